@@ -1,0 +1,264 @@
+"""Normalisers: the raw strings of 고용24, KEAD, Saramin and CSV files → the values the filters compare.
+
+Every parser raises `FieldError(field, value, reason)` on text it cannot read, so the ingest can
+reject the row with the field named, instead of guessing.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class FieldError(ValueError):
+    """A field value that cannot be normalised; carries the field name for the rejects table."""
+
+    def __init__(self, field: str, value: object, reason: str):
+        super().__init__(f"{field}={value!r}: {reason}")
+        self.field = field
+        self.value = value
+        self.reason = reason
+
+
+# ---------------------------------------------------------------- education
+class Education(IntEnum):
+    """Ordinal education. 무관 is 0: a requirement of 무관 is met by everyone, and a holder of
+    '무관' (unknown or none proven) meets only 무관 requirements."""
+
+    NONE = 0  # 학력무관
+    ELEMENTARY = 1  # 초졸이하
+    MIDDLE = 2  # 중졸
+    HIGH = 3  # 고졸
+    COLLEGE = 4  # 대졸(2~3년)
+    UNIVERSITY = 5  # 대졸(4년)
+    MASTER = 6  # 석사
+    DOCTOR = 7  # 박사
+
+
+EDUCATION_LABELS = {
+    Education.NONE: "학력무관", Education.ELEMENTARY: "초졸이하", Education.MIDDLE: "중졸",
+    Education.HIGH: "고졸", Education.COLLEGE: "대졸(2~3년)", Education.UNIVERSITY: "대졸(4년)",
+    Education.MASTER: "석사", Education.DOCTOR: "박사",
+}
+
+# Order matters: longer / more specific patterns first.
+_EDU_PATTERNS: list[tuple[str, Education]] = [
+    (r"무관|제한\s*없|불문", Education.NONE),
+    (r"박사", Education.DOCTOR),
+    (r"석사|대학원", Education.MASTER),
+    (r"2\s*[-,·]\s*3\s*년|초대졸|전문대", Education.COLLEGE),
+    (r"(대졸|대학교?|학사)\s*\(?\s*4\s*년|4년제|학사|대졸|대학교", Education.UNIVERSITY),
+    (r"고졸|고등학교|고교", Education.HIGH),
+    (r"중졸|중학교", Education.MIDDLE),
+    (r"초졸|초등학교", Education.ELEMENTARY),
+]
+
+
+def parse_education(value: object, field: str = "education") -> Education:
+    """'03', '고졸', '대졸(2~3년)', '대학(2,3년)↑', '학력무관', 'H'... → Education. Empty → 무관.
+
+    A range such as '고졸 ~ 대졸(4년)' is a *minimum* of 고졸 (the lower end is what is required).
+    """
+    if value is None:
+        return Education.NONE
+    text = html.unescape(str(value)).strip()
+    if not text or text in {"-", "nan", "None"}:
+        return Education.NONE
+    if re.fullmatch(r"0?[0-7]", text):
+        return Education(int(text))
+    text = re.sub(r"2\s*~\s*3", "2-3", text)  # '대졸(2~3년)' is a level, not a range
+    if "~" in text:
+        low = text.split("~", 1)[0].strip()
+        # '~ 대졸(4년)' has only an upper bound: no minimum is required.
+        return parse_education(low, field) if low else Education.NONE
+    for pattern, level in _EDU_PATTERNS:
+        if re.search(pattern, text):
+            return level
+    raise FieldError(field, value, "학력 값을 해석할 수 없음")
+
+
+# ---------------------------------------------------------------- career
+@dataclass(frozen=True)
+class Career:
+    """`kind`: 'new' (신입만), 'experienced' (경력만), 'either' (신입·경력 모두 / 관계없음)."""
+
+    kind: str
+    min_months: int = 0
+
+    @property
+    def label(self) -> str:
+        base = {"new": "신입", "experienced": "경력", "either": "관계없음"}[self.kind]
+        if self.kind == "experienced" and self.min_months:
+            years, months = divmod(self.min_months, 12)
+            return f"경력 {years}년" + (f" {months}개월" if months else "") + " 이상"
+        return base
+
+
+def _months(text: str) -> int:
+    years = re.search(r"(\d+)\s*년", text)
+    months = re.search(r"(\d+)\s*개월", text)
+    return (int(years.group(1)) * 12 if years else 0) + (int(months.group(1)) if months else 0)
+
+
+def parse_career(value: object, field: str = "career") -> Career:
+    """'N'/'E'/'Z', '신입', '경력2년', '신입/경력1년', '경력무관', '관계없음', '신입 · 경력', '경력 5년↑'."""
+    if value is None:
+        return Career("either")
+    text = html.unescape(str(value)).strip()
+    if not text or text in {"-", "nan", "None"}:
+        return Career("either")
+    code = {"N": "new", "E": "experienced", "Z": "either"}.get(text.upper())
+    if code:
+        return Career(code)
+    has_new = "신입" in text
+    has_exp = "경력" in text and not re.search(r"경력\s*(무관|불문|관계)", text)
+    if re.search(r"관계\s*없|무관|불문", text) or (has_new and has_exp):
+        return Career("either", 0)
+    if has_exp:
+        return Career("experienced", _months(text))
+    if has_new:
+        return Career("new")
+    span = re.match(r"\s*(\d+)\s*(~\s*\d+\s*)?(년|개월)", text)  # Saramin '3 ~ 10년', KEAD '2년'
+    if span:
+        n = int(span.group(1))
+        return Career("experienced", n * 12 if span.group(3) == "년" else n)
+    raise FieldError(field, value, "경력 조건을 해석할 수 없음")
+
+
+# ---------------------------------------------------------------- salary
+HOURS_PER_MONTH = 209  # 최저임금 고시의 월 환산 기준시간
+DAYS_PER_MONTH = 21.75
+
+_WAGE_TYPES = {"H": "hourly", "D": "daily", "M": "monthly", "Y": "yearly",
+               "시급": "hourly", "일급": "daily", "월급": "monthly", "연봉": "yearly", "주급": "weekly"}
+WAGE_TYPE_LABELS = {"hourly": "시급", "daily": "일급", "monthly": "월급", "yearly": "연봉", "weekly": "주급",
+                    "negotiable": "회사내규"}
+_NEGOTIABLE = re.compile(r"내규|협의|면접\s*후|추후|결정|상담|별도")
+
+
+@dataclass(frozen=True)
+class Salary:
+    """Wage type plus a monthly-equivalent range in won (None where the posting gives no number)."""
+
+    wage_type: str
+    monthly_min: int | None = None
+    monthly_max: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.monthly_min is None:
+            return WAGE_TYPE_LABELS.get(self.wage_type, "회사내규")
+        lo = f"{self.monthly_min / 10000:,.0f}만원"
+        hi = f"{self.monthly_max / 10000:,.0f}만원" if self.monthly_max and self.monthly_max != self.monthly_min else ""
+        return f"월 {lo}" + (f"~{hi}" if hi else "") + f" ({WAGE_TYPE_LABELS.get(self.wage_type, '')} 환산)"
+
+
+def _to_won(number: str, unit: str) -> float:
+    n = float(number.replace(",", ""))
+    if "억" in unit:
+        return n * 1e8
+    if "천" in unit and "만" in unit:
+        return n * 1e7
+    if "만" in unit:
+        return n * 1e4
+    return n
+
+
+def _monthly(amount: float, wage_type: str) -> int:
+    factor = {"hourly": HOURS_PER_MONTH, "daily": DAYS_PER_MONTH, "weekly": 4.345, "monthly": 1, "yearly": 1 / 12}
+    return int(round(amount * factor[wage_type]))
+
+
+def parse_salary(wage_type: object = None, text: object = None, min_sal: object = None,
+                 max_sal: object = None, field: str = "salary") -> Salary:
+    """Combine a type (`salTpNm`/`salTpCd`/`salaryType`) with an amount text and/or min/max numbers.
+
+    '203만원 ~ 203만원', '월급 250 만원 이상', '(시급)10030', '2,100,000', '회사내규에 따름'.
+    A text with digits that cannot be read as an amount raises FieldError.
+    """
+    raw_type = html.unescape(str(wage_type or "")).strip()
+    body = html.unescape(str(text or "")).strip()
+    kind = None
+    for key, val in _WAGE_TYPES.items():
+        if raw_type == key or (len(key) > 1 and key in raw_type):
+            kind = val
+            break
+    if kind is None:
+        for key, val in _WAGE_TYPES.items():
+            if len(key) > 1 and key in body:
+                kind = val
+                break
+
+    numbers: list[float] = []
+    for value in (min_sal, max_sal):
+        if value not in (None, "", 0, "0", "nan"):
+            try:
+                numbers.append(float(str(value).replace(",", "")))
+            except ValueError:
+                raise FieldError(field, value, "급여 숫자를 읽을 수 없음") from None
+    if not numbers and body:
+        found = re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|만)?\s*원?", body)
+        numbers = [_to_won(n, u or "") for n, u in found if n.replace(",", "").replace(".", "").isdigit()]
+        if not numbers and re.search(r"\d", body) and not _NEGOTIABLE.search(body):
+            raise FieldError(field, text, "급여 금액을 읽을 수 없음")
+    numbers = [n for n in numbers if n > 0]
+    if not numbers:
+        if body and not _NEGOTIABLE.search(body) and not raw_type and re.search(r"\w", body) and len(body) > 40:
+            raise FieldError(field, text, "급여 형태를 알 수 없음")
+        return Salary(kind or "negotiable")
+    if kind is None:
+        # No type given: infer from magnitude (시급 < 10만, 일급 < 50만, 연봉 ≥ 1,200만, else 월급).
+        top = max(numbers)
+        kind = "hourly" if top < 1e5 else "daily" if top < 5e5 else "yearly" if top >= 1.2e7 else "monthly"
+    lo, hi = min(numbers), max(numbers)
+    if lo < 1000 and kind != "hourly":  # '250' with a 만원 unit lost: the API's 'sal' carries '만원'
+        raise FieldError(field, text or min_sal, "급여 단위를 알 수 없음")
+    return Salary(kind, _monthly(lo, kind), _monthly(hi, kind))
+
+
+# ---------------------------------------------------------------- disability
+DISABILITY_BASE_GRADED = ["지체장애", "뇌병변장애", "시각장애", "청각장애", "언어장애", "안면장애", "내부장애", "뇌전증장애"]
+DISABILITY_UNGRADED = ["지적장애", "자폐성장애", "정신장애"]
+DISABILITY_TYPES: list[str] = [f"{b}({g})" for b in DISABILITY_BASE_GRADED for g in ("경증", "중증")] + DISABILITY_UNGRADED
+assert len(DISABILITY_TYPES) == 19
+
+_INTERNAL = ("신장", "심장", "호흡기", "간", "장루", "요루")
+
+
+def disability_label(kind: object, grade: object = None) -> str | None:
+    """('지체', '중증') → '지체장애(중증)'; ('지적장애', _) → '지적장애'; 신장/심장/… → 내부장애.
+
+    Returns None for an empty type; raises FieldError for a type outside the 장애인복지법 list.
+    """
+    text = str(kind or "").strip()
+    if not text or text in {"nan", "None", "-", "비장애", "없음"}:
+        return None
+    base = text.replace(" ", "")
+    base = base.replace("보청장애", "뇌전증장애")  # the paper's typo for 뇌전증
+    if base.startswith(_INTERNAL):
+        base = "내부장애"
+    if not base.endswith("장애"):
+        base += "장애"
+    if base == "간질장애":
+        base = "뇌전증장애"
+    if base in DISABILITY_UNGRADED:
+        return base
+    if base not in DISABILITY_BASE_GRADED:
+        raise FieldError("disability_type", kind, "장애인복지법 장애유형이 아님")
+    g = str(grade or "").strip()
+    if g in {"중증", "심한", "장애의 정도가 심한", "1", "2", "3", "1급", "2급", "3급"}:
+        return f"{base}(중증)"
+    if g in {"경증", "심하지 않은", "장애의 정도가 심하지 않은", "4", "5", "6", "4급", "5급", "6급"}:
+        return f"{base}(경증)"
+    raise FieldError("disability_grade", grade, "장애 정도(경증/중증)가 필요함")
+
+
+def clean_text(value: object) -> str:
+    """HTML entities decoded, whitespace collapsed; never returns None."""
+    if value is None:
+        return ""
+    text = html.unescape(str(value))
+    if text in {"nan", "None"}:
+        return ""
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,219 @@
+"""Posting and Seeker records.
+
+Raw fields keep the 고용24 and KEAD API names (so a reader is a plain mapping and nothing is lost);
+the normalised fields below them are what filters and models use.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+
+from . import keco
+from .normalize import EDUCATION_LABELS, Career, Education, Salary
+
+WORKNET_LIST_FIELDS = ["wantedAuthNo", "company", "busino", "indTpNm", "title", "salTpNm", "sal", "minSal",
+                       "maxSal", "region", "holidayTpNm", "minEdubg", "maxEdubg", "career", "regDt", "closeDt",
+                       "zipCd", "basicAddr", "detailAddr", "empTpCd", "jobsCd"]
+WORKNET_DETAIL_FIELDS = ["jobCont", "eduNm", "enterTpNm", "major", "certificate", "pfCond", "etcPfCond",
+                         "workRegion", "workdayWorkhrCont", "disableCvntl", "relJobsNm", "keywordList"]
+KEAD_FIELDS = ["busplaName", "compAddr", "empType", "enterType", "jobNm", "reqCareer", "reqEduc", "reqMajor",
+               "reqLicens", "salary", "salaryType", "termDate", "envBothHands", "envEyesight", "envHandWork",
+               "envLiftPower", "envLstnTalk", "envStndWalk"]
+ENV_FIELDS = ["envBothHands", "envEyesight", "envHandWork", "envLiftPower", "envLstnTalk", "envStndWalk"]
+ENV_LABELS = {"envBothHands": "양손 사용", "envEyesight": "시력", "envHandWork": "손 작업", "envLiftPower": "드는 힘",
+              "envLstnTalk": "듣고 말하기", "envStndWalk": "서기·걷기"}
+
+
+@dataclass
+class Place:
+    """Where a record sits. `geo_status` is 'ok' or 'unplaced'; `geo_note` says why when unplaced."""
+
+    sido: str | None = None
+    sigungu: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geo_level: str | None = None
+    geo_status: str = "unplaced"
+    geo_note: str = ""
+
+
+@dataclass
+class Posting:
+    id: str  # '<source>:<natural key>'
+    source: str
+    synthetic: bool = False
+    # 고용24 list fields
+    wantedAuthNo: str = ""
+    company: str = ""
+    busino: str = ""
+    indTpNm: str = ""
+    title: str = ""
+    salTpNm: str = ""
+    sal: str = ""
+    minSal: str = ""
+    maxSal: str = ""
+    region: str = ""
+    holidayTpNm: str = ""
+    minEdubg: str = ""
+    maxEdubg: str = ""
+    career: str = ""
+    regDt: str = ""
+    closeDt: str = ""
+    zipCd: str = ""
+    basicAddr: str = ""
+    detailAddr: str = ""
+    empTpCd: str = ""
+    jobsCd: str = ""
+    # 고용24 detail fields that matter for matching
+    jobCont: str = ""
+    eduNm: str = ""
+    enterTpNm: str = ""
+    major: str = ""
+    certificate: str = ""
+    pfCond: str = ""
+    etcPfCond: str = ""
+    workRegion: str = ""
+    workdayWorkhrCont: str = ""
+    disableCvntl: str = ""
+    relJobsNm: str = ""
+    keywordList: str = ""
+    # KEAD 장애인 구인 fields
+    busplaName: str = ""
+    compAddr: str = ""
+    empType: str = ""
+    enterType: str = ""
+    jobNm: str = ""
+    reqCareer: str = ""
+    reqEduc: str = ""
+    reqMajor: str = ""
+    reqLicens: str = ""
+    salary: str = ""
+    salaryType: str = ""
+    termDate: str = ""
+    envBothHands: str = ""
+    envEyesight: str = ""
+    envHandWork: str = ""
+    envLiftPower: str = ""
+    envLstnTalk: str = ""
+    envStndWalk: str = ""
+    # normalised
+    edu_min: int = 0
+    career_kind: str = "either"
+    career_months: int = 0
+    wage_type: str = "negotiable"
+    wage_min_month: int | None = None
+    wage_max_month: int | None = None
+    occupation: str = ""  # KECO code as given (6, 3 or 2 characters)
+    place: Place = field(default_factory=Place)
+
+    @property
+    def display_company(self) -> str:
+        return self.company or self.busplaName
+
+    @property
+    def display_region(self) -> str:
+        return self.region or self.workRegion or self.compAddr or self.basicAddr
+
+    @property
+    def major_code(self) -> str | None:
+        return keco.major_of(self.occupation)
+
+    @property
+    def middle_code(self) -> str | None:
+        return keco.middle_of(self.occupation)
+
+    @property
+    def education_label(self) -> str:
+        return EDUCATION_LABELS[Education(self.edu_min)]
+
+    @property
+    def career_label(self) -> str:
+        return Career(self.career_kind, self.career_months).label
+
+    @property
+    def salary_label(self) -> str:
+        return Salary(self.wage_type, self.wage_min_month, self.wage_max_month).label
+
+    def text(self) -> str:
+        """The fields the paper embeds: title, duties, qualifications, preferences, environment."""
+        parts = [self.title, self.jobNm, self.relJobsNm, self.jobCont, self.major or self.reqMajor,
+                 self.certificate or self.reqLicens, self.pfCond, self.etcPfCond, self.keywordList,
+                 self.disableCvntl]
+        parts += [f"{ENV_LABELS[f]} {getattr(self, f)}" for f in ENV_FIELDS if getattr(self, f)]
+        return " ".join(p for p in parts if p)
+
+    def text_hash(self) -> str:
+        return hashlib.sha1(self.text().encode("utf-8")).hexdigest()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Posting":
+        data = json.loads(text)
+        data["place"] = Place(**data.get("place", {}))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class Seeker:
+    """A job seeker without personal identifiers: the fields a counselor's matching needs."""
+
+    id: str
+    source: str
+    synthetic: bool = False
+    age_band: str = ""
+    disability_type: str = ""  # one of the 19 labels, e.g. '지체장애(중증)'; '' if none
+    education: str = ""  # raw text
+    edu_level: int = 0
+    education_known: bool = False
+    major: str = ""
+    certificates: str = ""
+    desired_occupation: str = ""  # KECO code (major, middle or detailed)
+    desired_job_name: str = ""
+    desired_duties: str = ""
+    desired_region: str = ""
+    desired_wage: str = ""
+    career_kind: str = "new"  # 'new' or 'experienced'
+    career_months: int = 0
+    registered: str = ""
+    place: Place = field(default_factory=Place)
+
+    @property
+    def major_code(self) -> str | None:
+        return keco.major_of(self.desired_occupation)
+
+    @property
+    def middle_code(self) -> str | None:
+        return keco.middle_of(self.desired_occupation)
+
+    @property
+    def education_label(self) -> str:
+        return EDUCATION_LABELS[Education(self.edu_level)] if self.education_known else "정보 없음"
+
+    @property
+    def career_label(self) -> str:
+        return "신입" if self.career_kind == "new" else Career("experienced", self.career_months).label
+
+    def text(self) -> str:
+        """Desired occupation, duties, major, certificates and disability profile (the paper's query)."""
+        parts = [self.desired_job_name, keco.middle_name(self.desired_occupation) if self.middle_code else "",
+                 self.desired_duties, self.major, self.certificates,
+                 f"{self.disability_type} 장애인 채용" if self.disability_type else ""]
+        return " ".join(p for p in parts if p)
+
+    def text_hash(self) -> str:
+        return hashlib.sha1(self.text().encode("utf-8")).hexdigest()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Seeker":
+        data = json.loads(text)
+        data["place"] = Place(**data.get("place", {}))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
