@@ -1,0 +1,27 @@
+"""Which disability types each posting is unsuitable for: extraction results, then counselor corrections.
+
+A counselor's correction always wins over an extractor's answer, and is what the disability filter
+uses from the moment it is stored.
+"""
+from __future__ import annotations
+
+from .store import Store
+
+
+def unsuitable_map(store: Store, posting_ids: list[str] | None = None) -> dict[str, frozenset]:
+    """posting id → unsuitable types, from the newest successful extraction, then corrections applied."""
+    out: dict[str, set] = {}
+    for posting_id, result in store.query(
+            "SELECT posting_id, result FROM extractions WHERE status='ok' ORDER BY at"):
+        import json
+
+        data = json.loads(result) if result else {}
+        out[posting_id] = {t["type"] for t in data.get("unsuitable_types", [])}
+    for c in store.corrections():
+        types = out.setdefault(c["posting_id"], set())
+        if c["verdict"] == "unsuitable":
+            types.add(c["disability_type"])
+        elif c["verdict"] in {"suitable", "not_unsuitable"}:
+            types.discard(c["disability_type"])
+    wanted = set(posting_ids) if posting_ids is not None else None
+    return {k: frozenset(v) for k, v in out.items() if v and (wanted is None or k in wanted)}
