@@ -1,6 +1,23 @@
-"""JobLens dashboard entry: navigation only; each page is a thin file in pages/ calling core."""
+"""JobLens dashboard entry: navigation only; every page is a thin file in pages/ that calls core."""
 import streamlit as st
 
-st.set_page_config(page_title="JobLens", page_icon="🔎", layout="wide")
-st.title("JobLens")
-st.write("준비 중입니다.")
+from core.config import hub_offline
+
+hub_offline()
+st.set_page_config(page_title="JobLens · 채용 추천", page_icon="🔎", layout="wide")
+
+pages = {
+    "추천": [
+        st.Page("pages/similar.py", title="유사 공고 추천", icon="🔁", url_path="similar", default=True),
+        st.Page("pages/seeker.py", title="구직자 맞춤 추천", icon="🙋", url_path="seeker"),
+        st.Page("pages/talent.py", title="인재 추천", icon="🤝", url_path="talent"),
+    ],
+    "분석": [
+        st.Page("pages/compare.py", title="모델 비교", icon="⚖️", url_path="compare"),
+        st.Page("pages/corpus.py", title="코퍼스 현황", icon="📊", url_path="corpus"),
+        st.Page("pages/evaluation.py", title="평가·감사", icon="📏", url_path="evaluation"),
+        st.Page("pages/suitability.py", title="적합성 검토", icon="♿", url_path="suitability"),
+        st.Page("pages/wbert.py", title="W-BERT 학습", icon="🧠", url_path="wbert"),
+    ],
+}
+st.navigation(pages).run()

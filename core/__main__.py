@@ -19,7 +19,8 @@ class Bar:
     def __call__(self, label: str, i: int, n: int) -> None:
         bar = self.bars.get(label)
         if bar is None:
-            bar = self.bars[label] = tqdm(total=n, desc=label, unit="건", file=sys.stderr, leave=True)
+            bar = self.bars[label] = tqdm(total=n, desc=label, unit="건", file=sys.stderr, leave=True,
+                                          mininterval=0.5 if sys.stderr.isatty() else 10)
         bar.n = i
         bar.refresh()
         if i >= n:

@@ -77,15 +77,26 @@ class FilterReport:
     note: str = ""
 
 
-def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings) -> tuple[np.ndarray, FilterReport]:
+def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
+                cache: dict | None = None) -> tuple[np.ndarray, FilterReport]:
+    """All filters for one origin. `cache` (shared over a batch) memoises each component mask by the
+    only values it depends on, e.g. the distance mask by (lat, lon, radius)."""
     n = len(table)
+    cache = {} if cache is None else cache
+
+    def memo(key: tuple, compute):
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
     mask = np.ones(n, dtype=bool)
     removed: dict[str, int] = {}
     note = ""
     if origin.kind == table.kind and origin.id in table.row_of:
         mask[table.row_of[origin.id]] = False  # a posting is not its own neighbour
     placed = origin.lat is not None and origin.lon is not None and not np.isnan(origin.lat)
-    distances = haversine_km(origin.lat, origin.lon, table.lat, table.lon) if placed else np.full(n, np.nan)
+    distances = (memo(("dist", origin.lat, origin.lon), lambda: haversine_km(origin.lat, origin.lon, table.lat, table.lon))
+                 if placed else np.full(n, np.nan))
     radius = settings.radius(origin.sido) if placed else None
 
     def apply(name: str, keep: np.ndarray) -> None:
@@ -95,15 +106,16 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings) -> t
 
     if settings.distance:
         if placed:
-            apply("distance", np.nan_to_num(distances, nan=np.inf) <= radius)
+            apply("distance", memo(("within", origin.lat, origin.lon, radius),
+                                   lambda: np.nan_to_num(distances, nan=np.inf) <= radius))
         else:
             apply("distance", np.zeros(n, dtype=bool))
             note = "기준 위치를 지도에 놓을 수 없어 거리 필터를 통과하는 항목이 없습니다 (필터를 끄면 전체에서 찾습니다)."
     if settings.education:
         if table.kind == "posting":  # the posting must not require more than the origin has
-            apply("education", table.education <= origin.education)
+            apply("education", memo(("edu<=", origin.education), lambda: table.education <= origin.education))
         else:  # posting → seekers: the seeker must hold at least the posting's minimum
-            apply("education", table.education >= origin.education)
+            apply("education", memo(("edu>=", origin.education), lambda: table.education >= origin.education))
     if settings.career:
         if table.kind == "posting" and origin.career == "new":
             apply("career", table.career != CAREER_CODES["experienced"])
@@ -113,9 +125,11 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings) -> t
             removed["career"] = 0
     if settings.disability:
         if table.kind == "posting" and origin.disability:
-            apply("disability", np.fromiter((origin.disability not in u for u in table.unsuitable), bool, n))
+            apply("disability", memo(("dis", origin.disability), lambda: np.fromiter(
+                (origin.disability not in u for u in table.unsuitable), bool, n)))
         elif table.kind == "seeker" and origin.unsuitable:
-            apply("disability", np.fromiter((d not in origin.unsuitable for d in table.disability), bool, n))
+            apply("disability", memo(("uns", origin.unsuitable), lambda: np.fromiter(
+                (d not in origin.unsuitable for d in table.disability), bool, n)))
         else:
             removed["disability"] = 0
     return mask, FilterReport(n, removed, radius, distances, int(mask.sum()), note)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # pages import `ui` from the repository root, as `streamlit run app.py` does
 os.environ.setdefault("JOBLENS_MODELS", str(REPO / "data" / "models"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -1,0 +1,36 @@
+"""코퍼스 현황: size, sources, freshness, rejects with reasons, distributions, unplaced postings."""
+import plotly.express as px
+import streamlit as st
+
+from core import stats
+from ui import get_engine, get_store, page_header, sidebar_common
+
+sidebar_common()
+page_header("코퍼스 현황")
+store, engine = get_store(), get_engine()
+counts = store.counts()
+c1, c2, c3 = st.columns(3)
+c1.metric("공고", f"{counts['postings']:,}")
+c2.metric("구직자", f"{counts['seekers']:,}")
+c3.metric("거부된 행", f"{counts['rejects']:,}")
+st.subheader("출처별")
+st.dataframe(stats.sources(store), hide_index=True, width="stretch")
+left, right = st.columns(2)
+cat = stats.by_category(store)
+left.plotly_chart(px.bar(cat, x="공고", y="직종 대분류", orientation="h", title="직종 대분류별 공고"), width="stretch")
+reg = stats.by_region(store)
+right.plotly_chart(px.bar(reg, x="시도", y="공고", title="시도별 공고"), width="stretch")
+st.subheader("거부 사유")
+reasons, latest = stats.rejects(store)
+if reasons.empty:
+    st.success("거부된 행이 없습니다.")
+else:
+    st.dataframe(reasons, hide_index=True, width="stretch")
+    with st.expander("거부된 행 (최근 500건)"):
+        st.dataframe(latest, hide_index=True, width="stretch")
+st.subheader("지도에 놓지 못한 공고")
+missing = stats.unplaced(store)
+if missing.empty:
+    st.success("모든 공고가 지도에 배치되었습니다.")
+else:
+    st.dataframe(missing, hide_index=True, width="stretch")

@@ -1,0 +1,4 @@
+"""Placeholder until its issue lands."""
+import streamlit as st
+
+st.title("준비 중")
