@@ -6,18 +6,21 @@ from core.config import hub_offline
 hub_offline()
 st.set_page_config(page_title="JobLens · 채용 추천", page_icon="🔎", layout="wide")
 
+# File stems differ from the URL paths on purpose: Streamlit auto-discovers a folder named pages/, and a
+# deep link such as /similar on a fresh server would otherwise run pages/similar.py without this entry
+# point (no navigation, no page config). With distinct stems the request falls through to app.py.
 pages = {
     "추천": [
-        st.Page("pages/similar.py", title="유사 공고 추천", icon="🔁", url_path="similar", default=True),
-        st.Page("pages/seeker.py", title="구직자 맞춤 추천", icon="🙋", url_path="seeker"),
-        st.Page("pages/talent.py", title="인재 추천", icon="🤝", url_path="talent"),
+        st.Page("pages/similar_postings.py", title="유사 공고 추천", icon="🔁", url_path="similar", default=True),
+        st.Page("pages/seeker_postings.py", title="구직자 맞춤 추천", icon="🙋", url_path="seeker"),
+        st.Page("pages/posting_seekers.py", title="인재 추천", icon="🤝", url_path="talent"),
     ],
     "분석": [
-        st.Page("pages/compare.py", title="모델 비교", icon="⚖️", url_path="compare"),
-        st.Page("pages/corpus.py", title="코퍼스 현황", icon="📊", url_path="corpus"),
-        st.Page("pages/evaluation.py", title="평가·감사", icon="📏", url_path="evaluation"),
-        st.Page("pages/suitability.py", title="적합성 검토", icon="♿", url_path="suitability"),
-        st.Page("pages/wbert.py", title="W-BERT 학습", icon="🧠", url_path="wbert"),
+        st.Page("pages/model_compare.py", title="모델 비교", icon="⚖️", url_path="compare"),
+        st.Page("pages/corpus_status.py", title="코퍼스 현황", icon="📊", url_path="corpus"),
+        st.Page("pages/evaluation_audit.py", title="평가·감사", icon="📏", url_path="evaluation"),
+        st.Page("pages/suitability_review.py", title="적합성 검토", icon="♿", url_path="suitability"),
+        st.Page("pages/wbert_training.py", title="W-BERT 학습", icon="🧠", url_path="wbert"),
     ],
 }
 st.navigation(pages).run()

@@ -220,18 +220,18 @@ def render_map(engine: Engine, result: RecommendResult, query, frame: pd.DataFra
                      "distance_km": r["거리(km)"] if pd.notna(r["거리(km)"]) else None})
     pts = mapdata.points(rows, selected)
     origin = (query.place.lat, query.place.lon) if query.place.lat is not None else None
-    layers = [pdk.Layer("GeoJsonLayer", mapdata.sido_boundaries(), id="boundaries", stroked=True, filled=True,
-                        get_fill_color=[238, 240, 244, 255], get_line_color=[150, 150, 160, 255],
+    layers = [pdk.Layer("GeoJsonLayer", mapdata.sido_boundaries(), id="boundaries", stroked=True, filled=False,
+                        get_line_color=[140, 140, 150, 255],
                         line_width_min_pixels=1, pickable=False)]
     if origin and result.report.radius_km:
         layers.append(pdk.Layer("ScatterplotLayer", [{"lat": origin[0], "lon": origin[1]}], id="radius",
                                 get_position="[lon, lat]", get_radius=result.report.radius_km * 1000,
-                                radius_units="meters", stroked=True, filled=True, get_fill_color=[31, 95, 191, 25],
+                                stroked=True, filled=True, get_fill_color=[31, 95, 191, 25],
                                 get_line_color=[31, 95, 191, 200], line_width_min_pixels=2, pickable=False))
     if origin:
         layers.append(pdk.Layer("ScatterplotLayer", [{"lat": origin[0], "lon": origin[1], "tooltip": "기준 위치"}],
-                                id="origin", get_position="[lon, lat]", get_radius=10, radius_units="pixels",
-                                get_fill_color=[200, 30, 30, 255], pickable=True))
+                                id="origin", get_position="[lon, lat]", get_radius=300, radius_min_pixels=7,
+                                radius_max_pixels=11, get_fill_color=[200, 30, 30, 255], pickable=True))
     layers.append(pdk.Layer("ScatterplotLayer", pts, id="items", get_position="[lon, lat]", get_radius="radius",
                             radius_min_pixels=5, radius_max_pixels=14, get_fill_color="color", pickable=True,
                             auto_highlight=True))

@@ -26,8 +26,8 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
 fi
 if [ "${JOBLENS_SYSTEM_PACKAGES:-1}" = "1" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; }; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    step "브라우저 테스트용 시스템 패키지 (chromium, chromium-driver, fonts-noto-cjk)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null
+    step "브라우저 테스트용 시스템 패키지 (chromium, chromium-driver, fonts-noto-cjk, fonts-noto-color-emoji)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji >/dev/null
   else
     echo "chromium/chromedriver/fonts-noto-cjk 없음 (root가 아니어서 설치 생략): 브라우저 테스트는 건너뜁니다."
   fi

@@ -32,7 +32,7 @@ def first_table(at):
 
 def test_similar_page_model_and_filter_change_list(corpus):
     pid = next(p.id for p in corpus.postings.values() if p.place.sido == "서울특별시")
-    at = page("similar", {"posting": pid, "model": "tfidf", "k": "10"})
+    at = page("similar_postings", {"posting": pid, "model": "tfidf", "k": "10"})
     assert at.selectbox(key="pick_posting").value == pid
     assert at.get("deck_gl_json_chart"), "map missing"
     tfidf = first_table(at)
@@ -46,7 +46,7 @@ def test_similar_page_model_and_filter_change_list(corpus):
 
 def test_turning_distance_filter_off_lets_far_item_in(corpus):
     pid = next(p.id for p in corpus.postings.values() if p.place.sido in CAPITAL_REGION)
-    at = page("similar", {"posting": pid, "model": "tfidf", "k": "50", "edu": "0", "career": "0"})
+    at = page("similar_postings", {"posting": pid, "model": "tfidf", "k": "50", "edu": "0", "career": "0"})
     assert (first_table(at)["거리(km)"] <= 20).all()
     at.toggle(key="ctl_dist").set_value(False).run()
     off = first_table(at)
@@ -55,7 +55,7 @@ def test_turning_distance_filter_off_lets_far_item_in(corpus):
 
 def test_deep_link_restores_view(corpus):
     sid = list(corpus.seekers)[3]
-    at = page("seeker", {"seeker": sid, "model": "tfidf", "k": "7", "dist": "0", "an": "kiwi"})
+    at = page("seeker_postings", {"seeker": sid, "model": "tfidf", "k": "7", "dist": "0", "an": "kiwi"})
     assert at.selectbox(key="pick_seeker").value == sid
     assert at.selectbox(key="ctl_model").value == "tfidf"
     assert at.selectbox(key="ctl_analyser").value == "kiwi"
@@ -66,26 +66,26 @@ def test_deep_link_restores_view(corpus):
 
 def test_talent_page_shows_no_identifiers(corpus):
     pid = list(corpus.postings)[5]
-    at = page("talent", {"posting": pid, "model": "tfidf", "dist": "0"})
+    at = page("posting_seekers", {"posting": pid, "model": "tfidf", "dist": "0"})
     table = first_table(at)
     assert "희망직종" in table.columns and not {"이름", "연락처", "전화"} & set(table.columns)
 
 
 def test_seeker_page_changes_with_seeker(corpus):
     ids = list(corpus.seekers)
-    a = first_table(page("seeker", {"seeker": ids[0], "model": "tfidf", "dist": "0"}))
-    b = first_table(page("seeker", {"seeker": ids[1], "model": "tfidf", "dist": "0"}))
+    a = first_table(page("seeker_postings", {"seeker": ids[0], "model": "tfidf", "dist": "0"}))
+    b = first_table(page("seeker_postings", {"seeker": ids[1], "model": "tfidf", "dist": "0"}))
     assert list(a["제목"]) != list(b["제목"])
 
 
 def test_compare_page_side_by_side(corpus):
     pid = list(corpus.postings)[0]
-    at = page("compare", {"posting": pid, "k": "5"})
+    at = page("model_compare", {"posting": pid, "k": "5"})
     agreement = [d.value for d in at.dataframe if "RBO (p=0.9)" in d.value.columns]
     assert agreement and len(agreement[0]) >= 1
     assert all(0 <= v <= 1 for v in agreement[0]["RBO (p=0.9)"])
 
 
 def test_corpus_page(corpus):
-    at = page("corpus")
+    at = page("corpus_status")
     assert at.metric and int(at.metric[0].value.replace(",", "")) == len(corpus.postings)
