@@ -1,4 +1,71 @@
-"""Placeholder until its issue lands."""
+"""평가·감사: metrics per model with CIs, charts, the audit panel, report download."""
+import plotly.express as px
 import streamlit as st
 
-st.title("준비 중")
+from core import evaluate as ev
+from core.config import data_dir
+from ui import get_engine, page_header, sidebar_common
+
+sidebar_common()
+page_header("평가·감사", "직종 일치 기준 추천 품질과 필터 준수 여부를 신뢰구간과 함께 보여 줍니다.")
+
+REPORT = data_dir() / "reports" / "evaluation.json"
+with st.form("eval_form"):
+    c1, c2, c3 = st.columns(3)
+    dataset = c1.selectbox("데이터", ["demo", "worknet-2024"], format_func={"demo": "데모(합성)",
+                           "worknet-2024": "실데이터: 고용24 2024 + KEAD 구직자"}.get)
+    models = c2.multiselect("모델", ["tfidf", "sbert", "hybrid", "wbert"], default=["tfidf", "sbert"])
+    n_queries = c3.number_input("방향별 질의 수", 20, 2000, 200, 20)
+    directions = st.multiselect("방향", list(ev.DIRECTIONS), default=list(ev.DIRECTIONS), format_func=ev.DIRECTIONS.get)
+    run = st.form_submit_button("평가 실행", type="primary")
+
+if run:
+    bar = st.progress(0.0, text="평가 준비 중…")
+
+    def progress(label, i, n):
+        bar.progress(min(1.0, i / max(n, 1)), text=f"{label}: {i:,}/{n:,}")
+
+    engine = get_engine() if dataset == "demo" else ev._dataset_engine(dataset, 3000)
+    results = ev.evaluate(engine, dataset, models, directions, int(n_queries), progress=progress)
+    ev.write_report(results, REPORT.parent)
+    bar.empty()
+    st.success(f"평가 완료: {len(results)}개 결과, 보고서 저장 {REPORT.parent}")
+
+if not REPORT.exists():
+    st.info("아직 평가 보고서가 없습니다. 위에서 평가를 실행하거나 `python -m core evaluate --data all` 을 실행하세요.")
+    st.stop()
+
+results, pairs = ev.load_report(REPORT)
+k = st.radio("k", ev.KS, index=1, horizontal=True)
+st.subheader(f"지표 (k = {k}, 95 % 신뢰구간)")
+st.dataframe(ev.results_frame(results, k), hide_index=True, width="stretch")
+left, right = st.columns(2)
+byk = ev.by_k_frame(results)
+byk["계열"] = byk["모델"] + " · " + byk["방향"] + " · " + byk["데이터"]
+left.plotly_chart(px.line(byk, x="k", y="값", color="계열", markers=True, error_y=byk["상한"] - byk["값"],
+                          error_y_minus=byk["값"] - byk["하한"], title="k별 Top-k 정확도"), width="stretch")
+cat = ev.category_frame(results)
+if not cat.empty:
+    right.plotly_chart(px.density_heatmap(cat, x="직종", y="모델", z="Top-5 정확도", histfunc="avg",
+                                          title="직종 대분류별 Top-5 정확도", color_continuous_scale="Blues"), width="stretch")
+st.subheader("감사")
+for r in results:
+    a = r.audit
+    with st.expander(f"{r.dataset} · {ev.DIRECTIONS[r.direction]} · {r.model}"):
+        c1, c2, c3 = st.columns(3)
+        beyond = a["beyond_radius_if_distance_filter_off"]
+        c1.metric("거리 필터 해제 시 반경 밖 추천", "-" if beyond is None else f"{beyond:.1%}")
+        c2.metric("점수 ≥ 0.25 비율", f"{a['score_thresholds']['0.25']:.1%}" if a['score_thresholds']['0.25'] is not None else "-")
+        c3.metric("점수 ≥ 0.5 비율", f"{a['score_thresholds']['0.50']:.1%}" if a['score_thresholds']['0.50'] is not None else "-")
+        if a["scores"]:
+            st.plotly_chart(px.histogram(x=a["scores"], nbins=40, labels={"x": "점수"}, title="점수 분포"), width="stretch",
+                            key=f"hist_{r.dataset}_{r.direction}_{r.model}")
+        st.caption(a["outcome_correlation"])
+if pairs:
+    st.subheader("모델 간 차이 (대응 부트스트랩, Top-5 정확도)")
+    st.dataframe([{**p, "diff": f"{p['diff'][0]:.3f} [{p['diff'][1]:.3f}, {p['diff'][2]:.3f}]"} for p in pairs],
+                 hide_index=True, width="stretch")
+md = REPORT.with_suffix(".md")
+c1, c2 = st.columns(2)
+c1.download_button("보고서 (Markdown)", md.read_bytes() if md.exists() else b"", file_name="joblens_evaluation.md")
+c2.download_button("보고서 (JSON)", REPORT.read_bytes(), file_name="joblens_evaluation.json")

@@ -89,3 +89,14 @@ def test_compare_page_side_by_side(corpus):
 def test_corpus_page(corpus):
     at = page("corpus_status")
     assert at.metric and int(at.metric[0].value.replace(",", "")) == len(corpus.postings)
+
+
+def test_evaluation_page_runs_and_shows_report(corpus):
+    at = page("evaluation_audit")
+    at.number_input[0].set_value(20)
+    at.multiselect[0].set_value(["tfidf"])
+    at.multiselect[1].set_value(["seeker->posting"])
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if "Top-k 정확도" in d.value.columns]
+    assert tables and len(tables[0]) == 1

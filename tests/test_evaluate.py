@@ -1,0 +1,115 @@
+import math
+
+import numpy as np
+import pytest
+
+from core.compare import overlap_at_k, rbo, unique_items
+from core.evaluate import (QueryOutcome, average_precision, average_precision_paper, bootstrap_ci, coverage, ndcg,
+                           paired_bootstrap, run_task, score_outcome_correlation)
+from core.filters import FilterSettings
+
+
+def outcome(grades, n_major, pool_top, items=None, violations=0):
+    items = items or [f"i{j}" for j in range(len(grades))]
+    return QueryOutcome("q", "01", "서울", items, grades, [1.0] * len(grades), n_major, pool_top, violations)
+
+
+def test_ap_precision_hit_on_short_list():
+    # ranked relevance 1,0,1 with only 3 items returned, k = 5, 4 relevant candidates exist
+    o = outcome([1, 0, 2], n_major=4, pool_top=[2, 2, 1, 1, 1])
+    assert o.metric("precision", 5) == pytest.approx(2 / 5)  # shorter list still divides by k
+    assert o.metric("map", 5) == pytest.approx((1 / 1 + 2 / 3) / 4)
+    assert o.metric("map_paper", 5) == pytest.approx((1 / 1 + 2 / 3) / 2)
+    assert o.metric("top_k_accuracy", 1) == 1.0 and o.metric("hit_rate", 2) == 0.0 and o.metric("hit_rate", 3) == 1.0
+    dcg = 1 / math.log2(2) + 0 + 2 / math.log2(4)
+    idcg = 2 / math.log2(2) + 2 / math.log2(3) + 1 / math.log2(4) + 1 / math.log2(5) + 1 / math.log2(6)
+    assert o.metric("ndcg", 5) == pytest.approx(dcg / idcg)
+
+
+def test_ap_when_fewer_relevant_than_k_and_no_hits():
+    assert average_precision([0, 1, 0], 3, n_relevant=1) == pytest.approx(1 / 2)
+    assert average_precision([0, 0, 0], 3, n_relevant=2) == 0.0
+    assert average_precision_paper([0, 0], 3) == 0.0
+    assert ndcg([0, 0], 3, [0, 0]) == 0.0
+
+
+def test_ties_in_ranking_keep_a_stable_order(engine):
+    """Identical items (same text) get the same score; ties are broken by row, so metrics are repeatable."""
+    model = engine.model("tfidf")
+    q = next(iter(engine.corpus.seekers.values()))
+    a = model.recommend(q, k=10, filters=FilterSettings(distance=False), explain=False)
+    b = model.recommend(q, k=10, filters=FilterSettings(distance=False), explain=False)
+    assert [r.item_id for r in a.items] == [r.item_id for r in b.items]
+    scores = [r.score for r in a.items]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_bootstrap_contains_estimate_and_narrows():
+    rng = np.random.default_rng(3)
+    small = rng.binomial(1, 0.7, 40).astype(float)
+    large = rng.binomial(1, 0.7, 4000).astype(float)
+    m1, lo1, hi1 = bootstrap_ci(small)
+    m2, lo2, hi2 = bootstrap_ci(large)
+    assert lo1 <= m1 <= hi1 and lo2 <= m2 <= hi2
+    assert (hi2 - lo2) < (hi1 - lo1) / 3
+
+
+def test_paired_bootstrap_detects_a_real_difference():
+    rng = np.random.default_rng(5)
+    a = rng.binomial(1, 0.8, 500)
+    b = np.where(rng.random(500) < 0.2, 0, a)  # b loses some of a's hits
+    diff, lo, hi = paired_bootstrap(a, b)
+    assert diff > 0 and lo > 0
+    same, lo, hi = paired_bootstrap(a, a)
+    assert same == 0 and lo == 0 and hi == 0
+
+
+def test_coverage_counts_distinct_items():
+    outs = [outcome([1, 0], 1, [1], items=["a", "b"]), outcome([1, 0], 1, [1], items=["b", "c"])]
+    assert coverage(outs, 2, catalogue=10) == pytest.approx(0.3)
+
+
+def test_deliberately_violating_list_is_caught(engine, monkeypatch):
+    model = engine.model("tfidf")
+    q = next(p for p in engine.corpus.postings.values() if p.place.sido == "서울특별시")
+    f = FilterSettings()
+    clean, _ = run_task(model, "posting->posting", [q], k=10, filters=f, audit=False)
+    assert clean and clean[0].violations == 0
+    # a broken search that ignores the mask and returns the farthest postings
+    table = engine.corpus.tables["posting"]
+
+    def broken_search(query_text, target, mask, k):
+        far = np.argsort(-np.nan_to_num(np.abs(table.lat - q.place.lat), nan=0))[:k]
+        return far, np.ones(len(far))
+
+    monkeypatch.setattr(model, "search", broken_search)
+    bad, _ = run_task(model, "posting->posting", [q], k=10, filters=f, audit=False)
+    assert bad[0].violations > 0 and bad[0].metric("violation_rate", 10) > 0
+
+
+def test_evaluate_end_to_end_on_demo(engine, tmp_path):
+    from core.evaluate import evaluate, write_report
+
+    results = evaluate(engine, "demo", ["tfidf"], ["seeker->posting", "posting->posting"], n_queries=40)
+    assert {r.direction for r in results} == {"seeker->posting", "posting->posting"}
+    for r in results:
+        mean, lo, hi = r.metrics["top_k_accuracy@5"]
+        assert lo <= mean <= hi and 0 <= mean <= 1
+        assert r.metrics["violation_rate@5"][0] == 0
+    md, js = write_report(results, tmp_path)
+    assert "Top-5" in md.read_text() and js.exists()
+
+
+def test_score_outcome_correlation():
+    assert score_outcome_correlation([0.1, 0.5, 0.9, 0.7], [0, 1, 1, 1]) > 0.5
+
+
+def test_overlap_and_rbo():
+    assert overlap_at_k(list("abcde"), list("abcde"), 5) == 1.0
+    assert overlap_at_k(list("abcde"), list("vwxyz"), 5) == 0.0
+    assert rbo(list("abcde"), list("abcde")) == pytest.approx(1.0)
+    assert rbo(list("abc"), list("xyz")) == pytest.approx(0.0)
+    top_agree = rbo(list("abcde"), list("abcxy"))
+    bottom_agree = rbo(list("abcde"), list("xycde"))
+    assert top_agree > bottom_agree  # top-weighted
+    assert unique_items({"m1": ["a", "b"], "m2": ["b", "c"]}) == {"m1": {"a"}, "m2": {"c"}}
