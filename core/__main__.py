@@ -64,6 +64,14 @@ def cmd_setup(args) -> int:
             return 1
     args.postings, args.seekers, args.seed, args.force = 5000, 500, 42, False
     cmd_demo(args)
+    from .extract import extract_all
+    from .store import Store
+
+    store = Store()
+    demo = store.postings("demo")
+    bar = Bar()
+    counts = extract_all(store, demo, "rules", progress=lambda i, n: bar("적합성 규칙 추출", i, n))
+    print(f"오프라인 적합성 추출: {counts['ok']:,}건 (캐시된 공고는 건너뜀)")
     args.models, args.analyser, args.sources, args.seeker_sources = "tfidf,sbert", "mecab", "demo", "demo-seekers"
     return cmd_build(args)
 

@@ -5,6 +5,8 @@ uses from the moment it is stored.
 """
 from __future__ import annotations
 
+import json
+
 from .store import Store
 
 
@@ -13,8 +15,6 @@ def unsuitable_map(store: Store, posting_ids: list[str] | None = None) -> dict[s
     out: dict[str, set] = {}
     for posting_id, result in store.query(
             "SELECT posting_id, result FROM extractions WHERE status='ok' ORDER BY at"):
-        import json
-
         data = json.loads(result) if result else {}
         out[posting_id] = {t["type"] for t in data.get("unsuitable_types", [])}
     for c in store.corrections():
@@ -25,3 +25,17 @@ def unsuitable_map(store: Store, posting_ids: list[str] | None = None) -> dict[s
             types.discard(c["disability_type"])
     wanted = set(posting_ids) if posting_ids is not None else None
     return {k: frozenset(v) for k, v in out.items() if v and (wanted is None or k in wanted)}
+
+
+def apply_correction(store: Store, corpus, posting_id: str, disability_type: str, verdict: str, who: str,
+                     why: str) -> frozenset:
+    """Store a counselor's verdict ('suitable' | 'unsuitable') and make the disability filter use it now."""
+    if verdict not in {"suitable", "unsuitable"}:
+        raise ValueError(f"verdict must be 'suitable' or 'unsuitable', not {verdict!r}")
+    if not who.strip():
+        raise ValueError("수정한 사람(who)을 입력하세요")
+    store.add_correction(posting_id, disability_type, verdict, who.strip(), why.strip())
+    types = unsuitable_map(store, [posting_id]).get(posting_id, frozenset())
+    if corpus is not None:
+        corpus.set_unsuitable(posting_id, types)
+    return types

@@ -1,4 +1,91 @@
-"""Placeholder until its issue lands."""
+"""적합성 검토: original text beside extracted fields, types with reasons and evidence, flags, agreement,
+and a counselor's accept/correct that the disability filter uses at once."""
+import re
+
+import pandas as pd
 import streamlit as st
 
-st.title("준비 중")
+from core.extract import LLMConfig, LLMError, extract_posting, posting_source_text
+from core.normalize import DISABILITY_TYPES
+from core.suitability import apply_correction
+from ui import escape_md, get_engine, get_store, page_header, pick_posting, sidebar_common, sync_url, view_state
+
+sidebar_common()
+page_header("적합성 검토", "공고 원문과 추출 결과(적합·부적합 장애유형과 근거)를 비교하고, 상담사가 확인·수정합니다.")
+store, engine = get_store(), get_engine()
+state = view_state()
+state.posting = pick_posting(state) or ""
+sync_url(state)
+posting = engine.corpus.postings.get(state.posting)
+if posting is None:
+    st.stop()
+
+cfg = LLMConfig.from_env()
+options = ["rules"] + (["llm"] if cfg else [])
+extractor = st.radio("추출기", options, horizontal=True, format_func={"rules": "오프라인 규칙", "llm": f"LLM ({cfg.model if cfg else ''})"}.get)
+if not cfg:
+    st.caption("LLM 미설정: JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 .streamlit/secrets.toml 의 [llm] 으로 설정합니다.")
+runs = st.number_input("일관성 확인 (반복 횟수)", 1, 7, 1, disabled=extractor != "llm")
+refresh = st.button("다시 추출")
+with st.spinner("추출 중…"):
+    try:
+        got = extract_posting(store, posting, extractor, cfg, int(runs), refresh=refresh)
+    except LLMError as e:
+        st.error(str(e))
+        st.stop()
+if got["status"] != "ok":
+    st.error(f"추출 실패 (저장되지 않음): {got['error']}")
+    st.stop()
+result = got["result"]
+
+text = posting_source_text(posting)
+evidence = sorted({j["evidence"] for side in ("suitable_types", "unsuitable_types") for j in result[side]}, key=len, reverse=True)
+left, right = st.columns(2)
+with left:
+    st.subheader("공고 원문")
+    highlighted = escape_md(text)
+    for span in evidence:  # highlight quoted spans; the text itself stays escaped (never raw HTML)
+        esc = escape_md(span)
+        highlighted = highlighted.replace(esc, f":orange-background[{esc}]")
+    st.markdown(highlighted.replace("\n", "  \n"))
+with right:
+    st.subheader("추출 필드")
+    fields = {k: v for k, v in result.items() if isinstance(v, str) and v}
+    st.dataframe(pd.DataFrame({"필드": list(fields), "값": list(fields.values())}), hide_index=True, width="stretch")
+
+for flag in result.get("flags", []):
+    st.warning(flag, icon="⚠️")
+if result.get("rules_fired"):
+    st.caption("적용된 규칙: " + ", ".join(result["rules_fired"]))
+agreement = result.get("agreement", {})
+
+current = engine.corpus.unsuitable.get(posting.id, frozenset())
+suitable = {j["type"]: j for j in result["suitable_types"]}
+unsuitable = {j["type"]: j for j in result["unsuitable_types"]}
+rows = []
+for t in DISABILITY_TYPES:
+    j = unsuitable.get(t) or suitable.get(t)
+    rows.append({"장애유형": t, "추출 판단": "부적합" if t in unsuitable else "적합" if t in suitable else "-",
+                 "근거": j["reason"] if j else "", "인용": j["evidence"] if j else "",
+                 "일치도": ", ".join(f"{'적합' if k == 'suitable_types' else '부적합'} {v:.0%}" for k, v in agreement.get(t, {}).items()),
+                 "필터 적용": "부적합(제외)" if t in current else "허용"})
+st.subheader("장애유형 판단")
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+st.subheader("상담사 확인·수정")
+with st.form("correction"):
+    c1, c2 = st.columns(2)
+    kind = c1.selectbox("장애유형", DISABILITY_TYPES)
+    verdict = c2.radio("판정", ["unsuitable", "suitable"], horizontal=True, format_func={"unsuitable": "부적합", "suitable": "적합"}.get)
+    who = c1.text_input("확인자")
+    why = c2.text_input("사유")
+    if st.form_submit_button("저장", type="primary"):
+        try:
+            types = apply_correction(store, engine.corpus, posting.id, kind, verdict, who, why)
+            st.success(f"저장됨. 이 공고를 제외하는 장애유형: {', '.join(sorted(types)) or '없음'}")
+        except ValueError as e:
+            st.error(str(e))
+history = store.corrections(posting.id)
+if history:
+    st.caption("수정 이력")
+    st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")

@@ -100,3 +100,21 @@ def test_evaluation_page_runs_and_shows_report(corpus):
     assert not at.exception, [e.value for e in at.exception]
     tables = [d.value for d in at.dataframe if "Top-k 정확도" in d.value.columns]
     assert tables and len(tables[0]) == 1
+
+
+def test_suitability_page_correction_reaches_the_filter(corpus):
+    pid = next(p.id for p in corpus.postings.values() if p.envEyesight)
+    at = page("suitability_review", {"posting": pid})
+    judged = [d.value for d in at.dataframe if "장애유형" in d.value.columns][0]
+    assert len(judged) == 19
+    at.selectbox[1].set_value("청각장애(경증)")
+    at.radio[1].set_value("unsuitable")
+    at.text_input[0].set_value("상담사 이")
+    at.text_input[1].set_value("면접 확인")
+    at.button[1].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    from core.suitability import unsuitable_map
+    from ui import get_engine, get_store
+
+    assert "청각장애(경증)" in unsuitable_map(get_store(), [pid])[pid]  # stored with who/why
+    assert "청각장애(경증)" in get_engine().corpus.unsuitable[pid]  # and used by the app's filter at once

@@ -1,0 +1,201 @@
+"""LLM extraction over real HTTP against a local OpenAI-compatible server, PII masking, offline rules,
+and counselor corrections reaching the disability filter."""
+import json
+import threading
+import time
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from pydantic import ValidationError
+
+from core.extract import (LLMConfig, PostingExtraction, cross_check, extract_posting, extract_rules, mask_pii,
+                          posting_source_text, validate_answer)
+from core.filters import FilterSettings
+from core.records import Posting
+from core.store import Store
+from core.suitability import apply_correction, unsuitable_map
+
+SECRET = "sk-test-SECRET-KEY-123456"
+
+
+class FakeOpenAI:
+    """Replays scripted answers: ('json', content) | ('sleep', seconds) | ('status', code). Records requests."""
+
+    def __init__(self, script):
+        self.script = list(script)
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append({"body": body, "auth": self.headers.get("Authorization")})
+                kind, value = outer.script.pop(0) if outer.script else ("status", 500)
+                if kind == "sleep":
+                    time.sleep(value)
+                    kind, value = "json", "{}"
+                if kind == "status":
+                    self.send_response(value)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(b'{"error": {"message": "boom"}}')
+                    return
+                payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                           "choices": [{"index": 0, "finish_reason": "stop",
+                                        "message": {"role": "assistant", "content": value}}]}
+                data = json.dumps(payload, ensure_ascii=False).encode()
+                try:
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except BrokenPipeError:  # the client already timed out
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def config(self, timeout=5.0, retries=3) -> LLMConfig:
+        return LLMConfig(model="test-model", base_url=f"http://127.0.0.1:{self.server.server_port}/v1",
+                         api_key=SECRET, timeout=timeout, retries=retries, backoff=0.01)
+
+
+def sample_posting(**kw) -> Posting:
+    base = dict(id="t:1", source="t", title="사무보조원 모집 (콜센터 아님)", company="(주)한빛", jobCont="문서 스캔 및 자료 입력",
+                region="서울 강남구", envEyesight="아주 작은 글씨를 읽을 수 있음", envLiftPower="5Kg 이내",
+                pfCond="담당자: 홍길동 과장 010-1234-5678, hong@hanbit.co.kr 로 이력서 송부",
+                disableCvntl="경사로, 엘리베이터", basicAddr="서울특별시 강남구 테헤란로 516 5층")
+    base.update(kw)
+    return Posting(**base)
+
+
+def answer(suitable=(), unsuitable=(), evidence="문서 스캔 및 자료 입력") -> str:
+    j = lambda t: {"type": t, "reason": "근거", "evidence": evidence}  # noqa: E731
+    return json.dumps({"제목": "사무보조원", "suitable_types": [j(t) for t in suitable],
+                       "unsuitable_types": [j(t) for t in unsuitable]}, ensure_ascii=False)
+
+
+def test_schema_rejects_out_of_list_types_and_hallucinated_evidence():
+    with pytest.raises(ValidationError):
+        PostingExtraction.model_validate(json.loads(answer(suitable=["보청장애(중증)"])))
+    with pytest.raises(ValidationError):
+        PostingExtraction.model_validate(json.loads(answer(suitable=["지체장애"])))  # grade missing
+    with pytest.raises(ValidationError):
+        PostingExtraction.model_validate(json.loads(answer(suitable=["지적장애"], unsuitable=["지적장애"])))
+    text = posting_source_text(sample_posting())
+    assert validate_answer(answer(suitable=["지체장애(경증)"]), text).suitable_types[0].type == "지체장애(경증)"
+    with pytest.raises(ValueError, match="환각"):
+        validate_answer(answer(suitable=["지체장애(경증)"], evidence="공고에 없는 문장"), text)
+
+
+def test_pii_masking_rules():
+    text = ("담당자: 홍길동 과장 010-1234-5678 / 02-555-1234, hong@hanbit.co.kr, 주민번호 900101-1234567, "
+            "주소 서울특별시 강남구 테헤란로 516 5층, 경기 수원시 장안구 정자동 123-45")
+    masked, counts = mask_pii(text)
+    for secret in ("홍길동", "010-1234-5678", "02-555-1234", "hong@hanbit.co.kr", "900101-1234567", "516", "123-45"):
+        assert secret not in masked, secret
+    assert "서울특별시 강남구" in masked and "정자동" in masked  # kept down to 읍면동
+    assert set(counts) >= {"전화번호", "이메일", "주민등록번호", "담당자", "상세주소"}
+
+
+def test_llm_path_masks_pii_and_retries_malformed_then_succeeds(tmp_data):
+    good = answer(suitable=["지체장애(중증)"], unsuitable=["시각장애(중증)"], evidence="아주 작은 글씨를 읽을 수 있음")
+    with FakeOpenAI([("json", "{not json"), ("json", answer(suitable=["보청장애(중증)"])), ("json", good)]) as srv:
+        store = Store()
+        got = extract_posting(store, sample_posting(), "llm", srv.config())
+    assert got["status"] == "ok"
+    assert [t["type"] for t in got["result"]["unsuitable_types"]] == ["시각장애(중증)"]
+    assert len(srv.requests) == 3
+    sent = json.dumps(srv.requests[0]["body"], ensure_ascii=False)
+    for secret in ("홍길동", "010-1234-5678", "hong@hanbit.co.kr", "테헤란로 516"):
+        assert secret not in sent
+    assert "[전화번호]" in sent and "[담당자]" in sent
+    assert srv.requests[0]["body"]["response_format"]["type"] == "json_schema"
+    assert srv.requests[0]["auth"] == f"Bearer {SECRET}"  # the key goes only to the server…
+    assert SECRET not in json.dumps(got)  # …never into what is stored
+    assert unsuitable_map(store)["t:1"] == frozenset({"시각장애(중증)"})
+
+
+def test_llm_timeouts_are_recorded_as_failed_never_as_truth(tmp_data):
+    with FakeOpenAI([("sleep", 1.5)] * 3) as srv:
+        store = Store()
+        got = extract_posting(store, sample_posting(), "llm", srv.config(timeout=0.3, retries=3))
+    assert got["status"] == "failed" and "시도 모두 실패" in got["error"]
+    assert SECRET not in got["error"]
+    assert "t:1" not in unsuitable_map(store)
+    assert SECRET not in repr(srv.config())
+
+
+def test_consistency_mode_stores_agreement(tmp_data):
+    ev = "아주 작은 글씨를 읽을 수 있음"
+    script = [("json", answer(unsuitable=["시각장애(중증)", "시각장애(경증)"], evidence=ev)),
+              ("json", answer(unsuitable=["시각장애(중증)"], evidence=ev)),
+              ("json", answer(unsuitable=["시각장애(중증)"], suitable=["지적장애"], evidence=ev))]
+    with FakeOpenAI(script) as srv:
+        got = extract_posting(Store(), sample_posting(), "llm", srv.config(), runs=3)
+    agree = got["result"]["agreement"]
+    assert agree["시각장애(중증)"]["unsuitable_types"] == 1.0
+    assert agree["시각장애(경증)"]["unsuitable_types"] == pytest.approx(1 / 3, abs=1e-3)
+    assert [t["type"] for t in got["result"]["unsuitable_types"]] == ["시각장애(중증)"]  # majority kept
+
+
+def test_cross_check_flags_contradiction_with_declared_environment():
+    p = sample_posting()
+    llm = validate_answer(answer(suitable=["시각장애(중증)"], evidence="아주 작은 글씨를 읽을 수 있음"), posting_source_text(p))
+    flags = cross_check(llm, p)
+    assert flags and "시각장애(중증)" in flags[0] and "시력" in flags[0]
+
+
+@pytest.mark.parametrize("fields, unsuitable, suitable, rule", [
+    ({"envEyesight": "아주 작은 글씨를 읽을 수 있음"}, {"시각장애(중증)", "시각장애(경증)"}, set(), "ENV-EYE-FINE"),
+    ({"envLiftPower": "20Kg 이상", "envStndWalk": "오랫동안 가능"}, {"지체장애(중증)", "내부장애(경증)"}, set(), "ENV-LIFT-HEAVY"),
+    ({"jobCont": "인바운드 전화 상담"}, {"청각장애(중증)", "언어장애(경증)"}, set(), "TXT-PHONE"),
+    ({"jobCont": "문서 스캔 및 자료 입력", "envStndWalk": "앉아서 작업 가능"}, set(), {"지체장애(중증)", "청각장애(경증)"}, "TXT-OFFICE"),
+    ({"jobCont": "제품 포장 및 라벨 부착"}, set(), {"지적장애", "자폐성장애"}, "TXT-SIMPLE"),
+    ({"jobCont": "1톤 화물차 납품 배송", "title": "화물차 운전원 모집"}, {"뇌전증장애(중증)", "시각장애(경증)"}, set(), "TXT-DRIVE"),
+])
+def test_offline_rules(fields, unsuitable, suitable, rule):
+    p = Posting(id="r:1", source="r", title=fields.pop("title", "모집"), **fields)
+    result, fired = extract_rules(p)
+    assert rule in fired
+    got_u = {t.type for t in result.unsuitable_types}
+    got_s = {t.type for t in result.suitable_types}
+    assert unsuitable <= got_u and suitable <= got_s and not (got_u & got_s)
+    text = posting_source_text(p)
+    for j in result.suitable_types + result.unsuitable_types:
+        assert j.evidence in text and j.reason.startswith("[")
+
+
+def test_unsuitable_wins_over_suitable_in_rules():
+    p = Posting(id="r:2", source="r", title="사무 보조", jobCont="문서 입력", envStndWalk="오랫동안 가능")
+    result, _ = extract_rules(p)
+    assert "지체장애(중증)" in {t.type for t in result.unsuitable_types}
+    assert "지체장애(중증)" not in {t.type for t in result.suitable_types}
+
+
+def test_counselor_correction_changes_the_disability_filter(engine):
+    seeker = next(s for s in engine.corpus.seekers.values() if s.disability_type)
+    model = engine.model("tfidf")
+    f = FilterSettings(distance=False, education=False, career=False)
+    first = model.recommend(seeker, k=1, filters=f, explain=False).items[0].item_id
+    apply_correction(engine.store, engine.corpus, first, seeker.disability_type, "unsuitable", "상담사 김", "현장 확인")
+    after = [r.item_id for r in model.recommend(seeker, k=50, filters=f, explain=False).items]
+    assert first not in after
+    assert any(c["who"] == "상담사 김" for c in engine.store.corrections(first))
+    apply_correction(engine.store, engine.corpus, first, seeker.disability_type, "suitable", "상담사 김", "재확인")
+    assert first in [r.item_id for r in model.recommend(seeker, k=1, filters=f, explain=False).items]
+    with pytest.raises(ValueError):
+        apply_correction(engine.store, engine.corpus, first, seeker.disability_type, "unsuitable", " ", "")
