@@ -11,6 +11,7 @@ and explanations live in the shared base class, so the app and evaluation never 
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 import time
 from collections.abc import Callable
@@ -407,7 +408,13 @@ def make_model(name: str, store: Store | None = None, analyser: str = "mecab", s
         path = wbert_path()
         if not (path / "modules.json").exists():
             raise ModelNotReady("W-BERT 학습 필요: `python -m core train-wbert` 또는 앱의 학습 버튼으로 먼저 학습하세요.")
-        stamp = (path / "card.json").stat().st_mtime if (path / "card.json").exists() else 0
+        card_file = path / "card.json"
+        stamp = card_file.stat().st_mtime if card_file.exists() else 0
+        card = json.loads(card_file.read_text()) if card_file.exists() else {}
+        if card.get("config", {}).get("pooling") == "word_embedding":  # the seed's averaged word-embedding variant
+            from .wbert import WordEmbeddingEncoder
+
+            return EmbeddingRecommender(lambda: WordEmbeddingEncoder(path), "wbert", store)
         return EmbeddingRecommender(lambda: SBERTEncoder(str(path), name=f"wbert:{stamp:.0f}"), "wbert", store)
     if name == "hybrid":
         return HybridRecommender([make_model("tfidf", store, analyser), make_model("sbert", store, sbert=sbert)])

@@ -118,3 +118,9 @@ def test_suitability_page_correction_reaches_the_filter(corpus):
 
     assert "청각장애(경증)" in unsuitable_map(get_store(), [pid])[pid]  # stored with who/why
     assert "청각장애(경증)" in get_engine().corpus.unsuitable[pid]  # and used by the app's filter at once
+
+
+def test_wbert_page_shows_training_needed(corpus, tmp_path, monkeypatch):
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    at = page("wbert_training")
+    assert any("학습 필요" in i.value for i in at.info)

@@ -1,0 +1,430 @@
+"""W-BERT: fine-tune a transformer to classify postings into 직종 categories, then use its encoder
+for similarity (the seed fine-tuned KoBERT on ~60k postings; here e5-small, on 2 CPU cores).
+
+Defaults are CPU-aware (a stratified sample of 2,400 training postings, 128 tokens, frozen word
+embeddings — 96 M of e5-small's 118 M parameters — so an epoch takes minutes); every epoch is
+checkpointed and a run resumes from its last checkpoint. The result is a sentence-transformers
+folder (mean pooling + normalise) with a card, so `make_model('wbert')` loads it in one line.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import keco
+from .config import models_dir
+
+LEVELS = {"major": keco.major_of, "middle": keco.middle_of}
+
+
+@dataclass
+class TrainConfig:
+    base: str = "e5-small"  # a folder, or a name when the hub is allowed
+    level: str = "major"
+    max_train: int = 2400
+    max_len: int = 128
+    batch_size: int = 16
+    epochs: int = 3
+    lr: float = 8e-5
+    freeze_embeddings: bool = True
+    num_layers: int | None = None  # None: all; fewer layers for tests
+    seed: int = 42
+    out: str = ""
+    pooling: str = "mean"  # 'mean' (tuned encoder) or 'word_embedding' (the seed's variant)
+
+
+@dataclass
+class Split:
+    train: list[int]
+    val: list[int]
+    test: list[int]
+
+
+def stratified_split(labels: list[str], seed: int = 42, val: float = 0.1, test: float = 0.2) -> Split:
+    """Per label: shuffle with the seed, cut test / val / train shares; labels seen once go to train."""
+    rng = random.Random(seed)
+    by: dict[str, list[int]] = {}
+    for i, y in enumerate(labels):
+        by.setdefault(y, []).append(i)
+    split = Split([], [], [])
+    for y in sorted(by):
+        idx = by[y]
+        rng.shuffle(idx)
+        n_test = int(round(len(idx) * test)) if len(idx) >= 5 else 0
+        n_val = int(round(len(idx) * val)) if len(idx) >= 10 else 0
+        split.test += idx[:n_test]
+        split.val += idx[n_test:n_test + n_val]
+        split.train += idx[n_test + n_val:]
+    return split
+
+
+def stratified_sample(indices: list[int], labels: list[str], n: int, seed: int = 42) -> list[int]:
+    if len(indices) <= n:
+        return list(indices)
+    rng = random.Random(seed)
+    by: dict[str, list[int]] = {}
+    for i in indices:
+        by.setdefault(labels[i], []).append(i)
+    out = []
+    for y, idx in sorted(by.items()):
+        rng.shuffle(idx)
+        out += idx[:max(1, round(n * len(idx) / len(indices)))]
+    return sorted(out[:n])
+
+
+def _base_path(base: str) -> str:
+    from .encoders import E5_FOLDER, ensure_e5
+
+    return str(ensure_e5()) if base == E5_FOLDER else base
+
+
+def _status(path: Path, **kw) -> None:
+    """Progress for the app's background view: a small JSON the page polls."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({**kw, "at": time.time()}, ensure_ascii=False))
+    tmp.replace(path)
+
+
+def status_path() -> Path:
+    return models_dir() / "wbert-status.json"
+
+
+def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str = "",
+          progress: Callable[[str, int, int, float], None] | None = None) -> dict:
+    """Fine-tune, checkpoint every epoch, resume if a checkpoint for the same config exists.
+    Returns the card (accuracy, macro-F1, sizes, timings)."""
+    import torch
+    from sklearn.metrics import accuracy_score, f1_score
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    torch.manual_seed(cfg.seed)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    level_of = LEVELS[cfg.level]
+    labels_all = [level_of(c) or "" for c in codes]
+    keep = [i for i, y in enumerate(labels_all) if y and texts[i].strip()]
+    texts = [texts[i] for i in keep]
+    labels = [labels_all[i] for i in keep]
+    split = stratified_split(labels, cfg.seed)
+    train_idx = stratified_sample(split.train, labels, cfg.max_train, cfg.seed)
+    classes = sorted(set(labels))
+    to_id = {y: i for i, y in enumerate(classes)}
+    out = Path(cfg.out or models_dir() / "wbert")
+    ckpt_dir = out.parent / (out.name + "-ckpt")
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
+    base = _base_path(cfg.base)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    extra = {"num_hidden_layers": cfg.num_layers} if cfg.num_layers else {}
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id=to_id, **extra)
+    device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU, when there is one, is used as is
+    model.to(device)
+    if cfg.freeze_embeddings:
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optim = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min(1.0, (s + 1) / max(1, total_steps // 10)) * max(0.0, (total_steps - s) / total_steps))
+    signature = json.dumps({k: v for k, v in asdict(cfg).items() if k not in {"epochs", "out"}}, sort_keys=True)
+    start_epoch, history = 0, []
+    state_file = ckpt_dir / "last.pt"
+    if state_file.exists():
+        state = torch.load(state_file, map_location="cpu", weights_only=False)
+        if state.get("signature") == signature and state.get("classes") == classes:
+            model.load_state_dict(state["model"])
+            optim.load_state_dict(state["optim"])
+            sched.load_state_dict(state["sched"])
+            start_epoch, history = state["epoch"], state["history"]
+
+    def batches(idx: list[int], shuffle: bool, seed: int):
+        order = list(idx)
+        if shuffle:
+            random.Random(seed).shuffle(order)
+        for s in range(0, len(order), cfg.batch_size):
+            chunk = order[s:s + cfg.batch_size]
+            enc = tokenizer([texts[i] for i in chunk], truncation=True, max_length=cfg.max_len, padding=True,
+                            return_tensors="pt").to(device)
+            yield enc, torch.tensor([to_id[labels[i]] for i in chunk], device=device)
+
+    def predict(idx: list[int]) -> list[str]:
+        model.eval()
+        preds = []
+        with torch.no_grad():
+            for enc, _ in batches(idx, False, 0):
+                preds += model(**enc).logits.argmax(-1).tolist()
+        return [classes[p] for p in preds]
+
+    started = time.time()
+    step_times: list[float] = []
+    losses: list[float] = []
+    for epoch in range(start_epoch, cfg.epochs):
+        model.train()
+        for step, (enc, y) in enumerate(batches(train_idx, True, cfg.seed + epoch)):
+            t0 = time.time()
+            loss = model(**enc, labels=y).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            losses.append(float(loss.detach()))
+            step_times.append(time.time() - t0)
+            done = epoch * steps_per_epoch + step + 1
+            eta = (total_steps - done) * float(np.mean(step_times[-20:]))
+            if progress:
+                progress(f"에폭 {epoch + 1}/{cfg.epochs} · 손실 {np.mean(losses[-20:]):.3f}", done, total_steps, eta)
+        val_pred = predict(split.val) if split.val else []
+        val_acc = accuracy_score([labels[i] for i in split.val], val_pred) if split.val else None
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses[-steps_per_epoch:])), "val_accuracy": val_acc})
+        torch.save({"model": model.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
+                    "epoch": epoch + 1, "history": history, "signature": signature, "classes": classes}, state_file)
+    train_seconds = time.time() - started
+    test_pred = predict(split.test)
+    y_test = [labels[i] for i in split.test]
+    card = {
+        "name": "W-BERT", "base_model": cfg.base, "level": cfg.level, "classes": len(classes), "data": data_note,
+        "split": {"train_pool": len(split.train), "train_used": len(train_idx), "val": len(split.val), "test": len(split.test),
+                  "seed": cfg.seed, "stratified": True},
+        "test_accuracy": round(float(accuracy_score(y_test, test_pred)), 4),
+        "test_macro_f1": round(float(f1_score(y_test, test_pred, average="macro")), 4),
+        "history": history, "train_seconds": round(train_seconds, 1), "losses": [round(x, 4) for x in losses],
+        "config": asdict(cfg), "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
+    # vectors of a few texts from the in-memory model, so a reload can be checked against them
+    model.eval()
+    probe = [texts[i] for i in train_idx[:4]]
+    with torch.no_grad():
+        enc = tokenizer(probe, truncation=True, max_length=cfg.max_len, padding=True, return_tensors="pt").to(device)
+        hidden = model.bert(**enc).last_hidden_state
+        mask = enc["attention_mask"].unsqueeze(-1).float()
+        vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    card["check"] = {"texts": probe, "vectors": vec.cpu().numpy().round(6).tolist()}
+    model.to("cpu")
+    save_encoder(model.bert, tokenizer, out, card, cfg)
+    return card
+
+
+def save_encoder(bert, tokenizer, out: Path, card: dict, cfg: TrainConfig) -> None:
+    """A sentence-transformers folder: tuned BERT + mean pooling + normalise (+ e5 prompts), and card.json."""
+    tmp = out.parent / (out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    bert.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    dim = bert.config.hidden_size
+    (tmp / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]))
+    (tmp / "sentence_bert_config.json").write_text(json.dumps({"max_seq_length": cfg.max_len, "do_lower_case": False}))
+    (tmp / "1_Pooling").mkdir()
+    (tmp / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": dim, "pooling_mode_mean_tokens": True}))
+    (tmp / "2_Normalize").mkdir()
+    (tmp / "config_sentence_transformers.json").write_text(json.dumps({"prompts": {"query": "query: ", "passage": "passage: "},
+                                                                       "default_prompt_name": None}))
+    (tmp / "card.json").write_text(json.dumps({k: v for k, v in card.items() if k != "check"} | {"check": card.get("check")},
+                                              ensure_ascii=False, indent=2))
+    (tmp / "README.md").write_text(f"# W-BERT\n\nFine-tuned from {card['base_model']} on {card['data']} "
+                                   f"({card['level']} 직종, {card['classes']} classes). Test accuracy {card['test_accuracy']:.3f}, "
+                                   f"macro-F1 {card['test_macro_f1']:.3f}. Trained {card['date']}.\n")
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.replace(out)
+
+
+class WordEmbeddingEncoder:
+    """The seed's variant: a document vector = mean of the (fine-tuned) word-embedding rows of its tokens.
+    With frozen embeddings (the CPU default) these equal the base model's rows."""
+
+    def __init__(self, folder: str | Path):
+        from safetensors.numpy import load_file
+        from transformers import AutoTokenizer
+
+        self.tokenizer = AutoTokenizer.from_pretrained(str(folder))
+        weights = load_file(str(Path(folder) / "model.safetensors"))
+        key = next(k for k in weights if k.endswith("word_embeddings.weight"))
+        self.table = weights[key]
+        self.name = f"wbert-wordemb:{Path(folder).name}"
+        self.dim = self.table.shape[1]
+
+    def encode(self, texts, kind="passage", batch_size=256, progress=None):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            ids = self.tokenizer(t, add_special_tokens=False, truncation=True, max_length=256)["input_ids"]
+            if ids:
+                v = self.table[ids].mean(axis=0)
+                out[i] = v / max(np.linalg.norm(v), 1e-12)
+        if progress:
+            progress(len(texts), len(texts))
+        return out
+
+
+# ---------------------------------------------------------------- baselines and report
+def baselines(texts: list[str], labels: list[str], split: Split, sbert_vectors: np.ndarray, tfidf_matrix) -> dict:
+    """Logistic regression on frozen SBERT embeddings and on TF-IDF, on the same split."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import accuracy_score, f1_score
+
+    out = {}
+    y_train = [labels[i] for i in split.train]
+    y_test = [labels[i] for i in split.test]
+    for name, X in (("logreg_sbert", sbert_vectors), ("logreg_tfidf", tfidf_matrix)):
+        clf = LogisticRegression(max_iter=2000, C=10.0)
+        clf.fit(X[split.train], y_train)
+        pred = clf.predict(X[split.test])
+        out[name] = {"test_accuracy": round(float(accuracy_score(y_test, pred)), 4),
+                     "test_macro_f1": round(float(f1_score(y_test, pred, average="macro")), 4)}
+    return out
+
+
+def same_category_precision(vectors, labels: list[str], queries: list[int], pool: list[int], k: int = 5) -> float:
+    """Held-out postings as queries, the rest as the pool: share of the top-k with the query's category."""
+    import scipy.sparse as sp
+
+    pool_arr = np.asarray(pool)
+    P = vectors[pool_arr]
+    hits = []
+    for q in queries:
+        s = P @ vectors[q].T
+        s = np.asarray(s.todense()).ravel() if sp.issparse(s) else np.asarray(s).ravel()
+        top = pool_arr[np.argsort(-s, kind="stable")[:k]]
+        hits.append(np.mean([labels[i] == labels[q] for i in top]))
+    return round(float(np.mean(hits)), 4)
+
+
+def training_report(card: dict, texts: list[str], codes: list[str], folder: Path, analyser: str = "mecab") -> dict:
+    """W-BERT vs baselines (accuracy, macro-F1) and similar-posting precision@5 for W-BERT / SBERT / TF-IDF."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .encoders import SBERTEncoder
+    from .textproc import Analyser
+
+    level_of = LEVELS[card["level"]]
+    labels_all = [level_of(c) or "" for c in codes]
+    keep = [i for i, y in enumerate(labels_all) if y and texts[i].strip()]
+    texts = [texts[i] for i in keep]
+    labels = [labels_all[i] for i in keep]
+    split = stratified_split(labels, card["split"]["seed"])
+    an = Analyser(analyser)
+    tfidf = TfidfVectorizer(analyzer=an, sublinear_tf=True).fit_transform(texts)
+    timings = {}
+    t = time.time()
+    sbert = SBERTEncoder("e5-small").encode(texts, kind="passage")
+    timings["sbert_encode_s"] = round(time.time() - t, 1)
+    t = time.time()
+    wbert = SBERTEncoder(str(folder), name="wbert-report").encode(texts, kind="passage")
+    timings["wbert_encode_s"] = round(time.time() - t, 1)
+    report = {"wbert": {"test_accuracy": card["test_accuracy"], "test_macro_f1": card["test_macro_f1"],
+                        "train_seconds": card["train_seconds"]}, **baselines(texts, labels, split, sbert, tfidf)}
+    pool = split.train + split.val
+    report["similar_posting_precision_at_5"] = {
+        "wbert": same_category_precision(wbert, labels, split.test, pool),
+        "sbert": same_category_precision(sbert, labels, split.test, pool),
+        "tfidf": same_category_precision(tfidf, labels, split.test, pool)}
+    report["timings"] = timings
+    report["card"] = {k: v for k, v in card.items() if k != "losses"}
+    return report
+
+
+# ---------------------------------------------------------------- data and CLI
+def labelled_postings(dataset: str) -> tuple[list[str], list[str], str]:
+    """(texts, codes, note) for 'demo' (the app's store) or a shared dataset (evaluation store)."""
+    from .store import Store
+
+    if dataset == "demo":
+        posts = [p for p in Store().postings("demo") if p.occupation]
+        return [p.text() for p in posts], [p.occupation for p in posts], f"demo corpus (합성), {len(posts)} postings"
+    from .evaluate import _dataset_engine
+
+    engine = _dataset_engine(dataset, 10)
+    posts = [p for p in engine.corpus.postings.values() if p.occupation]
+    return [p.text() for p in posts], [p.occupation for p in posts], f"{dataset} (real, ../shared/data), {len(posts)} postings"
+
+
+def cmd_train(args) -> int:
+    from .__main__ import Bar
+
+    texts, codes, note = labelled_postings(args.data)
+    cfg = TrainConfig(level=args.level, max_train=args.max_train, max_len=args.max_len, batch_size=args.batch,
+                      epochs=args.epochs, lr=args.lr, freeze_embeddings=not args.no_freeze, seed=args.seed,
+                      out=args.out or str(models_dir() / "wbert"))
+    if not args.resume:
+        shutil.rmtree(Path(cfg.out).parent / (Path(cfg.out).name + "-ckpt"), ignore_errors=True)
+    bar = Bar()
+    card = train(texts, codes, cfg, note, progress=lambda label, i, n, eta: bar(f"W-BERT 학습 (ETA {eta / 60:.1f}분)", i, n))
+    print(f"W-BERT: 테스트 정확도 {card['test_accuracy']:.3f}, macro-F1 {card['test_macro_f1']:.3f}, 학습 {card['train_seconds']:.0f}s")
+    if args.report:
+        report = training_report(card, texts, codes, Path(cfg.out))
+        path = Path(cfg.out) / "report.json"
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps({k: v for k, v in report.items() if k != "card"}, ensure_ascii=False, indent=2))
+        print(f"보고서: {path}")
+    return 0
+
+
+def register_cli(sub) -> None:
+    p = sub.add_parser("train-wbert", help="W-BERT 학습 (직종 분류 미세조정 → 추천용 인코더)")
+    p.add_argument("--data", default="demo", help="demo, worknet-2024, worknet-seoul-2023")
+    p.add_argument("--level", default="major", choices=list(LEVELS))
+    p.add_argument("--max-train", type=int, default=2400)
+    p.add_argument("--max-len", type=int, default=128)
+    p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--lr", type=float, default=8e-5)
+    p.add_argument("--no-freeze", action="store_true", help="단어 임베딩도 학습 (GPU 권장)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--out")
+    p.add_argument("--resume", action="store_true", help="마지막 체크포인트에서 이어서 학습")
+    p.add_argument("--report", action="store_true", help="기준선(LogReg)과 유사공고 정밀도 보고서 작성")
+    p.set_defaults(func=cmd_train)
+
+
+# ---------------------------------------------------------------- background training (for the app)
+_RUNNING: dict[str, object] = {}
+
+
+def start_background(dataset: str = "demo", cfg: TrainConfig | None = None) -> bool:
+    """Train in a daemon thread, writing progress to wbert-status.json; False if one is already running.
+    torch releases the GIL in its kernels, so the app stays responsive meanwhile."""
+    import threading
+
+    thread = _RUNNING.get("thread")
+    if thread is not None and thread.is_alive():
+        return False
+    cfg = cfg or TrainConfig(out=str(models_dir() / "wbert"))
+    path = status_path()
+
+    def run() -> None:
+        try:
+            _status(path, state="준비", done=0, total=1, eta=None, message="데이터 불러오는 중")
+            texts, codes, note = labelled_postings(dataset)
+            card = train(texts, codes, cfg, note, progress=lambda label, i, n, eta: _status(
+                path, state="학습 중", done=i, total=n, eta=eta, message=label))
+            _status(path, state="완료", done=1, total=1, eta=0,
+                    message=f"테스트 정확도 {card['test_accuracy']:.3f}, macro-F1 {card['test_macro_f1']:.3f}")
+        except Exception as e:  # shown on the page; the previous model folder is left untouched
+            _status(path, state="실패", done=0, total=1, eta=None, message=f"{type(e).__name__}: {e}")
+
+    thread = threading.Thread(target=run, name="wbert-train", daemon=True)
+    _RUNNING["thread"] = thread
+    thread.start()
+    return True
+
+
+def read_status() -> dict | None:
+    path = status_path()
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def read_card() -> dict | None:
+    path = models_dir() / "wbert" / "card.json"
+    return json.loads(path.read_text()) if path.exists() else None

@@ -1,0 +1,72 @@
+"""W-BERT: a tiny configuration trains for a few steps, the loss drops, the saved folder reloads with the
+same embeddings, training resumes from its checkpoint, and the model plugs into the recommender."""
+import json
+
+import numpy as np
+import pytest
+
+from core.wbert import TrainConfig, stratified_split, train
+
+
+@pytest.fixture(scope="module")
+def sample(demo_store):
+    posts = [p for p in demo_store.postings("demo") if p.major_code in {"01", "06", "09"}][:90]
+    return [p.text() for p in posts], [p.occupation for p in posts]
+
+
+def tiny(out, epochs=3) -> TrainConfig:
+    return TrainConfig(max_train=48, max_len=32, batch_size=8, epochs=epochs, lr=5e-4, num_layers=1, out=str(out))
+
+
+def test_split_is_stratified_and_fixed():
+    labels = ["a"] * 50 + ["b"] * 30 + ["c"] * 20
+    s1, s2 = stratified_split(labels, 1), stratified_split(labels, 1)
+    assert s1 == s2
+    assert set(s1.train) | set(s1.val) | set(s1.test) == set(range(100))
+    assert sum(labels[i] == "a" for i in s1.test) == 10 and sum(labels[i] == "c" for i in s1.test) == 4
+
+
+def test_tiny_training_loss_drops_and_folder_reloads(sample, tmp_path):
+    from sentence_transformers import SentenceTransformer
+
+    texts, codes = sample
+    card = train(texts, codes, tiny(tmp_path / "wbert"), "test sample")
+    losses = card["losses"]
+    assert len(losses) >= 12
+    assert np.mean(losses[-4:]) < np.mean(losses[:4])
+    folder = tmp_path / "wbert"
+    saved = json.loads((folder / "card.json").read_text())
+    assert saved["level"] == "major" and 0 <= saved["test_accuracy"] <= 1 and saved["split"]["stratified"]
+    reloaded = SentenceTransformer(str(folder), device="cpu").encode(saved["check"]["texts"], normalize_embeddings=True)
+    assert np.allclose(reloaded, np.array(saved["check"]["vectors"]), atol=1e-4)
+
+
+def test_training_resumes_from_checkpoint(sample, tmp_path):
+    texts, codes = sample
+    first = train(texts, codes, tiny(tmp_path / "w", epochs=1), "test")
+    second = train(texts, codes, tiny(tmp_path / "w", epochs=2), "test")
+    assert len(second["history"]) == 2
+    assert second["history"][0] == first["history"][0]  # epoch 1 came from the checkpoint, not retrained
+    assert len(second["losses"]) == len(first["losses"])  # only epoch 2's steps ran in the second call
+
+
+def test_wbert_is_a_recommender_like_the_others(sample, tmp_path, monkeypatch, engine):
+    from core.filters import FilterSettings
+    from core.recommend import make_model
+
+    texts, codes = sample
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    train(texts, codes, tiny(tmp_path / "wbert", epochs=1), "test")
+    model = make_model("wbert", engine.store).fit(engine.corpus)
+    query = next(iter(engine.corpus.seekers.values()))
+    result = model.recommend(query, k=5, filters=FilterSettings(distance=False))
+    assert result.items and result.items[0].explanation["type"] == "field_pair"
+
+
+def test_missing_wbert_says_training_needed(tmp_path, monkeypatch):
+    from core.encoders import ModelNotReady
+    from core.recommend import make_model
+
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    with pytest.raises(ModelNotReady, match="학습 필요"):
+        make_model("wbert")
