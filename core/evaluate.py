@@ -350,9 +350,9 @@ def _dataset_engine(name: str, seekers_sample: int):
     if name == "demo":
         return Engine.from_store(Store(), ["demo"], ["demo-seekers"])
     store = Store(data_dir() / "eval" / "real.db")
-    sources = {"worknet-2024": "worknet2024", "worknet-seoul-2023": "worknet-seoul"}
+    sources = {"worknet-2024": "worknet2024", "worknet-seoul-2023": "worknet-seoul", "saramin": "saramin"}
     if name not in sources:
-        raise ValueError(f"알 수 없는 데이터 '{name}' (가능: demo, worknet-2024, worknet-seoul-2023)")
+        raise ValueError(f"알 수 없는 데이터 '{name}' (가능: demo, worknet-2024, worknet-seoul-2023, saramin)")
     for fmt, source in (("kead-seekers", "kead-seekers"), (name, sources[name])):
         if not store.query("SELECT 1 FROM postings WHERE source=? UNION SELECT 1 FROM seekers WHERE source=? LIMIT 1",
                            (source, source)):

@@ -21,6 +21,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from . import keco
 from .normalize import DISABILITY_TYPES
 from .records import ENV_FIELDS, ENV_LABELS, Posting
 
@@ -99,7 +100,8 @@ def mask_pii(text: str) -> tuple[str, dict[str, int]]:
 
 def posting_source_text(p: Posting) -> str:
     """The text an extractor reads: the posting's fields as labelled lines (KEAD env fields included)."""
-    lines = [("제목", p.title), ("회사명", p.display_company), ("직무", p.jobNm or p.relJobsNm), ("담당업무", p.jobCont),
+    lines = [("제목", p.title), ("회사명", p.display_company), ("직무", p.jobNm or p.relJobsNm),
+             ("직종", occupation_label(p)), ("담당업무", p.jobCont),
              ("자격요건", " ".join(x for x in (p.certificate or p.reqLicens, p.major or p.reqMajor) if x)),
              ("학력", p.minEdubg or p.reqEduc), ("경력", p.career or p.reqCareer), ("우대조건", p.pfCond or p.etcPfCond),
              ("근무지역", p.display_region), ("근무시간/요일", " ".join(x for x in (p.workdayWorkhrCont, p.holidayTpNm) if x)),
@@ -107,6 +109,11 @@ def posting_source_text(p: Posting) -> str:
              ("고용형태", p.empType), ("장애인 편의시설", p.disableCvntl)]
     lines += [(f"작업환경-{ENV_LABELS[f]}", getattr(p, f)) for f in ENV_FIELDS]
     return "\n".join(f"{k}: {v}" for k, v in lines if v)
+
+
+def occupation_label(p: Posting) -> str:
+    """'소프트웨어 (024)': the posting's 직종 middle category as a quotable line of its text."""
+    return f"{keco.middle_name(p.occupation)} ({p.middle_code})" if p.middle_code else ""
 
 
 # ---------------------------------------------------------------- offline rules
@@ -149,6 +156,14 @@ RULES: list[Rule] = [
     Rule("TXT-SIMPLE", "text", r"포장|단순 ?조립|라벨|세탁|분리수거|선별|청소", suitable=("지적장애", "자폐성장애") + G("청각장애"), reason="반복적·단순한 작업"),
     Rule("TXT-MASSAGE", "text", r"안마|마사지", suitable=G("시각장애"), reason="안마 직종 (시각장애인 직역)"),
     Rule("TXT-BARISTA", "text", r"바리스타|음료 제조", suitable=G("청각장애") + ("지적장애",), reason="음료 제조 (정해진 절차)"),
+    # the posting's 직종 code (고용24 jobsCd), a structured field: weakest evidence, so it only adds types
+    Rule("OCC-DESK-IT", "occupation", r"\((02[2-5])\)", suitable=G("지체장애") + G("청각장애"), reason="앉아서 하는 컴퓨터 직무"),
+    Rule("OCC-OFFICE", "occupation", r"\((01[6-8]|01B)\)", suitable=G("지체장애") + G("청각장애", "경증"), reason="사무 직무"),
+    Rule("OCC-SIMPLE", "occupation", r"\((069|126|11A|06A)\)", suitable=("지적장애", "자폐성장애"), reason="정해진 절차의 단순 작업 직종"),
+    Rule("OCC-DRIVE", "occupation", r"\((079|07A|078)\)", unsuitable=G("뇌전증장애") + G("시각장애"), reason="운전·운송 장비 조작 직종"),
+    Rule("OCC-PHONE", "occupation", r"\((073|01A)\)", unsuitable=G("청각장애", "중증") + G("언어장애", "중증"), reason="전화·대면 상담 직종"),
+    Rule("OCC-SITE", "occupation", r"\((08[1-6])\)", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("뇌전증장애", "중증"), reason="건설 현장 직종"),
+    Rule("OCC-MACHINE", "occupation", r"\((09[3-9]|104|112)\)", unsuitable=G("뇌전증장애", "중증") + G("시각장애", "중증"), reason="기계·설비 조작 직종"),
 ]
 
 
@@ -159,7 +174,8 @@ def extract_rules(p: Posting) -> tuple[PostingExtraction, list[str]]:
     unsuitable: dict[str, TypeJudgement] = {}
     suitable: dict[str, TypeJudgement] = {}
     for rule in RULES:
-        value = text if rule.field == "text" else str(getattr(p, rule.field, "") or "")
+        value = text if rule.field == "text" else occupation_label(p) if rule.field == "occupation" else str(
+            getattr(p, rule.field, "") or "")
         m = re.search(rule.pattern, value)
         if not m:
             continue
@@ -341,6 +357,7 @@ def extract_all(store, postings: list[Posting], extractor: str = "rules", cfg: L
 def register_cli(sub) -> None:
     p = sub.add_parser("extract", help="공고 구조화·장애유형 적합성 추출 (기본: 오프라인 규칙)")
     p.add_argument("--extractor", choices=["rules", "llm"], default=None, help="기본: LLM 설정이 있으면 llm, 없으면 rules")
+    p.add_argument("--data", default="demo", help="demo (앱 저장소) 또는 worknet-2024, worknet-seoul-2023, saramin")
     p.add_argument("--sources", default="", help="공고 출처 (쉼표); 빈 값이면 전체")
     p.add_argument("--runs", type=int, default=1, help="일관성 모드: LLM에 N번 묻고 유형별 일치도 저장")
     p.add_argument("--limit", type=int, default=0)
@@ -353,15 +370,22 @@ def cmd_extract(args) -> int:
     from .__main__ import Bar
     from .store import Store
 
-    store = Store()
     cfg = LLMConfig.from_env()
     extractor = args.extractor or ("llm" if cfg else "rules")
-    sources = [s for s in args.sources.split(",") if s]
-    postings = [p for p in store.postings() if not sources or p.source in sources]
+    if args.data == "demo":
+        store = Store()
+        sources = [s for s in args.sources.split(",") if s]
+        postings = [p for p in store.postings() if not sources or p.source in sources]
+    else:  # a shared dataset, in the evaluation store (ingested once)
+        from .evaluate import _dataset_engine
+
+        engine = _dataset_engine(args.data, 10)
+        store, postings = engine.store, list(engine.corpus.postings.values())
     if args.limit:
         postings = postings[:args.limit]
     start = time.time()
-    counts = extract_all(store, postings, extractor, cfg, args.runs, progress=lambda i, n: Bar()("추출", i, n))
+    bar = Bar()
+    counts = extract_all(store, postings, extractor, cfg, args.runs, progress=lambda i, n: bar("추출", i, n))
     seconds = time.time() - start
     results = [extract_posting(store, p, extractor, cfg, args.runs) for p in postings]
     ok = [r["result"] for r in results if r["status"] == "ok"]

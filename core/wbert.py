@@ -360,7 +360,8 @@ def cmd_train(args) -> int:
     if not args.resume:
         shutil.rmtree(Path(cfg.out).parent / (Path(cfg.out).name + "-ckpt"), ignore_errors=True)
     bar = Bar()
-    card = train(texts, codes, cfg, note, progress=lambda label, i, n, eta: bar(f"W-BERT 학습 (ETA {eta / 60:.1f}분)", i, n))
+    card = train(texts, codes, cfg, note,
+                 progress=lambda label, i, n, eta: bar("W-BERT 학습", i, n, f"{label} · 남은 시간 {eta / 60:.1f}분"))
     print(f"W-BERT: 테스트 정확도 {card['test_accuracy']:.3f}, macro-F1 {card['test_macro_f1']:.3f}, 학습 {card['train_seconds']:.0f}s")
     if args.report:
         report = training_report(card, texts, codes, Path(cfg.out))
