@@ -153,6 +153,19 @@ def pick_seeker(state: ViewState) -> str | None:
     return st.selectbox("구직자 (번호·희망직종·지역으로 검색)", ids, index=index, format_func=fmt, key="pick_seeker")
 
 
+def pick_query(state: ViewState, direction: str):
+    """The query record for a direction ('posting->…' or 'seeker->…'), chosen in a picker bound to the URL."""
+    engine = get_engine()
+    if direction.startswith("posting"):
+        state.posting = pick_posting(state) or ""
+        query = engine.corpus.postings.get(state.posting)
+    else:
+        state.seeker = pick_seeker(state) or ""
+        query = engine.corpus.seekers.get(state.seeker)
+    sync_url(state)
+    return query
+
+
 def record_card(record) -> None:
     row = posting_row(record) if hasattr(record, "wantedAuthNo") else seeker_row(record)
     if hasattr(record, "wantedAuthNo"):
@@ -258,14 +271,8 @@ def recommendation_page(direction: str) -> None:
     page_header(title, caption)
     engine = get_engine()
     state = controls(view_state(), disability=direction != "posting->posting")
-    source, target = direction.split("->")
-    if source == "posting":
-        state.posting = pick_posting(state) or ""
-        query = engine.corpus.postings.get(state.posting)
-    else:
-        state.seeker = pick_seeker(state) or ""
-        query = engine.corpus.seekers.get(state.seeker)
-    sync_url(state)
+    target = direction.split("->")[1]
+    query = pick_query(state, direction)
     if query is None:
         return
     with st.expander("기준 정보", expanded=False):

@@ -38,8 +38,28 @@ class Place:
     geo_note: str = ""
 
 
+class JsonRecord:
+    """Shared by Posting and Seeker: a stable text hash and a JSON round trip for the store."""
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def text_hash(self) -> str:
+        return hashlib.sha1(self.text().encode("utf-8")).hexdigest()
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str):
+        data = json.loads(text)
+        data["place"] = Place(**data.get("place", {}))
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
 @dataclass
-class Posting:
+class Posting(JsonRecord):
     id: str  # '<source>:<natural key>'
     source: str
     synthetic: bool = False
@@ -143,22 +163,10 @@ class Posting:
         parts += [f"{ENV_LABELS[f]} {getattr(self, f)}" for f in ENV_FIELDS if getattr(self, f)]
         return " ".join(p for p in parts if p)
 
-    def text_hash(self) -> str:
-        return hashlib.sha1(self.text().encode("utf-8")).hexdigest()
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Posting":
-        data = json.loads(text)
-        data["place"] = Place(**data.get("place", {}))
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 @dataclass
-class Seeker:
+class Seeker(JsonRecord):
     """A job seeker without personal identifiers: the fields a counselor's matching needs."""
 
     id: str
@@ -204,16 +212,4 @@ class Seeker:
                  f"{self.disability_type} 장애인 채용" if self.disability_type else ""]
         return " ".join(p for p in parts if p)
 
-    def text_hash(self) -> str:
-        return hashlib.sha1(self.text().encode("utf-8")).hexdigest()
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> "Seeker":
-        data = json.loads(text)
-        data["place"] = Place(**data.get("place", {}))
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 

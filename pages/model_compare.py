@@ -3,26 +3,18 @@ import pandas as pd
 import streamlit as st
 
 from core.compare import overlap_at_k, rbo, unique_items
+from core.evaluate import DIRECTIONS
 from core.links import MODELS
 from core.recommend import MODEL_LABELS
-from ui import controls, get_engine, get_model, page_header, pick_posting, pick_seeker, sidebar_common, \
-    sync_url, view_state
+from ui import controls, get_engine, get_model, page_header, pick_query, sidebar_common, view_state
 
 sidebar_common()
 page_header("모델 비교", "같은 질의 · 같은 필터 후보에서 모델별 추천 목록을 나란히 봅니다. 한 모델만 찾은 항목은 ★로 표시합니다.")
 engine = get_engine()
 state = controls(view_state(), show_model=False)
-direction = st.radio("방향", ["posting->posting", "seeker->posting", "posting->seeker"], horizontal=True,
-                     format_func={"posting->posting": "공고→유사 공고", "seeker->posting": "구직자→공고",
-                                  "posting->seeker": "공고→구직자"}.get, key="cmp_direction")
-source, target = direction.split("->")
-if source == "posting":
-    state.posting = pick_posting(state) or ""
-    query = engine.corpus.postings.get(state.posting)
-else:
-    state.seeker = pick_seeker(state) or ""
-    query = engine.corpus.seekers.get(state.seeker)
-sync_url(state)
+direction = st.radio("방향", list(DIRECTIONS), horizontal=True, format_func=DIRECTIONS.get, key="cmp_direction")
+target = direction.split("->")[1]
+query = pick_query(state, direction)
 if query is not None:
     lists, frames = {}, {}
     for name in MODELS:
