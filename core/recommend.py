@@ -16,6 +16,7 @@ import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -393,7 +394,10 @@ class HybridRecommender(Recommender):
 
 # ---------------------------------------------------------------- factory
 def wbert_path():
-    return models_dir() / "wbert"
+    """The tuned model folder; JOBLENS_WBERT points elsewhere (e.g. a model trained on real data)."""
+    import os
+
+    return Path(os.environ["JOBLENS_WBERT"]) if os.environ.get("JOBLENS_WBERT") else models_dir() / "wbert"
 
 
 def make_model(name: str, store: Store | None = None, analyser: str = "mecab", sbert: str = DEFAULT_SBERT) -> Recommender:

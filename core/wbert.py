@@ -136,7 +136,7 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
     sched = torch.optim.lr_scheduler.LambdaLR(
         optim, lambda s: min(1.0, (s + 1) / max(1, total_steps // 10)) * max(0.0, (total_steps - s) / total_steps))
     signature = json.dumps({k: v for k, v in asdict(cfg).items() if k not in {"epochs", "out"}}, sort_keys=True)
-    start_epoch, history = 0, []
+    start_epoch, history, previous_seconds = 0, [], 0.0
     state_file = ckpt_dir / "last.pt"
     if state_file.exists():
         state = torch.load(state_file, map_location="cpu", weights_only=False)
@@ -145,6 +145,7 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
             optim.load_state_dict(state["optim"])
             sched.load_state_dict(state["sched"])
             start_epoch, history = state["epoch"], state["history"]
+            previous_seconds = state.get("train_seconds", 0.0)  # time already spent before a resume
 
     def batches(idx: list[int], shuffle: bool, seed: int):
         order = list(idx)
@@ -187,8 +188,9 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
         val_acc = accuracy_score([labels[i] for i in split.val], val_pred) if split.val else None
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses[-steps_per_epoch:])), "val_accuracy": val_acc})
         torch.save({"model": model.state_dict(), "optim": optim.state_dict(), "sched": sched.state_dict(),
-                    "epoch": epoch + 1, "history": history, "signature": signature, "classes": classes}, state_file)
-    train_seconds = time.time() - started
+                    "epoch": epoch + 1, "history": history, "signature": signature, "classes": classes,
+                    "train_seconds": previous_seconds + time.time() - started}, state_file)
+    train_seconds = previous_seconds + time.time() - started
     test_pred = predict(split.test)
     y_test = [labels[i] for i in split.test]
     card = {

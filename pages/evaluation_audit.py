@@ -35,6 +35,9 @@ if not REPORT.exists():
     st.info("아직 평가 보고서가 없습니다. 위에서 평가를 실행하거나 `python -m core evaluate --data all` 을 실행하세요.")
     st.stop()
 
+reports = sorted(REPORT.parent.glob("evaluation*.json"))
+chosen = st.selectbox("보고서", reports, index=reports.index(REPORT) if REPORT in reports else 0, format_func=lambda p: p.stem)
+REPORT = chosen
 results, pairs = ev.load_report(REPORT)
 k = st.radio("k", ev.KS, index=1, horizontal=True)
 st.subheader(f"지표 (k = {k}, 95 % 신뢰구간)")
