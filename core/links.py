@@ -15,12 +15,13 @@ class ViewState:
     model: str = "sbert"
     analyser: str = "mecab"
     k: int = 10
-    distance: bool = True
-    capital_km: float = 20.0
-    other_km: float = 40.0
-    education: bool = True
-    career: bool = True
-    disability: bool = True
+    # filter defaults come from FilterSettings, the one place they are defined
+    distance: bool = FilterSettings.distance
+    capital_km: float = FilterSettings.capital_km
+    other_km: float = FilterSettings.other_km
+    education: bool = FilterSettings.education
+    career: bool = FilterSettings.career
+    disability: bool = FilterSettings.disability
 
     @property
     def filters(self) -> FilterSettings:
