@@ -113,3 +113,11 @@ def test_overlap_and_rbo():
     bottom_agree = rbo(list("abcde"), list("xycde"))
     assert top_agree > bottom_agree  # top-weighted
     assert unique_items({"m1": ["a", "b"], "m2": ["b", "c"]}) == {"m1": {"a"}, "m2": {"c"}}
+
+
+def test_every_reported_interval_contains_its_estimate(engine):
+    from core.evaluate import evaluate
+
+    for r in evaluate(engine, "demo", ["tfidf"], ["posting->posting"], n_queries=30):
+        for name, (mean, lo, hi) in r.metrics.items():
+            assert math.isnan(lo) or lo - 1e-9 <= mean <= hi + 1e-9, name
