@@ -188,7 +188,9 @@ class Recommender:
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows.astype(np.int64)))
         scores, ids = index.search(q, k, params=params)
         keep = ids[0] >= 0
-        return ids[0][keep], scores[0][keep]
+        rows, s = ids[0][keep], scores[0][keep]
+        order = np.lexsort((rows, -s))  # ties by row, as in the exact path
+        return rows[order], s[order]
 
     def _faiss_index(self, target: str):
         import faiss

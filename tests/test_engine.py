@@ -174,8 +174,11 @@ def test_wide_selection_uses_faiss_and_matches_exact(engine, monkeypatch):
     exact = model.recommend(query, k=10, filters=f, explain=False)
     monkeypatch.setattr(rec, "EXACT_SEARCH_MAX", 10)
     wide = model.recommend(query, k=10, filters=f, explain=False)
-    assert [r.item_id for r in wide.items] == [r.item_id for r in exact.items]
     assert np.allclose([r.score for r in wide.items], [r.score for r in exact.items], atol=1e-4)
+    # identical texts give tied scores; at the k-th place either tied item is a correct answer
+    boundary = exact.items[-1].score
+    above = lambda res: [r.item_id for r in res.items if r.score > boundary + 1e-4]  # noqa: E731
+    assert above(wide) == above(exact)
 
 
 def test_hub_only_model_fails_fast_offline(monkeypatch):
