@@ -148,10 +148,3 @@ def badges(origin: Origin, table: ItemTable, row: int, distance: float, settings
     if settings.disability and (origin.disability or origin.unsuitable):
         out["disability"] = "부적합 유형 아님 ✓"
     return out
-
-
-def violations(origin: Origin, table: ItemTable, rows: np.ndarray, settings: FilterSettings) -> dict[str, int]:
-    """Count filter violations in a result list (evaluation and audit use this; must be all zero)."""
-    mask, _ = filter_mask(origin, table, settings)
-    bad = ~mask[np.asarray(rows, dtype=int)] if len(rows) else np.zeros(0, bool)
-    return {"any": int(bad.sum())}
