@@ -6,12 +6,14 @@ from core.config import hub_offline
 hub_offline()
 st.set_page_config(page_title="JobLens · 채용 추천", page_icon="🔎", layout="wide")
 
-# File stems differ from the URL paths on purpose: Streamlit auto-discovers a folder named pages/, and a
-# deep link such as /similar on a fresh server would otherwise run pages/similar.py without this entry
-# point (no navigation, no page config). With distinct stems the request falls through to app.py.
+# The default page always lives at "/" (Streamlit ignores its url_path), so the root is a small start page and
+# every working view has a path of its own to share. File stems differ from the URL paths on purpose: with a
+# folder named pages/, a fresh `streamlit run` server routes its first request through the legacy
+# auto-discovery, which would run pages/<path>.py without this entry point; serve.py closes that window.
 pages = {
+    "JobLens": [st.Page("pages/home.py", title="시작", icon="🏠", default=True)],
     "추천": [
-        st.Page("pages/similar_postings.py", title="유사 공고 추천", icon="🔁", url_path="similar", default=True),
+        st.Page("pages/similar_postings.py", title="유사 공고 추천", icon="🔁", url_path="similar"),
         st.Page("pages/seeker_postings.py", title="구직자 맞춤 추천", icon="🙋", url_path="seeker"),
         st.Page("pages/posting_seekers.py", title="인재 추천", icon="🤝", url_path="talent"),
     ],

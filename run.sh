@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/setup.sh
 . .venv/bin/activate
-exec streamlit run app.py --server.port "${PORT:-8501}" --server.headless true "$@"
+exec python serve.py --server.port "${PORT:-8501}" --server.headless true "$@"

@@ -72,6 +72,13 @@ def page_header(title: str, caption: str = "") -> None:
         st.warning(f"합성(데모) 데이터: 공고 {synthetic:,}건은 실제 공고가 아닌 생성된 예시입니다.", icon="🧪")
 
 
+def corpus_metrics() -> None:
+    """The three corpus counts, as the start page and 코퍼스 현황 both show them."""
+    counts = get_store().counts()
+    for column, (label, key) in zip(st.columns(3), (("공고", "postings"), ("구직자", "seekers"), ("거부된 행", "rejects"))):
+        column.metric(label, f"{counts[key]:,}")
+
+
 def escape_md(text: str) -> str:
     """Posting text is untrusted: escape Markdown so it renders as plain text."""
     return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text or ""))

@@ -27,7 +27,7 @@ def main() -> int:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t_server = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "serve.py", "--server.port", str(port),
                              "--server.headless", "true"], cwd=REPO, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -49,6 +49,8 @@ def main() -> int:
     def wait_for(text: str, timeout: float = 600) -> None:
         deadline = time.time() + timeout
         while time.time() < deadline:
+            if driver.find_elements(By.CSS_SELECTOR, '[role="dialog"]'):
+                raise RuntimeError("dialog shown: " + driver.find_element(By.CSS_SELECTOR, '[role="dialog"]').text[:200])
             try:
                 if text in body() and not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'):
                     return

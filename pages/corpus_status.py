@@ -3,16 +3,12 @@ import plotly.express as px
 import streamlit as st
 
 from core import stats
-from ui import get_engine, get_store, page_header, sidebar_common
+from ui import corpus_metrics, get_engine, get_store, page_header, sidebar_common
 
 sidebar_common()
 page_header("코퍼스 현황")
 store, engine = get_store(), get_engine()
-counts = store.counts()
-c1, c2, c3 = st.columns(3)
-c1.metric("공고", f"{counts['postings']:,}")
-c2.metric("구직자", f"{counts['seekers']:,}")
-c3.metric("거부된 행", f"{counts['rejects']:,}")
+corpus_metrics()
 st.subheader("출처별")
 st.dataframe(stats.sources(store), hide_index=True, width="stretch")
 left, right = st.columns(2)

@@ -34,7 +34,8 @@ def _free_port() -> int:
 def server(demo_store):
     port = _free_port()
     env = {**os.environ, "JOBLENS_DATA": str(demo_store.path.parent), "HF_HUB_OFFLINE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
+    # serve.py, as run.sh does; this fresh server's first request is a deep link (/similar?…), see test below
+    proc = subprocess.Popen([sys.executable, str(REPO / "serve.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -92,30 +93,36 @@ def _idle(driver, timeout: float = 240) -> None:
 
 
 def _no_exception(driver, name: str) -> None:
+    """No Streamlit exception and no error dialog (e.g. 'Page not found' for a deep link)."""
     from selenium.webdriver.common.by import By
 
     errors = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
     assert not errors, f"{name}: Streamlit exception shown: {errors[0].text[:500]}"
+    dialogs = driver.find_elements(By.CSS_SELECTOR, '[role="dialog"]')
+    assert not dialogs, f"{name}: dialog shown: {dialogs[0].text[:300]}"
 
 
-PAGES = [  # (url path, query, key of the ranked list or None)
-    ("similar", "?model=tfidf&k=8", "posting_posting"),
-    ("seeker", "?model=tfidf&k=8", "seeker_posting"),
-    ("talent", "?model=tfidf&k=8&dist=0", "posting_seeker"),
-    ("compare", "?k=5", None),
-    ("corpus", "", None),
+TABLE, LINK = '[data-testid="stDataFrame"]', '[data-testid="stPageLink"]'
+PAGES = [  # (url path, query, element that shows the page is drawn, key of the ranked list or None); the first
+    # request to the fresh server is a deep link, so a 'Page not found' notice there fails _no_exception
+    ("similar", "?model=tfidf&k=8", TABLE, "posting_posting"),
+    ("seeker", "?model=tfidf&k=8", TABLE, "seeker_posting"),
+    ("talent", "?model=tfidf&k=8&dist=0", TABLE, "posting_seeker"),
+    ("compare", "?k=5", TABLE, None),
+    ("corpus", "", TABLE, None),
+    ("", "", LINK, None),  # 시작, the root
 ]
 
 
-@pytest.mark.parametrize("name, query, list_key", PAGES)
-def test_page_in_real_browser(server, browser, name, query, list_key):
+@pytest.mark.parametrize("name, query, ready, list_key", PAGES)
+def test_page_in_real_browser(server, browser, name, query, ready, list_key):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     browser.get(f"{server}/{name}{query}")
     _wait(browser, '[data-testid="stMainBlockContainer"]')
-    _wait(browser, '[data-testid="stDataFrame"]')
+    _wait(browser, ready)
     _idle(browser)
     _no_exception(browser, name)
     nav = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebarNav"]').text
@@ -140,5 +147,6 @@ def test_page_in_real_browser(server, browser, name, query, list_key):
                 break
         assert "선택:" in browser.find_element(By.TAG_NAME, "body").text, f"{name}: clicking a row selected nothing"
         _no_exception(browser, name)
-    browser.save_screenshot(str(SHOTS / f"{name}.png"))
-    assert (SHOTS / f"{name}.png").stat().st_size > 10_000
+    shot = SHOTS / f"{name or 'home'}.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000

@@ -124,3 +124,14 @@ def test_wbert_page_shows_training_needed(corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
     at = page("wbert_training")
     assert any("학습 필요" in i.value for i in at.info)
+
+
+def test_start_page_is_the_root_and_links_every_view(corpus):
+    """app.py's default page: counts of the live corpus and a link to each working page's own URL."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert int(at.metric[0].value.replace(",", "")) == len(corpus.postings)
+    links = [e.proto.page for e in at.get("page_link")]
+    assert {"similar", "seeker", "talent", "compare", "corpus", "evaluation", "suitability"} <= {
+        link.rsplit("/", 1)[-1] for link in links}, links

@@ -1,0 +1,29 @@
+"""Start the dashboard: `python serve.py [streamlit options]` (run.sh, the browser test and bench_app use it).
+
+Why not plain `streamlit run app.py`: JobLens declares its pages with st.navigation, and the design keeps them in a
+folder named pages/. Streamlit treats a pages/ folder beside the entry script as its legacy auto-discovered
+multipage app until some session has called st.navigation. On a freshly started server the first request is
+therefore routed by the legacy router, which knows /similar_postings but not /similar, and a shared deep link
+(/seeker?seeker=…) opens with a "Page not found" notice before app.py takes over. Declaring up front that this
+app does not use the pages directory closes that window; the browser test checks a fresh server's first deep
+link shows no such notice. `streamlit run app.py` still works, with that notice possible on the first link only.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent / "app.py"
+
+
+def main(argv: list[str]) -> int:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    PagesManager.uses_pages_directory = False  # what app.py's st.navigation call sets on its first run
+    sys.argv = ["streamlit", "run", str(APP), *argv]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
