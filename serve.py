@@ -11,9 +11,20 @@ link shows no such notice. `streamlit run app.py` still works, with that notice 
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent / "app.py"
+
+
+def _import_heavy_libraries() -> None:
+    """torch, transformers and sentence-transformers take ~12 s to import on 2 cores; do it while the server
+    boots and the browser connects, not inside the first counselor's page load (imports are process-wide)."""
+    try:
+        import sentence_transformers  # noqa: F401
+        import sklearn.feature_extraction.text  # noqa: F401
+    except Exception:  # the page that needs them reports the real error
+        pass
 
 
 def main(argv: list[str]) -> int:
@@ -21,6 +32,7 @@ def main(argv: list[str]) -> int:
     from streamlit.web import cli
 
     PagesManager.uses_pages_directory = False  # what app.py's st.navigation call sets on its first run
+    threading.Thread(target=_import_heavy_libraries, name="joblens-prewarm", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *argv]
     return cli.main()
 

@@ -148,8 +148,9 @@ class Recommender:
     def encode(self, texts: list[str], kind: str = "query"):
         raise NotImplementedError
 
-    def explain(self, query_text: str, item_text: str) -> dict:
-        return {}
+    def explain(self, query_text: str, item_texts: list[str]) -> list[dict]:
+        """Why each item is in the list, one dict per item; the whole list at once so encoders batch."""
+        return [{} for _ in item_texts]
 
     # shared
     def origin(self, query: Posting | Seeker) -> Origin:
@@ -218,11 +219,12 @@ class Recommender:
         for rank, (row, score) in enumerate(zip(rows, scores), start=1):
             item_id = table.ids[int(row)]
             dist = report.distances[int(row)]
-            rec = Recommendation(item_id, rank, float(score), None if np.isnan(dist) else float(dist),
-                                 badges(origin, table, int(row), dist, filters))
-            if explain:
-                rec.explanation = self.explain(query.text(), self.corpus.get(item_id).text())
-            items.append(rec)
+            items.append(Recommendation(item_id, rank, float(score), None if np.isnan(dist) else float(dist),
+                                        badges(origin, table, int(row), dist, filters)))
+        if explain and items:
+            reasons = self.explain(query.text(), [self.corpus.get(r.item_id).text() for r in items])
+            for rec, reason in zip(items, reasons):
+                rec.explanation = reason
         return RecommendResult(items, report, self.name, time.time() - start)
 
     def add(self, record: Posting | Seeker) -> None:
@@ -295,12 +297,17 @@ class TfidfRecommender(Recommender):
     def encode(self, texts, kind="query"):
         return self.vectorizer.transform([self.analyser(t) for t in texts]).astype(np.float32)
 
-    def explain(self, query_text, item_text):
-        q, d = self.encode([query_text]), self.encode([item_text])
-        shared = q.multiply(d).tocoo()
+    def explain(self, query_text, item_texts):
+        """The shared morphemes with the largest weight products, top five per item."""
+        q, docs = self.encode([query_text]), self.encode(item_texts)
         vocab = self.vectorizer.get_feature_names_out()
-        order = np.argsort(-shared.data)[:5]
-        return {"type": "morphemes", "terms": [(str(vocab[shared.col[i]]), round(float(shared.data[i]), 4)) for i in order]}
+        out = []
+        for i in range(docs.shape[0]):
+            shared = docs[i].multiply(q).tocoo()
+            order = np.argsort(-shared.data, kind="stable")[:5]
+            out.append({"type": "morphemes",
+                        "terms": [(str(vocab[shared.col[j]]), round(float(shared.data[j]), 4)) for j in order]})
+        return out
 
 
 # ---------------------------------------------------------------- embeddings
@@ -330,15 +337,23 @@ class EmbeddingRecommender(Recommender):
     def encode(self, texts, kind="query"):
         return self.encoder.encode(texts, kind=kind)
 
-    def explain(self, query_text, item_text):
-        """The best-matching pair of fields: which part of the query met which part of the item."""
-        d_parts = _segments(item_text)
+    def explain(self, query_text, item_texts):
+        """The best-matching pair of fields per item: which part of the query met which part of the item.
+
+        One encoder call for the query's spans and one for every item's spans, both through the embedding
+        cache, so a list of ten costs about one encode and a repeated view costs none."""
         q_parts = _segments(query_text)
-        qv = self.encoder.encode(q_parts, kind="query")
-        dv = self.encoder.encode(d_parts, kind="passage")
-        sim = qv @ dv.T
-        i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
-        return {"type": "field_pair", "query": q_parts[i], "item": d_parts[j], "similarity": round(float(sim[i, j]), 4)}
+        qv = cached_encode(self.encoder, q_parts, self.store, "query")
+        d_parts = [_segments(t) for t in item_texts]
+        dv = cached_encode(self.encoder, [span for parts in d_parts for span in parts], self.store, "passage")
+        out, start = [], 0
+        for parts in d_parts:
+            sim = qv @ dv[start:start + len(parts)].T
+            start += len(parts)
+            i, j = np.unravel_index(int(np.argmax(sim)), sim.shape)
+            out.append({"type": "field_pair", "query": q_parts[i], "item": parts[j],
+                        "similarity": round(float(sim[i, j]), 4)})
+        return out
 
 
 def _segments(text: str, size: int = 4) -> list[str]:
@@ -386,8 +401,10 @@ class HybridRecommender(Recommender):
     def encode(self, texts, kind="query"):
         raise NotImplementedError("하이브리드는 구성 모델의 순위를 합칩니다")
 
-    def explain(self, query_text, item_text):
-        return {"type": "hybrid", "parts": {p.name: p.explain(query_text, item_text) for p in self.parts}}
+    def explain(self, query_text, item_texts):
+        per_part = {p.name: p.explain(query_text, item_texts) for p in self.parts}
+        return [{"type": "hybrid", "parts": {name: reasons[i] for name, reasons in per_part.items()}}
+                for i in range(len(item_texts))]
 
     def add_vector(self, record):
         for p in self.parts:

@@ -87,7 +87,7 @@ def _idle(driver, timeout: float = 240) -> None:
     time.sleep(1.0)
     deadline = time.time() + timeout
     while time.time() < deadline:
-        if not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'):
+        if not driver.find_elements(By.CSS_SELECTOR, '[data-testid^="stStatusWidgetRunning"]'):
             return
         time.sleep(0.5)
 

