@@ -18,8 +18,16 @@ APP = Path(__file__).resolve().parent / "app.py"
 
 
 def _import_heavy_libraries() -> None:
-    """torch, transformers and sentence-transformers take ~12 s to import on 2 cores; do it while the server
-    boots and the browser connects, not inside the first counselor's page load (imports are process-wide)."""
+    """torch, transformers and sentence-transformers take ~12 s to import on 2 cores; do it once the server is
+    up and waiting for the first browser, not inside the first counselor's page load (imports are process-wide).
+    Waiting for the runtime first matters: importing holds the GIL, and on a loaded CI machine importing
+    alongside the server's own start delayed its health check past a minute."""
+    import time
+
+    from streamlit.runtime import Runtime, RuntimeState
+
+    while not (Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL):
+        time.sleep(0.2)
     try:
         import sentence_transformers  # noqa: F401
         import sklearn.feature_extraction.text  # noqa: F401
