@@ -114,6 +114,20 @@ def test_tokenizer_swap_changes_analysis_and_ranking(engine):
     assert engine.model("tfidf", "okt").vectorizer.vocabulary_ != engine.model("tfidf", "mecab").vectorizer.vocabulary_
 
 
+def test_konlpy_leaves_python_gc_unhooked():
+    """JPype hooks Java's heap check into every Python collection; with it, the whole process ran several
+    times slower once a konlpy tagger had started (W-BERT tests: 300 s instead of 40 s)."""
+    import gc
+
+    from core.textproc import Analyser
+
+    okt = Analyser("okt")
+    assert okt("사무보조원을 모집합니다")
+    assert not [cb for cb in gc.callbacks if getattr(cb, "__module__", None) == "_jpype"]
+    gc.collect()
+    assert okt("요양보호사 자격증 우대") == okt("요양보호사 자격증 우대")  # Java still works after collections
+
+
 def test_explanations(engine):
     query = next(iter(engine.corpus.seekers.values()))
     f = FilterSettings(distance=False)
