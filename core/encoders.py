@@ -80,12 +80,15 @@ class SBERTEncoder(Encoder):
         self.prompts = dict(getattr(self.model, "prompts", {}) or {})
 
     def encode(self, texts, kind="passage", batch_size=64, progress=None):
+        """Longest texts first over the whole list, so each batch pads to similar lengths (the model
+        only sorts inside one call, and we call it per batch to report progress)."""
         prompt = kind if kind in self.prompts else None
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            chunk = texts[start:start + batch_size]
-            out[start:start + len(chunk)] = self.model.encode(
-                chunk, prompt_name=prompt, batch_size=batch_size, normalize_embeddings=True,
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            out[rows] = self.model.encode(
+                [texts[i] for i in rows], prompt_name=prompt, batch_size=batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=False)
             if progress:
                 progress(min(start + batch_size, len(texts)), len(texts))
