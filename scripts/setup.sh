@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up: venv, torch (CPU) first, requirements, system packages for browser tests,
-# then the default data (converted e5 model, demo corpus, indexes). A second run skips what is done.
+# then the default data (converted e5 model, demo corpus, indexes; with --models-only just the model, as the
+# tests need). A second run skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -32,5 +33,9 @@ if [ "${JOBLENS_SYSTEM_PACKAGES:-1}" = "1" ] && { ! command -v chromium >/dev/nu
     echo "chromium/chromedriver/fonts-noto-cjk 없음 (root가 아니어서 설치 생략): 브라우저 테스트는 건너뜁니다."
   fi
 fi
-step "기본 데이터 준비 (e5 모델 변환 · 데모 코퍼스 · 색인)"
-python -m core setup
+if [ "${1:-}" = "--models-only" ]; then
+  step "모델 준비 (e5 변환 · 검증)"
+else
+  step "기본 데이터 준비 (e5 모델 변환 · 데모 코퍼스 · 색인)"
+fi
+python -m core setup "$@"
