@@ -77,4 +77,12 @@ def _unlink_java_gc() -> None:
     the two collectors have nothing to coordinate; Java still collects its own heap."""
     import gc
 
-    gc.callbacks[:] = [cb for cb in gc.callbacks if getattr(cb, "__module__", None) != "_jpype"]
+    for hook in java_gc_hooks():
+        gc.callbacks.remove(hook)
+
+
+def java_gc_hooks() -> list:
+    """JPype's callbacks in Python's garbage collector (none once a konlpy tagger has started here)."""
+    import gc
+
+    return [cb for cb in gc.callbacks if getattr(cb, "__module__", None) == "_jpype"]

@@ -36,7 +36,6 @@ class TrainConfig:
     epochs: int = 3
     lr: float = 8e-5
     freeze_embeddings: bool = True
-    num_layers: int | None = None  # None: all; fewer layers for tests
     seed: int = 42
     out: str = ""
     pooling: str = "mean"  # 'mean' (tuned encoder) or 'word_embedding' (the seed's variant)
@@ -122,9 +121,8 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     base = _base_path(cfg.base)
     tokenizer = AutoTokenizer.from_pretrained(base)
-    extra = {"num_hidden_layers": cfg.num_layers} if cfg.num_layers else {}
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id=to_id, **extra)
+        base, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id=to_id)
     device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU, when there is one, is used as is
     model.to(device)
     if cfg.freeze_embeddings:
@@ -133,6 +131,7 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
     # frozen rows (the 250k-token embedding table, 80 % of e5-small) come from the base at every load,
     # so checkpoints leave them out: ~90 MB instead of ~470 MB written per epoch
     frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
+    trainable_keys = set(model.state_dict()) - frozen
     optim = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
     steps_per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
     total_steps = steps_per_epoch * cfg.epochs
@@ -145,7 +144,7 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
         state = torch.load(state_file, map_location="cpu", weights_only=False)
         # same config, same classes, and exactly the trainable weights (an older full checkpoint also fits)
         if (state.get("signature") == signature and state.get("classes") == classes
-                and set(model.state_dict()) - frozen <= set(state["model"]) <= set(model.state_dict())):
+                and trainable_keys <= set(state["model"]) <= trainable_keys | frozen):
             model.load_state_dict(state["model"], strict=False)
             optim.load_state_dict(state["optim"])
             sched.load_state_dict(state["sched"])
@@ -192,7 +191,7 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
         val_pred = predict(split.val) if split.val else []
         val_acc = accuracy_score([labels[i] for i in split.val], val_pred) if split.val else None
         history.append({"epoch": epoch + 1, "loss": float(np.mean(losses[-steps_per_epoch:])), "val_accuracy": val_acc})
-        trainable = {k: v for k, v in model.state_dict().items() if k not in frozen}
+        trainable = {k: v for k, v in model.state_dict().items() if k in trainable_keys}
         torch.save({"model": trainable, "optim": optim.state_dict(), "sched": sched.state_dict(),
                     "epoch": epoch + 1, "history": history, "signature": signature, "classes": classes,
                     "train_seconds": previous_seconds + time.time() - started}, state_file)

@@ -119,11 +119,11 @@ def test_konlpy_leaves_python_gc_unhooked():
     times slower once a konlpy tagger had started (W-BERT tests: 300 s instead of 40 s)."""
     import gc
 
-    from core.textproc import Analyser
+    from core.textproc import Analyser, java_gc_hooks
 
     okt = Analyser("okt")
     assert okt("사무보조원을 모집합니다")
-    assert not [cb for cb in gc.callbacks if getattr(cb, "__module__", None) == "_jpype"]
+    assert not java_gc_hooks()
     gc.collect()
     assert okt("요양보호사 자격증 우대") == okt("요양보호사 자격증 우대")  # Java still works after collections
 
