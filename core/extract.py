@@ -64,13 +64,29 @@ class PostingExtraction(BaseModel):
         return self
 
 
+EVIDENCE_MIN_CHARS = 4  # letters and digits, spaces and punctuation not counted
+_CONTENT_WORD = re.compile(r"[가-힣]{2,}|[A-Za-z]{3,}")
+
+
+def meaningful_evidence(evidence: str, source_text: str) -> bool:
+    """A quote that can justify a type: long enough, and holding a content word that is not just one of
+    the field labels the extractor itself wrote into the text (':' or '담당업무:' quote nothing)."""
+    if len(re.sub(r"[\W_]+", "", evidence)) < EVIDENCE_MIN_CHARS:
+        return False
+    labels = set(re.findall(r"^([^:\n]+):", source_text, flags=re.MULTILINE))
+    words = [w for w in _CONTENT_WORD.findall(evidence) if w not in labels]
+    return bool(words)
+
+
 def validate_answer(raw: str | dict, source_text: str) -> PostingExtraction:
-    """Parse and validate one answer; every evidence span must occur in the text the model was shown."""
+    """Parse and validate one answer; every evidence span must be meaningful and occur in the text the model was shown."""
     data = json.loads(raw) if isinstance(raw, str) else raw
     result = PostingExtraction.model_validate(data)
     squeeze = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
     text = squeeze(source_text)
     for j in result.suitable_types + result.unsuitable_types:
+        if not meaningful_evidence(j.evidence, source_text):
+            raise ValueError(f"근거 구절이 너무 짧거나 내용어가 없음: {j.type}: '{j.evidence[:60]}'")
         if squeeze(j.evidence) not in text:
             raise ValueError(f"근거 구절이 공고에 없음 (환각 의심): {j.type}: '{j.evidence[:60]}'")
     return result

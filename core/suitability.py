@@ -1,7 +1,7 @@
 """Which disability types each posting is unsuitable for: extraction results, then counselor corrections.
 
-A counselor's correction always wins over an extractor's answer, and is what the disability filter
-uses from the moment it is stored.
+Exclusions only accumulate across extractors and runs; a counselor's correction is the one thing that
+removes one, and the disability filter uses it from the moment it is stored.
 """
 from __future__ import annotations
 
@@ -11,12 +11,16 @@ from .store import Store
 
 
 def unsuitable_map(store: Store, posting_ids: list[str] | None = None) -> dict[str, frozenset]:
-    """posting id → unsuitable types, from the newest successful extraction, then corrections applied."""
+    """posting id → unsuitable types: the union over every successful extraction, then corrections applied.
+
+    Why a union and not the newest answer: an exclusion protects a disabled seeker, so no later answer
+    (an LLM run with empty lists, a rerun on another model) may silently lift one that a trusted source
+    found. Only a counselor's correction removes a type, and corrections are applied last, in order.
+    """
     out: dict[str, set] = {}
-    for posting_id, result in store.query(
-            "SELECT posting_id, result FROM extractions WHERE status='ok' ORDER BY at"):
+    for posting_id, result in store.query("SELECT posting_id, result FROM extractions WHERE status='ok'"):
         data = json.loads(result) if result else {}
-        out[posting_id] = {t["type"] for t in data.get("unsuitable_types", [])}
+        out.setdefault(posting_id, set()).update(t["type"] for t in data.get("unsuitable_types", []))
     for c in store.corrections():
         types = out.setdefault(c["posting_id"], set())
         if c["verdict"] == "unsuitable":

@@ -199,3 +199,55 @@ def test_counselor_correction_changes_the_disability_filter(engine):
     assert first in [r.item_id for r in model.recommend(seeker, k=1, filters=f, explain=False).items]
     with pytest.raises(ValueError):
         apply_correction(engine.store, engine.corpus, first, seeker.disability_type, "unsuitable", " ", "")
+
+
+# ---------------------------------------------------------------- safety: an LLM answer never lifts an exclusion
+PHONE_POSTING = dict(id="t:phone", title="고객센터 전화 상담원 모집", jobCont="인바운드 전화 상담 및 민원 응대",
+                     region="서울 강남구", envEyesight="", envLiftPower="", pfCond="", disableCvntl="")
+
+
+def _seeker_sees(store, seeker, posting_id) -> bool:
+    from core.recommend import Engine
+
+    engine = Engine.from_store(store)
+    f = FilterSettings(distance=False, education=False, career=False)
+    items = engine.model("tfidf").recommend(seeker, k=10, filters=f, explain=False).items
+    return posting_id in {r.item_id for r in items}
+
+
+@pytest.mark.parametrize("llm_answer", [
+    answer(),  # valid, empty type lists
+    answer(suitable=["청각장애(중증)"], evidence="인바운드 전화 상담 및 민원 응대"),  # valid, says the opposite
+    answer(suitable=["청각장애(중증)"], evidence=":"),  # evidence that quotes nothing
+    answer(suitable=["청각장애(중증)"], evidence="담당업무:"),  # only a field label
+    "not json at all",
+])
+def test_llm_answer_never_lifts_a_rule_exclusion(tmp_data, llm_answer):
+    from core.records import Seeker
+
+    store = Store()
+    posting = sample_posting(**PHONE_POSTING)
+    other = sample_posting(id="t:office", title="사무보조원", jobCont="문서 스캔 및 자료 입력", pfCond="",
+                           envEyesight="", envLiftPower="", disableCvntl="")
+    store.upsert_postings([posting, other])
+    seeker = Seeker(id="s:1", source="s", disability_type="청각장애(중증)", desired_job_name="전화 상담원",
+                    desired_duties="전화 상담")
+    store.upsert_seekers([seeker])
+    assert extract_posting(store, posting, "rules")["status"] == "ok"
+    assert "청각장애(중증)" in unsuitable_map(store)[posting.id]
+    assert not _seeker_sees(store, seeker, posting.id)
+    with FakeOpenAI([("json", llm_answer)] * 3) as server:
+        extract_posting(store, posting, "llm", server.config(retries=3))
+    assert "청각장애(중증)" in unsuitable_map(store)[posting.id]
+    assert not _seeker_sees(store, seeker, posting.id)
+    # only a counselor's correction lifts it
+    apply_correction(store, None, posting.id, "청각장애(중증)", "suitable", "상담사 김", "현장 확인: 문자 상담")
+    assert _seeker_sees(store, seeker, posting.id)
+
+
+def test_evidence_must_be_a_meaningful_span():
+    text = "제목: 고객센터 전화 상담원 모집\n담당업무: 인바운드 전화 상담"
+    for bad in (":", "  ", "담당업무:", "제목", "a:"):
+        with pytest.raises(ValueError):
+            validate_answer(answer(unsuitable=["청각장애(중증)"], evidence=bad), text)
+    assert validate_answer(answer(unsuitable=["청각장애(중증)"], evidence="전화 상담"), text).unsuitable_types
