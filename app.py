@@ -1,7 +1,7 @@
 """JobLens dashboard entry: navigation only; every page is a thin file in pages/ that calls core."""
 import streamlit as st
 
-from core.config import hub_offline
+from core.settings import hub_offline
 from ui import PAGES
 
 hub_offline()

@@ -7,9 +7,9 @@ switches with no browser, to show how much of each figure is the server and how 
 from __future__ import annotations
 
 import json
-import statistics
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time

@@ -64,9 +64,11 @@ def seed_style_filter(query, candidates, radius_of) -> list[str]:
 
 def run_corpus(label: str, postings: list, seekers: list, dense: np.ndarray | None, sbert_real: bool,
                n_batch: int | None, n_latency: int, seed_sample: int, store) -> dict:
-    from core.batch import batch_recommend
     from core.filters import FilterSettings
-    from core.recommend import Corpus, EmbeddingRecommender, TfidfRecommender
+    from core.models.batch import batch_recommend
+    from core.models.corpus import Corpus
+    from core.models.embedding import EmbeddingRecommender
+    from core.models.tfidf import TfidfRecommender
 
     out: dict = {"corpus": label, "postings": len(postings)}
     rng = random.Random(0)
@@ -85,7 +87,7 @@ def run_corpus(label: str, postings: list, seekers: list, dense: np.ndarray | No
 
     # dense vectors
     if sbert_real:
-        from core.encoders import SBERTEncoder, cached_encode
+        from core.models.encoders import SBERTEncoder, cached_encode
 
         enc = SBERTEncoder("e5-small")
         t = time.perf_counter()
@@ -119,7 +121,7 @@ def run_corpus(label: str, postings: list, seekers: list, dense: np.ndarray | No
     batch_queries = postings[:n_batch] if n_batch else postings
     qv = dense[:len(batch_queries)]
     t = time.perf_counter()
-    res = batch_recommend(model, batch_queries, "posting", k=10, filters=filters, query_vectors=qv)
+    res = batch_recommend(model, batch_queries, "posting", k=10, filters=filters, prepared=qv)
     out["batch_queries"] = len(batch_queries)
     out["batch_total_s"] = round(time.perf_counter() - t, 2)
     out["batch_filter_s"] = round(res.mask_seconds, 2)
@@ -142,7 +144,7 @@ def run_corpus(label: str, postings: list, seekers: list, dense: np.ndarray | No
 
     agree = 0
     for q in sample:
-        mask, _ = filter_mask(model.origin(q), table, filters)
+        mask, _ = filter_mask(corpus.origin(q), table, filters)
         agree += set(np.asarray(table.ids)[mask]) == set(seed_sets[q.id])
     out["seed_vs_vectorised_same_candidates"] = f"{agree}/{len(sample)}"
     del by_id
@@ -156,7 +158,7 @@ def run_corpus(label: str, postings: list, seekers: list, dense: np.ndarray | No
     out["query_p50_ms"] = ms(float(np.percentile(lat, 50)))
     out["query_p95_ms"] = ms(float(np.percentile(lat, 95)))
     # the same, through FAISS with an ID selector (forced), for comparison
-    import core.recommend as rec
+    import core.models.base as rec
 
     saved = rec.EXACT_SEARCH_MAX
     rec.EXACT_SEARCH_MAX = 0
@@ -172,7 +174,7 @@ def run_corpus(label: str, postings: list, seekers: list, dense: np.ndarray | No
 
 def incremental(tfidf, dense_model, postings, n: int = 20) -> dict:
     """Add n new postings: TF-IDF row + SBERT encode of the new text + vector append, as Engine.add does."""
-    from core.encoders import SBERTEncoder
+    from core.models.encoders import SBERTEncoder
 
     enc = SBERTEncoder("e5-small")
     dense_model.encode = lambda texts, kind="query": enc.encode(texts, kind)
@@ -191,8 +193,7 @@ def incremental(tfidf, dense_model, postings, n: int = 20) -> dict:
 
 
 def encoder_throughput(texts: list[str]) -> dict:
-    from core.encoders import SBERTEncoder, USEEncoder
-    from core.recommend import TfidfRecommender
+    from core.models.encoders import SBERTEncoder, USEEncoder
 
     out = {}
     for name, factory in (("sbert_e5_small", lambda: SBERTEncoder("e5-small")), ("use_m3", USEEncoder)):
@@ -218,10 +219,10 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="joblens-bench-"))
     os.environ["JOBLENS_DATA"] = str(tmp)
     os.environ.setdefault("JOBLENS_MODELS", str(Path(__file__).resolve().parent.parent / "data" / "models"))
-    from core.config import SHARED_DATA
-    from core.demo import generate
-    from core.ingest import SHARED_DATASETS, ingest_file
-    from core.store import Store
+    from core.data.demo import generate
+    from core.data.ingest import SHARED_DATASETS, ingest_file
+    from core.data.store import Store
+    from core.settings import settings
 
     results: dict = {"machine": f"{os.cpu_count()} cores", "rows": []}
     store = Store(tmp / "joblens.db")
@@ -256,9 +257,9 @@ def main() -> int:
     print(json.dumps(r100, ensure_ascii=False), flush=True)
     results["rows"] += [r72, r100]
 
-    if not args.no_real and SHARED_DATA.exists():
+    if not args.no_real and settings().shared.exists():
         t = time.perf_counter()
-        reps = [ingest_file(store, SHARED_DATA / SHARED_DATASETS[f], f) for f in ("worknet-2024", "worknet-seoul-2023")]
+        reps = [ingest_file(store, settings().shared / SHARED_DATASETS[f], f) for f in ("worknet-2024", "worknet-seoul-2023")]
         real_ingest = time.perf_counter() - t
         real = [p for p in store.postings() if p.source in {"worknet2024", "worknet-seoul"}]
         rr = run_corpus("real (worknet 2024 + seoul 2023)", real, seekers, None, True, None,

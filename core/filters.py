@@ -6,12 +6,13 @@ can never contain a violating item.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from .data.normalize import EDUCATION_LABELS, Education
 from .geo import CAPITAL_REGION, haversine_km
-from .normalize import EDUCATION_LABELS, Education
 
 CAREER_CODES = {"new": 0, "experienced": 1, "either": 2}
 
@@ -148,3 +149,44 @@ def badges(origin: Origin, table: ItemTable, row: int, distance: float, settings
     if settings.disability and (origin.disability or origin.unsuitable):
         out["disability"] = "부적합 유형 아님 ✓"
     return out
+
+
+# ---------------------------------------------------------------- independent oracle
+def _pair_km(a: tuple, b: tuple) -> float:
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(h))
+
+
+def pair_violation(query, item, f: FilterSettings, unsuitable: dict) -> str | None:
+    """The rule a recommended (query, item) pair breaks, or None. An oracle for the masks above: written
+    the seed's way, per pair in plain Python from the records themselves, sharing no code with `filter_mask`,
+    so evaluation and tests can check what the masks let through."""
+    if item.id == query.id:
+        return "self"
+    if f.distance:
+        if query.place.lat is None or item.place.lat is None:
+            return "distance(unplaced)"
+        radius = f.capital_km if query.place.sido in CAPITAL_REGION else f.other_km
+        if _pair_km((query.place.lat, query.place.lon), (item.place.lat, item.place.lon)) > radius + 1e-6:
+            return "distance"
+    q_is_posting = hasattr(query, "edu_min")
+    i_is_posting = hasattr(item, "edu_min")
+    if f.education:
+        q_edu = query.edu_min if q_is_posting else query.edu_level
+        if i_is_posting and item.edu_min > q_edu:
+            return "education"
+        if not i_is_posting and item.edu_level < q_edu:
+            return "education"
+    if f.career:
+        if i_is_posting and query.career_kind == "new" and item.career_kind == "experienced":
+            return "career"
+        if not i_is_posting and query.career_kind == "experienced" and item.career_kind == "new":
+            return "career"
+    if f.disability:
+        if i_is_posting and not q_is_posting and query.disability_type in unsuitable.get(item.id, ()):
+            return "disability"
+        if not i_is_posting and item.disability_type in unsuitable.get(query.id, ()):
+            return "disability"
+    return None

@@ -2,7 +2,7 @@
 import plotly.express as px
 import streamlit as st
 
-from core import stats
+from core.views import stats
 from ui import corpus_metrics, get_engine, get_store, page_header, sidebar_common
 
 sidebar_common()

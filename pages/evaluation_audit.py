@@ -2,31 +2,35 @@
 import plotly.express as px
 import streamlit as st
 
-from core import evaluate as ev
-from core.config import data_dir
+from core.data.datasets import DATASET_LABELS
+from core.evaluation import report as ev
+from core.evaluation.metrics import DIRECTIONS, KS
+from core.evaluation.runner import evaluate
+from core.models.engine import Engine
+from core.models.registry import APP_MODELS, MODEL_LABELS
+from core.settings import settings
 from ui import get_engine, page_header, sidebar_common
 
 sidebar_common()
 page_header("평가·감사", "직종 일치 기준 추천 품질과 필터 준수 여부를 신뢰구간과 함께 보여 줍니다.")
 
-REPORT = data_dir() / "reports" / "evaluation.json"
+REPORT = settings().data_dir / "reports" / "evaluation.json"
 with st.form("eval_form"):
     c1, c2, c3 = st.columns(3)
-    dataset = c1.selectbox("데이터", ["demo", "worknet-2024"], format_func={"demo": "데모(합성)",
-                           "worknet-2024": "실데이터: 고용24 2024 + KEAD 구직자"}.get)
-    models = c2.multiselect("모델", ["tfidf", "sbert", "hybrid", "wbert"], default=["tfidf", "sbert"])
+    dataset = c1.selectbox("데이터", ["demo", "worknet-2024"], format_func=DATASET_LABELS.get)
+    models = c2.multiselect("모델", APP_MODELS, default=["tfidf", "sbert"], format_func=MODEL_LABELS.get)
     n_queries = c3.number_input("방향별 질의 수", 20, 2000, 200, 20)
-    directions = st.multiselect("방향", list(ev.DIRECTIONS), default=list(ev.DIRECTIONS), format_func=ev.DIRECTIONS.get)
+    directions = st.multiselect("방향", list(DIRECTIONS), default=list(DIRECTIONS), format_func=DIRECTIONS.get)
     run = st.form_submit_button("평가 실행", type="primary")
 
 if run:
     bar = st.progress(0.0, text="평가 준비 중…")
 
-    def progress(label, i, n):
+    def progress(label, i, n, note=""):
         bar.progress(min(1.0, i / max(n, 1)), text=f"{label}: {i:,}/{n:,}")
 
-    engine = get_engine() if dataset == "demo" else ev._dataset_engine(dataset, 3000)
-    results = ev.evaluate(engine, dataset, models, directions, int(n_queries), progress=progress)
+    engine = get_engine() if dataset == "demo" else Engine.for_dataset(dataset, 3000)
+    results = evaluate(engine, dataset, models, directions, int(n_queries), progress=progress)
     ev.write_report(results, REPORT.parent)
     bar.empty()
     st.success(f"평가 완료: {len(results)}개 결과, 보고서 저장 {REPORT.parent}")
@@ -39,7 +43,7 @@ reports = sorted(REPORT.parent.glob("evaluation*.json"))
 chosen = st.selectbox("보고서", reports, index=reports.index(REPORT) if REPORT in reports else 0, format_func=lambda p: p.stem)
 REPORT = chosen
 results, pairs = ev.load_report(REPORT)
-k = st.radio("k", ev.KS, index=1, horizontal=True)
+k = st.radio("k", KS, index=1, horizontal=True)
 st.subheader(f"지표 (k = {k}, 95 % 신뢰구간)")
 st.dataframe(ev.results_frame(results, k), hide_index=True, width="stretch")
 left, right = st.columns(2)
@@ -54,7 +58,7 @@ if not cat.empty:
 st.subheader("감사")
 for r in results:
     a = r.audit
-    with st.expander(f"{r.dataset} · {ev.DIRECTIONS[r.direction]} · {r.model}"):
+    with st.expander(f"{r.dataset} · {DIRECTIONS[r.direction]} · {r.model}"):
         c1, c2, c3 = st.columns(3)
         beyond = a["beyond_radius_if_distance_filter_off"]
         c1.metric("거리 필터 해제 시 반경 밖 추천", "-" if beyond is None else f"{beyond:.1%}")

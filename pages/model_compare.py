@@ -2,10 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from core.compare import overlap_at_k, rbo, unique_items
-from core.evaluate import DIRECTIONS
-from core.links import MODELS
-from core.recommend import MODEL_LABELS
+from core.evaluation.comparison import overlap_at_k, rbo, unique_items
+from core.evaluation.metrics import DIRECTIONS
+from core.models.registry import APP_MODELS, MODEL_LABELS
 from ui import controls, get_engine, get_model, page_header, pick_query, sidebar_common, view_state
 
 sidebar_common()
@@ -17,7 +16,7 @@ target = direction.split("->")[1]
 query = pick_query(state, direction)
 if query is not None:
     lists, frames = {}, {}
-    for name in MODELS:
+    for name in APP_MODELS:
         model = get_model(name, state.analyser)
         if model is None:
             continue

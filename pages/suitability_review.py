@@ -1,13 +1,15 @@
 """적합성 검토: original text beside extracted fields, types with reasons and evidence, flags, agreement,
 and a counselor's accept/correct that the disability filter uses at once."""
-import re
 
 import pandas as pd
 import streamlit as st
 
-from core.extract import LLMConfig, LLMError, extract_posting, posting_source_text
-from core.normalize import DISABILITY_TYPES
-from core.suitability import apply_correction
+from core.data.normalize import DISABILITY_TYPES
+from core.llm.client import LLMError
+from core.llm.extract import extract_posting
+from core.llm.rules import posting_source_text
+from core.llm.suitability import apply_correction
+from core.settings import settings
 from ui import escape_md, get_engine, get_store, page_header, pick_posting, sidebar_common, sync_url, view_state
 
 sidebar_common()
@@ -20,7 +22,7 @@ posting = engine.corpus.postings.get(state.posting)
 if posting is None:
     st.stop()
 
-cfg = LLMConfig.from_env()
+cfg = settings().llm
 options = ["rules"] + (["llm"] if cfg else [])
 extractor = st.radio("추출기", options, horizontal=True, format_func={"rules": "오프라인 규칙", "llm": f"LLM ({cfg.model if cfg else ''})"}.get)
 if not cfg:

@@ -2,13 +2,14 @@
 import pandas as pd
 import streamlit as st
 
-from core import wbert
+from core.models import wbert
+from core.models.wbert.background import read_status, start_background
 from ui import page_header, sidebar_common
 
 sidebar_common()
 page_header("W-BERT 학습", "직종 분류로 미세조정한 트랜스포머의 인코더를 추천에 씁니다 (CPU 기본 설정: 약 10~20분).")
 
-card = wbert.read_card()
+card = wbert.read_card()  # the same folder the engine recommends with
 if card:
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("테스트 정확도", f"{card['test_accuracy']:.1%}")
@@ -30,8 +31,8 @@ with st.form("train"):
     start = st.form_submit_button("학습 시작", type="primary")
 if start:
     cfg = wbert.TrainConfig(level=level, epochs=int(epochs), max_train=int(max_train), max_len=int(max_len),
-                            out=str(wbert.models_dir() / "wbert"))
-    if wbert.start_background(dataset, cfg):
+                            out=str(wbert.current_path()))
+    if start_background(dataset, cfg):
         st.toast("학습을 시작했습니다. 이 화면을 떠나도 계속됩니다.")
     else:
         st.warning("이미 학습이 진행 중입니다.")
@@ -39,12 +40,11 @@ if start:
 
 @st.fragment(run_every=2)
 def live_status() -> None:
-    status = wbert.read_status()
+    status = read_status()
     if not status:
         return
     frac = status["done"] / max(status["total"], 1)
-    eta = f" · 남은 시간 약 {status['eta'] / 60:.1f}분" if status.get("eta") else ""
-    st.progress(min(1.0, frac), text=f"{status['state']}: {status['message']}{eta}")
+    st.progress(min(1.0, frac), text=f"{status['state']}: {status['message']}")
 
 
 live_status()

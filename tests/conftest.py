@@ -22,9 +22,9 @@ def tmp_data(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory):
     """A small deterministic demo corpus (600 postings, 150 seekers) ingested through the real readers."""
-    from core.demo import generate
-    from core.ingest import ingest_file
-    from core.store import Store
+    from core.data.demo import generate
+    from core.data.ingest import ingest_file
+    from core.data.store import Store
 
     root = tmp_path_factory.mktemp("demo")
     os.environ["JOBLENS_DATA"] = str(root)
@@ -36,8 +36,21 @@ def demo_store(tmp_path_factory):
     return store
 
 
-@pytest.fixture(scope="session")
-def engine(demo_store):
-    from core.recommend import Engine
+@pytest.fixture()
+def engine(demo_store, tmp_path):
+    """Each test its own engine over its own copy of the demo store (vectors cached inside it come along),
+    so a test that adds records or corrections never changes what the next test sees."""
+    import sqlite3
 
-    return Engine.from_store(demo_store)
+    from core.data.store import Store
+    from core.models.engine import Engine
+
+    copy = tmp_path / "joblens.db"
+    with sqlite3.connect(copy) as target:  # the backup API copies committed pages, WAL included
+        demo_store.con.backup(target)
+    return Engine.from_store(Store(copy))
+
+
+SHARED = Path(os.environ.get("JOBLENS_SHARED", REPO.parent / "shared" / "data"))
+needs_shared = pytest.mark.skipif(not (SHARED / "worknet-codes-and-places" / "jobs_codes.csv").exists(),
+                                  reason="../shared/data 없음 (실데이터가 필요한 시험)")

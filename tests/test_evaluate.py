@@ -3,9 +3,10 @@ import math
 import numpy as np
 import pytest
 
-from core.compare import overlap_at_k, rbo, unique_items
-from core.evaluate import (QueryOutcome, average_precision, average_precision_paper, bootstrap_ci, coverage, ndcg,
-                           paired_bootstrap, run_task, score_outcome_correlation)
+from core.evaluation.bootstrap import bootstrap_ci, paired_bootstrap
+from core.evaluation.comparison import overlap_at_k, rbo, unique_items
+from core.evaluation.metrics import QueryOutcome, average_precision, average_precision_paper, coverage, ndcg
+from core.evaluation.runner import prepare_queries, run_task, score_outcome_correlation
 from core.filters import FilterSettings
 
 
@@ -73,7 +74,8 @@ def test_deliberately_violating_list_is_caught(engine, monkeypatch):
     model = engine.model("tfidf")
     q = next(p for p in engine.corpus.postings.values() if p.place.sido == "서울특별시")
     f = FilterSettings()
-    clean, _ = run_task(model, "posting->posting", [q], k=10, filters=f, audit=False)
+    prepared, _ = prepare_queries(engine.corpus, "posting->posting", [q], f, audit=False)
+    clean = run_task(model, "posting->posting", prepared, k=10, filters=f)
     assert clean and clean[0].violations == 0
     # a broken search that ignores the mask and returns the farthest postings
     table = engine.corpus.tables["posting"]
@@ -83,12 +85,13 @@ def test_deliberately_violating_list_is_caught(engine, monkeypatch):
         return far, np.ones(len(far))
 
     monkeypatch.setattr(model, "search", broken_search)
-    bad, _ = run_task(model, "posting->posting", [q], k=10, filters=f, audit=False)
+    bad = run_task(model, "posting->posting", prepared, k=10, filters=f)
     assert bad[0].violations > 0 and bad[0].metric("violation_rate", 10) > 0
 
 
 def test_evaluate_end_to_end_on_demo(engine, tmp_path):
-    from core.evaluate import evaluate, write_report
+    from core.evaluation.report import write_report
+    from core.evaluation.runner import evaluate
 
     results = evaluate(engine, "demo", ["tfidf"], ["seeker->posting", "posting->posting"], n_queries=40)
     assert {r.direction for r in results} == {"seeker->posting", "posting->posting"}
@@ -116,7 +119,7 @@ def test_overlap_and_rbo():
 
 
 def test_every_reported_interval_contains_its_estimate(engine):
-    from core.evaluate import evaluate
+    from core.evaluation.runner import evaluate
 
     for r in evaluate(engine, "demo", ["tfidf"], ["posting->posting"], n_queries=30):
         for name, (mean, lo, hi) in r.metrics.items():

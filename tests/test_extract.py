@@ -3,18 +3,20 @@ and counselor corrections reaching the disability filter."""
 import json
 import threading
 import time
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from pydantic import ValidationError
 
-from core.extract import (LLMConfig, PostingExtraction, cross_check, extract_posting, extract_rules, mask_pii,
-                          posting_source_text, validate_answer)
+from core.data.records import Posting
+from core.data.store import Store
 from core.filters import FilterSettings
-from core.records import Posting
-from core.store import Store
-from core.suitability import apply_correction, unsuitable_map
+from core.llm.client import LLMConfig
+from core.llm.extract import extract_posting
+from core.llm.pii import mask_pii
+from core.llm.rules import cross_check, extract_rules, posting_source_text
+from core.llm.schema import PostingExtraction, validate_answer
+from core.llm.suitability import apply_correction, unsuitable_map
 
 SECRET = "sk-test-SECRET-KEY-123456"
 
@@ -207,7 +209,7 @@ PHONE_POSTING = dict(id="t:phone", title="고객센터 전화 상담원 모집",
 
 
 def _seeker_sees(store, seeker, posting_id) -> bool:
-    from core.recommend import Engine
+    from core.models.engine import Engine
 
     engine = Engine.from_store(store)
     f = FilterSettings(distance=False, education=False, career=False)
@@ -223,7 +225,7 @@ def _seeker_sees(store, seeker, posting_id) -> bool:
     "not json at all",
 ])
 def test_llm_answer_never_lifts_a_rule_exclusion(tmp_data, llm_answer):
-    from core.records import Seeker
+    from core.data.records import Seeker
 
     store = Store()
     posting = sample_posting(**PHONE_POSTING)

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from core.ingest import IngestError, ingest_file
-from core.store import Store
+from core.data.ingest import IngestError, ingest_file
+from core.data.store import Store
 
 HEADER = "wantedAuthNo,title,company,region,salTpNm,sal,minEdubg,career,jobsCd\n"
 GOOD = "K1,사무보조원 모집,(주)가나,서울 강남구,월급,210만원,고졸,신입,029505\n"

@@ -1,4 +1,4 @@
-from core import keco
+from core.data import keco
 
 
 def test_thirteen_majors_and_112_middles_shipped():

@@ -1,4 +1,4 @@
-from core.links import ViewState, from_params, to_params
+from core.views.links import ViewState, from_params, to_params
 
 
 def test_view_state_round_trips_through_the_url():

@@ -1,7 +1,6 @@
 import pytest
 
-from core.normalize import (DISABILITY_TYPES, Education, FieldError, disability_label, parse_career,
-                            parse_education, parse_salary)
+from core.data.normalize import DISABILITY_TYPES, Education, FieldError, disability_label, parse_career, parse_education, parse_salary
 
 
 @pytest.mark.parametrize("raw, level", [

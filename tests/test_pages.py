@@ -20,8 +20,10 @@ def page(name: str, params: dict | None = None) -> AppTest:
 
 
 @pytest.fixture(scope="module")
-def corpus(demo_store, engine):
-    return engine.corpus
+def corpus(demo_store):
+    from core.models.engine import Engine
+
+    return Engine.from_store(demo_store).corpus
 
 
 def first_table(at):
@@ -113,7 +115,7 @@ def test_suitability_page_correction_reaches_the_filter(corpus):
     at.text_input[1].set_value("면접 확인")
     at.button[1].click().run()
     assert not at.exception, [e.value for e in at.exception]
-    from core.suitability import unsuitable_map
+    from core.llm.suitability import unsuitable_map
     from ui import get_engine, get_store
 
     assert "청각장애(경증)" in unsuitable_map(get_store(), [pid])[pid]  # stored with who/why

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 
-from core.wbert import TrainConfig, stratified_split, train
+from core.models.wbert import TrainConfig, stratified_split, train
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def sample(demo_store):
 def tiny_base(tmp_path_factory):
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from core.encoders import ensure_e5
+    from core.models.encoders import ensure_e5
 
     folder = tmp_path_factory.mktemp("tiny-bert")
     tokenizer = AutoTokenizer.from_pretrained(str(ensure_e5()))
@@ -79,7 +79,7 @@ def test_training_resumes_from_checkpoint(sample, tiny, tmp_path):
 
 def test_wbert_is_a_recommender_like_the_others(sample, tiny, tmp_path, monkeypatch, engine):
     from core.filters import FilterSettings
-    from core.recommend import make_model
+    from core.models.registry import make_model
 
     texts, codes = sample
     monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
@@ -91,9 +91,37 @@ def test_wbert_is_a_recommender_like_the_others(sample, tiny, tmp_path, monkeypa
 
 
 def test_missing_wbert_says_training_needed(tmp_path, monkeypatch):
-    from core.encoders import ModelNotReady
-    from core.recommend import make_model
+    from core.models.encoders import ModelNotReady
+    from core.models.registry import make_model
 
     monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
     with pytest.raises(ModelNotReady, match="학습 필요"):
         make_model("wbert")
+
+
+def test_retrain_is_picked_up_by_a_running_engine_and_the_card_describes_it(sample, tiny, tmp_path, monkeypatch, engine):
+    from core.models.wbert import current_path, read_card
+
+    texts, codes = sample
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
+    train(texts, codes, tiny(tmp_path / "wbert", epochs=1), "test")
+    first = engine.model("wbert")
+    before = first.matrices["posting"].copy()
+    assert engine.loaded("wbert") is first
+    train(texts, codes, tiny(tmp_path / "wbert", epochs=2), "test")  # resumes: a second epoch, new weights
+    assert engine.loaded("wbert") is None  # the loaded one is stale now
+    second = engine.model("wbert")
+    assert second is not first and not np.allclose(second.matrices["posting"], before)
+    assert len(read_card()["history"]) == 2 and current_path() == tmp_path / "wbert"
+
+
+def test_card_and_engine_follow_joblens_wbert(sample, tiny, tmp_path, monkeypatch):
+    from core.models.wbert import current_path, read_card
+
+    texts, codes = sample
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    train(texts, codes, tiny(tmp_path / "elsewhere", epochs=1), "elsewhere-data")
+    monkeypatch.setenv("JOBLENS_WBERT", str(tmp_path / "elsewhere"))
+    assert current_path() == tmp_path / "elsewhere"
+    assert read_card()["data"] == "elsewhere-data"  # the page describes the model the engine recommends with

@@ -1,0 +1,43 @@
+"""`python -m core build --models …`: fit models and cache their vectors for the stored corpus."""
+from __future__ import annotations
+
+import time
+
+from ..data.store import Store
+from ..models.encoders import ModelNotReady, ensure_e5
+from ..models.engine import Engine
+from ..progress import TerminalProgress
+
+
+def add_corpus_arguments(p) -> None:
+    p.add_argument("--sources", default="demo", help="공고 출처 (쉼표 구분); 빈 값이면 전체")
+    p.add_argument("--seeker-sources", default="demo-seekers")
+    p.add_argument("--analyser", default="mecab")
+
+
+def engine_for(args) -> Engine:
+    sources = args.sources.split(",") if args.sources else None
+    seeker_sources = args.seeker_sources.split(",") if args.seeker_sources else None
+    return Engine.from_store(Store(), sources, seeker_sources)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("build", help="모델·색인 구축")
+    add_corpus_arguments(p)
+    p.add_argument("--models", default="tfidf,sbert")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    ensure_e5(progress=TerminalProgress())
+    engine = engine_for(args)
+    for name in args.models.split(","):
+        start = time.time()
+        try:
+            engine.model(name, args.analyser, progress=TerminalProgress())
+        except ModelNotReady as e:
+            print(f"{name}: 건너뜀 — {e}")
+            continue
+        print(f"{name}: 준비 완료 ({time.time() - start:.1f}s, 공고 {len(engine.corpus.postings):,} · "
+              f"구직자 {len(engine.corpus.seekers):,})")
+    return 0

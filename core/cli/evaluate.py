@@ -1,0 +1,40 @@
+"""`python -m core evaluate`: every model and direction on the same queries, Markdown + JSON report."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..evaluation.metrics import DIRECTIONS
+from ..evaluation.report import write_report
+from ..evaluation.runner import evaluate
+from ..models.engine import Engine
+from ..models.registry import APP_MODELS
+from ..progress import TerminalProgress
+from ..settings import settings
+
+
+def register(sub) -> None:
+    p = sub.add_parser("evaluate", help="평가 보고서 (Markdown + JSON)")
+    p.add_argument("--data", default="demo", help="demo, worknet-2024, worknet-seoul-2023 (쉼표) 또는 all")
+    p.add_argument("--models", default="all")
+    p.add_argument("--directions", default="all")
+    p.add_argument("--queries", type=int, default=300)
+    p.add_argument("--seekers", type=int, default=3000, help="실데이터 평가에 쓰는 KEAD 구직자 표본 수")
+    p.add_argument("--out")
+    p.add_argument("--stem", default="evaluation")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    models = list(APP_MODELS) if args.models == "all" else args.models.split(",")
+    directions = list(DIRECTIONS) if args.directions == "all" else args.directions.split(",")
+    datasets = ["demo", "worknet-2024"] if args.data == "all" else args.data.split(",")
+    progress = TerminalProgress()
+    results = []
+    for ds in datasets:
+        engine = Engine.for_dataset(ds, args.seekers, progress)
+        dirs = [d for d in directions if ds != "worknet-seoul-2023" or d == "posting->posting"]
+        results += evaluate(engine, ds, models, dirs, args.queries, progress=progress)
+    md, js = write_report(results, Path(args.out) if args.out else settings().data_dir / "reports", args.stem)
+    print(md.read_text(encoding="utf-8"))
+    print(f"\n보고서: {md}\n       {js}")
+    return 0

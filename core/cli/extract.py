@@ -1,0 +1,51 @@
+"""`python -m core extract`: posting structure and disability suitability, LLM when configured, else rules."""
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from ..data.datasets import load_dataset
+from ..data.store import Store
+from ..llm.extract import cache_key, extract_all
+from ..progress import TerminalProgress
+from ..settings import settings
+
+
+def register(sub) -> None:
+    p = sub.add_parser("extract", help="공고 구조화·장애유형 적합성 추출 (기본: 오프라인 규칙)")
+    p.add_argument("--extractor", choices=["rules", "llm"], default=None, help="기본: LLM 설정이 있으면 llm, 없으면 rules")
+    p.add_argument("--data", default="demo", help="demo (앱 저장소) 또는 worknet-2024, worknet-seoul-2023, saramin")
+    p.add_argument("--sources", default="", help="공고 출처 (쉼표); 빈 값이면 전체")
+    p.add_argument("--runs", type=int, default=1, help="일관성 모드: LLM에 N번 묻고 유형별 일치도 저장")
+    p.add_argument("--limit", type=int, default=0)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    cfg = settings().llm
+    extractor = args.extractor or ("llm" if cfg else "rules")
+    if args.data == "demo":
+        store = Store()
+        sources = [s for s in args.sources.split(",") if s]
+        postings = [p for p in store.postings() if not sources or p.source in sources]
+    else:  # a shared dataset, in the evaluation store (ingested once)
+        data = load_dataset(args.data, seekers_sample=0)
+        store, postings = data.store, data.postings
+    if args.limit:
+        postings = postings[:args.limit]
+    start = time.time()
+    counts = extract_all(store, postings, extractor, cfg, args.runs, progress=TerminalProgress())
+    seconds = time.time() - start
+    model = cfg.model if extractor == "llm" and cfg else "rules"
+    stored = [store.get_extraction(cache_key(p, extractor, model + (f"x{args.runs}" if args.runs > 1 else "")))
+              for p in postings]
+    ok = [r["result"] for r in stored if r and r["status"] == "ok"]
+    with_suitable = sum(bool(r["suitable_types"]) for r in ok)
+    with_any = sum(bool(r["suitable_types"] or r["unsuitable_types"]) for r in ok)
+    fired = Counter(f for r in ok for f in r.get("rules_fired", []))
+    print(f"{extractor}: 공고 {len(postings):,}건, 성공 {counts['ok']:,} · 실패 {counts['failed']:,}, {seconds:.1f}s")
+    if ok:
+        print(f"적합 유형 1개 이상: {with_suitable / len(ok):.1%}; 적합/부적합 중 하나 이상: {with_any / len(ok):.1%}")
+    if fired:
+        print("자주 적용된 규칙: " + ", ".join(f"{k} {v:,}" for k, v in fired.most_common(8)))
+    return 0

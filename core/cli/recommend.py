@@ -1,0 +1,44 @@
+"""`python -m core recommend --posting ID | --seeker ID`: one filtered list, printed as a table."""
+from __future__ import annotations
+
+import sys
+
+from ..filters import FilterSettings
+from ..models.registry import MODEL_LABELS, REGISTRY
+from ..progress import TerminalProgress
+from ..views.frames import result_frame
+from .build import add_corpus_arguments, engine_for
+
+
+def register(sub) -> None:
+    p = sub.add_parser("recommend", help="추천")
+    add_corpus_arguments(p)
+    p.add_argument("--posting")
+    p.add_argument("--seeker")
+    p.add_argument("--target", default="posting", choices=["posting", "seeker"])
+    p.add_argument("--model", default="sbert", choices=list(REGISTRY))
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--capital-km", type=float, default=FilterSettings.capital_km)
+    p.add_argument("--other-km", type=float, default=FilterSettings.other_km)
+    for f in ("distance", "education", "career", "disability"):
+        p.add_argument(f"--no-{f}", action="store_true")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    engine = engine_for(args)
+    query = engine.corpus.get(args.posting or args.seeker)
+    if query is None:
+        print(f"'{args.posting or args.seeker}' 을(를) 찾을 수 없습니다", file=sys.stderr)
+        return 1
+    filters = FilterSettings(distance=not args.no_distance, education=not args.no_education,
+                             career=not args.no_career, disability=not args.no_disability,
+                             capital_km=args.capital_km, other_km=args.other_km)
+    model = engine.model(args.model, args.analyser, progress=TerminalProgress())
+    result = model.recommend(query, k=args.k, filters=filters, target=args.target)
+    print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
+    frame = result_frame(engine.corpus, result, args.target)
+    print(frame.drop(columns=["근거"], errors="ignore").to_string(index=False))
+    removed = ", ".join(f"{k} {v}건" for k, v in result.report.removed.items())
+    print(f"\n후보 {result.report.total:,} → 통과 {result.report.kept:,} (제외: {removed}); {result.seconds * 1000:.0f} ms")
+    return 0

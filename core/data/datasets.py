@@ -1,0 +1,51 @@
+"""Named datasets as one public function: the demo corpus in the app's store, or a real dataset from
+../shared/data in a separate evaluation store (ingested once, read in place, never copied)."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from ..progress import Progress
+from ..settings import settings
+from .ingest import SHARED_DATASETS, ingest_file
+from .records import Posting, Seeker
+from .store import Store
+
+DATASETS = {"demo": "demo", "worknet-2024": "worknet2024", "worknet-seoul-2023": "worknet-seoul", "saramin": "saramin"}
+DATASET_LABELS = {"demo": "데모(합성)", "worknet-2024": "실데이터: 고용24 2024 + KEAD 구직자",
+                  "worknet-seoul-2023": "실데이터: 고용24 API 서울 2023", "saramin": "실데이터: 사람인 IT 표본"}
+
+
+@dataclass
+class Dataset:
+    name: str
+    store: Store
+    postings: list[Posting]
+    seekers: list[Seeker]
+
+
+def sample(items: list, n: int, seed: int = 0) -> list:
+    """A fixed random sample (all items when there are fewer than n)."""
+    if len(items) <= n:
+        return list(items)
+    return random.Random(seed).sample(items, n)
+
+
+def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | None = None) -> Dataset:
+    """'demo': postings and seekers of the demo sources. A real set: its postings plus a fixed sample of
+    `seekers_sample` KEAD seekers, ingested into data/eval/real.db on first use."""
+    if name not in DATASETS:
+        raise ValueError(f"알 수 없는 데이터 '{name}' (가능: {', '.join(DATASETS)})")
+    if name == "demo":
+        store = Store()
+        return Dataset(name, store, store.postings("demo"), store.seekers("demo-seekers"))
+    store = Store(settings().data_dir / "eval" / "real.db")
+    for fmt, source in (("kead-seekers", "kead-seekers"), (name, DATASETS[name])):
+        if not store.query("SELECT 1 FROM postings WHERE source=? UNION SELECT 1 FROM seekers WHERE source=? LIMIT 1",
+                           (source, source)):
+            path = settings().shared / SHARED_DATASETS[fmt]
+            if not path.exists():
+                raise FileNotFoundError(f"{path} 없음: ../shared/data 를 확인하세요")
+            print(ingest_file(store, path, fmt, progress=progress).summary())
+    seekers = sample(store.seekers("kead-seekers"), seekers_sample, seed=7) if seekers_sample else []
+    return Dataset(name, store, store.postings(DATASETS[name]), seekers)

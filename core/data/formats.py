@@ -1,0 +1,107 @@
+"""Formats: how each kind of file is read (row reader, key, preparation), with presets for ../shared/data."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .readers import read_json_records, read_table, read_worknet_xml
+
+
+@dataclass
+class Format:
+    """How to read a file: a row reader, a column mapping (file column → record field), a record kind."""
+
+    name: str
+    read: Callable[[Path], list[dict]]
+    kind: str = "posting"  # 'posting' | 'seeker'
+    source: str = ""
+    mapping: dict[str, str] = field(default_factory=dict)
+    key: Callable[[dict, int], str] | None = None
+    prepare: Callable[[dict], dict] | None = None
+
+
+def _key_from(*names: str) -> Callable[[dict, int], str]:
+    def key(row: dict, row_no: int) -> str:
+        for n in names:
+            if str(row.get(n, "")).strip():
+                return str(row[n]).strip()
+        basis = "|".join(str(row.get(k, "")) for k in ("busplaName", "jobNm", "regDt", "title", "company"))
+        return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+    return key
+
+
+def _prepare_worknet_2024(row: dict) -> dict:
+    """'신입/경력1년 학력무관 부산 해운대구' → career / education / region; 'condition' → wage."""
+    text = re.sub(r"\s+", " ", row.get("career_edu_region", "")).strip()
+    m = re.match(r"^(\S+)\s+(\S+\s*~\s*\S+|~\s*\S+|학력무관|초졸이하|중졸|고졸|대졸\(2~3년\)|대졸\(4년\)|석사|박사)\s*(.*)$", text)
+    if m:
+        row["career"], row["minEdubg"], row["region"] = m.group(1), m.group(2), m.group(3)
+    else:
+        row["region"] = text
+    cond = row.get("condition", "").split("\n")[0]
+    wm = re.match(r"^\s*(시급|일급|월급|연봉|주급)\s*(.*)$", cond)
+    row["salTpNm"], row["sal"] = (wm.group(1), wm.group(2)) if wm else ("", cond)
+    row["jobCont"] = row.get("duty", "")
+    codes = [c for c in row.get("worknet_codes", "").split("|") if c]
+    row["jobsCd"] = codes[0] if codes else ""
+    dates = re.findall(r"(\d{2}/\d{2}/\d{2})", row.get("date", ""))
+    row["regDt"], row["closeDt"] = (dates + ["", ""])[:2]
+    return row
+
+
+def _prepare_kead_seekers(row: dict) -> dict:
+    return {"age_band": _age_band(row.get("연령", "")), "desired_region": row.get("희망지역", ""),
+            "desired_job_name": row.get("희망직종", ""), "desired_wage": row.get("희망임금", ""),
+            "disability_type": row.get("장애유형", ""), "disability_grade": row.get("중증여부", ""),
+            "registered": row.get("구직등록일", ""), "연번": row.get("연번", "")}
+
+
+def _age_band(age: str) -> str:
+    try:
+        a = int(float(age))
+    except ValueError:
+        return ""
+    return f"{a // 10 * 10}대"
+
+
+def _prepare_saramin(row: dict) -> dict:
+    return {"title": row.get("채용공고명", ""), "company": row.get("회사명", ""), "region": row.get("근무지역", ""),
+            "career": row.get("경력조건", ""), "minEdubg": row.get("교육", ""), "relJobsNm": row.get("직무명", ""),
+            "jobCont": row.get("채용공고상세", "")[:2000], "closeDt": row.get("마감일", ""), "url": row.get("출처", ""),
+            "salTpNm": "", "sal": "회사내규에 따름"}
+
+
+def prepare_mapped(mapping: dict[str, str]) -> Callable[[dict], dict]:
+    def prepare(row: dict) -> dict:
+        out = {mapping.get(k, k): v for k, v in row.items()}
+        return out
+    return prepare
+
+
+FORMATS: dict[str, Format] = {
+    "worknet-xml": Format("worknet-xml", read_worknet_xml, source="worknet", key=_key_from("wantedAuthNo")),
+    "worknet-json": Format("worknet-json", lambda p: read_json_records(p, {"wantedAuthNo"}), source="worknet",
+                           key=_key_from("wantedAuthNo")),
+    "kead-json": Format("kead-json", lambda p: read_json_records(p, {"busplaName", "jobNm"}), source="kead",
+                        key=_key_from("rno", "wantedAuthNo")),
+    "csv": Format("csv", read_table, source="csv", key=_key_from("wantedAuthNo", "rno", "id")),
+    "seekers-csv": Format("seekers-csv", read_table, kind="seeker", source="seekers", key=_key_from("id", "연번")),
+    # presets for ../shared/data
+    "worknet-2024": Format("worknet-2024", read_table, source="worknet2024", key=_key_from("wantedAuthNo"),
+                           prepare=_prepare_worknet_2024),
+    "worknet-seoul-2023": Format("worknet-seoul-2023", read_table, source="worknet-seoul",
+                                 key=_key_from("company_id"), prepare=lambda r: {**r, "basicAddr": r.get("basicAddr", "")}),
+    "kead-seekers": Format("kead-seekers", read_table, kind="seeker", source="kead-seekers",
+                           key=_key_from("연번"), prepare=_prepare_kead_seekers),
+    "saramin": Format("saramin", read_table, source="saramin", key=_key_from("url"), prepare=_prepare_saramin),
+}
+
+SHARED_DATASETS = {
+    "worknet-2024": "worknet-postings-2024/worknet_positions_union_dedup.csv",
+    "worknet-seoul-2023": "worknet-api-seoul-2023/worknet_list_seoul_20230330.csv",
+    "kead-seekers": "kead-seekers-2025/kead_jobseekers_20251231.csv",
+    "saramin": "saramin-it-sample/saramin_0626.csv",
+}

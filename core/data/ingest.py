@@ -1,0 +1,215 @@
+"""Readers for the real formats, and the one path every row takes into the store.
+
+Formats: 고용24 채용정보 API list/detail (XML and JSON), KEAD 장애인 구인 API (JSON), generic CSV/XLSX
+with a column mapping, and presets for the datasets in ../shared/data. A bad row goes to the rejects
+table with its row number, field and reason; good rows from the same file still land; rows already
+stored are only ever updated by a good row with the same natural key.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .. import geo
+from ..progress import Progress, report
+from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
+from .normalize import FieldError, clean_text, disability_label, parse_career, parse_education, parse_salary
+from .occupations import matcher
+from .readers import IngestError, read_table
+from .records import Place, Posting, Seeker
+from .store import Reject, Store, UpsertCounts
+
+__all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",
+           "ingest_file", "iter_records"]
+POSTING_FIELDS = {f.name for f in fields(Posting)}
+SEEKER_FIELDS = {f.name for f in fields(Seeker)}
+
+
+def _place(texts: Iterable[str]) -> Place:
+    reasons = []
+    best = None
+    for text in texts:
+        if not text:
+            continue
+        try:
+            p = geo.resolve(text)
+        except geo.GeoError as e:
+            reasons.append(e.reason)
+            continue
+        rank = {"emd": 3, "sigungu": 2, "sido": 1}[p.level]
+        if best is None or rank > best[0]:
+            best = (rank, p)
+        if rank >= 2:
+            break
+    if best:
+        p = best[1]
+        return Place(p.sido, p.sigungu if not p.emd else f"{p.sigungu or ''} {p.emd}".strip(), p.lat, p.lon,
+                     p.level, "ok", "")
+    return Place(geo_status="unplaced", geo_note="; ".join(reasons) or "지역 정보 없음")
+
+
+def _occupation(code: str, name: str, field_name: str) -> str:
+    code = re.sub(r"\D", "", str(code or "")) if re.fullmatch(r"\s*\d+\s*", str(code or "")) else str(code or "").strip()
+    if code:
+        return code
+    if name:
+        m = matcher().match(name)
+        if m:
+            return m.code
+    return ""
+
+
+def build_posting(raw: dict, source: str, key: str) -> Posting:
+    """Normalise one raw row (API field names). Raises FieldError naming the field at fault."""
+    values = {k: clean_text(v) for k, v in raw.items() if k in POSTING_FIELDS and k not in {"id", "source", "place"}}
+    p = Posting(id=f"{source}:{key}", source=source, **{k: v for k, v in values.items() if isinstance(v, str)})
+    p.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
+    if not p.title:
+        p.title = " ".join(x for x in (p.busplaName, p.jobNm) if x)
+    if not p.title:
+        raise FieldError("title", raw.get("title"), "구인제목이 없음")
+    p.edu_min = int(parse_education(p.minEdubg or p.eduNm or p.reqEduc, "minEdubg" if p.minEdubg else "reqEduc"))
+    career = parse_career(p.career or p.enterTpNm or p.reqCareer or p.enterType, "career")
+    p.career_kind, p.career_months = career.kind, career.min_months
+    sal_text = p.sal or p.salary
+    salary = parse_salary(p.salTpNm or p.salaryType, sal_text, p.minSal if not sal_text else None,
+                          p.maxSal if not sal_text else None, field="sal" if p.sal or p.salTpNm else "salary")
+    p.wage_type, p.wage_min_month, p.wage_max_month = salary.wage_type, salary.monthly_min, salary.monthly_max
+    p.occupation = _occupation(p.jobsCd, p.jobNm or p.relJobsNm, "jobsCd")
+    p.place = _place([p.basicAddr, p.region, p.workRegion, p.compAddr])
+    return p
+
+
+RAW_POSTING_FIELDS = [f.name for f in fields(Posting) if f.type in ("str", str) and f.name not in {"id", "source"}]
+
+
+def merge_postings(stored: Posting, new: Posting) -> Posting:
+    """The same posting seen again (a 고용24 detail after its list record, or a re-sync): each raw API field
+    takes the new value when it has one and keeps the stored one otherwise; then everything derived
+    (place, education, wage, code) is worked out again from the merged fields."""
+    raw = {name: getattr(new, name) or getattr(stored, name) for name in RAW_POSTING_FIELDS}
+    raw["synthetic"] = new.synthetic
+    try:
+        return build_posting(raw, new.source, new.id.split(":", 1)[1])
+    except FieldError:  # the two halves do not combine into a valid record: the new one stands alone
+        return new
+
+
+def build_seeker(raw: dict, source: str, key: str) -> Seeker:
+    values = {k: clean_text(v) for k, v in raw.items() if k in SEEKER_FIELDS and k not in {"id", "source", "place"}}
+    s = Seeker(id=f"{source}:{key}", source=source,
+               **{k: v for k, v in values.items() if k in {
+                   "age_band", "education", "major", "certificates", "desired_occupation", "desired_job_name",
+                   "desired_duties", "desired_region", "desired_wage", "registered"}})
+    s.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
+    s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
+    s.education_known = bool(s.education)
+    s.edu_level = int(parse_education(s.education, "education")) if s.education else 0
+    career = parse_career(raw.get("career") or "", "career")
+    s.career_kind = "experienced" if career.kind == "experienced" else "new"
+    s.career_months = career.min_months
+    s.desired_occupation = _occupation(s.desired_occupation, s.desired_job_name, "desired_occupation")
+    if not s.desired_occupation and not s.desired_job_name:
+        raise FieldError("desired_occupation", raw.get("desired_job_name"), "희망직종이 없음")
+    if not s.desired_occupation:
+        raise FieldError("desired_job_name", s.desired_job_name, "희망직종을 직종코드에 대응할 수 없음")
+    s.place = _place([s.desired_region])
+    return s
+
+
+@dataclass
+class IngestReport:
+    source_file: str
+    format: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unplaced: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rejected(self) -> int:
+        return len({r.row_no for r in self.rejects if not r.reason.startswith("미배치")})
+
+    @property
+    def placed_share(self) -> float:
+        stored = self.inserted + self.updated
+        return 1 - self.unplaced / stored if stored else 0.0
+
+    def summary(self) -> str:
+        top: dict[str, int] = {}
+        for r in self.rejects:
+            top[f"{r.field}: {r.reason}"] = top.get(f"{r.field}: {r.reason}", 0) + 1
+        reasons = ", ".join(f"{k} ×{v}" for k, v in sorted(top.items(), key=lambda kv: -kv[1])[:5])
+        return (f"{self.source_file} [{self.format}] 행 {self.rows:,} → 신규 {self.inserted:,} · 갱신 {self.updated:,} · "
+                f"거부 {self.rejected:,} · 지도 미배치 {self.unplaced:,} (배치율 {self.placed_share:.1%}) "
+                f"{self.seconds:.1f}s" + (f"\n  주요 사유: {reasons}" if reasons else ""))
+
+
+def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | None = None,
+                 progress: Progress | None = None) -> Iterator[tuple[int, Posting | Seeker | None, list[Reject]]]:
+    """Yield (row number, record or None, rejects for that row). Row numbers are 1-based data rows
+    (+1 for the header line in CSV, so they match what a spreadsheet shows)."""
+    spec = FORMATS[fmt] if isinstance(fmt, str) else fmt
+    path = Path(path)
+    rows = spec.read(path)
+    header_offset = 1 if spec.read is read_table else 0
+    prepare = spec.prepare or (prepare_mapped(mapping) if mapping else None)
+    for i, row in enumerate(rows, start=1):
+        row_no = i + header_offset
+        try:
+            data = prepare(dict(row)) if prepare else dict(row)
+            if mapping and spec.prepare:
+                data = {mapping.get(k, k): v for k, v in data.items()}
+            key = spec.key(data, row_no) if spec.key else str(row_no)
+            record = (build_seeker if spec.kind == "seeker" else build_posting)(data, spec.source, key)
+            notes = []
+            if record.place.geo_status != "ok":
+                notes.append(Reject(row_no, "region", f"미배치(저장됨): {record.place.geo_note}",
+                                    data.get("region") or data.get("desired_region") or ""))
+            yield row_no, record, notes
+        except FieldError as e:
+            yield row_no, None, [Reject(row_no, e.field, e.reason, str(e.value))]
+        report(progress, f"수집 {path.name}", i, len(rows))
+
+
+def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str] | None = None,
+                source: str | None = None, progress: Progress | None = None,
+                batch_size: int = 2000) -> IngestReport:
+    """Read, normalise and upsert one file. A file that cannot be read at all raises IngestError
+    before anything is written."""
+    start = time.time()
+    spec = FORMATS[fmt]
+    if source:
+        spec = Format(spec.name, spec.read, spec.kind, source, spec.mapping, spec.key, spec.prepare)
+    report = IngestReport(str(path), fmt)
+    pending: list = []
+    upsert = store.upsert_seekers if spec.kind == "seeker" else store.upsert_postings
+    total = UpsertCounts()
+
+    def flush() -> None:
+        if spec.kind == "posting":  # a detail file after a list file fills in, never blanks, list-only fields
+            stored = store.postings_by_id([r.id for r in pending])
+            pending[:] = [merge_postings(stored[r.id], r) if r.id in stored else r for r in pending]
+        c = upsert(pending)
+        total.inserted += c.inserted
+        total.updated += c.updated
+        pending.clear()
+
+    for row_no, record, rejects in iter_records(path, spec, mapping, progress):
+        report.rows += 1
+        report.rejects.extend(rejects)
+        if record is not None:
+            pending.append(record)
+            report.unplaced += record.place.geo_status != "ok"
+            if len(pending) >= batch_size:
+                flush()
+    flush()
+    report.inserted, report.updated = total.inserted, total.updated
+    report.seconds = time.time() - start
+    store.log_ingest(f"{Path(path).name}:{start:.0f}", str(path), fmt, total, report.rejects)
+    return report

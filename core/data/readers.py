@@ -1,0 +1,112 @@
+"""Raw row readers: bytes → text (UTF-8 or CP949) → rows as dicts of API field names, for 고용24 XML/JSON
+(list and detail), KEAD JSON envelopes and CSV/XLSX tables. A file that cannot be read raises IngestError."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+
+class IngestError(ValueError):
+    """The file as a whole cannot be read (encoding, syntax): nothing from it is stored."""
+
+
+# ---------------------------------------------------------------- decoding
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Decode a file as UTF-8 (with or without BOM), else CP949 (data.go.kr's usual encoding)."""
+    data = Path(path).read_bytes()
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as e:
+            err = e
+    raise IngestError(f"{path}: UTF-8도 CP949도 아닌 인코딩입니다 (바이트 {err.start} 근처). "
+                      "파일을 UTF-8 또는 CP949로 저장해 주세요.")
+
+
+# ---------------------------------------------------------------- raw row readers
+def _xml_records(root: ET.Element, tags: tuple[str, ...]) -> list[dict]:
+    out = []
+    for element in root.iter():
+        if element.tag in tags:
+            row: dict = {}
+            for child in element.iter():
+                if child is element or len(child):
+                    continue
+                row.setdefault(child.tag, (child.text or "").strip())
+            out.append(row)
+    return out
+
+
+def _flatten(obj: dict) -> dict:
+    """Detail JSON nests corpInfo / wantedInfo: lift their leaves to one flat row."""
+    row: dict = {}
+    for key, value in obj.items():
+        if isinstance(value, dict):
+            for k, v in _flatten(value).items():
+                row.setdefault(k, v)
+        elif not isinstance(value, list):
+            row.setdefault(key, "" if value is None else str(value))
+    return row
+
+
+def _find_dict_lists(obj, marker: set[str]) -> list[dict]:
+    """Find the records anywhere in an API JSON envelope (response.body.items.item, data, wantedRoot…):
+    a list of dicts carrying a marker field, or a single dict (a detail response) that carries one."""
+    if isinstance(obj, list):
+        if obj and all(isinstance(x, dict) for x in obj) and any(marker & set(x) for x in obj):
+            return [_flatten(x) for x in obj]
+        for value in obj:
+            found = _find_dict_lists(value, marker)
+            if found:
+                return found
+    elif isinstance(obj, dict):
+        if marker & {k for k, v in obj.items() if not isinstance(v, (dict, list))}:
+            return [_flatten(obj)]
+        for value in obj.values():
+            found = _find_dict_lists(value, marker)
+            if found:
+                return found
+    return []
+
+
+def read_worknet_xml(path: str | Path) -> list[dict]:
+    text, _ = read_text(path)
+    try:
+        root = ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError as e:
+        raise IngestError(f"{path}: XML 구문 오류 ({e})") from None
+    rows = _xml_records(root, ("wanted", "wantedDtl"))
+    if not rows:
+        raise IngestError(f"{path}: <wanted> 또는 <wantedDtl> 요소가 없습니다 (고용24 채용정보 XML이 아님)")
+    return rows
+
+
+def read_json_records(path: str | Path, marker: set[str]) -> list[dict]:
+    text, _ = read_text(path)
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise IngestError(f"{path}: JSON 구문 오류 (줄 {e.lineno}, 열 {e.colno})") from None
+    rows = _find_dict_lists(obj, marker)
+    if not rows:
+        raise IngestError(f"{path}: 레코드 목록을 찾지 못했습니다 (필드 {sorted(marker)[:3]} 없음)")
+    return rows
+
+
+def read_table(path: str | Path) -> list[dict]:
+    path = Path(path)
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as e:  # openpyxl raises many types for a broken file
+            raise IngestError(f"{path}: XLSX를 열 수 없습니다 ({e})") from None
+        rows = list(wb.active.iter_rows(values_only=True))
+        header = [str(h or "").strip() for h in rows[0]] if rows else []
+        return [{h: ("" if v is None else str(v)) for h, v in zip(header, r)} for r in rows[1:]]
+    text, _ = read_text(path)
+    return [{(k or "").strip(): (v or "") for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]

@@ -1,0 +1,217 @@
+"""SQLite store for postings, seekers, rejects, caches and counselor corrections.
+
+Upserts are keyed by the natural key (`<source>:<wantedAuthNo>` …): re-ingesting a file updates
+rows in place and never duplicates them. Every write runs in one transaction, so a crash mid-file
+leaves what was stored before untouched.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..settings import settings
+from .records import Posting, Seeker
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS postings (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT, company TEXT, sido TEXT, sigungu TEXT,
+    lat REAL, lon REAL, geo_status TEXT, geo_note TEXT, edu_min INTEGER, career_kind TEXT,
+    occupation TEXT, major_code TEXT, middle_code TEXT, synthetic INTEGER, text_hash TEXT,
+    updated_at REAL, json TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS postings_source ON postings(source);
+CREATE TABLE IF NOT EXISTS seekers (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, sido TEXT, sigungu TEXT, lat REAL, lon REAL,
+    geo_status TEXT, geo_note TEXT, disability_type TEXT, desired_occupation TEXT, major_code TEXT,
+    synthetic INTEGER, text_hash TEXT, updated_at REAL, json TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rejects (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, batch TEXT, source_file TEXT, row_no INTEGER, field TEXT,
+    reason TEXT, value TEXT, at REAL);
+CREATE TABLE IF NOT EXISTS ingest_log (
+    batch TEXT PRIMARY KEY, source_file TEXT, format TEXT, inserted INTEGER, updated INTEGER,
+    rejected INTEGER, at REAL);
+CREATE TABLE IF NOT EXISTS embed_cache (
+    model TEXT, text_hash TEXT, vec BLOB, PRIMARY KEY (model, text_hash));
+CREATE TABLE IF NOT EXISTS extractions (
+    text_hash TEXT, extractor TEXT, model TEXT, prompt_version TEXT, posting_id TEXT, status TEXT,
+    result TEXT, error TEXT, at REAL, PRIMARY KEY (text_hash, extractor, model, prompt_version));
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, posting_id TEXT, disability_type TEXT, verdict TEXT,
+    who TEXT, why TEXT, at REAL);
+"""
+
+
+@dataclass
+class Reject:
+    row_no: int
+    field: str
+    reason: str
+    value: str = ""
+
+
+@dataclass
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+
+
+class Store:
+    """One SQLite file. Thread-safe enough for Streamlit: one connection per thread."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path else settings().db_path
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self.tx() as con:
+            con.executescript(SCHEMA)
+
+    @property
+    def con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+        return con
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        con = self.con
+        try:
+            yield con
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+    # ------------------------------------------------------------ postings
+    def upsert_postings(self, postings: Iterable[Posting]) -> UpsertCounts:
+        counts = UpsertCounts()
+        now = time.time()
+        with self.tx() as con:
+            for p in postings:
+                exists = con.execute("SELECT 1 FROM postings WHERE id=?", (p.id,)).fetchone()
+                con.execute(
+                    "INSERT OR REPLACE INTO postings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (p.id, p.source, p.title, p.display_company, p.place.sido, p.place.sigungu, p.place.lat,
+                     p.place.lon, p.place.geo_status, p.place.geo_note, p.edu_min, p.career_kind, p.occupation,
+                     p.major_code, p.middle_code, int(p.synthetic), p.text_hash(), now, p.to_json()))
+                if exists:
+                    counts.updated += 1
+                else:
+                    counts.inserted += 1
+        return counts
+
+    def postings(self, source: str | None = None) -> list[Posting]:
+        sql = "SELECT json FROM postings" + (" WHERE source=?" if source else "") + " ORDER BY rowid"
+        return [Posting.from_json(r[0]) for r in self.con.execute(sql, (source,) if source else ())]
+
+    def postings_by_id(self, ids: list[str]) -> dict[str, Posting]:
+        """The stored postings among `ids` (chunked under SQLite's parameter limit)."""
+        out: dict[str, Posting] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = self.con.execute(f"SELECT json FROM postings WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((p.id, p) for p in (Posting.from_json(r[0]) for r in rows))
+        return out
+
+    def posting(self, posting_id: str) -> Posting | None:
+        row = self.con.execute("SELECT json FROM postings WHERE id=?", (posting_id,)).fetchone()
+        return Posting.from_json(row[0]) if row else None
+
+    def delete_posting(self, posting_id: str) -> None:
+        with self.tx() as con:
+            con.execute("DELETE FROM postings WHERE id=?", (posting_id,))
+
+    # ------------------------------------------------------------ seekers
+    def upsert_seekers(self, seekers: Iterable[Seeker]) -> UpsertCounts:
+        counts = UpsertCounts()
+        now = time.time()
+        with self.tx() as con:
+            for s in seekers:
+                exists = con.execute("SELECT 1 FROM seekers WHERE id=?", (s.id,)).fetchone()
+                con.execute(
+                    "INSERT OR REPLACE INTO seekers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (s.id, s.source, s.place.sido, s.place.sigungu, s.place.lat, s.place.lon, s.place.geo_status,
+                     s.place.geo_note, s.disability_type, s.desired_occupation, s.major_code, int(s.synthetic),
+                     s.text_hash(), now, s.to_json()))
+                if exists:
+                    counts.updated += 1
+                else:
+                    counts.inserted += 1
+        return counts
+
+    def seekers(self, source: str | None = None) -> list[Seeker]:
+        sql = "SELECT json FROM seekers" + (" WHERE source=?" if source else "") + " ORDER BY rowid"
+        return [Seeker.from_json(r[0]) for r in self.con.execute(sql, (source,) if source else ())]
+
+    def seeker(self, seeker_id: str) -> Seeker | None:
+        row = self.con.execute("SELECT json FROM seekers WHERE id=?", (seeker_id,)).fetchone()
+        return Seeker.from_json(row[0]) if row else None
+
+    # ------------------------------------------------------------ ingest bookkeeping
+    def log_ingest(self, batch: str, source_file: str, fmt: str, counts: UpsertCounts, rejects: list[Reject]) -> None:
+        with self.tx() as con:
+            con.executemany(
+                "INSERT INTO rejects (batch, source_file, row_no, field, reason, value, at) VALUES (?,?,?,?,?,?,?)",
+                [(batch, source_file, r.row_no, r.field, r.reason, str(r.value)[:200], time.time()) for r in rejects])
+            con.execute("INSERT OR REPLACE INTO ingest_log VALUES (?,?,?,?,?,?,?)",
+                        (batch, source_file, fmt, counts.inserted, counts.updated, len(rejects), time.time()))
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        return self.con.execute(sql, params).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        q = lambda t: self.con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # noqa: E731
+        return {t: q(t) for t in ("postings", "seekers", "rejects")}
+
+    # ------------------------------------------------------------ embedding cache
+    def cached_vectors(self, model: str, hashes: list[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for start in range(0, len(hashes), 900):
+            chunk = hashes[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for h, blob in self.con.execute(
+                    f"SELECT text_hash, vec FROM embed_cache WHERE model=? AND text_hash IN ({marks})", (model, *chunk)):
+                out[h] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def cache_vectors(self, model: str, hashes: list[str], vectors: np.ndarray) -> None:
+        with self.tx() as con:
+            con.executemany("INSERT OR REPLACE INTO embed_cache VALUES (?,?,?)",
+                            [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in zip(hashes, vectors)])
+
+    # ------------------------------------------------------------ extraction cache and corrections
+    def get_extraction(self, key: tuple[str, str, str, str]) -> dict | None:
+        row = self.con.execute(
+            "SELECT status, result, error, at FROM extractions WHERE text_hash=? AND extractor=? AND model=? "
+            "AND prompt_version=?", key).fetchone()
+        if not row:
+            return None
+        return {"status": row[0], "result": json.loads(row[1]) if row[1] else None, "error": row[2], "at": row[3]}
+
+    def put_extraction(self, key: tuple[str, str, str, str], posting_id: str, status: str,
+                       result: dict | None, error: str = "") -> None:
+        with self.tx() as con:
+            con.execute("INSERT OR REPLACE INTO extractions VALUES (?,?,?,?,?,?,?,?,?)",
+                        (*key, posting_id, status, json.dumps(result, ensure_ascii=False) if result else None,
+                         error, time.time()))
+
+    def add_correction(self, posting_id: str, disability_type: str, verdict: str, who: str, why: str) -> None:
+        with self.tx() as con:
+            con.execute("INSERT INTO corrections (posting_id, disability_type, verdict, who, why, at) "
+                        "VALUES (?,?,?,?,?,?)", (posting_id, disability_type, verdict, who, why, time.time()))
+
+    def corrections(self, posting_id: str | None = None) -> list[dict]:
+        sql = "SELECT posting_id, disability_type, verdict, who, why, at FROM corrections"
+        rows = self.con.execute(sql + (" WHERE posting_id=?" if posting_id else "") + " ORDER BY id",
+                                (posting_id,) if posting_id else ())
+        return [dict(zip(("posting_id", "disability_type", "verdict", "who", "why", "at"), r)) for r in rows]

@@ -1,0 +1,119 @@
+"""The evaluation report: Markdown and JSON files, and the frames the 평가·감사 page draws."""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from .bootstrap import paired_bootstrap
+from .metrics import DIRECTIONS, KS, METRIC_LABELS, METRICS
+from .runner import ModelResult
+
+PAPER_TABLE4 = {  # System B, Table 4 (seed-facts.md)
+    ("seeker->posting", "tfidf"): (0.763, 0.789, 0.675, 0.683), ("seeker->posting", "sbert"): (0.816, 0.842, 0.732, 0.716),
+    ("posting->seeker", "tfidf"): (0.490, 0.557, 0.346, 0.363), ("posting->seeker", "sbert"): (0.611, 0.695, 0.357, 0.400),
+}
+
+
+def _fmt(ci: list[float]) -> str:
+    if math.isnan(ci[1]):
+        return f"{ci[0]:.3f}"
+    return f"{ci[0]:.3f} [{ci[1]:.3f}, {ci[2]:.3f}]"
+
+
+def markdown_report(results: list[ModelResult], pairs: list[dict]) -> str:
+    lines = ["# JobLens 평가 보고서", "", f"생성: {time.strftime('%Y-%m-%d %H:%M')}; 95 % 부트스트랩 신뢰구간 (질의 재표집).",
+             "관련성: 직종 대분류 일치 = 1, 중분류까지 일치 = 2. 필터 적용 후 관련 후보가 있는 질의만 평가.", ""]
+    lines += ["## 논문 표 4 형식 (확장)", "",
+              "| 데이터 | 방향 | 모델 | n | Top-3 | Top-5 | MAP@3 | MAP@5 | MAP@5(논문식) | 논문 Top-5 / MAP@5 |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        paper = PAPER_TABLE4.get((r.direction, r.model))
+        paper_s = f"{paper[1]:.3f} / {paper[3]:.3f}" if paper else ""
+        m = r.metrics
+        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.model} | {r.n_queries} | {_fmt(m['top_k_accuracy@3'])} | "
+                     f"{_fmt(m['top_k_accuracy@5'])} | {_fmt(m['map@3'])} | {_fmt(m['map@5'])} | {_fmt(m['map_paper@5'])} | {paper_s} |")
+    lines += ["", "## k = 5 전체 지표", "",
+              "| 데이터 | 방향 | 모델 | P@5 | nDCG@5 | Hit-rate@5(중분류) | 커버리지@5 | 필터 위반율 | 제외 질의 | 시간(s) |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        m = r.metrics
+        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.model} | {_fmt(m['precision@5'])} | {_fmt(m['ndcg@5'])} | "
+                     f"{_fmt(m['hit_rate@5'])} | {_fmt(m['coverage@5'])} | {m['violation_rate@5'][0]:.4f} | {r.skipped} | {r.seconds} |")
+    if pairs:
+        lines += ["", "## 모델 간 차이 (대응 부트스트랩, Top-5 정확도)", "", "| 데이터 | 방향 | A − B | 차이 [95 % CI] | 유의 |", "|---|---|---|---|---|"]
+        for p in pairs:
+            lines.append(f"| {p['dataset']} | {DIRECTIONS[p['direction']]} | {p['a']} − {p['b']} | {_fmt(p['diff'])} | "
+                         f"{'예' if p['diff'][1] > 0 or p['diff'][2] < 0 else '아니오'} |")
+    lines += ["", "## 감사 (k = 5)", "", "| 데이터 | 방향 | 모델 | 거리 필터 해제 시 반경 밖 비율 | 점수≥0.25 | 점수≥0.5 |", "|---|---|---|---|---|---|"]
+    for r in results:
+        a = r.audit
+        beyond = a["beyond_radius_if_distance_filter_off"]
+        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.model} | {'-' if beyond is None else f'{beyond:.3f}'} | "
+                     f"{a['score_thresholds']['0.25']} | {a['score_thresholds']['0.50']} |")
+    lines += ["", "점수-결과 상관: 지원·클릭 결과 데이터가 없어 계산하지 않았습니다 (`score_outcome_correlation` 준비됨).", ""]
+    return "\n".join(lines)
+
+
+def paired_rows(results: list[ModelResult], metric: str = "top_k_accuracy@5") -> list[dict]:
+    out = []
+    groups: dict[tuple, list[ModelResult]] = {}
+    for r in results:
+        groups.setdefault((r.dataset, r.direction), []).append(r)
+    for (dataset, direction), rs in groups.items():
+        for i, a in enumerate(rs):
+            for b in rs[i + 1:]:
+                if a.n_queries == b.n_queries and a.n_queries:
+                    diff = paired_bootstrap(np.array(a.per_query[metric]), np.array(b.per_query[metric]))
+                    out.append({"dataset": dataset, "direction": direction, "a": a.model, "b": b.model,
+                                "diff": [round(x, 4) for x in diff]})
+    return out
+
+
+def write_report(results: list[ModelResult], out_dir: Path, stem: str = "evaluation") -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pairs = paired_rows(results)
+    md = out_dir / f"{stem}.md"
+    js = out_dir / f"{stem}.json"
+    md.write_text(markdown_report(results, pairs), encoding="utf-8")
+    js.write_text(json.dumps({"results": [asdict(r) for r in results], "pairs": pairs}, ensure_ascii=False), encoding="utf-8")
+    return md, js
+
+
+def load_report(path: Path) -> tuple[list[ModelResult], list[dict]]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [ModelResult(**r) for r in data["results"]], data["pairs"]
+
+
+def results_frame(results: list[ModelResult], k: int = 5):
+    """One row per (dataset, direction, model): each metric as mean with its CI bounds."""
+    import pandas as pd
+
+    rows = []
+    for r in results:
+        row = {"데이터": r.dataset, "방향": DIRECTIONS[r.direction], "모델": r.model, "질의 수": r.n_queries}
+        for m in (*METRICS, "coverage"):
+            mean, lo, hi = r.metrics[f"{m}@{k}"]
+            row[METRIC_LABELS[m]] = mean
+            row[f"{METRIC_LABELS[m]} CI"] = "-" if math.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def by_k_frame(results: list[ModelResult], metric: str = "top_k_accuracy"):
+    import pandas as pd
+
+    return pd.DataFrame([{"모델": r.model, "방향": DIRECTIONS[r.direction], "데이터": r.dataset, "k": k,
+                          "값": r.metrics[f"{metric}@{k}"][0], "하한": r.metrics[f"{metric}@{k}"][1],
+                          "상한": r.metrics[f"{metric}@{k}"][2]} for r in results for k in KS])
+
+
+def category_frame(results: list[ModelResult], k: int = 5):
+    import pandas as pd
+
+    return pd.DataFrame([{"모델": f"{r.model} · {DIRECTIONS[r.direction]}", "직종": cat, "Top-5 정확도": v[0], "질의": v[1]}
+                         for r in results for cat, v in r.audit.get(f"top{k}_accuracy_by_category", {}).items()])

@@ -1,0 +1,87 @@
+"""Posting structure and disability suitability: an OpenAI-compatible LLM path and an offline rule path,
+one schema, cached in SQLite.
+
+Why this shape (the paper's warnings): answers are validated against a fixed schema whose types come
+only from the 장애인복지법 list and whose every reason quotes a span of the posting (hallucinations fail
+validation and are retried, then recorded as failed, never stored as truth); personal data is masked
+before anything leaves the machine; a consistency mode asks N times and keeps the agreement per type;
+LLM answers that contradict the employer's declared work environment are flagged.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from ..data.normalize import DISABILITY_TYPES
+from ..data.records import Posting
+from ..progress import Progress, report
+from .client import LLMConfig, LLMError, extract_llm, redact
+from .rules import cross_check, extract_rules, posting_source_text
+from .schema import PROMPT_VERSION, PostingExtraction
+
+
+def cache_key(p: Posting, extractor: str, model: str) -> tuple[str, str, str, str]:
+    return (hashlib.sha1(posting_source_text(p).encode()).hexdigest(), extractor, model, PROMPT_VERSION)
+
+
+def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig | None = None, runs: int = 1,
+                    refresh: bool = False, client=None) -> dict:
+    """Cached extraction for one posting: {'status', 'result', 'error', ...}. Failures are recorded, never as truth."""
+    model = cfg.model if extractor == "llm" and cfg else "rules"
+    key = cache_key(p, extractor, model + (f"x{runs}" if runs > 1 else ""))
+    cached = None if refresh else store.get_extraction(key)
+    if cached and cached["status"] == "ok":  # a stored failure is a record of what happened, not an answer: retried
+        return cached
+    if extractor == "rules":
+        result, fired = extract_rules(p)
+        payload = {**result.model_dump(), "rules_fired": fired}
+        store.put_extraction(key, p.id, "ok", payload)
+        return store.get_extraction(key)
+    if cfg is None:
+        raise LLMError("LLM 설정이 없습니다 (JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 secrets.toml [llm])")
+    answers, meta = [], {}
+    try:
+        for _ in range(runs):
+            answer, meta = extract_llm(p, cfg, client)
+            answers.append(answer)
+    except LLMError as e:
+        store.put_extraction(key, p.id, "failed", None, redact(str(e), cfg))
+        return store.get_extraction(key)
+    final = answers[0] if runs == 1 else majority(answers)
+    payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs,
+               "flags": cross_check(final, p), "pii_masked": meta.get("pii_masked", {})}
+    store.put_extraction(key, p.id, "ok", payload)
+    return store.get_extraction(key)
+
+
+def agreement(answers: list[PostingExtraction]) -> dict[str, dict[str, float]]:
+    """Share of runs that put each type on each side."""
+    out: dict[str, dict[str, float]] = {}
+    for side in ("suitable_types", "unsuitable_types"):
+        for t in DISABILITY_TYPES:
+            share = sum(any(j.type == t for j in getattr(a, side)) for a in answers) / len(answers)
+            if share:
+                out.setdefault(t, {})[side] = round(share, 3)
+    return out
+
+
+def majority(answers: list[PostingExtraction]) -> PostingExtraction:
+    """Fields from the first answer; a type kept on a side when more than half the runs put it there."""
+    base = answers[0].model_copy(deep=True)
+    for side in ("suitable_types", "unsuitable_types"):
+        kept = []
+        for t in DISABILITY_TYPES:
+            votes = [j for a in answers for j in getattr(a, side) if j.type == t]
+            if len(votes) * 2 > len(answers):
+                kept.append(votes[0])
+        setattr(base, side, kept)
+    return base
+
+
+def extract_all(store, postings: list[Posting], extractor: str = "rules", cfg: LLMConfig | None = None, runs: int = 1,
+                progress: Progress | None = None) -> dict[str, int]:
+    """Batch, resumable: cached postings are skipped, so an interrupted run continues where it stopped."""
+    counts = {"ok": 0, "failed": 0}
+    for i, p in enumerate(postings, 1):
+        counts[extract_posting(store, p, extractor, cfg, runs)["status"]] += 1
+        report(progress, "적합성 추출", i, len(postings))
+    return counts

@@ -1,0 +1,127 @@
+"""The offline extractor: the text an extractor reads, and rules over KEAD work-environment fields,
+고용24 facilities, duty keywords and the 직종 code, each rule id quoted in its reasons."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..data import keco
+from ..data.records import ENV_FIELDS, ENV_LABELS, Posting
+from .schema import PostingExtraction, TypeJudgement
+
+
+def posting_source_text(p: Posting) -> str:
+    """The text an extractor reads: the posting's fields as labelled lines (KEAD env fields included)."""
+    lines = [("제목", p.title), ("회사명", p.display_company), ("직무", p.jobNm or p.relJobsNm),
+             ("직종", occupation_label(p)), ("담당업무", p.jobCont),
+             ("자격요건", " ".join(x for x in (p.certificate or p.reqLicens, p.major or p.reqMajor) if x)),
+             ("학력", p.minEdubg or p.reqEduc), ("경력", p.career or p.reqCareer), ("우대조건", p.pfCond or p.etcPfCond),
+             ("근무지역", p.display_region), ("근무시간/요일", " ".join(x for x in (p.workdayWorkhrCont, p.holidayTpNm) if x)),
+             ("급여조건", " ".join(x for x in (p.salTpNm or p.salaryType, p.sal or p.salary) if x)),
+             ("고용형태", p.empType), ("장애인 편의시설", p.disableCvntl)]
+    lines += [(f"작업환경-{ENV_LABELS[f]}", getattr(p, f)) for f in ENV_FIELDS]
+    return "\n".join(f"{k}: {v}" for k, v in lines if v)
+
+
+def occupation_label(p: Posting) -> str:
+    """'소프트웨어 (024)': the posting's 직종 middle category as a quotable line of its text."""
+    return f"{keco.middle_name(p.occupation)} ({p.middle_code})" if p.middle_code else ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    field: str  # a Posting attribute, or 'text' for the whole source text
+    pattern: str
+    unsuitable: tuple[str, ...] = ()
+    suitable: tuple[str, ...] = ()
+    reason: str = ""
+
+
+G = lambda base, *grades: tuple(f"{base}({g})" for g in (grades or ("경증", "중증")))  # noqa: E731
+
+RULES: list[Rule] = [
+    # employer-declared KEAD work environment (the most trustworthy evidence)
+    Rule("ENV-EYE-FINE", "envEyesight", r"아주 작은 글씨", unsuitable=G("시각장애"), reason="아주 작은 글씨를 읽어야 함"),
+    Rule("ENV-EYE-LARGE", "envEyesight", r"큰 인쇄물", unsuitable=G("시각장애", "중증"), reason="인쇄물을 읽어야 함"),
+    Rule("ENV-TALK-FULL", "envLstnTalk", r"어려움 없음", unsuitable=G("청각장애", "중증") + G("언어장애", "중증"), reason="원활한 듣기·말하기 필요"),
+    Rule("ENV-TALK-NONE", "envLstnTalk", r"(어려움 ?있음|불필요|하지 않음)", suitable=G("청각장애") + G("언어장애"), reason="듣고 말하기 부담이 적음"),
+    Rule("ENV-STAND-LONG", "envStndWalk", r"오랫동안", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애", "중증"), reason="오래 서거나 걸어야 함"),
+    Rule("ENV-SEATED", "envStndWalk", r"앉아서", suitable=G("지체장애") + G("내부장애", "경증"), reason="앉아서 일할 수 있음"),
+    Rule("ENV-LIFT-HEAVY", "envLiftPower", r"20\s*Kg\s*이상", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애"), reason="20kg 이상 들어야 함"),
+    Rule("ENV-LIFT-LIGHT", "envLiftPower", r"5\s*Kg\s*이내", suitable=G("내부장애", "경증"), reason="5kg 이내의 가벼운 작업"),
+    Rule("ENV-BOTH-HANDS", "envBothHands", r"양손", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증"), reason="양손 작업 필요"),
+    Rule("ENV-ONE-HAND", "envBothHands", r"한\s*손", suitable=G("지체장애", "경증"), reason="한 손으로도 가능"),
+    Rule("ENV-FINE-WORK", "envHandWork", r"정밀", unsuitable=G("뇌병변장애", "중증") + G("시각장애", "중증"), reason="정밀한 손 작업 필요"),
+    # 고용24 disabled-worker facilities
+    Rule("CVNT-WHEEL", "disableCvntl", r"경사로|엘리베이터|휠체어|장애인 ?화장실", suitable=G("지체장애", "중증") + G("뇌병변장애", "경증"), reason="이동 편의시설 있음"),
+    Rule("CVNT-BRAILLE", "disableCvntl", r"점자", suitable=G("시각장애"), reason="점자 편의시설 있음"),
+    # duties and conditions in the text
+    Rule("TXT-DRIVE", "text", r"운전(원|기사|면허)|배송 기사|지게차|굴착기", unsuitable=G("뇌전증장애") + G("시각장애"), reason="차량·장비 운전"),
+    Rule("TXT-PHONE", "text", r"전화 ?(상담|응대)|콜센터|텔레마케|인바운드|아웃바운드", unsuitable=G("청각장애") + G("언어장애"), reason="전화 상담 업무"),
+    Rule("TXT-HEIGHT", "text", r"고소 ?작업|높은 곳|사다리", unsuitable=G("뇌전증장애") + G("지체장애", "중증"), reason="높은 곳 작업"),
+    Rule("TXT-HEAVY", "text", r"중량물|상하차|자재 운반|하역", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애"), reason="무거운 물건 운반"),
+    Rule("TXT-NIGHT", "text", r"야간|교대 ?근무|2교대|3교대", unsuitable=G("뇌전증장애", "중증") + G("내부장애", "중증"), reason="야간·교대 근무"),
+    Rule("TXT-WELD", "text", r"용접|절단|프레스", unsuitable=G("뇌전증장애") + G("시각장애"), reason="위험 기계·화기 작업"),
+    Rule("TXT-OFFICE", "text", r"문서|자료 ?입력|사무 ?보조|서류|스캔|컴퓨터", suitable=G("지체장애") + G("청각장애") + G("내부장애", "경증"), reason="앉아서 하는 사무 작업"),
+    Rule("TXT-SIMPLE", "text", r"포장|단순 ?조립|라벨|세탁|분리수거|선별|청소", suitable=("지적장애", "자폐성장애") + G("청각장애"), reason="반복적·단순한 작업"),
+    Rule("TXT-MASSAGE", "text", r"안마|마사지", suitable=G("시각장애"), reason="안마 직종 (시각장애인 직역)"),
+    Rule("TXT-BARISTA", "text", r"바리스타|음료 제조", suitable=G("청각장애") + ("지적장애",), reason="음료 제조 (정해진 절차)"),
+    # the posting's 직종 code (고용24 jobsCd), a structured field: weakest evidence, so it only adds types
+    Rule("OCC-DESK-IT", "occupation", r"\((02[2-5])\)", suitable=G("지체장애") + G("청각장애"), reason="앉아서 하는 컴퓨터 직무"),
+    Rule("OCC-OFFICE", "occupation", r"\((01[6-8]|01B)\)", suitable=G("지체장애") + G("청각장애", "경증"), reason="사무 직무"),
+    Rule("OCC-SIMPLE", "occupation", r"\((069|126|11A|06A)\)", suitable=("지적장애", "자폐성장애"), reason="정해진 절차의 단순 작업 직종"),
+    Rule("OCC-DRIVE", "occupation", r"\((079|07A|078)\)", unsuitable=G("뇌전증장애") + G("시각장애"), reason="운전·운송 장비 조작 직종"),
+    Rule("OCC-PHONE", "occupation", r"\((073|01A)\)", unsuitable=G("청각장애", "중증") + G("언어장애", "중증"), reason="전화·대면 상담 직종"),
+    Rule("OCC-SITE", "occupation", r"\((08[1-6])\)", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("뇌전증장애", "중증"), reason="건설 현장 직종"),
+    Rule("OCC-MACHINE", "occupation", r"\((09[3-9]|104|112)\)", unsuitable=G("뇌전증장애", "중증") + G("시각장애", "중증"), reason="기계·설비 조작 직종"),
+]
+
+
+def extract_rules(p: Posting) -> tuple[PostingExtraction, list[str]]:
+    """The offline extractor: fields copied from the record, types from the rules above (unsuitable wins)."""
+    text = posting_source_text(p)
+    fired: list[str] = []
+    unsuitable: dict[str, TypeJudgement] = {}
+    suitable: dict[str, TypeJudgement] = {}
+    for rule in RULES:
+        value = text if rule.field == "text" else occupation_label(p) if rule.field == "occupation" else str(
+            getattr(p, rule.field, "") or "")
+        m = re.search(rule.pattern, value)
+        if not m:
+            continue
+        fired.append(rule.id)
+        span = value if rule.field != "text" else _context(value, m)
+        for t in rule.unsuitable:
+            unsuitable.setdefault(t, TypeJudgement(type=t, reason=f"[{rule.id}] {rule.reason}", evidence=span))
+        for t in rule.suitable:
+            suitable.setdefault(t, TypeJudgement(type=t, reason=f"[{rule.id}] {rule.reason}", evidence=span))
+    for t in unsuitable:
+        suitable.pop(t, None)
+    env = " · ".join(f"{ENV_LABELS[f]}: {getattr(p, f)}" for f in ENV_FIELDS if getattr(p, f))
+    result = PostingExtraction(
+        제목=p.title, 회사명=p.display_company, 직무=p.jobNm or p.relJobsNm, 담당업무=p.jobCont,
+        자격요건=" ".join(x for x in (p.certificate or p.reqLicens, p.major or p.reqMajor) if x), 우대조건=p.pfCond,
+        근무지역=p.display_region, 근무시간_요일=" ".join(x for x in (p.workdayWorkhrCont, p.holidayTpNm) if x),
+        급여조건=p.salary_label, 고용형태=p.empType, 학력=p.education_label, 경력=p.career_label, 작업환경=env,
+        장애인_편의시설=p.disableCvntl, suitable_types=list(suitable.values()), unsuitable_types=list(unsuitable.values()))
+    return result, fired
+
+
+def _context(text: str, m: re.Match, width: int = 12) -> str:
+    """The matched words with a little context, cut at line ends (a quotable span of the posting)."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end < 0 else line_end
+    return text[max(line_start, m.start() - width):min(line_end, m.end() + width)].strip()
+
+
+def cross_check(llm: PostingExtraction, p: Posting) -> list[str]:
+    """Flags where the LLM calls a type suitable that the employer's declared environment rules out."""
+    declared = [r for r in RULES if r.field in ENV_FIELDS and r.unsuitable and re.search(r.pattern, str(getattr(p, r.field, "")))]
+    flags = []
+    for j in llm.suitable_types:
+        for r in declared:
+            if j.type in r.unsuitable:
+                flags.append(f"{j.type} '적합' 판단이 고용주 신고 작업환경과 모순: {ENV_LABELS[r.field]} = {getattr(p, r.field)}")
+    return flags

@@ -1,0 +1,76 @@
+"""The extraction schema: the paper's fields plus suitable / unsuitable types from the 19 legal types only,
+each with a reason and an evidence span that must be a meaningful quote of the text the model was shown."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from ..data.normalize import DISABILITY_TYPES
+
+PROMPT_VERSION = "v1"
+DisabilityType = Literal[tuple(DISABILITY_TYPES)]  # type: ignore[valid-type]
+
+
+class TypeJudgement(BaseModel):
+    type: DisabilityType
+    reason: str = Field(max_length=200, description="한 줄 근거")
+    evidence: str = Field(min_length=1, max_length=300, description="공고 원문에서 그대로 인용한 구절")
+
+
+class PostingExtraction(BaseModel):
+    """The paper's fields plus suitable / unsuitable types restricted to the 19 legal types."""
+
+    제목: str = ""
+    회사명: str = ""
+    직무: str = ""
+    담당업무: str = ""
+    자격요건: str = ""
+    우대조건: str = ""
+    근무지역: str = ""
+    근무시간_요일: str = ""
+    급여조건: str = ""
+    고용형태: str = ""
+    학력: str = ""
+    경력: str = ""
+    작업환경: str = ""
+    장애인_편의시설: str = ""
+    suitable_types: list[TypeJudgement] = Field(default_factory=list)
+    unsuitable_types: list[TypeJudgement] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def no_type_on_both_sides(self) -> PostingExtraction:
+        both = {t.type for t in self.suitable_types} & {t.type for t in self.unsuitable_types}
+        if both:
+            raise ValueError(f"같은 유형이 적합·부적합 양쪽에 있음: {sorted(both)}")
+        return self
+
+
+EVIDENCE_MIN_CHARS = 4  # letters and digits, spaces and punctuation not counted
+_CONTENT_WORD = re.compile(r"[가-힣]{2,}|[A-Za-z]{3,}")
+
+
+def meaningful_evidence(evidence: str, source_text: str) -> bool:
+    """A quote that can justify a type: long enough, and holding a content word that is not just one of
+    the field labels the extractor itself wrote into the text (':' or '담당업무:' quote nothing)."""
+    if len(re.sub(r"[\W_]+", "", evidence)) < EVIDENCE_MIN_CHARS:
+        return False
+    labels = set(re.findall(r"^([^:\n]+):", source_text, flags=re.MULTILINE))
+    words = [w for w in _CONTENT_WORD.findall(evidence) if w not in labels]
+    return bool(words)
+
+
+def validate_answer(raw: str | dict, source_text: str) -> PostingExtraction:
+    """Parse and validate one answer; every evidence span must be meaningful and occur in the text the model was shown."""
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    result = PostingExtraction.model_validate(data)
+    squeeze = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+    text = squeeze(source_text)
+    for j in result.suitable_types + result.unsuitable_types:
+        if not meaningful_evidence(j.evidence, source_text):
+            raise ValueError(f"근거 구절이 너무 짧거나 내용어가 없음: {j.type}: '{j.evidence[:60]}'")
+        if squeeze(j.evidence) not in text:
+            raise ValueError(f"근거 구절이 공고에 없음 (환각 의심): {j.type}: '{j.evidence[:60]}'")
+    return result

@@ -1,0 +1,179 @@
+"""The one interface every recommender sits behind (TF-IDF, SBERT, W-BERT, the hybrid).
+
+    model = engine.model("sbert")                  # fitted once, cached (see engine.py)
+    result = model.recommend(query, k=10, filters=FilterSettings(), target="posting")
+
+A model only turns texts into vectors (`prepare`) and scores candidate rows (`score`); masking, top-k with
+its tie-break, distances, badges and explanations live here, so a single query, the batch and the
+evaluation rank exactly alike and never special-case a model.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..data.records import Posting, Seeker
+from ..filters import FilterReport, FilterSettings, badges
+from ..progress import Progress
+from .corpus import Corpus
+from .encoders import ModelNotReady
+
+EXACT_SEARCH_MAX = 50_000  # below this many surviving candidates, score them exactly (one matmul)
+Candidates = tuple[np.ndarray, FilterReport]
+
+
+@dataclass
+class Recommendation:
+    item_id: str
+    rank: int
+    score: float
+    distance_km: float | None
+    filters_passed: dict[str, str]
+    explanation: dict = field(default_factory=dict)
+
+
+@dataclass
+class RecommendResult:
+    items: list[Recommendation]
+    report: FilterReport
+    model: str
+    seconds: float
+
+
+def top_k(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best rows: score descending, ties by row ascending; -inf (excluded) rows never returned.
+    The only tie-break in JobLens, so every path that ranks gives the same list."""
+    keep = np.isfinite(scores)
+    scores, rows = scores[keep], rows[keep]
+    if len(scores) > k:
+        part = np.argpartition(-scores, k - 1)[:k]
+        kth = scores[part].min()
+        part = np.flatnonzero(scores >= kth)  # every row tied with the k-th, so the row tie-break is exact
+    else:
+        part = np.arange(len(scores))
+    order = part[np.lexsort((rows[part], -scores[part]))][:k]
+    return rows[order], scores[order]
+
+
+class Recommender:
+    """fit(corpus) → item matrices for both sides; prepare(texts) → query vectors; score(...) → similarities."""
+
+    name = "base"
+    holds_vectors = True  # False for a model that only combines others (the hybrid)
+
+    def __init__(self) -> None:
+        self.corpus: Corpus | None = None
+        self.matrices: dict[str, Any] = {}
+
+    # ------------------------------------------------------------ what a model implements
+    def fit(self, corpus: Corpus, progress: Progress | None = None) -> Recommender:
+        raise NotImplementedError
+
+    def encode(self, texts: list[str], kind: str = "query"):
+        """Texts → vectors in the item space (kind: 'query' or 'passage', for encoders with prompts)."""
+        raise NotImplementedError
+
+    def explain(self, query_text: str, item_texts: list[str]) -> list[dict]:
+        """Why each item is in the list, one dict per item; the whole list at once so encoders batch."""
+        return [{} for _ in item_texts]
+
+    # ------------------------------------------------------------ scoring, shared by single and batch
+    def prepare(self, texts: list[str]) -> Any:
+        """Query texts → whatever `score` needs (vectors here; the hybrid keeps one per part)."""
+        return self.encode(texts, kind="query")
+
+    def score(self, prepared: Any, target: str, rows: np.ndarray, own: list[int | None] | None = None) -> np.ndarray:
+        """Similarities, shape (len(rows), n_queries). `own[j]` is query j's own row, scored -inf so a
+        record is never its own neighbour (the batch shares one mask over queries of the same profile)."""
+        s = self._exact_matrix(target)[rows] @ (prepared.T.astype(np.float64))
+        s = np.asarray(s.todense()) if sp.issparse(s) else np.asarray(s)
+        # float64 sums rounded to float32: a matrix product and a vector product add in different orders
+        # (gemm vs gemv); at float32 precision they agree, so one query ranks alike alone or in a batch
+        s = s.astype(np.float32).astype(np.float64)
+        for j, row in enumerate(own or []):
+            if row is not None:
+                s[rows == row, j] = -np.inf
+        return s
+
+    def _exact_matrix(self, target: str):
+        """The item matrix in float64, made once per side (dropped when a vector is added)."""
+        cache = self.__dict__.setdefault("_f64", {})
+        if target not in cache:
+            cache[target] = self.matrices[target].astype(np.float64)
+        return cache[target]
+
+    def search(self, query_text: str, target: str, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows among mask. Exact scoring of the surviving subset when it is small (the usual case
+        with a 20/40 km radius), FAISS with an ID selector over the full index otherwise."""
+        rows = np.flatnonzero(mask)
+        if len(rows) == 0:
+            return rows, np.zeros(0)
+        m = self.matrices.get(target)
+        if m is not None and not sp.issparse(m) and len(rows) > EXACT_SEARCH_MAX:
+            return self._faiss_search(query_text, target, rows, k)
+        return top_k(self.score(self.prepare([query_text]), target, rows)[:, 0], rows, k)
+
+    def _faiss_search(self, query_text: str, target: str, rows: np.ndarray, k: int):
+        import faiss
+
+        q = np.ascontiguousarray(self.prepare([query_text]), dtype=np.float32)
+        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows.astype(np.int64)))
+        scores, ids = self._faiss_index(target).search(q, k, params=params)
+        keep = ids[0] >= 0
+        return top_k(scores[0][keep].astype(np.float64), ids[0][keep], k)
+
+    def _faiss_index(self, target: str):
+        import faiss
+
+        cache = self.__dict__.setdefault("_faiss", {})
+        m = self.matrices[target]
+        if target not in cache or cache[target].ntotal != m.shape[0]:
+            index = faiss.IndexFlatIP(m.shape[1])
+            index.add(np.ascontiguousarray(m, dtype=np.float32))
+            cache[target] = index
+        return cache[target]
+
+    # ------------------------------------------------------------ the public call
+    def recommend(self, query: Posting | Seeker, k: int = 10, filters: FilterSettings | None = None,
+                  target: str = "posting", explain: bool = True, candidates: Candidates | None = None) -> RecommendResult:
+        """Filtered top-k for one query. `candidates` (from `corpus.candidates`) lets a caller that ranks the
+        same query with several models compute the mask once."""
+        if self.corpus is None:
+            raise ModelNotReady(f"{self.name}: fit() 먼저 호출해야 합니다")
+        start = time.time()
+        filters = filters or FilterSettings()
+        mask, report = candidates or self.corpus.candidates(query, target, filters)
+        rows, scores = self.search(query.text(), target, mask, max(0, k))
+        origin, table = self.corpus.origin(query), self.corpus.tables[target]
+        items = []
+        for rank, (row, score) in enumerate(zip(rows, scores), start=1):
+            dist = report.distances[int(row)]
+            items.append(Recommendation(table.ids[int(row)], rank, float(score), None if np.isnan(dist) else float(dist),
+                                        badges(origin, table, int(row), dist, filters)))
+        if explain and items:
+            reasons = self.explain(query.text(), [self.corpus.get(r.item_id).text() for r in items])
+            for rec, reason in zip(items, reasons):
+                rec.explanation = reason
+        return RecommendResult(items, report, self.name, time.time() - start)
+
+    # ------------------------------------------------------------ fresh data
+    def add_vector(self, record: Posting | Seeker) -> None:
+        """Append or replace the record's vector; the corpus row must already be up to date."""
+        kind = "posting" if isinstance(record, Posting) else "seeker"
+        row = self.corpus.tables[kind].row_of[record.id]
+        m = self.matrices[kind]
+        vec = self.encode([record.text()], kind="passage")
+        self.__dict__.get("_f64", {}).pop(kind, None)
+        if row >= m.shape[0]:
+            self.matrices[kind] = sp.vstack([m, vec], format="csr") if sp.issparse(m) else np.vstack([m, vec])
+        elif sp.issparse(m):
+            lil = m.tolil()
+            lil[row] = vec
+            self.matrices[kind] = lil.tocsr()
+        else:
+            m[row] = np.asarray(vec).ravel()
+            self.__dict__.get("_faiss", {}).pop(kind, None)  # rebuilt lazily on the next wide search

@@ -1,0 +1,74 @@
+"""Filtered top-k for many queries at once (the seed's nightly 'recommendation sets' step).
+
+Queries that share a filter profile (same place, education, career, disability) share one mask, so
+72k postings need only a few thousand masks; each group is then scored in one call of the model's own
+`score` and cut with the same `top_k` as a single query, so batch and single lists are identical for
+every model, the hybrid included.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..filters import FilterSettings, Origin, filter_mask
+from ..progress import Progress, report
+from .base import Recommender, top_k
+
+
+@dataclass
+class BatchResult:
+    rows: dict[str, np.ndarray]  # query id → item rows, best first
+    scores: dict[str, np.ndarray]
+    mask_seconds: float
+    score_seconds: float
+    groups: int
+
+
+def _profile(o: Origin) -> tuple:
+    return (o.lat, o.lon, o.sido, o.education, o.career, o.disability, o.unsuitable)
+
+
+def _take(prepared: Any, members: list[int]) -> Any:
+    """The members' rows of prepared queries (the hybrid prepares a list, one entry per part)."""
+    return [_take(p, members) for p in prepared] if isinstance(prepared, list) else prepared[members]
+
+
+def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10, filters: FilterSettings | None = None,
+                    prepared: Any = None, progress: Progress | None = None) -> BatchResult:
+    """Top-k filtered items for every query. `prepared` (row-aligned with `queries`, as `model.prepare`
+    returns it) skips encoding, e.g. when the vectors are already in the index."""
+    filters = filters or FilterSettings()
+    corpus = model.corpus
+    table = corpus.tables[target]
+    if prepared is None:
+        prepared = model.prepare([q.text() for q in queries])
+    origins = [corpus.origin(q) for q in queries]
+    groups: dict[tuple, list[int]] = {}
+    for i, o in enumerate(origins):
+        groups.setdefault(_profile(o), []).append(i)
+    rows_out: dict[str, np.ndarray] = {}
+    scores_out: dict[str, np.ndarray] = {}
+    mask_time = score_time = 0.0
+    cache: dict = {}  # component masks shared by all groups (one distance mask per place, …)
+    for g, members in enumerate(groups.values()):
+        t0 = time.perf_counter()
+        probe = origins[members[0]]
+        mask, _ = filter_mask(Origin("", probe.kind, probe.lat, probe.lon, probe.sido, probe.education,
+                                     probe.career, probe.disability, probe.unsuitable), table, filters, cache)
+        cand = np.flatnonzero(mask)
+        t1 = time.perf_counter()
+        mask_time += t1 - t0
+        if len(cand):
+            own = [table.row_of.get(origins[i].id) if probe.kind == target else None for i in members]
+            s = model.score(_take(prepared, members), target, cand, own)
+            for col, qi in enumerate(members):
+                rows_out[origins[qi].id], scores_out[origins[qi].id] = top_k(s[:, col], cand, k)
+        else:
+            for qi in members:
+                rows_out[origins[qi].id], scores_out[origins[qi].id] = np.zeros(0, dtype=np.int64), np.zeros(0)
+        score_time += time.perf_counter() - t1
+        report(progress, "일괄 추천", g + 1, len(groups))
+    return BatchResult(rows_out, scores_out, mask_time, score_time, len(groups))

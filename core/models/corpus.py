@@ -1,0 +1,99 @@
+"""Postings and seekers with their filter columns: what every model ranks and every filter reads."""
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+from ..data.records import Posting, Seeker
+from ..filters import CAREER_CODES, FilterReport, FilterSettings, ItemTable, Origin, filter_mask
+
+
+def posting_origin(p: Posting, unsuitable: frozenset = frozenset()) -> Origin:
+    return Origin(p.id, "posting", p.place.lat, p.place.lon, p.place.sido, p.edu_min, p.career_kind,
+                  unsuitable=unsuitable)
+
+
+def seeker_origin(s: Seeker) -> Origin:
+    return Origin(s.id, "seeker", s.place.lat, s.place.lon, s.place.sido, s.edu_level, s.career_kind,
+                  disability=s.disability_type)
+
+
+class Corpus:
+    """Postings and seekers with their filter columns. Incremental adds append or update one row."""
+
+    def __init__(self, postings: list[Posting], seekers: list[Seeker], unsuitable: dict[str, frozenset] | None = None):
+        self.unsuitable = dict(unsuitable or {})
+        self.postings: dict[str, Posting] = {p.id: p for p in postings}
+        self.seekers: dict[str, Seeker] = {s.id: s for s in seekers}
+        self.tables = {"posting": self._table("posting", list(self.postings.values())),
+                       "seeker": self._table("seeker", list(self.seekers.values()))}
+
+    def _row(self, kind: str, r: Posting | Seeker) -> tuple:
+        lat = np.nan if r.place.lat is None else r.place.lat
+        lon = np.nan if r.place.lon is None else r.place.lon
+        if kind == "posting":
+            return lat, lon, r.edu_min, CAREER_CODES[r.career_kind], "", self.unsuitable.get(r.id, frozenset())
+        return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.disability_type, frozenset()
+
+    def _table(self, kind: str, records: list) -> ItemTable:
+        rows = [self._row(kind, r) for r in records]
+        col = lambda i, dt: np.array([x[i] for x in rows], dtype=dt)  # noqa: E731
+        return ItemTable(kind, [r.id for r in records], col(0, np.float64), col(1, np.float64), col(2, np.int8),
+                         col(3, np.int8), [x[4] for x in rows], [x[5] for x in rows])
+
+    def records(self, kind: str) -> list:
+        src = self.postings if kind == "posting" else self.seekers
+        return [src[i] for i in self.tables[kind].ids]
+
+    def texts(self, kind: str) -> list[str]:
+        return [r.text() for r in self.records(kind)]
+
+    def get(self, item_id: str) -> Posting | Seeker | None:
+        return self.postings.get(item_id) or self.seekers.get(item_id)
+
+    def upsert(self, record: Posting | Seeker) -> tuple[str, int, bool]:
+        """Add or replace one record in place; returns (side, row, is_new)."""
+        kind = "posting" if isinstance(record, Posting) else "seeker"
+        table = self.tables[kind]
+        (self.postings if kind == "posting" else self.seekers)[record.id] = record
+        lat, lon, edu, career, dis, uns = self._row(kind, record)
+        row = table.row_of.get(record.id)
+        if row is None:
+            row = len(table.ids)
+            table.ids.append(record.id)
+            table.row_of[record.id] = row
+            table.lat = np.append(table.lat, lat)
+            table.lon = np.append(table.lon, lon)
+            table.education = np.append(table.education, np.int8(edu))
+            table.career = np.append(table.career, np.int8(career))
+            table.disability.append(dis)
+            table.unsuitable.append(uns)
+            return kind, row, True
+        table.lat[row], table.lon[row], table.education[row], table.career[row] = lat, lon, edu, career
+        table.disability[row], table.unsuitable[row] = dis, uns
+        return kind, row, False
+
+    def set_unsuitable(self, posting_id: str, types: frozenset) -> None:
+        self.unsuitable[posting_id] = types
+        row = self.tables["posting"].row_of.get(posting_id)
+        if row is not None:
+            self.tables["posting"].unsuitable[row] = types
+
+    def origin(self, query: Posting | Seeker) -> Origin:
+        """What the query brings to the filters (a posting's unsuitable types come from this corpus)."""
+        if isinstance(query, Posting):
+            return posting_origin(query, self.unsuitable.get(query.id, frozenset()))
+        return seeker_origin(query)
+
+    def candidates(self, query: Posting | Seeker, target: str, filters: FilterSettings) -> tuple[np.ndarray, FilterReport]:
+        """The filter mask over the target side and its report; every model ranks inside the same mask."""
+        return filter_mask(self.origin(query), self.tables[target], filters)
+
+    def fingerprint(self) -> str:
+        h = hashlib.sha1()
+        for kind in ("posting", "seeker"):
+            for r in self.records(kind):
+                h.update(r.id.encode())
+                h.update(r.text_hash().encode())
+        return h.hexdigest()[:16]

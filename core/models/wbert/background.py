@@ -1,0 +1,57 @@
+"""Training in a background thread for the app, with progress in a small JSON file the page polls."""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from ...settings import settings
+from .paths import default_path
+from .report import labelled_postings
+from .training import TrainConfig, train
+
+
+def status_path() -> Path:
+    return settings().models_dir / "wbert-status.json"
+
+
+def _status(path: Path, **kw) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({**kw, "at": time.time()}, ensure_ascii=False))
+    tmp.replace(path)
+
+
+_RUNNING: dict[str, object] = {}
+
+
+def start_background(dataset: str = "demo", cfg: TrainConfig | None = None) -> bool:
+    """Train in a daemon thread, writing progress to wbert-status.json; False if one is already running.
+    torch releases the GIL in its kernels, so the app stays responsive meanwhile."""
+    import threading
+
+    thread = _RUNNING.get("thread")
+    if thread is not None and thread.is_alive():
+        return False
+    cfg = cfg or TrainConfig(out=str(default_path()))
+    path = status_path()
+
+    def run() -> None:
+        try:
+            _status(path, state="준비", done=0, total=1, message="데이터 불러오는 중")
+            texts, codes, note = labelled_postings(dataset)
+            card = train(texts, codes, cfg, note, progress=lambda label, i, n, note="": _status(
+                path, state="학습 중", done=i, total=n, message=note or label))
+            _status(path, state="완료", done=1, total=1,
+                    message=f"테스트 정확도 {card['test_accuracy']:.3f}, macro-F1 {card['test_macro_f1']:.3f}")
+        except Exception as e:  # shown on the page; the previous model folder is left untouched
+            _status(path, state="실패", done=0, total=1, message=f"{type(e).__name__}: {e}")
+
+    thread = threading.Thread(target=run, name="wbert-train", daemon=True)
+    _RUNNING["thread"] = thread
+    thread.start()
+    return True
+
+
+def read_status() -> dict | None:
+    path = status_path()
+    return json.loads(path.read_text()) if path.exists() else None

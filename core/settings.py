@@ -1,0 +1,100 @@
+"""Every setting JobLens reads, in one typed place: `JOBLENS_*` environment variables, then the `[llm]`
+section of `.streamlit/secrets.toml` for the LLM.
+
+    from core.settings import settings
+    settings().data_dir            # data/ (JOBLENS_DATA), created on first use
+    settings().llm                 # LLMSettings or None when no LLM is configured
+
+`settings()` reads the environment on every call (it is cheap), so tests and the app's background jobs
+that point JOBLENS_DATA elsewhere are seen at once; nothing else in `core` touches `os.environ` except
+`hub_offline()`, which sets the Hugging Face variables the libraries read.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO = Path(__file__).resolve().parent.parent
+RESOURCES = Path(__file__).resolve().parent / "resources"
+SECRETS = REPO / ".streamlit" / "secrets.toml"
+
+
+class LLMSettings(BaseModel):
+    """An OpenAI-compatible endpoint. The key is a SecretStr: it never shows in a repr, log or error."""
+
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: SecretStr = SecretStr("not-needed")
+    timeout: float = Field(30.0, gt=0, description="seconds per request")
+    retries: int = Field(3, ge=1)
+    backoff: float = Field(1.0, ge=0, description="first wait between attempts; doubles each time")
+
+    @property
+    def key(self) -> str:
+        return self.api_key.get_secret_value()
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="JOBLENS_", extra="ignore")
+
+    data: Path = REPO / "data"
+    models: Path | None = None  # default: <data>/models (tests share the set-up's converted e5)
+    shared: Path = REPO.parent / "shared" / "data"
+    wbert: Path | None = None  # a tuned W-BERT folder; default: the best one under <models>
+    allow_hub: bool = False
+    llm_model: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float | None = None
+    llm_retries: int | None = None
+
+    @property
+    def data_dir(self) -> Path:
+        self.data.mkdir(parents=True, exist_ok=True)
+        return self.data
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "joblens.db"
+
+    @property
+    def models_dir(self) -> Path:
+        path = self.models or self.data_dir / "models"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def index_dir(self) -> Path:
+        path = self.data_dir / "index"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def llm(self) -> LLMSettings | None:
+        """Environment first (JOBLENS_LLM_* or OPENAI_API_KEY), else secrets.toml [llm]; None when neither
+        names a server or a key (the offline rule extractor is used then)."""
+        env_key = self.llm_api_key or (SecretStr(os.environ["OPENAI_API_KEY"]) if os.environ.get("OPENAI_API_KEY") else None)
+        values: dict = {"model": self.llm_model, "base_url": self.llm_base_url, "api_key": env_key}
+        if not any(values.values()) and SECRETS.exists():
+            section = tomllib.loads(SECRETS.read_text(encoding="utf-8")).get("llm", {})
+            values = {k: section.get(k) for k in ("model", "base_url", "api_key", "timeout", "retries")}
+        if not values.get("base_url") and not values.get("api_key"):
+            return None
+        values["timeout"] = self.llm_timeout or values.get("timeout")
+        values["retries"] = self.llm_retries or values.get("retries")
+        return LLMSettings(**{k: v for k, v in values.items() if v is not None})
+
+
+def settings() -> Settings:
+    return Settings()
+
+
+def hub_offline() -> None:
+    """Fail fast instead of retrying a model hub we cannot reach, unless the user opted in."""
+    if not settings().allow_hub:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -1,0 +1,70 @@
+"""Every view is a URL: the view state ↔ `st.query_params` (plain dict of strings), no Streamlit here."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from ..filters import FilterSettings
+from ..models.registry import APP_MODELS
+
+
+@dataclass
+class ViewState:
+    posting: str = ""
+    seeker: str = ""
+    model: str = "sbert"
+    analyser: str = "mecab"
+    k: int = 10
+    # filter defaults come from FilterSettings, the one place they are defined
+    distance: bool = FilterSettings.distance
+    capital_km: float = FilterSettings.capital_km
+    other_km: float = FilterSettings.other_km
+    education: bool = FilterSettings.education
+    career: bool = FilterSettings.career
+    disability: bool = FilterSettings.disability
+
+    @property
+    def filters(self) -> FilterSettings:
+        return FilterSettings(self.distance, self.capital_km, self.other_km, self.education, self.career, self.disability)
+
+
+_SHORT = {"posting": "posting", "seeker": "seeker", "model": "model", "analyser": "an", "k": "k", "distance": "dist",
+          "capital_km": "ckm", "other_km": "okm", "education": "edu", "career": "career", "disability": "dis"}
+
+
+def to_params(state: ViewState) -> dict[str, str]:
+    default = ViewState()
+    out = {}
+    for f in fields(ViewState):
+        value = getattr(state, f.name)
+        if value == getattr(default, f.name) and f.name not in {"posting", "seeker", "model"}:
+            continue
+        if value in ("", None):
+            continue
+        out[_SHORT[f.name]] = ("1" if value else "0") if isinstance(value, bool) else (
+            f"{value:g}" if isinstance(value, float) else str(value))
+    return out
+
+
+def from_params(params: dict) -> ViewState:
+    """Unknown or malformed values fall back to defaults: a shared link never crashes a page."""
+    state = ViewState()
+    for f in fields(ViewState):
+        raw = params.get(_SHORT[f.name])
+        if raw is None:
+            continue
+        raw = raw[0] if isinstance(raw, list) else str(raw)
+        try:
+            if f.type in ("bool", bool):
+                value = raw not in {"0", "false", "False", ""}
+            elif f.type in ("int", int):
+                value = max(1, min(100, int(raw)))
+            elif f.type in ("float", float):
+                value = max(1.0, min(500.0, float(raw)))
+            else:
+                value = raw
+        except ValueError:
+            continue
+        if f.name == "model" and value not in APP_MODELS:
+            continue
+        setattr(state, f.name, value)
+    return state

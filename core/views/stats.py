@@ -1,0 +1,50 @@
+"""Corpus figures for the 코퍼스 현황 page: sizes, sources, freshness, rejects, distributions."""
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+from ..data import keco
+from ..data.store import Store
+from ..geo import SIDO_SHORT
+
+
+def sources(store: Store) -> pd.DataFrame:
+    rows = store.query("SELECT source, COUNT(*), SUM(synthetic), SUM(geo_status='ok'), MAX(updated_at) "
+                       "FROM postings GROUP BY source ORDER BY 2 DESC")
+    frame = pd.DataFrame(rows, columns=["출처", "공고", "합성", "지도 배치", "마지막 갱신"])
+    frame["배치율"] = (frame["지도 배치"] / frame["공고"]).round(3)
+    frame["마지막 갱신"] = frame["마지막 갱신"].map(lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)))
+    return frame
+
+
+def by_category(store: Store) -> pd.DataFrame:
+    rows = store.query("SELECT major_code, COUNT(*) FROM postings GROUP BY major_code")
+    frame = pd.DataFrame(rows, columns=["코드", "공고"])
+    frame["직종 대분류"] = frame["코드"].map(lambda c: keco.majors().get(c or "", "미분류"))
+    return frame.sort_values("공고", ascending=False)
+
+
+def by_region(store: Store) -> pd.DataFrame:
+    rows = store.query("SELECT COALESCE(sido, '미배치'), COUNT(*) FROM postings GROUP BY 1")
+    frame = pd.DataFrame(rows, columns=["시도", "공고"])
+    frame["시도"] = frame["시도"].map(lambda s: SIDO_SHORT.get(s, s))
+    return frame.sort_values("공고", ascending=False)
+
+
+def rejects(store: Store, limit: int = 500) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(reasons with counts, latest rejected rows)."""
+    reasons = pd.DataFrame(store.query(
+        "SELECT field, reason, COUNT(*) c FROM rejects GROUP BY field, reason ORDER BY c DESC LIMIT 50"),
+        columns=["필드", "사유", "건수"])
+    latest = pd.DataFrame(store.query(
+        "SELECT source_file, row_no, field, reason, value FROM rejects ORDER BY id DESC LIMIT ?", (limit,)),
+        columns=["파일", "행", "필드", "사유", "값"])
+    return reasons, latest
+
+
+def unplaced(store: Store, limit: int = 500) -> pd.DataFrame:
+    return pd.DataFrame(store.query(
+        "SELECT id, title, geo_note FROM postings WHERE geo_status != 'ok' LIMIT ?", (limit,)),
+        columns=["id", "제목", "미배치 사유"])

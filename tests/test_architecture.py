@@ -1,0 +1,151 @@
+"""The shape of the code: core never imports the CLI or Streamlit, its import graph has no cycle, every
+CLI command module imports, pages stay thin, ruff is clean, and batch equals single for every model."""
+from __future__ import annotations
+
+import ast
+import importlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORE = REPO / "core"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(REPO).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module a file imports, anywhere in it (function-level imports count too), resolved to names."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            out.add(mod)
+            out |= {f"{mod}.{a.name}" for a in node.names}  # `from . import keco` imports a module
+    return out
+
+
+def core_graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in CORE.rglob("*.py")}
+    graph = {}
+    for name, path in files.items():
+        graph[name] = {m for m in imports_of(path) if m in files and m != name}
+    return graph
+
+
+def test_core_never_imports_the_cli_or_streamlit():
+    offenders = []
+    for path in CORE.rglob("*.py"):
+        name = module_name(path)
+        if name.startswith("core.cli") or name == "core.__main__":
+            continue
+        bad = {m for m in imports_of(path) if m.startswith(("core.cli", "streamlit", "ui"))}
+        if bad:
+            offenders.append((name, sorted(bad)))
+    assert not offenders, offenders
+
+
+def assert_acyclic(graph: dict[str, set[str]]) -> None:
+    # a package's __init__ importing its own submodules is how packages re-export; that edge is not a cycle
+    edges = {a: {b for b in bs if not b.startswith(a + ".")} for a, bs in graph.items()}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                raise AssertionError("import cycle: " + " → ".join(path[path.index(nxt):] + [nxt]))
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node)
+
+
+def test_core_import_graph_has_no_cycle():
+    assert_acyclic(core_graph())
+
+
+def test_cycle_detector_sees_a_cycle():
+    with pytest.raises(AssertionError, match="cycle"):
+        assert_acyclic({"core.a": {"core.b"}, "core.b": {"core.c"}, "core.c": {"core.a"}})
+
+
+@pytest.mark.parametrize("command", __import__("core.cli", fromlist=["COMMANDS"]).COMMANDS)
+def test_every_cli_command_module_imports_and_registers(command):
+    import argparse
+
+    module = importlib.import_module(f"core.cli.{command}")
+    sub = argparse.ArgumentParser().add_subparsers()
+    module.register(sub)
+    assert sub.choices, command
+
+
+def test_cli_runs_once_under_python_m():
+    out = subprocess.run([sys.executable, "-m", "core", "--help"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "train-wbert" in out.stdout and "evaluate" in out.stdout
+
+
+def test_pages_are_thin():
+    long = {p.name: n for p in (REPO / "pages").glob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) >= 150}
+    assert not long, long
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None and not (Path(sys.executable).parent / "ruff").exists(), reason="ruff 없음")
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    out = subprocess.run([ruff, "check", "."], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout[-3000:]
+
+
+# ---------------------------------------------------------------- one ranking path
+@pytest.mark.parametrize("model_name", ["tfidf", "sbert", "hybrid"])
+@pytest.mark.parametrize("direction", ["posting->posting", "seeker->posting", "posting->seeker"])
+def test_batch_equals_single_query_for_every_model(engine, model_name, direction):
+    from core.filters import FilterSettings
+    from core.models.batch import batch_recommend
+
+    model = engine.model(model_name)
+    source, target = direction.split("->")
+    pool = sorted((engine.corpus.postings if source == "posting" else engine.corpus.seekers).values(), key=lambda r: r.id)
+    queries = pool[::7][:60]
+    f = FilterSettings(capital_km=30, other_km=60)
+    batch = batch_recommend(model, queries, target, k=10, filters=f)
+    table = engine.corpus.tables[target]
+    compared = 0
+    for q in queries:
+        single = model.recommend(q, k=10, filters=f, target=target, explain=False)
+        assert [table.ids[r] for r in batch.rows[q.id]] == [r.item_id for r in single.items], q.id
+        assert np.allclose(batch.scores[q.id], [r.score for r in single.items])
+        compared += len(single.items)
+    assert compared > 100
+
+
+def test_tied_scores_break_by_row_in_every_path():
+    from core.models.base import top_k
+
+    rows = np.array([9, 3, 7, 1, 5])
+    scores = np.array([0.5, 0.9, 0.5, 0.5, -np.inf])
+    top_rows, top_scores = top_k(scores, rows, 3)
+    assert top_rows.tolist() == [3, 1, 7] and top_scores.tolist() == [0.9, 0.5, 0.5]

@@ -1,0 +1,68 @@
+"""A ranked list as a page shows it: summary, table, map, selected item's reasons, CSV; and the recommendation page."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.models.base import RecommendResult
+from core.models.engine import Engine
+from core.models.registry import MODEL_LABELS
+from core.views.frames import filter_summary, result_frame, to_csv_bytes
+
+from .map import render_map
+from .resources import get_engine, get_model
+from .state import view_state
+from .widgets import controls, escape_md, page_header, pick_query, record_card, sidebar_common
+
+
+def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str) -> None:
+    frame = result_frame(engine.corpus, result, target)
+    if result.report.note:
+        st.warning(result.report.note)
+    if frame.empty:
+        st.info("조건을 모두 만족하는 결과가 없습니다. 필터를 완화해 보세요.")
+        return
+    selected = st.session_state.get(f"{key}_selected")
+    shown = frame.drop(columns=["id"])
+    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key=f"{key}_table")
+    rows = event.selection.rows if event and event.selection else []
+    if rows:
+        selected = frame.iloc[rows[0]]["id"]
+    map_sel = render_map(engine, result, query, frame, selected, key)
+    if map_sel and not rows:
+        selected = map_sel
+    st.session_state[f"{key}_selected"] = selected
+    if selected in set(frame["id"]):
+        row = frame[frame["id"] == selected].iloc[0]
+        with st.container(border=True):
+            st.markdown(f"**선택: {row['순위']}위** — {escape_md(row.get('제목') or row.get('희망직종'))}")
+            st.text(f"왜 추천되었나: {row['근거'] or '-'}")
+            st.text(f"필터 통과: {row['필터'] or '-'}")
+    st.download_button("CSV 내려받기 (엑셀 호환)", to_csv_bytes(frame), file_name=f"joblens_{key}.csv",
+                       mime="text/csv", key=f"{key}_csv")
+
+
+def recommendation_page(direction: str) -> None:
+    """One page per direction: posting→postings, seeker→postings, posting→seekers."""
+    titles = {"posting->posting": ("유사 공고 추천", "비슷한 채용공고도 둘러보세요"),
+              "seeker->posting": ("구직자 맞춤 추천", "구직자에게 맞는 채용공고 (구직 추천)"),
+              "posting->seeker": ("인재 추천", "공고에 맞는 구직자 (구인 추천) — 개인 식별정보는 표시하지 않습니다")}
+    title, caption = titles[direction]
+    sidebar_common()
+    page_header(title, caption)
+    engine = get_engine()
+    state = controls(view_state(), disability=direction != "posting->posting")
+    target = direction.split("->")[1]
+    query = pick_query(state, direction)
+    if query is None:
+        return
+    with st.expander("기준 정보", expanded=False):
+        record_card(query)
+    model = get_model(state.model, state.analyser)
+    if model is None:
+        return
+    with st.spinner("추천 계산 중…"):
+        result = model.recommend(query, k=state.k, filters=state.filters, target=target)
+    st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
+                f"{result.seconds * 1000:.0f} ms")
+    results_view(engine, result, query, target, key=direction.replace("->", "_"))

@@ -1,0 +1,135 @@
+"""Page frame and controls shared by the pages: header, accessibility toggle, filters, pickers, record card."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from core.models.registry import APP_MODELS, MODEL_LABELS
+from core.text.analysers import ANALYSERS
+from core.views.frames import posting_row, seeker_row
+from core.views.links import ViewState
+
+from .resources import get_engine, get_store
+from .state import sync_url
+
+ANALYSER_LABELS = {"mecab": "MeCab (빠름)", "kiwi": "Kiwi", "komoran": "Komoran (konlpy)", "okt": "Okt (konlpy)",
+                   "kkma": "Kkma (konlpy, 논문 방식·느림)"}
+A11Y_CSS = """<style>
+html, body, [class*="css"], .stMarkdown, .stDataFrame, label, p, li { font-size: 1.22rem !important; }
+h1 { font-size: 2.4rem !important; } h2, h3 { font-size: 1.8rem !important; }
+.stApp { background: #ffffff !important; color: #000000 !important; }
+a, .stButton button { color: #0033aa !important; font-weight: 700 !important; }
+</style>"""
+
+
+def page_header(title: str, caption: str = "") -> None:
+    if st.session_state.get("a11y") or st.query_params.get("a11y") == "1":
+        st.markdown(A11Y_CSS, unsafe_allow_html=True)  # our own CSS only; never posting text
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    engine = get_engine()
+    synthetic = sum(p.synthetic for p in engine.corpus.postings.values())
+    if synthetic:
+        st.warning(f"합성(데모) 데이터: 공고 {synthetic:,}건은 실제 공고가 아닌 생성된 예시입니다.", icon="🧪")
+
+
+def corpus_metrics() -> None:
+    """The three corpus counts, as the start page and 코퍼스 현황 both show them."""
+    counts = get_store().counts()
+    for column, (label, key) in zip(st.columns(3), (("공고", "postings"), ("구직자", "seekers"), ("거부된 행", "rejects"))):
+        column.metric(label, f"{counts[key]:,}")
+
+
+def escape_md(text: str) -> str:
+    """Posting text is untrusted: escape Markdown so it renders as plain text."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(text or ""))
+
+
+def sidebar_common() -> None:
+    with st.sidebar:
+        st.toggle("큰 글씨·고대비", key="a11y", help="글자를 키우고 대비를 높입니다 (링크에 a11y=1로 공유)")
+
+
+def controls(state: ViewState, show_model: bool = True, disability: bool = True) -> ViewState:
+    with st.sidebar:
+        st.header("추천 설정")
+        if show_model:
+            state.model = st.selectbox("모델", APP_MODELS, index=APP_MODELS.index(state.model),
+                                       format_func=lambda m: MODEL_LABELS[m], key="ctl_model")
+        if not show_model or state.model in ("tfidf", "hybrid"):
+            state.analyser = st.selectbox("형태소 분석기 (TF-IDF)", ANALYSERS, index=ANALYSERS.index(state.analyser)
+                                          if state.analyser in ANALYSERS else 0,
+                                          format_func=lambda a: ANALYSER_LABELS[a], key="ctl_analyser")
+        state.k = st.slider("추천 개수 (k)", 1, 50, state.k, key="ctl_k")
+        st.subheader("필터 (절대 위반 안 함)")
+        state.distance = st.toggle("거리", state.distance, key="ctl_dist")
+        c1, c2 = st.columns(2)
+        state.capital_km = c1.number_input("수도권 km", 1.0, 200.0, float(state.capital_km), 5.0, key="ctl_ckm",
+                                           disabled=not state.distance)
+        state.other_km = c2.number_input("그 외 km", 1.0, 300.0, float(state.other_km), 5.0, key="ctl_okm",
+                                         disabled=not state.distance)
+        state.education = st.toggle("학력 (요구 학력 ≤ 보유 학력)", state.education, key="ctl_edu")
+        state.career = st.toggle("경력 (신입에게 경력 전용 공고 제외)", state.career, key="ctl_career")
+        if disability:
+            state.disability = st.toggle("장애유형 적합성", state.disability, key="ctl_dis")
+    return state
+
+
+def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·지역·구인인증번호로 검색)") -> str | None:
+    engine = get_engine()
+    ids = engine.corpus.tables["posting"].ids
+    if not ids:
+        st.error("공고가 없습니다. `python -m core demo` 또는 `python -m core ingest` 로 먼저 수집하세요.")
+        return None
+    index = ids.index(state.posting) if state.posting in engine.corpus.postings else 0
+
+    def fmt(pid: str) -> str:
+        p = engine.corpus.postings[pid]
+        return f"{p.title} · {p.display_company} · {p.place.sigungu or p.display_region} · {p.wantedAuthNo or pid}"
+
+    return st.selectbox(label, ids, index=index, format_func=fmt, key="pick_posting")
+
+
+def pick_seeker(state: ViewState) -> str | None:
+    engine = get_engine()
+    ids = engine.corpus.tables["seeker"].ids
+    if not ids:
+        st.error("구직자가 없습니다.")
+        return None
+    index = ids.index(state.seeker) if state.seeker in engine.corpus.seekers else 0
+
+    def fmt(sid: str) -> str:
+        s = engine.corpus.seekers[sid]
+        return (f"{sid.split(':', 1)[-1]} · {s.desired_job_name or '희망직종 미상'} · {s.desired_region} · "
+                f"{s.disability_type or '장애 없음'}")
+
+    return st.selectbox("구직자 (번호·희망직종·지역으로 검색)", ids, index=index, format_func=fmt, key="pick_seeker")
+
+
+def pick_query(state: ViewState, direction: str):
+    """The query record for a direction ('posting->…' or 'seeker->…'), chosen in a picker bound to the URL."""
+    engine = get_engine()
+    if direction.startswith("posting"):
+        state.posting = pick_posting(state) or ""
+        query = engine.corpus.postings.get(state.posting)
+    else:
+        state.seeker = pick_seeker(state) or ""
+        query = engine.corpus.seekers.get(state.seeker)
+    sync_url(state)
+    return query
+
+
+def record_card(record) -> None:
+    row = posting_row(record) if hasattr(record, "wantedAuthNo") else seeker_row(record)
+    if hasattr(record, "wantedAuthNo"):
+        row |= {"직무내용": record.jobCont or record.jobNm, "전공": record.major or record.reqMajor,
+                "자격면허": record.certificate or record.reqLicens, "우대조건": record.pfCond,
+                "장애인 편의시설": record.disableCvntl}
+        st.subheader(escape_md(record.title))
+    else:
+        row |= {"희망직무": record.desired_duties, "전공": record.major, "자격": record.certificates}
+    frame = pd.DataFrame({"항목": list(row), "내용": [str(v or "-") for v in row.values()]})
+    st.dataframe(frame, hide_index=True, width="stretch")
