@@ -39,7 +39,11 @@ def main(argv: list[str]) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
 
-    PagesManager.uses_pages_directory = False  # what app.py's st.navigation call sets on its first run
+    # Streamlit 1.67 has no public setting for this: PagesManager decides from the mere existence of pages/ (its
+    # class flag uses_pages_directory), and st.navigation only clears that flag on its first run. Streamlit's own
+    # advice is to rename pages/ (streamlit/streamlit#9992, #8860), which the design card rules out. So we set
+    # the flag as st.navigation would, before the first request. Re-check on every Streamlit upgrade.
+    PagesManager.uses_pages_directory = False
     threading.Thread(target=_import_heavy_libraries, name="joblens-prewarm", daemon=True).start()
     sys.argv = ["streamlit", "run", str(APP), *argv]
     return cli.main()

@@ -31,10 +31,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_store, engine):
+def server(demo_store):
+    from core.models.engine import Engine
+
     # the SBERT vectors of the corpus go into the store's cache first, as `python -m core setup` does for
     # the default run; the pages then time loading and ranking, not encoding 750 texts on a shared CPU
-    engine.model("sbert")
+    Engine.from_store(demo_store).model("sbert")
     port = _free_port()
     env = {**os.environ, "JOBLENS_DATA": str(demo_store.path.parent), "HF_HUB_OFFLINE": "1"}
     # serve.py, as run.sh does; this fresh server's first request is a deep link (/similar?…), see test below

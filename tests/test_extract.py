@@ -253,3 +253,18 @@ def test_evidence_must_be_a_meaningful_span():
         with pytest.raises(ValueError):
             validate_answer(answer(unsuitable=["청각장애(중증)"], evidence=bad), text)
     assert validate_answer(answer(unsuitable=["청각장애(중증)"], evidence="전화 상담"), text).unsuitable_types
+
+
+def test_no_backoff_after_the_last_attempt_and_failures_are_retried_later(tmp_data, monkeypatch):
+    import core.llm.client as client
+
+    sleeps = []
+    monkeypatch.setattr(client.time, "sleep", sleeps.append)
+    store = Store()
+    with FakeOpenAI([("status", 500)] * 3) as srv:
+        got = extract_posting(store, sample_posting(), "llm", srv.config(retries=3))
+    assert got["status"] == "failed" and len(srv.requests) == 3
+    assert len(sleeps) == 2  # waits between attempts only
+    with FakeOpenAI([("json", answer(unsuitable=["시각장애(중증)"]))]) as srv:  # a resumed run asks again
+        got = extract_posting(store, sample_posting(), "llm", srv.config(retries=3))
+    assert len(srv.requests) == 1 and got["status"] == "ok"

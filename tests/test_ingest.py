@@ -81,7 +81,10 @@ def test_worknet_xml_list_and_detail(tmp_data):
     assert p.title == "<급구> 청소원" and p.place.sido == "경기도" and p.wage_min_month == 2_100_000
     r = ingest_file(store, _write(tmp_data / "detail.xml", detail), "worknet-xml")
     assert (r.inserted, r.updated) == (0, 1)
-    assert store.posting("worknet:K100").jobCont == "사무실 청소"
+    merged = store.posting("worknet:K100")
+    assert merged.jobCont == "사무실 청소" and merged.disableCvntl == "경사로"  # detail fields added
+    assert merged.company == "(주)하나" and merged.region == "경기 수원시 장안구"  # list-only fields kept
+    assert merged.wage_min_month == 2_300_000  # a field both carry takes the newer value, derived values follow
 
 
 def test_kead_json_envelope_and_broken_json(tmp_data):

@@ -39,10 +39,23 @@ class Place:
 
 
 class JsonRecord:
-    """Shared by Posting and Seeker: a stable text hash and a JSON round trip for the store."""
+    """Shared by Posting and Seeker: its 직종 categories, a stable text hash and a JSON round trip for the store."""
 
     def text(self) -> str:
         raise NotImplementedError
+
+    @property
+    def occupation_code(self) -> str:
+        """The posting's 직종 code, or the seeker's desired one (any level: 2, 3 or 6 characters)."""
+        raise NotImplementedError
+
+    @property
+    def major_code(self) -> str | None:
+        return keco.major_of(self.occupation_code)
+
+    @property
+    def middle_code(self) -> str | None:
+        return keco.middle_of(self.occupation_code)
 
     def text_hash(self) -> str:
         return hashlib.sha1(self.text().encode("utf-8")).hexdigest()
@@ -136,12 +149,8 @@ class Posting(JsonRecord):
         return self.region or self.workRegion or self.compAddr or self.basicAddr
 
     @property
-    def major_code(self) -> str | None:
-        return keco.major_of(self.occupation)
-
-    @property
-    def middle_code(self) -> str | None:
-        return keco.middle_of(self.occupation)
+    def occupation_code(self) -> str:
+        return self.occupation
 
     @property
     def education_label(self) -> str:
@@ -190,12 +199,8 @@ class Seeker(JsonRecord):
     place: Place = field(default_factory=Place)
 
     @property
-    def major_code(self) -> str | None:
-        return keco.major_of(self.desired_occupation)
-
-    @property
-    def middle_code(self) -> str | None:
-        return keco.middle_of(self.desired_occupation)
+    def occupation_code(self) -> str:
+        return self.desired_occupation
 
     @property
     def education_label(self) -> str:

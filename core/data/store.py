@@ -93,22 +93,23 @@ class Store:
             raise
 
     # ------------------------------------------------------------ postings
-    def upsert_postings(self, postings: Iterable[Posting]) -> UpsertCounts:
+    def _upsert(self, table: str, rows: list[tuple]) -> UpsertCounts:
+        """Insert or replace by natural key (the first column), counting which were new."""
         counts = UpsertCounts()
-        now = time.time()
         with self.tx() as con:
-            for p in postings:
-                exists = con.execute("SELECT 1 FROM postings WHERE id=?", (p.id,)).fetchone()
-                con.execute(
-                    "INSERT OR REPLACE INTO postings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (p.id, p.source, p.title, p.display_company, p.place.sido, p.place.sigungu, p.place.lat,
-                     p.place.lon, p.place.geo_status, p.place.geo_note, p.edu_min, p.career_kind, p.occupation,
-                     p.major_code, p.middle_code, int(p.synthetic), p.text_hash(), now, p.to_json()))
-                if exists:
-                    counts.updated += 1
-                else:
-                    counts.inserted += 1
+            for row in rows:
+                exists = con.execute(f"SELECT 1 FROM {table} WHERE id=?", (row[0],)).fetchone()
+                con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * len(row))})", row)
+                counts.updated += bool(exists)
+                counts.inserted += not exists
         return counts
+
+    def upsert_postings(self, postings: Iterable[Posting]) -> UpsertCounts:
+        now = time.time()
+        return self._upsert("postings", [
+            (p.id, p.source, p.title, p.display_company, p.place.sido, p.place.sigungu, p.place.lat, p.place.lon,
+             p.place.geo_status, p.place.geo_note, p.edu_min, p.career_kind, p.occupation, p.major_code, p.middle_code,
+             int(p.synthetic), p.text_hash(), now, p.to_json()) for p in postings])
 
     def postings(self, source: str | None = None) -> list[Posting]:
         sql = "SELECT json FROM postings" + (" WHERE source=?" if source else "") + " ORDER BY rowid"
@@ -133,21 +134,11 @@ class Store:
 
     # ------------------------------------------------------------ seekers
     def upsert_seekers(self, seekers: Iterable[Seeker]) -> UpsertCounts:
-        counts = UpsertCounts()
         now = time.time()
-        with self.tx() as con:
-            for s in seekers:
-                exists = con.execute("SELECT 1 FROM seekers WHERE id=?", (s.id,)).fetchone()
-                con.execute(
-                    "INSERT OR REPLACE INTO seekers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (s.id, s.source, s.place.sido, s.place.sigungu, s.place.lat, s.place.lon, s.place.geo_status,
-                     s.place.geo_note, s.disability_type, s.desired_occupation, s.major_code, int(s.synthetic),
-                     s.text_hash(), now, s.to_json()))
-                if exists:
-                    counts.updated += 1
-                else:
-                    counts.inserted += 1
-        return counts
+        return self._upsert("seekers", [
+            (s.id, s.source, s.place.sido, s.place.sigungu, s.place.lat, s.place.lon, s.place.geo_status,
+             s.place.geo_note, s.disability_type, s.desired_occupation, s.major_code, int(s.synthetic), s.text_hash(),
+             now, s.to_json()) for s in seekers])
 
     def seekers(self, source: str | None = None) -> list[Seeker]:
         sql = "SELECT json FROM seekers" + (" WHERE source=?" if source else "") + " ORDER BY rowid"

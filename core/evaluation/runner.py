@@ -1,15 +1,6 @@
-"""Evaluation and audit: the paper's metrics and the usual recommender ones, with bootstrap CIs.
-
-Relevance is occupational: an item is relevant (grade 1) when its major 직종 category equals the
-query's (the paper's rule: posting category = seeker's desired category), grade 2 when the middle
-category matches too. Definitions follow Microsoft Recommenders' python_evaluation.py:
-  P@k = hits in top k / k;  AP@k = Σ_hit (hits so far / rank) / min(#relevant, k);
-  nDCG@k = DCG / IDCG with gain = grade and discount 1/log2(rank+1), IDCG from the best possible
-  list drawn from the same filtered candidate pool.
-Also reported: Top-k accuracy (any major-category hit in top k, the paper's), Hit-rate@k (any middle-category
-hit: stricter), AP@k as the paper normalised it (by the hits found), catalogue coverage and the
-filter-violation rate (must be 0). Only queries with at least one relevant candidate after filters count.
-"""
+"""Running an evaluation: the same query sample per direction for every model, each query's filter masks
+computed once, violations checked by the independent pair oracle, and results with bootstrap CIs.
+Only queries with at least one relevant candidate after filters count (metrics: see metrics.py)."""
 from __future__ import annotations
 
 import time
