@@ -59,6 +59,11 @@ def top_k(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.
     return rows[order], scores[order]
 
 
+def _row(prepared: Any, j: int) -> Any:
+    """Query j of prepared queries, still two-dimensional (the hybrid prepares one entry per part)."""
+    return [_row(p, j) for p in prepared] if isinstance(prepared, list) else prepared[j:j + 1]
+
+
 class Recommender:
     """fit(corpus) → item matrices for both sides; prepare(texts) → query vectors; score(...) → similarities."""
 
@@ -86,45 +91,71 @@ class Recommender:
         """Query texts → whatever `score` needs (vectors here; the hybrid keeps one per part)."""
         return self.encode(texts, kind="query")
 
-    def score(self, prepared: Any, target: str, rows: np.ndarray, own: list[int | None] | None = None) -> np.ndarray:
-        """Similarities, shape (len(rows), n_queries). `own[j]` is query j's own row, scored -inf so a
-        record is never its own neighbour (the batch shares one mask over queries of the same profile)."""
-        s = self._exact_matrix(target)[rows] @ (prepared.T.astype(np.float64))
+    def score(self, prepared: Any, target: str, rows: np.ndarray, own: list[int | None] | None = None,
+              exact: bool = False) -> np.ndarray:
+        """Similarities, shape (len(rows), n_queries). `own[j]` is query j's own row, scored -inf so a record is
+        never its own neighbour (the batch shares one mask over queries of the same profile).
+
+        Fast scores are float32 products, whose last bits depend on the kernel (a matrix product for a batch,
+        a vector product for one query). `exact=True` sums in float64 and rounds to float32, where the kernels
+        agree; `rank` re-scores only the few rows near the top that way."""
+        m, q = self.matrices[target][rows], prepared.T
+        if exact:
+            m, q = m.astype(np.float64), q.astype(np.float64)
+        s = m @ q
         s = np.asarray(s.todense()) if sp.issparse(s) else np.asarray(s)
-        # float64 sums rounded to float32: a matrix product and a vector product add in different orders
-        # (gemm vs gemv); at float32 precision they agree, so one query ranks alike alone or in a batch
-        s = s.astype(np.float32).astype(np.float64)
+        s = s.astype(np.float32).astype(np.float64) if exact else s.astype(np.float64)
         for j, row in enumerate(own or []):
             if row is not None:
                 s[rows == row, j] = -np.inf
         return s
 
-    def _exact_matrix(self, target: str):
-        """The item matrix in float64, made once per side (dropped when a vector is added)."""
-        cache = self.__dict__.setdefault("_f64", {})
-        if target not in cache:
-            cache[target] = self.matrices[target].astype(np.float64)
-        return cache[target]
+    scores_are_exact = False  # True when `score` is already kernel-independent (the hybrid's fused ranks)
+    EXACT_MARGIN = 1e-4  # far above float32 rounding of a dot product of unit vectors (~1e-6)
+
+    def rank(self, prepared: Any, target: str, rows: np.ndarray, k: int,
+             own: list[int | None] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Top-k (rows, scores) per query among `rows`: fast scores pick every row that could be in the top k,
+        exact scores order them. Alone or in a batch, a query gets the same list."""
+        fast = self.score(prepared, target, rows, own)
+        out = []
+        for j in range(fast.shape[1]):
+            col = fast[:, j]
+            if self.scores_are_exact:
+                out.append(top_k(col, rows, k))
+                continue
+            finite = col[np.isfinite(col)]
+            if len(finite) == 0:
+                out.append((rows[:0], np.zeros(0)))
+                continue
+            kth = np.partition(finite, len(finite) - min(k, len(finite)))[len(finite) - min(k, len(finite))]
+            near = rows[col >= kth - self.EXACT_MARGIN]
+            own_j = [own[j]] if own else None
+            exact = self.score(_row(prepared, j), target, near, own_j, exact=True)[:, 0]
+            out.append(top_k(exact, near, k))
+        return out
 
     def search(self, query_text: str, target: str, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k rows among mask. Exact scoring of the surviving subset when it is small (the usual case
-        with a 20/40 km radius), FAISS with an ID selector over the full index otherwise."""
+        """Top-k rows among mask. Scoring of the surviving subset when it is small (the usual case with a
+        20/40 km radius), FAISS with an ID selector over the full index otherwise."""
         rows = np.flatnonzero(mask)
-        if len(rows) == 0:
-            return rows, np.zeros(0)
+        if len(rows) == 0 or k <= 0:
+            return rows[:0], np.zeros(0)
         m = self.matrices.get(target)
+        prepared = self.prepare([query_text])
         if m is not None and not sp.issparse(m) and len(rows) > EXACT_SEARCH_MAX:
-            return self._faiss_search(query_text, target, rows, k)
-        return top_k(self.score(self.prepare([query_text]), target, rows)[:, 0], rows, k)
+            return self._faiss_search(prepared, target, rows, k)
+        return self.rank(prepared, target, rows, k)[0]
 
-    def _faiss_search(self, query_text: str, target: str, rows: np.ndarray, k: int):
+    def _faiss_search(self, prepared, target: str, rows: np.ndarray, k: int):
+        """FAISS finds a few more than k among the selected rows; they are ordered by exact scores."""
         import faiss
 
-        q = np.ascontiguousarray(self.prepare([query_text]), dtype=np.float32)
+        q = np.ascontiguousarray(prepared, dtype=np.float32)
         params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(rows.astype(np.int64)))
-        scores, ids = self._faiss_index(target).search(q, k, params=params)
-        keep = ids[0] >= 0
-        return top_k(scores[0][keep].astype(np.float64), ids[0][keep], k)
+        _, ids = self._faiss_index(target).search(q, 2 * k + 10, params=params)
+        near = np.sort(ids[0][ids[0] >= 0])
+        return top_k(self.score(prepared, target, near, exact=True)[:, 0], near, k)
 
     def _faiss_index(self, target: str):
         import faiss
@@ -167,7 +198,6 @@ class Recommender:
         row = self.corpus.tables[kind].row_of[record.id]
         m = self.matrices[kind]
         vec = self.encode([record.text()], kind="passage")
-        self.__dict__.get("_f64", {}).pop(kind, None)
         if row >= m.shape[0]:
             self.matrices[kind] = sp.vstack([m, vec], format="csr") if sp.issparse(m) else np.vstack([m, vec])
         elif sp.issparse(m):

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..filters import FilterSettings, Origin, filter_mask
 from ..progress import Progress, report
-from .base import Recommender, top_k
+from .base import Recommender
 
 
 @dataclass
@@ -63,9 +63,8 @@ def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10,
         mask_time += t1 - t0
         if len(cand):
             own = [table.row_of.get(origins[i].id) if probe.kind == target else None for i in members]
-            s = model.score(_take(prepared, members), target, cand, own)
-            for col, qi in enumerate(members):
-                rows_out[origins[qi].id], scores_out[origins[qi].id] = top_k(s[:, col], cand, k)
+            for qi, (rows, scores) in zip(members, model.rank(_take(prepared, members), target, cand, k, own)):
+                rows_out[origins[qi].id], scores_out[origins[qi].id] = rows, scores
         else:
             for qi in members:
                 rows_out[origins[qi].id], scores_out[origins[qi].id] = np.zeros(0, dtype=np.int64), np.zeros(0)

@@ -10,6 +10,7 @@ class HybridRecommender(Recommender):
     """Reciprocal-rank fusion of its parts (TF-IDF and SBERT by default) over the same filtered candidates."""
 
     holds_vectors = False
+    scores_are_exact = True  # fused from ranks of exact part scores: the same in every path
 
     def __init__(self, parts: list[Recommender], k_rrf: int = 60):
         super().__init__()
@@ -28,12 +29,12 @@ class HybridRecommender(Recommender):
     def prepare(self, texts):
         return [p.prepare(texts) for p in self.parts]
 
-    def score(self, prepared, target, rows, own=None):
+    def score(self, prepared, target, rows, own=None, exact=False):
         """RRF over each part's ranking of the same rows. A query's own row is scored -inf by every part,
         so it ranks last there and leaves the other items' ranks as if it were absent."""
         fused = np.zeros((len(rows), prepared[0].shape[0]))
         for part, part_prepared in zip(self.parts, prepared):
-            s = part.score(part_prepared, target, rows, own)
+            s = part.score(part_prepared, target, rows, own, exact=True)
             for j in range(s.shape[1]):
                 ranks = np.empty(len(rows), dtype=np.int64)
                 ranks[np.lexsort((rows, -s[:, j]))] = np.arange(1, len(rows) + 1)
