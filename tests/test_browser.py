@@ -31,14 +31,27 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_store):
+def server(demo_store, tmp_path_factory):
     from core.models.engine import Engine
+    from core.models.wbert import ensure_static
 
-    # the SBERT vectors of the corpus go into the store's cache first, as `python -m core setup` does for
-    # the default run; the pages then time loading and ranking, not encoding 750 texts on a shared CPU
-    Engine.from_store(demo_store).model("sbert")
+    # as `python -m core setup` does for the default run: the static W-BERT is built by set-up's own step (here
+    # in a folder of this test, named by JOBLENS_WBERT), and the SBERT and W-BERT vectors of the corpus go into
+    # the store's cache, so the pages time loading and ranking, not encoding on a shared CPU
+    wbert_dir = tmp_path_factory.mktemp("models") / "wbert-static"
+    previous = os.environ.get("JOBLENS_WBERT")
+    os.environ["JOBLENS_WBERT"] = str(wbert_dir)
+    try:
+        assert ensure_static("demo") is not None and (wbert_dir / "card.json").exists()
+        engine = Engine.from_store(demo_store)
+        engine.model("sbert"), engine.model("wbert")
+    finally:
+        if previous is None:
+            os.environ.pop("JOBLENS_WBERT")
+        else:
+            os.environ["JOBLENS_WBERT"] = previous
     port = _free_port()
-    env = {**os.environ, "JOBLENS_DATA": str(demo_store.path.parent), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "JOBLENS_DATA": str(demo_store.path.parent), "HF_HUB_OFFLINE": "1", "JOBLENS_WBERT": str(wbert_dir)}
     # serve.py, as run.sh does; this fresh server's first request is a deep link (/similar?…), see test below
     proc = subprocess.Popen([sys.executable, str(REPO / "serve.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
@@ -113,6 +126,10 @@ PAGES = [  # (url path, query, element that shows the page is drawn, key of the 
     ("similar", "?model=tfidf&k=8", TABLE, "posting_posting"),
     ("seeker", "?model=tfidf&k=8", TABLE, "seeker_posting"),
     ("talent", "?model=tfidf&k=8&dist=0", TABLE, "posting_seeker"),
+    # W-BERT is ready in all three directions with no prompt to train (set-up built it)
+    ("similar", "?model=wbert&k=8", TABLE, "posting_posting"),
+    ("seeker", "?model=wbert&k=8", TABLE, "seeker_posting"),
+    ("talent", "?model=wbert&k=8&dist=0", TABLE, "posting_seeker"),
     ("compare", "?k=5", TABLE, None),
     ("corpus", "", TABLE, None),
     ("", "", LINK, None),  # 시작, the root
@@ -130,6 +147,9 @@ def test_page_in_real_browser(server, browser, name, query, ready, list_key):
     _wait(browser, ready)
     _idle(browser)
     _no_exception(browser, name)
+    body = browser.find_element(By.TAG_NAME, "body").text
+    if "model=wbert" in query:
+        assert "학습 필요" not in body and "W-BERT 정적 임베딩" in body, f"{name}: W-BERT not ready: {body[:300]}"
     nav = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebarNav"]').text
     assert "인재 추천" in nav and "코퍼스 현황" in nav, f"{name}: deep link lost the app navigation: {nav[:200]}"
     if list_key:
@@ -152,6 +172,6 @@ def test_page_in_real_browser(server, browser, name, query, ready, list_key):
                 break
         assert "선택:" in browser.find_element(By.TAG_NAME, "body").text, f"{name}: clicking a row selected nothing"
         _no_exception(browser, name)
-    shot = SHOTS / f"{name or 'home'}.png"
+    shot = SHOTS / f"{name or 'home'}{'-wbert' if 'model=wbert' in query else ''}.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000

@@ -1,21 +1,23 @@
-"""W-BERT: a tiny configuration trains for a few steps, the loss drops, the saved folder reloads with the
-same embeddings, training resumes from its checkpoint, and the model plugs into the recommender.
+"""W-BERT: both variants train, lower their loss, save a folder that reloads to the same vectors, and plug
+into the recommender; the shared split is fixed; the app's W-BERT is the one its card describes and a
+retrain reaches a running engine; unmapped occupation names become rejects, never wrong labels.
 
-The base is a randomly initialised 1-layer, 32-wide BERT with e5's tokenizer: the same code path as the
-real e5-small base (`TrainConfig.base` is any folder) at a hundredth of the compute, so these tests take
-seconds on a shared CI machine. Full-size training is measured by `python -m core train-wbert --report`."""
+The transformer tests use a randomly initialised 1-layer, 32-wide BERT with e5's tokenizer: the same code
+path as the real e5-small base (`TrainConfig.base` is any folder) at a hundredth of the compute. Full-size
+training and its timings: `python -m core train-wbert --report` (see bench/results/wbert.json)."""
 import json
 
 import numpy as np
 import pytest
 
-from core.models.wbert import TrainConfig, stratified_split, train
+from core.models.wbert import LabelledSet, StaticConfig, TrainConfig, train, train_static
 
 
 @pytest.fixture(scope="module")
 def sample(demo_store):
-    posts = [p for p in demo_store.postings("demo") if p.major_code in {"01", "06", "09"}][:90]
-    return [p.text() for p in posts], [p.occupation for p in posts]
+    posts = [p for p in demo_store.postings("demo") if p.major_code in {"01", "06", "09"}][:150]
+    return LabelledSet([p.text() for p in posts], [p.occupation for p in posts], ["demo"] * len(posts),
+                       [p.id for p in posts], "test sample")
 
 
 @pytest.fixture(scope="module")
@@ -36,58 +38,77 @@ def tiny_base(tmp_path_factory):
 @pytest.fixture()
 def tiny(tiny_base):
     def config(out, epochs=3) -> TrainConfig:
-        return TrainConfig(base=tiny_base, max_train=48, max_len=32, batch_size=8, epochs=epochs, lr=2e-3, out=str(out))
+        return TrainConfig(base=tiny_base, level="major", max_train=48, max_len=32, batch_size=8, epochs=epochs, lr=2e-3,
+                           out=str(out))
     return config
 
 
-def test_split_is_stratified_and_fixed():
-    labels = ["a"] * 50 + ["b"] * 30 + ["c"] * 20
-    s1, s2 = stratified_split(labels, 1), stratified_split(labels, 1)
+def static(out, **kw) -> StaticConfig:
+    return StaticConfig(level="major", epochs=kw.pop("epochs", 4), batch_size=16, out=str(out), **kw)
+
+
+def test_split_is_stratified_by_middle_fixed_and_keeps_keis_in_train():
+    codes = ["024"] * 50 + ["01B"] * 30 + ["067"] * 20 + ["024"] * 5
+    sources = ["w"] * 100 + ["keis"] * 5
+    data = LabelledSet([f"t{i}" for i in range(105)], codes, sources, [f"id{i}" for i in range(105)], "")
+    s1, s2 = data.split(1), data.split(1)
     assert s1 == s2
-    assert set(s1.train) | set(s1.val) | set(s1.test) == set(range(100))
-    assert sum(labels[i] == "a" for i in s1.test) == 10 and sum(labels[i] == "c" for i in s1.test) == 4
+    assert set(s1.train) | set(s1.val) | set(s1.test) == set(range(105))
+    assert sum(codes[i] == "024" for i in s1.test) == 10 and sum(codes[i] == "067" for i in s1.test) == 4
+    assert set(range(100, 105)) <= set(s1.train)  # KEIS rows describe occupations, not postings: train only
 
 
-def test_tiny_training_loss_drops_and_folder_reloads(sample, tiny, tmp_path):
+def test_static_training_lowers_loss_and_folder_reloads_identically(sample, tmp_path):
     from sentence_transformers import SentenceTransformer
 
-    texts, codes = sample
-    card = train(texts, codes, tiny(tmp_path / "wbert"), "test sample")
+    card = train_static(sample, static(tmp_path / "s"))
+    assert card["history"][-1]["loss"] < card["history"][0]["loss"]
+    saved = json.loads((tmp_path / "s" / "card.json").read_text())
+    assert saved["variant"] == "static" and saved["test_accuracy"] == card["test_accuracy"]
+    assert {"base_model", "data", "split", "train_seconds", "date", "level"} <= set(saved)
+    reloaded = SentenceTransformer(str(tmp_path / "s"), device="cpu").encode(saved["check"]["texts"], normalize_embeddings=True)
+    assert np.allclose(reloaded, np.array(saved["check"]["vectors"]), atol=1e-5)
+
+
+def test_tiny_transformer_loss_drops_and_folder_reloads(sample, tiny, tmp_path):
+    from sentence_transformers import SentenceTransformer
+
+    card = train(sample, tiny(tmp_path / "wbert"))
     losses = card["losses"]
-    assert len(losses) >= 12
-    assert np.mean(losses[-4:]) < np.mean(losses[:4])
-    folder = tmp_path / "wbert"
-    saved = json.loads((folder / "card.json").read_text())
-    assert saved["level"] == "major" and 0 <= saved["test_accuracy"] <= 1 and saved["split"]["stratified"]
-    reloaded = SentenceTransformer(str(folder), device="cpu").encode(saved["check"]["texts"], normalize_embeddings=True)
+    assert len(losses) >= 12 and np.mean(losses[-4:]) < np.mean(losses[:4])
+    saved = json.loads((tmp_path / "wbert" / "card.json").read_text())
+    assert saved["variant"] == "transformer" and 0 <= saved["test_accuracy"] <= 1
+    reloaded = SentenceTransformer(str(tmp_path / "wbert"), device="cpu").encode(saved["check"]["texts"], normalize_embeddings=True)
     assert np.allclose(reloaded, np.array(saved["check"]["vectors"]), atol=1e-4)
 
 
 def test_training_resumes_from_checkpoint(sample, tiny, tmp_path):
-    texts, codes = sample
-    first = train(texts, codes, tiny(tmp_path / "w", epochs=1), "test")
-    second = train(texts, codes, tiny(tmp_path / "w", epochs=2), "test")
-    assert len(second["history"]) == 2
-    assert second["history"][0] == first["history"][0]  # epoch 1 came from the checkpoint, not retrained
-    assert len(second["losses"]) == len(first["losses"])  # only epoch 2's steps ran in the second call
     import torch
 
-    saved = torch.load(tmp_path / "w-ckpt" / "last.pt", map_location="cpu", weights_only=False)["model"]
+    first = train(sample, tiny(tmp_path / "wbert", epochs=1))
+    assert len(first["history"]) == 1
+    second = train(sample, tiny(tmp_path / "wbert", epochs=2))
+    assert [h["epoch"] for h in second["history"]] == [1, 2]  # epoch 1 came from the checkpoint
+    saved = torch.load(tmp_path / "wbert-ckpt" / "last.pt", map_location="cpu", weights_only=False)["model"]
     assert "bert.embeddings.word_embeddings.weight" not in saved  # frozen table comes from the base, not the checkpoint
     assert "classifier.weight" in saved
 
 
-def test_wbert_is_a_recommender_like_the_others(sample, tiny, tmp_path, monkeypatch, engine):
+@pytest.mark.parametrize("variant", ["static", "transformer"])
+def test_wbert_is_a_recommender_like_the_others_in_all_directions(sample, tiny, tmp_path, monkeypatch, engine, variant):
     from core.filters import FilterSettings
-    from core.models.registry import make_model
 
-    texts, codes = sample
     monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    train(texts, codes, tiny(tmp_path / "wbert", epochs=1), "test")
-    model = make_model("wbert", engine.store).fit(engine.corpus)
-    query = next(iter(engine.corpus.seekers.values()))
-    result = model.recommend(query, k=5, filters=FilterSettings(distance=False))
-    assert result.items and result.items[0].explanation["type"] == "field_pair"
+    if variant == "static":
+        train_static(sample, static(tmp_path / "wbert-static", epochs=2))
+    else:
+        train(sample, tiny(tmp_path / "wbert", epochs=1))
+    model = engine.model("wbert")
+    seeker, posting = next(iter(engine.corpus.seekers.values())), next(iter(engine.corpus.postings.values()))
+    f = FilterSettings(distance=False)
+    for query, target in ((posting, "posting"), (seeker, "posting"), (posting, "seeker")):
+        result = model.recommend(query, k=5, filters=f, target=target)
+        assert result.items and result.items[0].explanation["type"] == "field_pair"
 
 
 def test_missing_wbert_says_training_needed(tmp_path, monkeypatch):
@@ -95,33 +116,62 @@ def test_missing_wbert_says_training_needed(tmp_path, monkeypatch):
     from core.models.registry import make_model
 
     monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
     with pytest.raises(ModelNotReady, match="학습 필요"):
         make_model("wbert")
 
 
-def test_retrain_is_picked_up_by_a_running_engine_and_the_card_describes_it(sample, tiny, tmp_path, monkeypatch, engine):
-    from core.models.wbert import current_path, read_card
+def test_app_uses_the_best_available_and_says_which(sample, tiny, tmp_path, monkeypatch):
+    from core.models.wbert import current_path, describe, read_card
 
-    texts, codes = sample
     monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
     monkeypatch.delenv("JOBLENS_WBERT", raising=False)
-    train(texts, codes, tiny(tmp_path / "wbert", epochs=1), "test")
+    train_static(sample, static(tmp_path / "wbert-static", epochs=3))
+    assert current_path() == tmp_path / "wbert-static"
+    train(sample, tiny(tmp_path / "wbert", epochs=1))  # a weak transformer on the same data
+    cards = {p: read_card(p) for p in (tmp_path / "wbert-static", tmp_path / "wbert")}
+    best = max(cards, key=lambda p: cards[p]["test_accuracy"])
+    assert current_path() == best
+    assert ("정적" if best.name == "wbert-static" else "트랜스포머") in describe(read_card())
+
+
+def test_retrain_is_picked_up_by_a_running_engine_and_the_card_describes_it(sample, tmp_path, monkeypatch, engine):
+    from core.models.wbert import current_path, read_card
+
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
+    train_static(sample, static(tmp_path / "wbert-static", epochs=1))
     first = engine.model("wbert")
     before = first.matrices["posting"].copy()
     assert engine.loaded("wbert") is first
-    train(texts, codes, tiny(tmp_path / "wbert", epochs=2), "test")  # resumes: a second epoch, new weights
+    train_static(sample, static(tmp_path / "wbert-static", epochs=4, lr_embedding=0.05))  # retrained in place
     assert engine.loaded("wbert") is None  # the loaded one is stale now
     second = engine.model("wbert")
     assert second is not first and not np.allclose(second.matrices["posting"], before)
-    assert len(read_card()["history"]) == 2 and current_path() == tmp_path / "wbert"
+    assert read_card()["config"]["lr_embedding"] == 0.05 and current_path() == tmp_path / "wbert-static"
 
 
-def test_card_and_engine_follow_joblens_wbert(sample, tiny, tmp_path, monkeypatch):
+def test_card_and_engine_follow_joblens_wbert(sample, tmp_path, monkeypatch):
     from core.models.wbert import current_path, read_card
 
-    texts, codes = sample
     monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    train(texts, codes, tiny(tmp_path / "elsewhere", epochs=1), "elsewhere-data")
+    train_static(sample, static(tmp_path / "elsewhere", epochs=1))
     monkeypatch.setenv("JOBLENS_WBERT", str(tmp_path / "elsewhere"))
     assert current_path() == tmp_path / "elsewhere"
-    assert read_card()["data"] == "elsewhere-data"  # the page describes the model the engine recommends with
+    assert read_card()["data"] == "test sample"  # the page describes the model the engine recommends with
+
+
+def test_unmapped_occupation_name_is_a_reject_not_a_wrong_label(tmp_path, monkeypatch):
+    from core.models.wbert.labels import KEIS_FILE, keis_rows
+
+    monkeypatch.setenv("JOBLENS_SHARED", str(tmp_path))
+    path = tmp_path / KEIS_FILE
+    path.parent.mkdir(parents=True)
+    rows = ["직종,표준직무내용,표준직무능력내용,표준직무전공내용,표준직무자격증내용",
+            "경리 사무원(건설),회계 처리,전표 작성하기,회계학,전산회계",
+            "퀸텀 워프 항법사,워프 항법,워프하기,,", "드래곤 조련사,용 길들이기,,,"]
+    path.write_bytes("\n".join(rows).encode("cp949"))
+    mapped, rejects = keis_rows()
+    assert [code for _, _, code in mapped] == ["027203"]  # 경리 사무원(건설), exactly as the code table names it
+    assert rejects[0] == {"source": "keis", "row": 3, "name": "퀸텀 워프 항법사", "reason": "직종명을 직종코드에 대응할 수 없음"}
+    assert rejects[1]["row"] == 4 and "불확실" in rejects[1]["reason"]  # 'nearest' is not good enough for a label

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.models import wbert
 from core.models.base import RecommendResult
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
@@ -65,4 +66,6 @@ def recommendation_page(direction: str) -> None:
         result = model.recommend(query, k=state.k, filters=state.filters, target=target)
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
+    if state.model == "wbert":
+        st.caption(wbert.describe(wbert.read_card()))  # which W-BERT: variant, level, data, accuracy
     results_view(engine, result, query, target, key=direction.replace("->", "_"))

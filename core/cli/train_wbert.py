@@ -1,45 +1,68 @@
-"""`python -m core train-wbert`: fine-tune W-BERT (직종 classifier → recommender encoder), optional report."""
+"""`python -m core train-wbert`: train W-BERT (static by default, or the transformer), optionally with the report."""
 from __future__ import annotations
 
 import json
 import shutil
 from pathlib import Path
 
-from ..models.wbert import LEVELS, TrainConfig, default_path, train
-from ..models.wbert.report import labelled_postings, training_report
+from ..models.wbert import LEVELS, StaticConfig, TrainConfig, default_path, labelled_set, static_path, train, train_static
+from ..models.wbert.report import markdown, wbert_report
 from ..progress import TerminalProgress
+from ..settings import settings
 
 
 def register(sub) -> None:
-    p = sub.add_parser("train-wbert", help="W-BERT 학습 (직종 분류 미세조정 → 추천용 인코더)")
-    p.add_argument("--data", default="demo", help="demo, worknet-2024, worknet-seoul-2023")
-    p.add_argument("--level", default="major", choices=list(LEVELS))
-    p.add_argument("--max-train", type=int, default=2400)
-    p.add_argument("--max-len", type=int, default=128)
-    p.add_argument("--batch", type=int, default=16)
-    p.add_argument("--epochs", type=int, default=3)
-    p.add_argument("--lr", type=float, default=8e-5)
-    p.add_argument("--no-freeze", action="store_true", help="단어 임베딩도 학습 (GPU 권장)")
+    p = sub.add_parser("train-wbert", help="W-BERT 학습 (직종 분류 → 추천용 문서 벡터)과 보고서")
+    p.add_argument("--variant", default="static", choices=["static", "transformer"],
+                   help="static: 단어 임베딩 표 학습 (몇 분); transformer: e5 미세조정 (CPU 수십 분, GPU 권장)")
+    p.add_argument("--data", default="demo", help="demo, real (고용24 2024 + 서울 2023 + 표준직무기술서), worknet-2024, worknet-seoul-2023")
+    p.add_argument("--level", default="middle", choices=list(LEVELS))
+    p.add_argument("--epochs", type=int, help="기본: static 15 (검증 정확도로 조기 종료), transformer 3")
+    p.add_argument("--max-train", type=int, default=2400, help="transformer: 학습 표본 수")
+    p.add_argument("--max-len", type=int, default=128, help="transformer: 최대 토큰")
+    p.add_argument("--batch", type=int, default=16, help="transformer: 배치 크기")
+    p.add_argument("--lr", type=float, default=8e-5, help="transformer: 학습률")
+    p.add_argument("--no-freeze", action="store_true", help="transformer: 단어 임베딩도 학습 (GPU 권장)")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--out")
-    p.add_argument("--resume", action="store_true", help="마지막 체크포인트에서 이어서 학습")
-    p.add_argument("--report", action="store_true", help="기준선(LogReg)과 유사공고 정밀도 보고서 작성")
+    p.add_argument("--out", help="모델 폴더 (기본: data/models/wbert-static 또는 data/models/wbert)")
+    p.add_argument("--resume", action="store_true", help="transformer: 마지막 체크포인트에서 이어서 학습")
+    p.add_argument("--report", action="store_true", help="기준선(LogReg)·신뢰구간·혼동·학습 곡선·유사공고 P@5 보고서")
+    p.add_argument("--bench", action="store_true", help="보고서 JSON을 bench/results/wbert.json 에도 저장")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    texts, codes, note = labelled_postings(args.data)
-    cfg = TrainConfig(level=args.level, max_train=args.max_train, max_len=args.max_len, batch_size=args.batch,
-                      epochs=args.epochs, lr=args.lr, freeze_embeddings=not args.no_freeze, seed=args.seed,
-                      out=args.out or str(default_path()))
-    if not args.resume:
-        shutil.rmtree(Path(cfg.out).parent / (Path(cfg.out).name + "-ckpt"), ignore_errors=True)
-    card = train(texts, codes, cfg, note, progress=TerminalProgress())
-    print(f"W-BERT: 테스트 정확도 {card['test_accuracy']:.3f}, macro-F1 {card['test_macro_f1']:.3f}, 학습 {card['train_seconds']:.0f}s")
+    progress = TerminalProgress()
+    data = labelled_set(args.data)
+    print(f"학습 데이터: {data.note}; 직종코드에 대응하지 못한 이름 {len(data.rejects)}건")
+    if args.variant == "static":
+        cfg = StaticConfig(level=args.level, seed=args.seed, out=args.out or str(static_path()))
+        if args.epochs:
+            cfg.epochs = args.epochs
+        card = train_static(data, cfg, progress=progress)
+    else:
+        cfg = TrainConfig(level=args.level, max_train=args.max_train, max_len=args.max_len, batch_size=args.batch,
+                          epochs=args.epochs or 3, lr=args.lr, freeze_embeddings=not args.no_freeze, seed=args.seed,
+                          out=args.out or str(default_path()))
+        if not args.resume:
+            shutil.rmtree(Path(cfg.out).parent / (Path(cfg.out).name + "-ckpt"), ignore_errors=True)
+        card = train(data, cfg, progress=progress)
+    print(f"W-BERT ({card['variant']}, {card['level']}): 테스트 정확도 {card['test_accuracy']:.3f}, "
+          f"macro-F1 {card['test_macro_f1']:.3f}, 학습 {card['train_seconds']:.0f}s → {cfg.out}")
     if args.report:
-        report = training_report(card, texts, codes, Path(cfg.out))
-        path = Path(cfg.out) / "report.json"
-        path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-        print(json.dumps({k: v for k, v in report.items() if k != "card"}, ensure_ascii=False, indent=2))
-        print(f"보고서: {path}")
+        from ..data.datasets import load_dataset
+
+        store = load_dataset("worknet-2024", 0).store if args.data != "demo" else None  # caches SBERT vectors
+        rep = wbert_report(data, transformer=card if args.variant == "transformer" else None, store=store,
+                           progress=progress, seed=args.seed)
+        out = settings().data_dir / "reports"
+        out.mkdir(parents=True, exist_ok=True)
+        text = markdown(rep)
+        (out / "wbert.md").write_text(text, encoding="utf-8")
+        (out / "wbert.json").write_text(json.dumps(rep, ensure_ascii=False, indent=2), encoding="utf-8")
+        if args.bench:
+            bench = Path(__file__).resolve().parents[2] / "bench" / "results" / "wbert.json"
+            bench.write_text(json.dumps(rep, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(text)
+        print(f"보고서: {out / 'wbert.md'}")
     return 0

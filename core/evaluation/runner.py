@@ -15,6 +15,7 @@ from ..filters import FilterSettings, pair_violation
 from ..geo import SIDO_SHORT
 from ..models.base import Recommender
 from ..models.encoders import ModelNotReady
+from ..models.wbert.paths import held_out_ids
 from ..progress import Progress, report
 from .bootstrap import bootstrap_ci
 from .metrics import KS, METRICS, QueryOutcome, coverage
@@ -140,6 +141,7 @@ def audit_summary(outcomes: list[QueryOutcome], k: int = 5) -> dict:
         f"top{k}_accuracy_by_category": {c: [round(float(np.mean(v)), 3), len(v)] for c, v in sorted(by_category.items())},
         "scores": scores.round(4).tolist()[:5000],
         "outcome_correlation": "결과(지원·클릭) 데이터 없음: 점수-결과 상관은 계산하지 않음",
+        "query_ids": [o.query_id for o in outcomes],
     }
 
 
@@ -159,9 +161,12 @@ def evaluate(engine, dataset: str, models: list[str], directions: list[str], n_q
     results = []
     postings = sorted(engine.corpus.postings.values(), key=lambda p: p.id)
     seekers = sorted(engine.corpus.seekers.values(), key=lambda s: s.id)
+    held_out = held_out_ids() & set(engine.corpus.postings) if "wbert" in models else set()
     for direction in directions:
         source = direction.split("->")[0]
         pool = postings if source == "posting" else seekers
+        if source == "posting" and held_out:  # no query W-BERT trained on; every model gets the same queries
+            pool = [p for p in postings if p.id in held_out]
         queries = sample(pool, n_queries, seed=zlib.crc32(direction.encode()))  # stable across runs
         target_records = postings if direction.endswith("posting") else seekers
         if not queries or not target_records:

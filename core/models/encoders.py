@@ -74,7 +74,8 @@ class SBERTEncoder(Encoder):
             self.model = SentenceTransformer(path, device="cpu")
         except Exception as e:
             raise ModelNotReady(f"모델 '{name_or_path}'을(를) 불러올 수 없습니다 ({time.time() - start:.1f}s): {e}") from e
-        self.model.max_seq_length = max_seq_length
+        if self.model.max_seq_length != float("inf"):  # a static-embedding model reads every token; nothing to cap
+            self.model.max_seq_length = max_seq_length
         self.name = name or f"sbert:{Path(name_or_path).name}"
         dim_fn = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_fn())

@@ -6,8 +6,9 @@ import time
 from pathlib import Path
 
 from ...settings import settings
-from .paths import default_path
-from .report import labelled_postings
+from .labels import labelled_set
+from .paths import static_path
+from .static import StaticConfig, train_static
 from .training import TrainConfig, train
 
 
@@ -24,22 +25,24 @@ def _status(path: Path, **kw) -> None:
 _RUNNING: dict[str, object] = {}
 
 
-def start_background(dataset: str = "demo", cfg: TrainConfig | None = None) -> bool:
-    """Train in a daemon thread, writing progress to wbert-status.json; False if one is already running.
-    torch releases the GIL in its kernels, so the app stays responsive meanwhile."""
+def start_background(dataset: str = "demo", cfg: TrainConfig | StaticConfig | None = None) -> bool:
+    """Train either variant in a daemon thread, writing progress to wbert-status.json; False if one is already
+    running. torch releases the GIL in its kernels, so the app stays responsive; the running engine picks the
+    new model up on its next query (see wbert_version)."""
     import threading
 
     thread = _RUNNING.get("thread")
     if thread is not None and thread.is_alive():
         return False
-    cfg = cfg or TrainConfig(out=str(default_path()))
+    cfg = cfg or StaticConfig(out=str(static_path()))
     path = status_path()
 
     def run() -> None:
         try:
             _status(path, state="준비", done=0, total=1, message="데이터 불러오는 중")
-            texts, codes, note = labelled_postings(dataset)
-            card = train(texts, codes, cfg, note, progress=lambda label, i, n, note="": _status(
+            data = labelled_set(dataset)
+            trainer = train_static if isinstance(cfg, StaticConfig) else train
+            card = trainer(data, cfg, progress=lambda label, i, n, note="": _status(
                 path, state="학습 중", done=i, total=n, message=note or label))
             _status(path, state="완료", done=1, total=1,
                     message=f"테스트 정확도 {card['test_accuracy']:.3f}, macro-F1 {card['test_macro_f1']:.3f}")

@@ -22,6 +22,7 @@ from ...settings import settings
 KEIS_FILE = "keis-standard-job-descriptions/keis_standard_job_descriptions_20250901.csv"
 KEIS_DOWNLOAD = "data.go.kr: 한국고용정보원_구인표준직무기술서 (파일 데이터)"
 REAL_SOURCES = ("worknet-2024", "worknet-seoul-2023", "keis")
+LABEL_MIN_SCORE = 0.6  # a training label must be sure: below this the name's nearest code was wrong as often as not
 LEVELS = {"major": keco.major_of, "middle": keco.middle_of}
 
 
@@ -73,8 +74,10 @@ def keis_rows() -> tuple[list[tuple[str, str, str]], list[dict]]:
     for i, row in enumerate(rows, start=2):  # row numbers as a spreadsheet shows them (header is row 1)
         name = row["직종"].strip()
         m = matcher().match(name)
-        if m is None:
-            rejects.append({"source": "keis", "row": i, "name": name, "reason": "직종명을 직종코드에 대응할 수 없음"})
+        if m is None or m.score < LABEL_MIN_SCORE:
+            reason = "직종명을 직종코드에 대응할 수 없음" if m is None else (
+                f"가장 가까운 직종 '{m.name}'(유사도 {m.score:.2f} < {LABEL_MIN_SCORE})이 불확실함")
+            rejects.append({"source": "keis", "row": i, "name": name, "reason": reason})
             continue
         text = " ".join(x for x in (name, row["표준직무내용"], row["표준직무능력내용"], row["표준직무전공내용"],
                                     row["표준직무자격증내용"]) if x)

@@ -70,9 +70,12 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     opt_table = torch.optim.SparseAdam(list(bag.parameters()), lr=cfg.lr_embedding)
     opt_head = torch.optim.Adam([head], lr=cfg.lr_head)
 
+    token_ids = [e.ids or [0] for e in tokenizer.encode_batch(data.texts, add_special_tokens=False)]  # once, not per epoch
+
     def logits(idx: list[int]):
-        features = static.preprocess([data.texts[i] for i in idx])
-        z = F.normalize(bag(features["input_ids"], features["offsets"]), dim=-1)
+        ids = [token_ids[i] for i in idx]
+        offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
+        z = F.normalize(bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), dim=-1)
         return cfg.scale * z @ F.normalize(head, dim=-1).T
 
     def predict(idx: list[int]) -> list[str | None]:
@@ -102,7 +105,7 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
             loss.backward()
             opt_table.step()
             opt_head.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             report(progress, "W-BERT(정적) 학습", epoch * steps_per_epoch + step + 1, cfg.epochs * steps_per_epoch,
                    f"에폭 {epoch + 1} · 손실 {np.mean(losses[-20:]):.3f}")
         dev = accuracy(split.val)
@@ -131,7 +134,14 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
         "history": history, "train_seconds": round(time.time() - started, 1), "config": asdict(cfg),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
+    probe = train_idx[:4]
+    with torch.no_grad():  # vectors of a few texts from the in-memory model, so a reload can be checked against them
+        ids = [token_ids[i] for i in probe]
+        offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
+        vectors = F.normalize(bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), dim=-1)
+    card["check"] = {"texts": [data.texts[i] for i in probe], "vectors": vectors.numpy().round(6).tolist()}
     card["_predictions"] = {"test": test, "pred": pred}  # for the report; not written to the card file
+    card["_test_ids"] = [data.ids[i] for i in test]  # saved as split.json: evaluation queries W-BERT only with these
     if save:
         bag.sparse = False
         save_static(static, head.detach(), classes, Path(cfg.out), card)
@@ -149,6 +159,7 @@ def save_static(static, head, classes: list[str], out: Path, card: dict) -> None
     SentenceTransformer(modules=[static, Normalize()], device="cpu").save(str(tmp))
     save_file({"weight": head.contiguous()}, str(tmp / "classifier.safetensors"))
     written = {k: v for k, v in card.items() if not k.startswith("_")} | {"class_codes": classes}
+    (tmp / "split.json").write_text(json.dumps({"test_ids": card.get("_test_ids", [])}), encoding="utf-8")
     (tmp / "card.json").write_text(json.dumps(written, ensure_ascii=False, indent=2), encoding="utf-8")
     (tmp / "README.md").write_text(
         f"# W-BERT (static)\n\nThe mean of trained e5-small word embeddings (the seed's document vectors), trained as a "

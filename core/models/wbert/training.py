@@ -19,12 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ...data import keco
 from ...progress import Progress, report
 from ..encoders import E5_FOLDER, ensure_e5
+from .labels import LabelledSet, Split
 from .paths import default_path
-
-LEVELS = {"major": keco.major_of, "middle": keco.middle_of}
 
 
 @dataclass
@@ -39,32 +37,6 @@ class TrainConfig:
     freeze_embeddings: bool = True
     seed: int = 42
     out: str = ""
-    pooling: str = "mean"  # 'mean' (tuned encoder) or 'word_embedding' (the seed's variant)
-
-
-@dataclass
-class Split:
-    train: list[int]
-    val: list[int]
-    test: list[int]
-
-
-def stratified_split(labels: list[str], seed: int = 42, val: float = 0.1, test: float = 0.2) -> Split:
-    """Per label: shuffle with the seed, cut test / val / train shares; labels seen once go to train."""
-    rng = random.Random(seed)
-    by: dict[str, list[int]] = {}
-    for i, y in enumerate(labels):
-        by.setdefault(y, []).append(i)
-    split = Split([], [], [])
-    for y in sorted(by):
-        idx = by[y]
-        rng.shuffle(idx)
-        n_test = int(round(len(idx) * test)) if len(idx) >= 5 else 0
-        n_val = int(round(len(idx) * val)) if len(idx) >= 10 else 0
-        split.test += idx[:n_test]
-        split.val += idx[n_test:n_test + n_val]
-        split.train += idx[n_test + n_val:]
-    return split
 
 
 def stratified_sample(indices: list[int], labels: list[str], n: int, seed: int = 42) -> list[int]:
@@ -85,24 +57,20 @@ def _base_path(base: str) -> str:
     return str(ensure_e5()) if base == E5_FOLDER else base
 
 
-def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str = "",
-          progress: Progress | None = None) -> dict:
-    """Fine-tune, checkpoint every epoch, resume if a checkpoint for the same config exists.
-    Returns the card (accuracy, macro-F1, sizes, timings)."""
+def train(data: LabelledSet, cfg: TrainConfig, progress: Progress | None = None) -> dict:
+    """The transformer variant: fine-tune on the shared split, checkpoint every epoch, resume if a checkpoint
+    for the same config exists. Returns the card (accuracy, macro-F1, sizes, timings)."""
     import torch
     from sklearn.metrics import accuracy_score, f1_score
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    level_of = LEVELS[cfg.level]
-    labels_all = [level_of(c) or "" for c in codes]
-    keep = [i for i, y in enumerate(labels_all) if y and texts[i].strip()]
-    texts = [texts[i] for i in keep]
-    labels = [labels_all[i] for i in keep]
-    split = stratified_split(labels, cfg.seed)
+    texts, labels = data.texts, data.labels(cfg.level)
+    split = data.split(cfg.seed)
+    split = Split(*[[i for i in part if labels[i]] for part in (split.train, split.val, split.test)])
     train_idx = stratified_sample(split.train, labels, cfg.max_train, cfg.seed)
-    classes = sorted(set(labels))
+    classes = sorted({labels[i] for i in split.train})
     to_id = {y: i for i, y in enumerate(classes)}
     out = Path(cfg.out or default_path())
     ckpt_dir = out.parent / (out.name + "-ckpt")
@@ -187,9 +155,10 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
     test_pred = predict(split.test)
     y_test = [labels[i] for i in split.test]
     card = {
-        "name": "W-BERT", "base_model": cfg.base, "level": cfg.level, "classes": len(classes), "data": data_note,
+        "name": "W-BERT", "variant": "transformer", "base_model": cfg.base, "level": cfg.level, "classes": len(classes),
+        "data": data.note,
         "split": {"train_pool": len(split.train), "train_used": len(train_idx), "val": len(split.val), "test": len(split.test),
-                  "seed": cfg.seed, "stratified": True},
+                  "seed": cfg.seed, "stratified": "middle"},
         "test_accuracy": round(float(accuracy_score(y_test, test_pred)), 4),
         "test_macro_f1": round(float(f1_score(y_test, test_pred, average="macro")), 4),
         "history": history, "train_seconds": round(train_seconds, 1), "losses": [round(x, 4) for x in losses],
@@ -205,7 +174,9 @@ def train(texts: list[str], codes: list[str], cfg: TrainConfig, data_note: str =
         vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
     card["check"] = {"texts": probe, "vectors": vec.cpu().numpy().round(6).tolist()}
     model.to("cpu")
+    card["_test_ids"] = [data.ids[i] for i in split.test]
     save_encoder(model.bert, tokenizer, out, card, cfg)
+    card["_predictions"] = {"test": list(split.test), "pred": test_pred}  # for the report; not in the card file
     return card
 
 
@@ -227,8 +198,9 @@ def save_encoder(bert, tokenizer, out: Path, card: dict, cfg: TrainConfig) -> No
     (tmp / "2_Normalize").mkdir()
     (tmp / "config_sentence_transformers.json").write_text(json.dumps({"prompts": {"query": "query: ", "passage": "passage: "},
                                                                        "default_prompt_name": None}))
-    (tmp / "card.json").write_text(json.dumps({k: v for k, v in card.items() if k != "check"} | {"check": card.get("check")},
+    (tmp / "card.json").write_text(json.dumps({k: v for k, v in card.items() if not k.startswith("_")},
                                               ensure_ascii=False, indent=2))
+    (tmp / "split.json").write_text(json.dumps({"test_ids": card.get("_test_ids", [])}))
     (tmp / "README.md").write_text(f"# W-BERT\n\nFine-tuned from {card['base_model']} on {card['data']} "
                                    f"({card['level']} 직종, {card['classes']} classes). Test accuracy {card['test_accuracy']:.3f}, "
                                    f"macro-F1 {card['test_macro_f1']:.3f}. Trained {card['date']}.\n")
