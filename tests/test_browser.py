@@ -147,6 +147,9 @@ def test_page_in_real_browser(server, browser, name, query, ready, list_key):
     _wait(browser, ready)
     _idle(browser)
     _no_exception(browser, name)
+    if list_key:  # the ranked list itself (the query's record card above it is a table too)
+        _wait(browser, f'.st-key-{list_key}_table [data-testid="stDataFrame"]')
+        _idle(browser)
     body = browser.find_element(By.TAG_NAME, "body").text
     if "model=wbert" in query:
         assert "학습 필요" not in body and "W-BERT 정적 임베딩" in body, f"{name}: W-BERT not ready: {body[:300]}"
