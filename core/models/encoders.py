@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -53,13 +54,30 @@ class Encoder:
         raise NotImplementedError
 
 
+def _stamp(path: str) -> float:
+    """When the folder's model files last changed: a retrained folder is loaded again, an unchanged one is not."""
+    folder = Path(path)
+    return max((f.stat().st_mtime for f in folder.glob("*.json")), default=0.0) if folder.is_dir() else 0.0
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, stamp: float, max_seq_length: int):
+    """One loaded model per folder and version, shared by every engine of the process (loading e5 costs
+    seconds and ~0.5 GB; the app, tests and batch jobs build several engines over the same model)."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(path, device="cpu")
+    if model.max_seq_length != float("inf"):  # a static-embedding model reads every token; nothing to cap
+        model.max_seq_length = max_seq_length
+    return model
+
+
 class SBERTEncoder(Encoder):
     """sentence-transformers model from a folder or hub name. Hub names fail fast without network."""
 
     def __init__(self, name_or_path: str = DEFAULT_SBERT, name: str | None = None, max_seq_length: int = 256):
         hub_offline()
         import torch
-        from sentence_transformers import SentenceTransformer
 
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         path = name_or_path
@@ -71,11 +89,9 @@ class SBERTEncoder(Encoder):
                 "네트워크가 있다면 JOBLENS_ALLOW_HUB=1 로 실행하거나, 모델 폴더 경로를 지정하세요.")
         start = time.time()
         try:
-            self.model = SentenceTransformer(path, device="cpu")
+            self.model = _load(path, _stamp(path), max_seq_length)
         except Exception as e:
             raise ModelNotReady(f"모델 '{name_or_path}'을(를) 불러올 수 없습니다 ({time.time() - start:.1f}s): {e}") from e
-        if self.model.max_seq_length != float("inf"):  # a static-embedding model reads every token; nothing to cap
-            self.model.max_seq_length = max_seq_length
         self.name = name or f"sbert:{Path(name_or_path).name}"
         dim_fn = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_fn())
