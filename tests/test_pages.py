@@ -137,3 +137,8 @@ def test_start_page_is_the_root_and_links_every_view(corpus):
     links = [e.proto.page for e in at.get("page_link")]
     assert {"similar", "seeker", "talent", "compare", "corpus", "evaluation", "suitability"} <= {
         link.rsplit("/", 1)[-1] for link in links}, links
+
+
+def test_broken_link_says_so_instead_of_showing_another_record(corpus):
+    at = page("similar_postings", {"posting": "nonexistent", "model": "tfidf"})
+    assert any("찾을 수 없어" in w.value for w in at.warning)

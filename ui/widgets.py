@@ -78,35 +78,33 @@ def controls(state: ViewState, show_model: bool = True, disability: bool = True)
     return state
 
 
-def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·지역·구인인증번호로 검색)") -> str | None:
+def _pick(kind: str, current: str, label: str, fmt, empty: str) -> str | None:
+    """A searchable picker over one side of the corpus, starting at the URL's record; a link naming a record
+    that is not (or no longer) there says so instead of silently showing another one."""
     engine = get_engine()
-    ids = engine.corpus.tables["posting"].ids
+    ids = engine.corpus.tables[kind].ids
     if not ids:
-        st.error("공고가 없습니다. `python -m core demo` 또는 `python -m core ingest` 로 먼저 수집하세요.")
+        st.error(empty)
         return None
-    index = ids.index(state.posting) if state.posting in engine.corpus.postings else 0
+    if current and current not in engine.corpus.tables[kind].row_of:
+        st.warning(f"링크의 {'공고' if kind == 'posting' else '구직자'} '{current}'을(를) 찾을 수 없어 첫 항목을 보여 줍니다.")
+    index = engine.corpus.tables[kind].row_of.get(current, 0)
+    return st.selectbox(label, ids, index=index, format_func=fmt, key=f"pick_{kind}")
 
-    def fmt(pid: str) -> str:
-        p = engine.corpus.postings[pid]
-        return f"{p.title} · {p.display_company} · {p.place.sigungu or p.display_region} · {p.wantedAuthNo or pid}"
 
-    return st.selectbox(label, ids, index=index, format_func=fmt, key="pick_posting")
+def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·지역·구인인증번호로 검색)") -> str | None:
+    postings = get_engine().corpus.postings
+    return _pick("posting", state.posting, label, lambda pid: (
+        f"{postings[pid].title} · {postings[pid].display_company} · "
+        f"{postings[pid].place.sigungu or postings[pid].display_region} · {postings[pid].wantedAuthNo or pid}"),
+        "공고가 없습니다. `python -m core demo` 또는 `python -m core ingest` 로 먼저 수집하세요.")
 
 
 def pick_seeker(state: ViewState) -> str | None:
-    engine = get_engine()
-    ids = engine.corpus.tables["seeker"].ids
-    if not ids:
-        st.error("구직자가 없습니다.")
-        return None
-    index = ids.index(state.seeker) if state.seeker in engine.corpus.seekers else 0
-
-    def fmt(sid: str) -> str:
-        s = engine.corpus.seekers[sid]
-        return (f"{sid.split(':', 1)[-1]} · {s.desired_job_name or '희망직종 미상'} · {s.desired_region} · "
-                f"{s.disability_type or '장애 없음'}")
-
-    return st.selectbox("구직자 (번호·희망직종·지역으로 검색)", ids, index=index, format_func=fmt, key="pick_seeker")
+    seekers = get_engine().corpus.seekers
+    return _pick("seeker", state.seeker, "구직자 (번호·희망직종·지역으로 검색)", lambda sid: (
+        f"{sid.split(':', 1)[-1]} · {seekers[sid].desired_job_name or '희망직종 미상'} · {seekers[sid].desired_region} · "
+        f"{seekers[sid].disability_type or '장애 없음'}"), "구직자가 없습니다.")
 
 
 def pick_query(state: ViewState, direction: str):
