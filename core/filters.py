@@ -168,6 +168,8 @@ def pair_violation(query, item, f: FilterSettings, unsuitable: dict) -> str | No
     if f.distance:
         if query.place.lat is None or item.place.lat is None:
             return "distance(unplaced)"
+        if item.place.geo_level == "sido":
+            return "distance(coarse: 시도 level only)"
         radius = f.capital_km if query.place.sido in CAPITAL_REGION else f.other_km
         if _pair_km((query.place.lat, query.place.lon), (item.place.lat, item.place.lon)) > radius + 1e-6:
             return "distance"

@@ -185,3 +185,22 @@ def test_hub_only_model_fails_fast_offline(monkeypatch):
     monkeypatch.delenv("JOBLENS_ALLOW_HUB", raising=False)
     with pytest.raises(ModelNotReady, match="허브"):  # refused before any download is attempted
         SBERTEncoder("jhgan/ko-sroberta-multitask")
+
+
+def test_a_place_known_only_at_sido_level_never_passes_the_distance_filter(engine):
+    """'경기' as a posting's whole address is the province centroid, 16.9 km from Seoul's and ~61 km from 평택:
+    it must not pass a 20 km test as if it were exact (it stays findable with the distance filter off)."""
+    from core.data.records import Posting
+
+    seoul = next(p for p in engine.corpus.postings.values() if p.place.sido == "서울특별시")
+    coarse = replace(seoul, id="test:coarse", wantedAuthNo="COARSE", title=seoul.title + " (경기 어딘가)",
+                     place=Place(sido="경기도", lat=37.4138, lon=127.5183, geo_level="sido", geo_status="ok"))
+    assert isinstance(coarse, Posting)
+    engine.add(coarse)
+    model = engine.model("tfidf")
+    f = FilterSettings(capital_km=200, education=False, career=False)
+    on = model.recommend(seoul, k=2000, filters=f, explain=False)
+    assert "test:coarse" not in {r.item_id for r in on.items}
+    off = model.recommend(seoul, k=2000, filters=replace(f, distance=False), explain=False)
+    assert "test:coarse" in {r.item_id for r in off.items}
+    assert violates(seoul, coarse, f, {}) == "distance(coarse: 시도 level only)"

@@ -142,3 +142,9 @@ def test_start_page_is_the_root_and_links_every_view(corpus):
 def test_broken_link_says_so_instead_of_showing_another_record(corpus):
     at = page("similar_postings", {"posting": "nonexistent", "model": "tfidf"})
     assert any("찾을 수 없어" in w.value for w in at.warning)
+
+
+def test_out_of_range_link_values_do_not_crash_the_page(corpus):
+    pid = next(iter(corpus.postings))
+    at = page("similar_postings", {"posting": pid, "model": "tfidf", "ckm": "300", "okm": "nan"})
+    assert at.number_input(key="ctl_ckm").value == 200.0

@@ -9,7 +9,7 @@ import streamlit as st
 from core.models.registry import APP_MODELS, MODEL_LABELS
 from core.text.analysers import ANALYSERS
 from core.views.frames import posting_row, seeker_row
-from core.views.links import ViewState
+from core.views.links import BOUNDS, ViewState
 
 from .resources import get_engine, get_store
 from .state import sync_url
@@ -63,13 +63,13 @@ def controls(state: ViewState, show_model: bool = True, disability: bool = True)
             state.analyser = st.selectbox("형태소 분석기 (TF-IDF)", ANALYSERS, index=ANALYSERS.index(state.analyser)
                                           if state.analyser in ANALYSERS else 0,
                                           format_func=lambda a: ANALYSER_LABELS[a], key="ctl_analyser")
-        state.k = st.slider("추천 개수 (k)", 1, 50, state.k, key="ctl_k")
+        state.k = st.slider("추천 개수 (k)", *BOUNDS["k"], state.k, key="ctl_k")
         st.subheader("필터 (절대 위반 안 함)")
         state.distance = st.toggle("거리", state.distance, key="ctl_dist")
         c1, c2 = st.columns(2)
-        state.capital_km = c1.number_input("수도권 km", 1.0, 200.0, float(state.capital_km), 5.0, key="ctl_ckm",
+        state.capital_km = c1.number_input("수도권 km", *BOUNDS["capital_km"], float(state.capital_km), 5.0, key="ctl_ckm",
                                            disabled=not state.distance)
-        state.other_km = c2.number_input("그 외 km", 1.0, 300.0, float(state.other_km), 5.0, key="ctl_okm",
+        state.other_km = c2.number_input("그 외 km", *BOUNDS["other_km"], float(state.other_km), 5.0, key="ctl_okm",
                                          disabled=not state.distance)
         state.education = st.toggle("학력 (요구 학력 ≤ 보유 학력)", state.education, key="ctl_edu")
         state.career = st.toggle("경력 (신입에게 경력 전용 공고 제외)", state.career, key="ctl_career")

@@ -1,13 +1,29 @@
 """`python -m core recommend --posting ID | --seeker ID`: one filtered list, printed as a table."""
 from __future__ import annotations
 
+import argparse
+import math
 import sys
 
 from ..filters import FilterSettings
 from ..models.registry import MODEL_LABELS, REGISTRY
 from ..progress import TerminalProgress
 from ..views.frames import result_frame
+from ..views.links import BOUNDS
 from .build import add_corpus_arguments, engine_for
+
+
+def bounded(kind: type, low, high):
+    """An argparse type that refuses what the app's widgets refuse (negative, nan, out of range) with a clear line."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}'은(는) 숫자가 아닙니다") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text}: {low}~{high} 사이여야 합니다")
+        return value
+    return parse
 
 
 def register(sub) -> None:
@@ -17,9 +33,9 @@ def register(sub) -> None:
     p.add_argument("--seeker")
     p.add_argument("--target", default="posting", choices=["posting", "seeker"])
     p.add_argument("--model", default="sbert", choices=list(REGISTRY))
-    p.add_argument("--k", type=int, default=10)
-    p.add_argument("--capital-km", type=float, default=FilterSettings.capital_km)
-    p.add_argument("--other-km", type=float, default=FilterSettings.other_km)
+    p.add_argument("--k", type=bounded(int, 1, 1000), default=10)
+    p.add_argument("--capital-km", type=bounded(float, *BOUNDS["capital_km"]), default=FilterSettings.capital_km)
+    p.add_argument("--other-km", type=bounded(float, *BOUNDS["other_km"]), default=FilterSettings.other_km)
     for f in ("distance", "education", "career", "disability"):
         p.add_argument(f"--no-{f}", action="store_true")
     p.set_defaults(func=run)

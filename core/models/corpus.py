@@ -30,8 +30,11 @@ class Corpus:
                        "seeker": self._table("seeker", list(self.seekers.values()))}
 
     def _row(self, kind: str, r: Posting | Seeker) -> tuple:
-        lat = np.nan if r.place.lat is None else r.place.lat
-        lon = np.nan if r.place.lon is None else r.place.lon
+        # a place known only at 시도 level is a centroid tens of km from where the job may be: as an item it
+        # has no distance, so the distance filter never lets it through as if it were exact
+        coarse = r.place.geo_level == "sido"
+        lat = np.nan if r.place.lat is None or coarse else r.place.lat
+        lon = np.nan if r.place.lon is None or coarse else r.place.lon
         if kind == "posting":
             return lat, lon, r.edu_min, CAREER_CODES[r.career_kind], "", self.unsuitable.get(r.id, frozenset())
         return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.disability_type, frozenset()

@@ -49,9 +49,17 @@ def result_frame(corpus, result, target: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so Excel opens Korean correctly."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with BOM so Excel opens Korean correctly; posting text is untrusted, so no cell can be a formula."""
+    return frame.map(neutralise).to_csv(index=False).encode("utf-8-sig")
 
 
 def filter_summary(corpus, result, query, target: str, filters: FilterSettings) -> str:

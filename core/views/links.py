@@ -1,6 +1,7 @@
 """Every view is a URL: the view state ↔ `st.query_params` (plain dict of strings), no Streamlit here."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 from ..filters import FilterSettings
@@ -26,6 +27,10 @@ class ViewState:
     def filters(self) -> FilterSettings:
         return FilterSettings(self.distance, self.capital_km, self.other_km, self.education, self.career, self.disability)
 
+
+# the one table of bounds: the page's widgets use it, and a link's values are clamped to it (a link with
+# ckm=300 used to pass the URL clamp and then crash the 200-km widget)
+BOUNDS: dict[str, tuple] = {"k": (1, 50), "capital_km": (1.0, 200.0), "other_km": (1.0, 300.0)}
 
 _SHORT = {"posting": "posting", "seeker": "seeker", "model": "model", "analyser": "an", "k": "k", "distance": "dist",
           "capital_km": "ckm", "other_km": "okm", "education": "edu", "career": "career", "disability": "dis"}
@@ -56,10 +61,12 @@ def from_params(params: dict) -> ViewState:
         try:
             if f.type in ("bool", bool):
                 value = raw not in {"0", "false", "False", ""}
-            elif f.type in ("int", int):
-                value = max(1, min(100, int(raw)))
-            elif f.type in ("float", float):
-                value = max(1.0, min(500.0, float(raw)))
+            elif f.name in BOUNDS:
+                number = float(raw)
+                if not math.isfinite(number):  # nan, inf: not a place on the widget
+                    continue
+                low, high = BOUNDS[f.name]
+                value = type(low)(max(low, min(high, number)))
             else:
                 value = raw
         except ValueError:
