@@ -116,3 +116,61 @@ def test_xlsx_with_column_mapping(tmp_data):
     store = Store()
     r = ingest_file(store, path, "csv", mapping=mapping)
     assert r.inserted == 1 and store.posting("csv:X1").place.sido == "충청남도"
+
+
+# ---------------------------------------------------------------- inputs that used to crash ingest (#17 items 3, 11)
+def _checksum(store) -> list:
+    return store.query("SELECT id, json FROM postings ORDER BY id")
+
+
+def test_euc_kr_declared_xml_is_read(tmp_data):
+    xml = ('<?xml version="1.0" encoding="EUC-KR"?><wantedRoot><wanted><wantedAuthNo>K9</wantedAuthNo>'
+           '<company>(주)하나</company><title>청소원</title><region>서울 강남구</region><minEdubg>학력무관</minEdubg>'
+           '<career>관계없음</career><salTpNm>월급</salTpNm><sal>230만원</sal></wanted></wantedRoot>')
+    path = tmp_data / "euckr.xml"
+    path.write_bytes(xml.encode("euc-kr"))
+    report = ingest_file(Store(), path, "worknet-xml")
+    assert report.inserted == 1
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "중첩"),
+    ("long.csv", "wantedAuthNo,title\nK1,\"" + "가" * 1_100_000 + "\"\n", "한 칸은"),
+])
+def test_malformed_file_is_one_clear_error_and_keeps_the_store(tmp_data, name, content, message):
+    store = Store()
+    ingest_file(store, _write(tmp_data / "good.csv", "wantedAuthNo,title,region\nK0,사무원,서울 강남구\n"), "csv")
+    before = _checksum(store)
+    with pytest.raises(IngestError, match=message):
+        ingest_file(store, _write(tmp_data / name, content), "worknet-json" if name.endswith(".json") else "csv")
+    assert _checksum(store) == before
+
+
+def test_directory_and_pipe_are_refused_at_once(tmp_data):
+    import os
+
+    os.mkfifo(tmp_data / "pipe.csv")
+    (tmp_data / "folder.csv").mkdir()
+    for path, message in ((tmp_data / "folder.csv", "폴더"), (tmp_data / "pipe.csv", "일반 파일이 아닌"),
+                          (tmp_data / "missing.csv", "파일이 없습니다")):
+        with pytest.raises(IngestError, match=message):
+            ingest_file(Store(), path, "csv")
+
+
+def test_bad_values_are_row_rejects_not_crashes(tmp_data):
+    body = {"wanted": [
+        {"wantedAuthNo": "K1", "title": "청소원", "region": "서울 강남구", "minSal": "inf", "salTpNm": "월급"},
+        {"wantedAuthNo": "K2", "title": "경비원 \ud800 모집", "region": "서울 강남구", "sal": "230만원", "salTpNm": "월급"},
+        {"wantedAuthNo": "K3", "title": "사무원", "region": "서울 강남구", "sal": "230만원", "salTpNm": "월급"}]}
+    path = tmp_data / "bad.json"
+    path.write_text(json.dumps(body), encoding="utf-8")  # json.dumps escapes the lone surrogate as \\ud800
+    store = Store()
+    report = ingest_file(store, path, "worknet-json")
+    assert report.inserted == 2 and [r.field for r in report.rejects] == ["sal"]
+    assert "\ufffd" in store.posting("worknet:K2").title
+
+
+def test_cr_only_line_endings_are_read(tmp_data):
+    path = tmp_data / "mac.csv"
+    path.write_bytes("wantedAuthNo,title,region\rK1,사무원,서울 강남구\rK2,경비원,부산 해운대구\r".encode())
+    assert ingest_file(Store(), path, "csv").inserted == 2

@@ -6,6 +6,7 @@ reject the row with the field named, instead of guessing.
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 from enum import IntEnum
@@ -194,9 +195,12 @@ def parse_salary(wage_type: object = None, text: object = None, min_sal: object 
     for value in (min_sal, max_sal):
         if value not in (None, "", 0, "0", "nan"):
             try:
-                numbers.append(float(str(value).replace(",", "")))
+                number = float(str(value).replace(",", ""))
             except ValueError:
                 raise FieldError(field, value, "급여 숫자를 읽을 수 없음") from None
+            if not math.isfinite(number):
+                raise FieldError(field, value, "급여 숫자가 유한한 값이 아님")
+            numbers.append(number)
     if not numbers and body:
         found = re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|만)?\s*원?", body)
         numbers = [_to_won(n, u or "") for n, u in found if n.replace(",", "").replace(".", "").isdigit()]
@@ -266,4 +270,5 @@ def clean_text(value: object) -> str:
     text = html.unescape(str(value))
     if text in {"nan", "None"}:
         return ""
+    text = re.sub(r"[\ud800-\udfff]", "\ufffd", text)  # a lone surrogate cannot be stored as UTF-8
     return re.sub(r"\s+", " ", text).strip()

@@ -5,8 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+MAX_FILE_BYTES = 500 * 1024 * 1024  # one file; larger ones are split before ingesting
+MAX_FIELD_CHARS = 1_000_000  # one CSV field; a longer one is a broken quote, not a posting
 
 
 class IngestError(ValueError):
@@ -14,9 +19,30 @@ class IngestError(ValueError):
 
 
 # ---------------------------------------------------------------- decoding
+def read_bytes(path: str | Path) -> bytes:
+    """The file's bytes, after `check_file`."""
+    check_file(path)
+    return Path(path).read_bytes()
+
+
+def check_file(path: str | Path) -> None:
+    """A regular file of a sane size, or IngestError: a directory, a named pipe or a device is refused at once
+    instead of crashing or hanging the reader."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise IngestError(f"{path}: 파일이 없습니다") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "폴더" if stat.S_ISDIR(info.st_mode) else "일반 파일이 아닌 것(파이프·장치 등)"
+        raise IngestError(f"{path}: {kind}입니다. 수집할 파일 경로를 지정하세요")
+    if info.st_size > MAX_FILE_BYTES:
+        raise IngestError(f"{path}: 파일이 너무 큽니다 ({info.st_size / 2**20:,.0f} MB > {MAX_FILE_BYTES // 2**20} MB)")
+
+
 def read_text(path: str | Path) -> tuple[str, str]:
     """Decode a file as UTF-8 (with or without BOM), else CP949 (data.go.kr's usual encoding)."""
-    data = Path(path).read_bytes()
+    data = read_bytes(path)
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding), encoding
@@ -74,8 +100,11 @@ def _find_dict_lists(obj, marker: set[str]) -> list[dict]:
 
 def read_worknet_xml(path: str | Path) -> list[dict]:
     text, _ = read_text(path)
+    # the text is already decoded (UTF-8 or CP949/EUC-KR); a declaration naming another encoding would make
+    # the parser refuse it ('multi-byte encodings are not supported'), so it is dropped
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        root = ET.fromstring(text.encode("utf-8"))
+        root = ET.fromstring(text)
     except ET.ParseError as e:
         raise IngestError(f"{path}: XML 구문 오류 ({e})") from None
     rows = _xml_records(root, ("wanted", "wantedDtl"))
@@ -88,9 +117,11 @@ def read_json_records(path: str | Path, marker: set[str]) -> list[dict]:
     text, _ = read_text(path)
     try:
         obj = json.loads(text)
+        rows = _find_dict_lists(obj, marker)
     except json.JSONDecodeError as e:
         raise IngestError(f"{path}: JSON 구문 오류 (줄 {e.lineno}, 열 {e.colno})") from None
-    rows = _find_dict_lists(obj, marker)
+    except RecursionError:
+        raise IngestError(f"{path}: JSON이 너무 깊게 중첩되어 있습니다 (API 응답 형식이 아님)") from None
     if not rows:
         raise IngestError(f"{path}: 레코드 목록을 찾지 못했습니다 (필드 {sorted(marker)[:3]} 없음)")
     return rows
@@ -101,6 +132,7 @@ def read_table(path: str | Path) -> list[dict]:
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         import openpyxl
 
+        check_file(path)
         try:
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as e:  # openpyxl raises many types for a broken file
@@ -109,4 +141,10 @@ def read_table(path: str | Path) -> list[dict]:
         header = [str(h or "").strip() for h in rows[0]] if rows else []
         return [{h: ("" if v is None else str(v)) for h, v in zip(header, r)} for r in rows[1:]]
     text, _ = read_text(path)
-    return [{(k or "").strip(): (v or "") for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    if "\r" in text and "\n" not in text:  # old Mac line endings: one line per row all the same
+        text = text.replace("\r", "\n")
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    try:
+        return [{(k or "").strip(): (v or "") for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    except csv.Error as e:
+        raise IngestError(f"{path}: CSV를 읽을 수 없습니다 ({e}; 한 칸은 {MAX_FIELD_CHARS:,}자까지)") from None
