@@ -174,3 +174,48 @@ def test_cr_only_line_endings_are_read(tmp_data):
     path = tmp_data / "mac.csv"
     path.write_bytes("wantedAuthNo,title,region\rK1,사무원,서울 강남구\rK2,경비원,부산 해운대구\r".encode())
     assert ingest_file(Store(), path, "csv").inserted == 2
+
+
+# ---------------------------------------------------------------- wrong values never stored silently (#17 item 4)
+@pytest.mark.parametrize("column, value, field", [
+    ("sal", "-210만원", "sal"), ("career", "경력 999년", "career"), ("jobsCd", "ZZZ!!", "jobsCd")])
+def test_out_of_range_values_are_rejected_with_their_reason(tmp_data, column, value, field):
+    row = {"wantedAuthNo": "K1", "title": "사무원", "region": "서울 강남구", "salTpNm": "월급", "sal": "230만원", column: value}
+    path = _write(tmp_data / "rows.csv", ",".join(row) + "\n" + ",".join(row.values()) + "\n")
+    report = ingest_file(Store(), path, "csv")
+    assert report.inserted == 0 and [r.field for r in report.rejects] == [field]
+
+
+@pytest.mark.parametrize("band", ["-10대", "990대"])
+def test_impossible_age_bands_are_rejected(tmp_data, band):
+    path = _write(tmp_data / "s.csv", f"id,age_band,desired_job_name,desired_region\nS1,{band},경비원,서울 강남구\n")
+    report = ingest_file(Store(), path, "seekers-csv")
+    assert report.inserted == 0 and report.rejects[0].field == "age_band"
+
+
+def test_keys_differing_by_invisible_characters_are_one_posting_and_repeats_are_noticed(tmp_data):
+    text = ("wantedAuthNo,title,region\nK1,사무원,서울 강남구\nK1\u200b,사무원 (수정),서울 강남구\n"
+            "\ufeffK1,사무원 (재수정),서울 강남구\n")
+    store = Store()
+    report = ingest_file(store, _write(tmp_data / "dup.csv", "\ufeff" + text), "csv")
+    assert store.counts()["postings"] == 1 and store.posting("csv:K1").title == "사무원 (재수정)"
+    assert sum("키가 같아" in r.reason for r in report.rejects) == 2 and report.rejected == 0
+
+
+@pytest.mark.parametrize("content", ["", "\ufeff", "wantedAuthNo,title,region\n"])
+def test_empty_bom_only_and_header_only_files_say_so(tmp_data, content):
+    with pytest.raises(IngestError, match="데이터 행이 없습니다"):
+        ingest_file(Store(), _write(tmp_data / "empty.csv", content), "csv")
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_delimited_files_are_read(tmp_data, sep):
+    text = sep.join(["wantedAuthNo", "title", "region"]) + "\n" + sep.join(["K1", "사무원", "서울 강남구"]) + "\n"
+    assert ingest_file(Store(), _write(tmp_data / "semi.csv", text), "csv").inserted == 1
+
+
+@pytest.mark.parametrize("target", ["synthetic", "no_such_field"])
+def test_mapping_onto_reserved_or_unknown_fields_is_refused(tmp_data, target):
+    path = _write(tmp_data / "m.csv", "번호,제목,지역,x\nK1,사무원,서울 강남구,1\n")
+    with pytest.raises(IngestError, match=target):
+        ingest_file(Store(), path, "csv", mapping={"번호": "wantedAuthNo", "제목": "title", "지역": "region", "x": target})

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .normalize import FieldError
 from .readers import read_json_records, read_table, read_worknet_xml
 
 
@@ -23,11 +25,16 @@ class Format:
     prepare: Callable[[dict], dict] | None = None
 
 
+def normalise_key(value: object) -> str:
+    """NFKC, with zero-width characters and BOMs removed: 'K1', 'K1\u200b' and '\ufeffK1' are one posting."""
+    return re.sub(r"[\u200b-\u200d\u2060\ufeff\s]", "", unicodedata.normalize("NFKC", str(value)))
+
+
 def _key_from(*names: str) -> Callable[[dict, int], str]:
     def key(row: dict, row_no: int) -> str:
         for n in names:
-            if str(row.get(n, "")).strip():
-                return str(row[n]).strip()
+            if normalise_key(row.get(n, "")):
+                return normalise_key(row[n])
         basis = "|".join(str(row.get(k, "")) for k in ("busplaName", "jobNm", "regDt", "title", "company"))
         return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
     return key
@@ -64,7 +71,14 @@ def _age_band(age: str) -> str:
         a = int(float(age))
     except ValueError:
         return ""
-    return f"{a // 10 * 10}대"
+    return age_band(a)
+
+
+def age_band(age: int) -> str:
+    """'40대'; an age no job seeker has is a reject, never a strange band ('-10대', '990대')."""
+    if not 15 <= age <= 100:
+        raise FieldError("연령", age, "연령이 비정상적임 (15~100세)")
+    return f"{age // 10 * 10}대"
 
 
 def _prepare_saramin(row: dict) -> dict:

@@ -24,6 +24,7 @@ from .store import Reject, Store, UpsertCounts
 
 __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",
            "ingest_file", "iter_records"]
+RESERVED = {"id", "source", "synthetic", "place"}  # set by JobLens, never by a file's column mapping
 POSTING_FIELDS = {f.name for f in fields(Posting)}
 SEEKER_FIELDS = {f.name for f in fields(Seeker)}
 
@@ -52,7 +53,9 @@ def _place(texts: Iterable[str]) -> Place:
 
 
 def _occupation(code: str, name: str, field_name: str) -> str:
-    code = re.sub(r"\D", "", str(code or "")) if re.fullmatch(r"\s*\d+\s*", str(code or "")) else str(code or "").strip()
+    code = str(code or "").strip()
+    if code and not re.fullmatch(r"\d{2,6}|0[1-9A-D]\w?|\d{2}[0-9A-Z]", code):  # 2–6 digits, or a middle code like 01B
+        raise FieldError(field_name, code, "직종코드 형식이 아님")
     if code:
         return code
     if name:
@@ -105,6 +108,8 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
                    "age_band", "education", "major", "certificates", "desired_occupation", "desired_job_name",
                    "desired_duties", "desired_region", "desired_wage", "registered"}})
     s.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
+    if s.age_band and not re.fullmatch(r"[1-9]0대( 이상)?", s.age_band):
+        raise FieldError("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)")
     s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
     s.education_known = bool(s.education)
     s.edu_level = int(parse_education(s.education, "education")) if s.education else 0
@@ -133,7 +138,7 @@ class IngestReport:
 
     @property
     def rejected(self) -> int:
-        return len({r.row_no for r in self.rejects if not r.reason.startswith("미배치")})
+        return len({r.row_no for r in self.rejects if not r.reason.startswith(("미배치", "알림"))})
 
     @property
     def placed_share(self) -> float:
@@ -200,8 +205,18 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         total.updated += c.updated
         pending.clear()
 
+    if mapping:
+        known = SEEKER_FIELDS if spec.kind == "seeker" else POSTING_FIELDS
+        unknown = sorted({v for v in mapping.values() if v not in known} | {v for v in mapping.values() if v in RESERVED})
+        if unknown:
+            raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")
+    seen: dict[str, int] = {}
     for row_no, record, rejects in iter_records(path, spec, mapping, progress):
         report.rows += 1
+        if record is not None and record.id in seen:  # the last copy wins, and the report says so
+            rejects.append(Reject(row_no, "key", f"알림(저장됨): 같은 파일 {seen[record.id]}행과 키가 같아 이 행으로 덮어씀", record.id))
+        if record is not None:
+            seen[record.id] = row_no
         report.rejects.extend(rejects)
         if record is not None:
             pending.append(record)
@@ -209,6 +224,8 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
             if len(pending) >= batch_size:
                 flush()
     flush()
+    if report.rows == 0:
+        raise IngestError(f"{path}: 데이터 행이 없습니다 (빈 파일이거나 머리글만 있음)")
     report.inserted, report.updated = total.inserted, total.updated
     report.seconds = time.time() - start
     store.log_ingest(f"{Path(path).name}:{start:.0f}", str(path), fmt, total, report.rejects)

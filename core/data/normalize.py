@@ -102,6 +102,15 @@ def _months(text: str) -> int:
     return (int(years.group(1)) * 12 if years else 0) + (int(months.group(1)) if months else 0)
 
 
+MAX_CAREER_MONTHS = 50 * 12
+
+
+def _checked_months(months: int, field: str, value: object) -> int:
+    if months > MAX_CAREER_MONTHS:
+        raise FieldError(field, value, f"경력 기간이 비정상적임 ({months // 12}년 > {MAX_CAREER_MONTHS // 12}년)")
+    return months
+
+
 def parse_career(value: object, field: str = "career") -> Career:
     """'N'/'E'/'Z', '신입', '경력2년', '신입/경력1년', '경력무관', '관계없음', '신입 · 경력', '경력 5년↑'."""
     if value is None:
@@ -117,13 +126,13 @@ def parse_career(value: object, field: str = "career") -> Career:
     if re.search(r"관계\s*없|무관|불문", text) or (has_new and has_exp):
         return Career("either", 0)
     if has_exp:
-        return Career("experienced", _months(text))
+        return Career("experienced", _checked_months(_months(text), field, value))
     if has_new:
         return Career("new")
     span = re.match(r"\s*(\d+)\s*(~\s*\d+\s*)?(년|개월)", text)  # Saramin '3 ~ 10년', KEAD '2년'
     if span:
         n = int(span.group(1))
-        return Career("experienced", n * 12 if span.group(3) == "년" else n)
+        return Career("experienced", _checked_months(n * 12 if span.group(3) == "년" else n, field, value))
     raise FieldError(field, value, "경력 조건을 해석할 수 없음")
 
 
@@ -191,6 +200,8 @@ def parse_salary(wage_type: object = None, text: object = None, min_sal: object 
                 kind = val
                 break
 
+    if re.search(r"(^|[\s(:~])[-−]\s*\d", body):  # '-210만원' (a range '210만원-250만원' has a digit before its dash)
+        raise FieldError(field, text, "급여가 음수임")
     numbers: list[float] = []
     for value in (min_sal, max_sal):
         if value not in (None, "", 0, "0", "nan"):
@@ -200,6 +211,8 @@ def parse_salary(wage_type: object = None, text: object = None, min_sal: object 
                 raise FieldError(field, value, "급여 숫자를 읽을 수 없음") from None
             if not math.isfinite(number):
                 raise FieldError(field, value, "급여 숫자가 유한한 값이 아님")
+            if number < 0:
+                raise FieldError(field, value, "급여가 음수임")
             numbers.append(number)
     if not numbers and body:
         found = re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|만)?\s*원?", body)

@@ -144,7 +144,10 @@ def read_table(path: str | Path) -> list[dict]:
     if "\r" in text and "\n" not in text:  # old Mac line endings: one line per row all the same
         text = text.replace("\r", "\n")
     csv.field_size_limit(MAX_FIELD_CHARS)
+    header = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header.count)  # Excel in some locales saves ';' or tab
     try:
-        return [{(k or "").strip(): (v or "") for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+        return [{(k or "").strip(): (v or "") for k, v in row.items()}
+                for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as e:
         raise IngestError(f"{path}: CSV를 읽을 수 없습니다 ({e}; 한 칸은 {MAX_FIELD_CHARS:,}자까지)") from None
