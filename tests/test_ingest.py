@@ -219,3 +219,17 @@ def test_mapping_onto_reserved_or_unknown_fields_is_refused(tmp_data, target):
     path = _write(tmp_data / "m.csv", "번호,제목,지역,x\nK1,사무원,서울 강남구,1\n")
     with pytest.raises(IngestError, match=target):
         ingest_file(Store(), path, "csv", mapping={"번호": "wantedAuthNo", "제목": "title", "지역": "region", "x": target})
+
+
+def test_a_worse_update_never_blanks_or_unplaces_a_good_posting(tmp_data):
+    """#17 item 9: a truncated file without the job code, or a re-ingest whose region cannot be read."""
+    store = Store()
+    header = "wantedAuthNo,title,region,jobsCd\n"
+    ingest_file(store, _write(tmp_data / "a.csv", header + "K1,사무원,서울 강남구,024100\n"), "csv")
+    before = store.posting("csv:K1")
+    report = ingest_file(store, _write(tmp_data / "b.csv", header + "K1,사무원 (수정),알수없는곳,\n"), "csv")
+    after = store.posting("csv:K1")
+    assert after.title == "사무원 (수정)"  # the good new value is taken
+    assert after.jobsCd == "024100" and after.occupation == before.occupation  # an empty one never blanks
+    assert after.place == before.place and report.unplaced == 0  # an unreadable region never unplaces
+    assert any("저장된 위치를 유지" in r.reason for r in report.rejects)

@@ -96,9 +96,12 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
     raw = {name: getattr(new, name) or getattr(stored, name) for name in RAW_POSTING_FIELDS}
     raw["synthetic"] = new.synthetic
     try:
-        return build_posting(raw, new.source, new.id.split(":", 1)[1])
+        merged = build_posting(raw, new.source, new.id.split(":", 1)[1])
     except FieldError:  # the two halves do not combine into a valid record: the new one stands alone
-        return new
+        merged = new
+    if merged.place.geo_status != "ok" and stored.place.geo_status == "ok":  # an unreadable new region never unplaces
+        merged.place = stored.place
+    return merged
 
 
 def build_seeker(raw: dict, source: str, key: str) -> Seeker:
@@ -200,6 +203,13 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         if spec.kind == "posting":  # a detail file after a list file fills in, never blanks, list-only fields
             stored = store.postings_by_id([r.id for r in pending])
             pending[:] = [merge_postings(stored[r.id], r) if r.id in stored else r for r in pending]
+            for r in pending:  # the row's own 'unplaced' note does not hold once the stored place was kept
+                row = row_of[r.id]
+                if r.id in stored and r.place.geo_status == "ok" and row in unplaced_rows:
+                    unplaced_rows.discard(row)
+                    report.unplaced -= 1
+                    report.rejects[:] = [x for x in report.rejects if not (x.row_no == row and x.reason.startswith("미배치"))]
+                    report.rejects.append(Reject(row, "region", "알림(저장됨): 새 지역을 읽을 수 없어 저장된 위치를 유지함", r.id))
         c = upsert(pending)
         total.inserted += c.inserted
         total.updated += c.updated
@@ -211,8 +221,14 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         if unknown:
             raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")
     seen: dict[str, int] = {}
+    row_of: dict[str, int] = {}
+    unplaced_rows: set[int] = set()
     for row_no, record, rejects in iter_records(path, spec, mapping, progress):
         report.rows += 1
+        if record is not None:
+            row_of[record.id] = row_no
+            if record.place.geo_status != "ok":
+                unplaced_rows.add(row_no)
         if record is not None and record.id in seen:  # the last copy wins, and the report says so
             rejects.append(Reject(row_no, "key", f"알림(저장됨): 같은 파일 {seen[record.id]}행과 키가 같아 이 행으로 덮어씀", record.id))
         if record is not None:
