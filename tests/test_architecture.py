@@ -149,3 +149,10 @@ def test_tied_scores_break_by_row_in_every_path():
     scores = np.array([0.5, 0.9, 0.5, 0.5, -np.inf])
     top_rows, top_scores = top_k(scores, rows, 3)
     assert top_rows.tolist() == [3, 1, 7] and top_scores.tolist() == [0.9, 0.5, 0.5]
+
+
+def test_server_listens_on_localhost_by_default():
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["address"] == "127.0.0.1"
