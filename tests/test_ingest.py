@@ -135,7 +135,6 @@ def test_euc_kr_declared_xml_is_read(tmp_data):
 
 @pytest.mark.parametrize("name, content, message", [
     ("deep.json", "[" * 100_000 + "]" * 100_000, "중첩"),
-    ("long.csv", "wantedAuthNo,title\nK1,\"" + "가" * 1_100_000 + "\"\n", "한 칸은"),
 ])
 def test_malformed_file_is_one_clear_error_and_keeps_the_store(tmp_data, name, content, message):
     store = Store()
@@ -233,3 +232,13 @@ def test_a_worse_update_never_blanks_or_unplaces_a_good_posting(tmp_data):
     assert after.jobsCd == "024100" and after.occupation == before.occupation  # an empty one never blanks
     assert after.place == before.place and report.unplaced == 0  # an unreadable region never unplaces
     assert any("저장된 위치를 유지" in r.reason for r in report.rejects)
+
+
+@pytest.mark.parametrize("fmt, make", [
+    ("csv", lambda title: "wantedAuthNo,title,region\nK1,\"" + title + "\",서울 강남구\nK2,경비원,서울 강남구\n"),
+    ("worknet-json", lambda title: json.dumps({"wanted": [{"wantedAuthNo": "K1", "title": title, "region": "서울 강남구"},
+                                                          {"wantedAuthNo": "K2", "title": "경비원", "region": "서울 강남구"}]})),
+])
+def test_a_1mb_field_rejects_its_row_not_the_file_in_every_format(tmp_data, fmt, make):
+    report = ingest_file(Store(), _write(tmp_data / f"long.{fmt}", make("가" * 1_100_000)), fmt)
+    assert report.inserted == 1 and report.rejects[0].row_no in (1, 2) and "너무 김" in report.rejects[0].reason

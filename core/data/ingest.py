@@ -18,7 +18,7 @@ from ..progress import Progress, report
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
 from .normalize import FieldError, clean_text, disability_label, parse_career, parse_education, parse_salary
 from .occupations import matcher
-from .readers import IngestError, read_table
+from .readers import MAX_FIELD_CHARS, IngestError, read_table
 from .records import Place, Posting, Seeker
 from .store import Reject, Store, UpsertCounts
 
@@ -170,6 +170,9 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
     for i, row in enumerate(rows, start=1):
         row_no = i + header_offset
         try:
+            too_long = next((k for k, v in row.items() if isinstance(v, str) and len(v) > MAX_FIELD_CHARS), None)
+            if too_long:  # the same limit for CSV, JSON and XML: one oversized value rejects its row only
+                raise FieldError(too_long, row[too_long][:60], f"값이 너무 김 ({len(row[too_long]):,}자 > {MAX_FIELD_CHARS:,}자)")
             data = prepare(dict(row)) if prepare else dict(row)
             if mapping and spec.prepare:
                 data = {mapping.get(k, k): v for k, v in data.items()}
