@@ -205,43 +205,40 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
     def flush() -> None:
         if spec.kind == "posting":  # a detail file after a list file fills in, never blanks, list-only fields
             stored = store.postings_by_id([r.id for r in pending])
-            pending[:] = [merge_postings(stored[r.id], r) if r.id in stored else r for r in pending]
-            for r in pending:  # the row's own 'unplaced' note does not hold once the stored place was kept
-                row = row_of[r.id]
-                if r.id in stored and r.place.geo_status == "ok" and row in unplaced_rows:
-                    unplaced_rows.discard(row)
-                    report.unplaced -= 1
-                    report.rejects[:] = [x for x in report.rejects if not (x.row_no == row and x.reason.startswith("미배치"))]
-                    report.rejects.append(Reject(row, "region", "알림(저장됨): 새 지역을 읽을 수 없어 저장된 위치를 유지함", r.id))
+            for n, r in enumerate(pending):
+                if r.id in stored:
+                    pending[n] = merge_postings(stored[r.id], r)
+                    if r.place.geo_status != "ok" and pending[n].place.geo_status == "ok":
+                        keep_stored_place(row_of[r.id], r.id)
+        report.unplaced += sum(r.place.geo_status != "ok" for r in pending)
         c = upsert(pending)
         total.inserted += c.inserted
         total.updated += c.updated
         pending.clear()
 
+    def keep_stored_place(row: int, record_id: str) -> None:
+        """The row's own 'unplaced' note no longer holds: the stored place was kept. Say that instead."""
+        report.rejects[:] = [x for x in report.rejects if not (x.row_no == row and x.reason.startswith("미배치"))]
+        report.rejects.append(Reject(row, "region", "알림(저장됨): 새 지역을 읽을 수 없어 저장된 위치를 유지함", record_id))
+
     if mapping:
         known = SEEKER_FIELDS if spec.kind == "seeker" else POSTING_FIELDS
-        unknown = sorted({v for v in mapping.values() if v not in known} | {v for v in mapping.values() if v in RESERVED})
+        unknown = sorted({v for v in mapping.values() if v not in known or v in RESERVED})
         if unknown:
             raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")
-    seen: dict[str, int] = {}
-    row_of: dict[str, int] = {}
-    unplaced_rows: set[int] = set()
+    row_of: dict[str, int] = {}  # record id → the file row that holds it (the last one, when a key repeats)
     for row_no, record, rejects in iter_records(path, spec, mapping, progress):
         report.rows += 1
-        if record is not None:
-            row_of[record.id] = row_no
-            if record.place.geo_status != "ok":
-                unplaced_rows.add(row_no)
-        if record is not None and record.id in seen:  # the last copy wins, and the report says so
-            rejects.append(Reject(row_no, "key", f"알림(저장됨): 같은 파일 {seen[record.id]}행과 키가 같아 이 행으로 덮어씀", record.id))
-        if record is not None:
-            seen[record.id] = row_no
         report.rejects.extend(rejects)
-        if record is not None:
-            pending.append(record)
-            report.unplaced += record.place.geo_status != "ok"
-            if len(pending) >= batch_size:
-                flush()
+        if record is None:
+            continue
+        if record.id in row_of:  # the last copy wins, and the report says so
+            report.rejects.append(Reject(row_no, "key", f"알림(저장됨): 같은 파일 {row_of[record.id]}행과 키가 같아 이 행으로 덮어씀",
+                                         record.id))
+        row_of[record.id] = row_no
+        pending.append(record)
+        if len(pending) >= batch_size:
+            flush()
     flush()
     if report.rows == 0:
         raise IngestError(f"{path}: 데이터 행이 없습니다 (빈 파일이거나 머리글만 있음)")
