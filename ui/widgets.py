@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from core.models.registry import APP_MODELS, MODEL_LABELS
+from core.models.registry import APP_MODELS, MODEL_LABELS, REGISTRY
 from core.text.analysers import ANALYSERS
 from core.views.frames import posting_row, seeker_row
 from core.views.links import BOUNDS, ViewState
@@ -59,7 +59,7 @@ def controls(state: ViewState, show_model: bool = True, disability: bool = True)
         if show_model:
             state.model = st.selectbox("모델", APP_MODELS, index=APP_MODELS.index(state.model),
                                        format_func=lambda m: MODEL_LABELS[m], key="ctl_model")
-        if not show_model or state.model in ("tfidf", "hybrid"):
+        if not show_model or REGISTRY[state.model].uses_analyser:
             state.analyser = st.selectbox("형태소 분석기 (TF-IDF)", ANALYSERS, index=ANALYSERS.index(state.analyser)
                                           if state.analyser in ANALYSERS else 0,
                                           format_func=lambda a: ANALYSER_LABELS[a], key="ctl_analyser")

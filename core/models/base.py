@@ -59,9 +59,9 @@ def top_k(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.
     return rows[order], scores[order]
 
 
-def _row(prepared: Any, j: int) -> Any:
-    """Query j of prepared queries, still two-dimensional (the hybrid prepares one entry per part)."""
-    return [_row(p, j) for p in prepared] if isinstance(prepared, list) else prepared[j:j + 1]
+def take(prepared: Any, queries: list[int]) -> Any:
+    """The given queries of prepared queries, still two-dimensional (the hybrid prepares one entry per part)."""
+    return [take(p, queries) for p in prepared] if isinstance(prepared, list) else prepared[queries]
 
 
 class Recommender:
@@ -128,10 +128,11 @@ class Recommender:
             if len(finite) == 0:
                 out.append((rows[:0], np.zeros(0)))
                 continue
-            kth = np.partition(finite, len(finite) - min(k, len(finite)))[len(finite) - min(k, len(finite))]
+            at = len(finite) - min(max(k, 1), len(finite))  # index of the k-th best after partitioning
+            kth = np.partition(finite, at)[at]
             near = rows[col >= kth - self.EXACT_MARGIN]
             own_j = [own[j]] if own else None
-            exact = self.score(_row(prepared, j), target, near, own_j, exact=True)[:, 0]
+            exact = self.score(take(prepared, [j]), target, near, own_j, exact=True)[:, 0]
             out.append(top_k(exact, near, k))
         return out
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..filters import FilterSettings, Origin, filter_mask
 from ..progress import Progress, report
-from .base import Recommender
+from .base import Recommender, take
 
 
 @dataclass
@@ -29,11 +29,6 @@ class BatchResult:
 
 def _profile(o: Origin) -> tuple:
     return (o.lat, o.lon, o.sido, o.education, o.career, o.disability, o.unsuitable)
-
-
-def _take(prepared: Any, members: list[int]) -> Any:
-    """The members' rows of prepared queries (the hybrid prepares a list, one entry per part)."""
-    return [_take(p, members) for p in prepared] if isinstance(prepared, list) else prepared[members]
 
 
 def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10, filters: FilterSettings | None = None,
@@ -63,7 +58,7 @@ def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10,
         mask_time += t1 - t0
         if len(cand):
             own = [table.row_of.get(origins[i].id) if probe.kind == target else None for i in members]
-            for qi, (rows, scores) in zip(members, model.rank(_take(prepared, members), target, cand, k, own)):
+            for qi, (rows, scores) in zip(members, model.rank(take(prepared, members), target, cand, k, own)):
                 rows_out[origins[qi].id], scores_out[origins[qi].id] = rows, scores
         else:
             for qi in members:

@@ -42,16 +42,20 @@ class Engine:
         """The fitted model, fitting it on first use, or again when its files changed since (a retrain)."""
         model_spec = spec(name)
         version = model_spec.version()
-        key = (name, analyser if name in {"tfidf", "hybrid"} else "")
+        key = self._key(name, analyser)
         held = self._models.get(key)
         if held is None or held[0] != version:
             context = BuildContext(self.store, analyser, lambda part: self.model(part, analyser, progress))
             self._models[key] = (version, model_spec.build(context).fit(self.corpus, progress))
         return self._models[key][1]
 
+    @staticmethod
+    def _key(name: str, analyser: str) -> tuple[str, str]:
+        return name, analyser if spec(name).uses_analyser else ""
+
     def loaded(self, name: str, analyser: str = "mecab") -> Recommender | None:
         """The fitted, current model if there is one; never fits (the app asks before showing a spinner)."""
-        held = self._models.get((name, analyser if name in {"tfidf", "hybrid"} else ""))
+        held = self._models.get(self._key(name, analyser))
         return held[1] if held and held[0] == spec(name).version() else None
 
     def add(self, record: Posting | Seeker) -> float:

@@ -33,15 +33,17 @@ class ModelSpec:
     label: str
     build: Callable[[BuildContext], Recommender]
     in_app: bool = True  # offered by the app's model switch and evaluated by default
+    uses_analyser: bool = False  # fitted once per morpheme analyser (TF-IDF and what contains it)
     version: Callable[[], str] = lambda: ""  # changes when the model on disk changes (W-BERT retrained)
 
 
 REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
-    ModelSpec("tfidf", "TF-IDF", lambda ctx: TfidfRecommender(ctx.analyser)),
+    ModelSpec("tfidf", "TF-IDF", lambda ctx: TfidfRecommender(ctx.analyser), uses_analyser=True),
     ModelSpec("sbert", "SBERT", lambda ctx: EmbeddingRecommender(
         lambda: SBERTEncoder(DEFAULT_SBERT, name=f"sbert:{DEFAULT_SBERT}"), "sbert", ctx.store)),
     ModelSpec("wbert", "W-BERT", lambda ctx: wbert_recommender(ctx.store), version=wbert_version),
-    ModelSpec("hybrid", "하이브리드(RRF)", lambda ctx: HybridRecommender([ctx.part("tfidf"), ctx.part("sbert")])),
+    ModelSpec("hybrid", "하이브리드(RRF)", lambda ctx: HybridRecommender([ctx.part("tfidf"), ctx.part("sbert")]),
+              uses_analyser=True),
     ModelSpec("use", "USE", lambda ctx: EmbeddingRecommender(USEEncoder, "use", ctx.store), in_app=False),
 )}
 APP_MODELS: tuple[str, ...] = tuple(name for name, spec in REGISTRY.items() if spec.in_app)
