@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout: float | None = None
     llm_retries: int | None = None
+    # standard-description enrichment (core/data/standard_jobs.py); weight tuned on the dev split, see
+    # bench/bench_quality.py and bench/results/evaluation.json
+    enrich_weight: float = Field(0.5, ge=0, description="enrichment vector weight relative to the record's own text (0 = off)")
+    enrich_short_posting_chars: int = Field(200, ge=0, description="a posting shorter than this is enriched too")
 
     @property
     def data_dir(self) -> Path:

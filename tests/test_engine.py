@@ -111,9 +111,10 @@ def test_embedding_explanations_batch_and_match_each_item(engine, monkeypatch):
                         lambda self, texts, *a, **kw: calls.append(len(texts)) or real_encode(self, texts, *a, **kw))
     result = model.recommend(query, k=10, filters=f)
     assert len(result.items) == 10 and len(calls) <= 3  # search query + query spans + item spans
+    words = lambda text: " ".join(text.split())  # noqa: E731  (spans are word groups of the text models read)
     for rec in result.items:
-        item_text = engine.corpus.get(rec.item_id).text()
-        assert rec.explanation["item"] in item_text and rec.explanation["query"] in query.text()
+        item_text = words(engine.corpus.text_of(engine.corpus.get(rec.item_id)))
+        assert rec.explanation["item"] in item_text and rec.explanation["query"] in words(engine.corpus.text_of(query))
         assert -1.0 <= rec.explanation["similarity"] <= 1.0001
     calls.clear()
     model.recommend(query, k=10, filters=f)
@@ -121,7 +122,8 @@ def test_embedding_explanations_batch_and_match_each_item(engine, monkeypatch):
     tfidf = engine.model("tfidf").recommend(query, k=10, filters=f)
     analyse = engine.model("tfidf").analyser
     for rec in tfidf.items:  # shared morphemes really occur in both texts
-        item_terms, query_terms = set(analyse(engine.corpus.get(rec.item_id).text())), set(analyse(query.text()))
+        item_terms = set(analyse(engine.corpus.text_of(engine.corpus.get(rec.item_id))))
+        query_terms = set(analyse(engine.corpus.text_of(query)))
         assert all(term in item_terms and term in query_terms for term, _ in rec.explanation["terms"])
 
 
@@ -159,7 +161,7 @@ def test_update_replaces_vector_not_appends(engine):
     engine.add(replace(p, title=p.title + " (수정)"))
     assert model.matrices["posting"].shape[0] == rows_before
     row = engine.corpus.tables["posting"].row_of[p.id]
-    fresh = model.encode([engine.corpus.get(p.id).text()], kind="passage")[0]
+    fresh = model.vectors([engine.corpus.text_of(engine.corpus.get(p.id))], "passage")[0]
     assert np.allclose(model.matrices["posting"][row], fresh, atol=1e-5)
 
 

@@ -123,7 +123,8 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
     if not s.desired_occupation and not s.desired_job_name:
         raise FieldError("desired_occupation", raw.get("desired_job_name"), "희망직종이 없음")
     if not s.desired_occupation:
-        raise FieldError("desired_job_name", s.desired_job_name, "희망직종을 직종코드에 대응할 수 없음")
+        raise FieldError("desired_job_name", s.desired_job_name,
+                         "희망직종을 직종코드에 대응할 수 없음 (코드표·검토된 별칭 목록·이름 유사도 모두 해당 없음)")
     s.place = _place([s.desired_region])
     return s
 

@@ -1,18 +1,38 @@
 """Free-text occupation names → Worknet 직종 codes (KEAD's 희망직종 and jobNm carry names, not codes).
 
-Character n-gram TF-IDF over the code table's names: robust to spacing and bracketed qualifiers
-('사무 보조원(공공기관)' → 사무 보조원). Detailed names come from shared data when present; the
-shipped middle-category names are the fallback.
+The crosswalk, in order: the code table's own names (exact, ignoring spacing and punctuation); the reviewed
+alias list `resources/occupation_aliases.csv` (KECO-2018 wording used by KEAD and KEIS that the Worknet table
+spells differently, each with its reason); then character n-gram TF-IDF over the code table's names, robust
+to spacing and bracketed qualifiers ('사무 보조원(공공기관)' → 사무 보조원). Detailed names come from shared
+data when present; the shipped middle-category names are the fallback. A name none of them reaches stays a
+reject with its reason, never a guess below the similarity floor.
 """
 from __future__ import annotations
 
+import csv
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
+from ..settings import RESOURCES
 from . import keco
+
+ALIASES_FILE = RESOURCES / "occupation_aliases.csv"
+
+
+def name_key(name: str) -> str:
+    """An occupation name compared without spacing, punctuation or width ('교통.운송.물류' = '교통 운송 물류')."""
+    return re.sub(r"[^\w]", "", unicodedata.normalize("NFKC", str(name or ""))).replace("_", "")
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, tuple[str, str]]:
+    """The reviewed alias list: name key → (code, note)."""
+    with open(ALIASES_FILE, encoding="utf-8") as f:
+        return {name_key(r["name"]): (r["code"], r["note"]) for r in csv.DictReader(f)}
 
 
 @dataclass(frozen=True)
@@ -20,10 +40,11 @@ class OccupationMatch:
     code: str
     name: str
     score: float
+    via: str = "fuzzy"  # 'code_table', 'alias' or 'fuzzy'
 
 
 class OccupationMatcher:
-    def __init__(self, names: dict[str, str], min_score: float = 0.4):
+    def __init__(self, names: dict[str, str], min_score: float = 0.4, alias_table: dict[str, tuple[str, str]] | None = None):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.codes = list(names)
@@ -31,7 +52,8 @@ class OccupationMatcher:
         self.min_score = min_score
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True)
         self.matrix = self.vectorizer.fit_transform([self._clean(n) for n in self.names])
-        self._exact = {self._clean(n).replace(" ", ""): c for c, n in zip(self.codes, self.names)}
+        self._exact = {name_key(n): c for c, n in zip(self.codes, self.names)}
+        self._aliases = {key: code for key, (code, _) in (alias_table or {}).items() if code in names}
 
     @staticmethod
     def _clean(name: str) -> str:
@@ -42,9 +64,12 @@ class OccupationMatcher:
         text = self._clean(str(name or ""))
         if not text:
             return None
-        exact = self._exact.get(text.replace(" ", "")) or self._exact.get(re.sub(r"\(.*?\)", "", str(name)).replace(" ", ""))
+        exact = self._exact.get(name_key(name)) or self._exact.get(name_key(re.sub(r"\(.*?\)", "", str(name))))
         if exact:
-            return OccupationMatch(exact, self.names[self.codes.index(exact)], 1.0)
+            return OccupationMatch(exact, self.names[self.codes.index(exact)], 1.0, "code_table")
+        alias = self._aliases.get(name_key(name))
+        if alias:
+            return OccupationMatch(alias, self.names[self.codes.index(alias)], 1.0, "alias")
         # Score the name with and without its bracketed qualifier; keep the better.
         variants = [text, self._clean(re.sub(r"\(.*?\)", "", str(name)))]
         scores = (self.matrix @ self.vectorizer.transform(variants).T).toarray().max(axis=1)
@@ -57,4 +82,4 @@ class OccupationMatcher:
 @lru_cache(maxsize=1)
 def matcher() -> OccupationMatcher:
     names = {**keco.middles(), **keco.detailed()}
-    return OccupationMatcher(names)
+    return OccupationMatcher(names, alias_table=aliases())

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..data.records import Posting, Seeker
+from ..data.standard_jobs import split_enriched
 from ..filters import FilterReport, FilterSettings, badges
 from ..progress import Progress
 from .corpus import Corpus
@@ -71,8 +72,12 @@ class Recommender:
     holds_vectors = True  # False for a model that only combines others (the hybrid)
 
     def __init__(self) -> None:
+        from ..settings import settings
+
         self.corpus: Corpus | None = None
         self.matrices: dict[str, Any] = {}
+        self.enrich_weight = settings().enrich_weight
+        self.query_kinds = {"posting": "query", "seeker": "query"}  # encoder prompt for a query from each side
 
     # ------------------------------------------------------------ what a model implements
     def fit(self, corpus: Corpus, progress: Progress | None = None) -> Recommender:
@@ -82,14 +87,43 @@ class Recommender:
         """Texts → vectors in the item space (kind: 'query' or 'passage', for encoders with prompts)."""
         raise NotImplementedError
 
+    def encode_many(self, texts: list[str], kind: str, progress: Progress | None = None, label: str = "") -> Any:
+        """`encode` for many texts at once; an encoder with a vector cache overrides it."""
+        return self.encode(texts, kind=kind)
+
     def explain(self, query_text: str, item_texts: list[str]) -> list[dict]:
         """Why each item is in the list, one dict per item; the whole list at once so encoders batch."""
         return [{} for _ in item_texts]
 
+    # ------------------------------------------------------------ texts with an enrichment field
+    def vectors(self, texts: list[str], kind: str, many: bool = False, progress: Progress | None = None,
+                label: str = "") -> Any:
+        """Texts → unit vectors, each its own text's vector plus `enrich_weight` times its enrichment's
+        (the part after ENRICH_MARK; see core/data/standard_jobs.py). Enrichments repeat per occupation, so
+        each distinct one is encoded once and through the cache."""
+        from sklearn.preprocessing import normalize
+
+        own, extra = zip(*(split_enriched(t) for t in texts)) if texts else ((), ())
+        v = self.encode_many(list(own), kind, progress, label) if many else self.encode(list(own), kind=kind)
+        rows = [i for i, e in enumerate(extra) if e]
+        if not rows or not self.enrich_weight:
+            return v
+        distinct = sorted({extra[i] for i in rows})
+        ev = self.encode_many(distinct, "passage")
+        at = {e: j for j, e in enumerate(distinct)}
+        picks = [at[extra[i]] for i in rows]
+        if sp.issparse(v):
+            lift = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, picks)), shape=(len(texts), len(distinct)))
+            return normalize(v + self.enrich_weight * (lift @ ev)).astype(np.float32).tocsr()
+        v = np.array(v, dtype=np.float32, copy=True)
+        v[rows] += self.enrich_weight * np.asarray(ev, dtype=np.float32)[picks]
+        return normalize(v).astype(np.float32)
+
     # ------------------------------------------------------------ scoring, shared by single and batch
-    def prepare(self, texts: list[str]) -> Any:
-        """Query texts → whatever `score` needs (vectors here; the hybrid keeps one per part)."""
-        return self.encode(texts, kind="query")
+    def prepare(self, texts: list[str], source: str | None = None) -> Any:
+        """Query texts → whatever `score` needs (vectors here; the hybrid keeps one per part). `source` is the
+        queries' side ('posting' or 'seeker'), which picks the encoder prompt (`query_kinds`)."""
+        return self.vectors(texts, self.query_kinds.get(source or "", "query"))
 
     def score(self, prepared: Any, target: str, rows: np.ndarray, own: list[int | None] | None = None,
               exact: bool = False) -> np.ndarray:
@@ -136,14 +170,15 @@ class Recommender:
             out.append(top_k(exact, near, k))
         return out
 
-    def search(self, query_text: str, target: str, mask: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query_text: str, target: str, mask: np.ndarray, k: int,
+               source: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows among mask. Scoring of the surviving subset when it is small (the usual case with a
         20/40 km radius), FAISS with an ID selector over the full index otherwise."""
         rows = np.flatnonzero(mask)
         if len(rows) == 0 or k <= 0:
             return rows[:0], np.zeros(0)
         m = self.matrices.get(target)
-        prepared = self.prepare([query_text])
+        prepared = self.prepare([query_text], source)
         if m is not None and not sp.issparse(m) and len(rows) > EXACT_SEARCH_MAX:
             return self._faiss_search(prepared, target, rows, k)
         return self.rank(prepared, target, rows, k)[0]
@@ -179,7 +214,9 @@ class Recommender:
         start = time.time()
         filters = filters or FilterSettings()
         mask, report = candidates or self.corpus.candidates(query, target, filters)
-        rows, scores = self.search(query.text(), target, mask, max(0, k))
+        query_text = self.corpus.text_of(query)
+        source = "posting" if isinstance(query, Posting) else "seeker"
+        rows, scores = self.search(query_text, target, mask, max(0, k), source)
         origin, table = self.corpus.origin(query), self.corpus.tables[target]
         items = []
         for rank, (row, score) in enumerate(zip(rows, scores), start=1):
@@ -187,9 +224,10 @@ class Recommender:
             items.append(Recommendation(table.ids[int(row)], rank, float(score), None if np.isnan(dist) else float(dist),
                                         badges(origin, table, int(row), dist, filters)))
         if explain and items:
-            reasons = self.explain(query.text(), [self.corpus.get(r.item_id).text() for r in items])
+            reasons = self.explain(query_text, [self.corpus.text_of(self.corpus.get(r.item_id)) for r in items])
+            standard = self.corpus.enrichment_of(query)
             for rec, reason in zip(items, reasons):
-                rec.explanation = reason
+                rec.explanation = {**reason, "표준직무": standard} if standard else reason
         return RecommendResult(items, report, self.name, time.time() - start)
 
     # ------------------------------------------------------------ fresh data
@@ -198,7 +236,7 @@ class Recommender:
         kind = "posting" if isinstance(record, Posting) else "seeker"
         row = self.corpus.tables[kind].row_of[record.id]
         m = self.matrices[kind]
-        vec = self.encode([record.text()], kind="passage")
+        vec = self.vectors([self.corpus.text_of(record)], "passage")
         if row >= m.shape[0]:
             self.matrices[kind] = sp.vstack([m, vec], format="csr") if sp.issparse(m) else np.vstack([m, vec])
         elif sp.issparse(m):

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.records import Seeker
 from ..filters import FilterSettings, Origin, filter_mask
 from ..progress import Progress, report
 from .base import Recommender, take
@@ -39,7 +40,8 @@ def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10,
     corpus = model.corpus
     table = corpus.tables[target]
     if prepared is None:
-        prepared = model.prepare([q.text() for q in queries])
+        source = "seeker" if queries and isinstance(queries[0], Seeker) else "posting"
+        prepared = model.prepare([corpus.text_of(q) for q in queries], source)
     origins = [corpus.origin(q) for q in queries]
     groups: dict[tuple, list[int]] = {}
     for i, o in enumerate(origins):

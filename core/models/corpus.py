@@ -6,6 +6,7 @@ import hashlib
 import numpy as np
 
 from ..data.records import Posting, Seeker
+from ..data.standard_jobs import ENRICH_MARK, enrichment
 from ..filters import CAREER_CODES, FilterReport, FilterSettings, ItemTable, Origin, filter_mask
 
 
@@ -22,7 +23,13 @@ def seeker_origin(s: Seeker) -> Origin:
 class Corpus:
     """Postings and seekers with their filter columns. Incremental adds append or update one row."""
 
-    def __init__(self, postings: list[Posting], seekers: list[Seeker], unsuitable: dict[str, frozenset] | None = None):
+    def __init__(self, postings: list[Posting], seekers: list[Seeker], unsuitable: dict[str, frozenset] | None = None,
+                 enrich: bool | None = None, short_posting_chars: int | None = None):
+        from ..settings import settings
+
+        config = settings()
+        self.enrich = config.enrich_weight > 0 if enrich is None else enrich
+        self.short_posting_chars = config.enrich_short_posting_chars if short_posting_chars is None else short_posting_chars
         self.unsuitable = dict(unsuitable or {})
         self.postings: dict[str, Posting] = {p.id: p for p in postings}
         self.seekers: dict[str, Seeker] = {s.id: s for s in seekers}
@@ -49,8 +56,19 @@ class Corpus:
         src = self.postings if kind == "posting" else self.seekers
         return [src[i] for i in self.tables[kind].ids]
 
+    def enrichment_of(self, record: Posting | Seeker) -> str:
+        """The standard description added to a seeker's text, or to a posting's when its own text is short."""
+        if not self.enrich or (isinstance(record, Posting) and len(record.text()) >= self.short_posting_chars):
+            return ""
+        return enrichment(record.occupation_code)
+
+    def text_of(self, record: Posting | Seeker) -> str:
+        """What models read for a record: its own text, then its enrichment after ENRICH_MARK (models weight it)."""
+        extra = self.enrichment_of(record)
+        return record.text() + ENRICH_MARK + extra if extra else record.text()
+
     def texts(self, kind: str) -> list[str]:
-        return [r.text() for r in self.records(kind)]
+        return [self.text_of(r) for r in self.records(kind)]
 
     def get(self, item_id: str) -> Posting | Seeker | None:
         return self.postings.get(item_id) or self.seekers.get(item_id)
@@ -98,5 +116,5 @@ class Corpus:
         for kind in ("posting", "seeker"):
             for r in self.records(kind):
                 h.update(r.id.encode())
-                h.update(r.text_hash().encode())
+                h.update(hashlib.sha1(self.text_of(r).encode("utf-8")).digest())
         return h.hexdigest()[:16]

@@ -26,8 +26,8 @@ class HybridRecommender(Recommender):
         self.matrices = {"posting": None, "seeker": None}
         return self
 
-    def prepare(self, texts):
-        return [p.prepare(texts) for p in self.parts]
+    def prepare(self, texts, source=None):
+        return [p.prepare(texts, source) for p in self.parts]
 
     def score(self, prepared, target, rows, own=None, exact=False):
         """RRF over each part's ranking of the same rows. A query's own row is scored -inf by every part,

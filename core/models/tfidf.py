@@ -5,6 +5,7 @@ import pickle
 
 import numpy as np
 
+from ..data.standard_jobs import split_enriched
 from ..progress import report
 from ..settings import settings
 from ..text.analysers import Analyser
@@ -30,7 +31,7 @@ class TfidfRecommender(Recommender):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.corpus = corpus
-        path = settings().index_dir / f"{self.name}-{corpus.fingerprint()}.pkl"
+        path = settings().index_dir / f"{self.name}-{corpus.fingerprint()}-w{self.enrich_weight:g}.pkl"
         if self.cache and path.exists():
             try:
                 with open(path, "rb") as f:
@@ -40,13 +41,19 @@ class TfidfRecommender(Recommender):
                 path.unlink(missing_ok=True)
         posting_texts, seeker_texts = corpus.texts("posting"), corpus.texts("seeker")
         texts = posting_texts + seeker_texts
+        # the vocabulary and IDF come from every record's own text and each distinct enrichment once
+        own = [split_enriched(t)[0] for t in texts]
+        docs = own + sorted({split_enriched(t)[1] for t in texts} - {""})
         tokens = []
-        for i, t in enumerate(texts):
+        for i, t in enumerate(docs):
             tokens.append(self.analyser(t))
-            if i % 500 == 0 or i == len(texts) - 1:
-                report(progress, f"형태소 분석 ({self.analyser.name})", i + 1, len(texts))
+            if i % 500 == 0 or i == len(docs) - 1:
+                report(progress, f"형태소 분석 ({self.analyser.name})", i + 1, len(docs))
         self.vectorizer = TfidfVectorizer(analyzer=_pretokenized, sublinear_tf=True, min_df=1)
-        matrix = self.vectorizer.fit_transform(tokens).tocsr().astype(np.float32)
+        self.vectorizer.fit(tokens)
+        self._tokens = dict(zip(docs, tokens))  # fit's analysis reused by vectors() below, then dropped
+        matrix = self.vectors(texts, "passage", many=True)
+        del self._tokens
         self.matrices = {"posting": matrix[:len(posting_texts)], "seeker": matrix[len(posting_texts):]}
         if self.cache:
             tmp = path.with_suffix(".tmp")
@@ -56,7 +63,8 @@ class TfidfRecommender(Recommender):
         return self
 
     def encode(self, texts, kind="query"):
-        return self.vectorizer.transform([self.analyser(t) for t in texts]).astype(np.float32)
+        known = self.__dict__.get("_tokens", {})
+        return self.vectorizer.transform([known.get(t) or self.analyser(t) for t in texts]).astype(np.float32).tocsr()
 
     def explain(self, query_text, item_texts):
         """The shared morphemes with the largest weight products, top five per item."""
