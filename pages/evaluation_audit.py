@@ -10,6 +10,7 @@ from core.models.engine import Engine
 from core.models.registry import APP_MODELS, MODEL_LABELS
 from core.settings import settings
 from ui import get_engine, page_header, sidebar_common
+from ui.judgments import judgment_report
 
 sidebar_common()
 page_header("평가·감사", "직종 일치 기준 추천 품질과 필터 준수 여부를 신뢰구간과 함께 보여 줍니다.")
@@ -35,6 +36,8 @@ if run:
     bar.empty()
     st.success(f"평가 완료: {len(results)}개 결과, 보고서 저장 {REPORT.parent}")
 
+judgment_report()
+
 if not REPORT.exists():
     st.info("아직 평가 보고서가 없습니다. 위에서 평가를 실행하거나 `python -m core evaluate --data all` 을 실행하세요.")
     st.stop()
@@ -58,7 +61,7 @@ if not cat.empty:
 st.subheader("감사")
 for r in results:
     a = r.audit
-    with st.expander(f"{r.dataset} · {DIRECTIONS[r.direction]} · {r.model}"):
+    with st.expander(f"{r.dataset} · {DIRECTIONS[r.direction]} · {r.display_name}"):
         c1, c2, c3 = st.columns(3)
         beyond = a["beyond_radius_if_distance_filter_off"]
         c1.metric("거리 필터 해제 시 반경 밖 추천", "-" if beyond is None else f"{beyond:.1%}")
@@ -66,7 +69,7 @@ for r in results:
         c3.metric("점수 ≥ 0.5 비율", f"{a['score_thresholds']['0.50']:.1%}" if a['score_thresholds']['0.50'] is not None else "-")
         if a["scores"]:
             st.plotly_chart(px.histogram(x=a["scores"], nbins=40, labels={"x": "점수"}, title="점수 분포"), width="stretch",
-                            key=f"hist_{r.dataset}_{r.direction}_{r.model}")
+                            key=f"hist_{r.dataset}_{r.direction}_{r.display_name}")
         st.caption(a["outcome_correlation"])
 if pairs:
     st.subheader("모델 간 차이 (대응 부트스트랩, Top-5 정확도)")

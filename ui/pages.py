@@ -24,6 +24,7 @@ PAGES = (
     PageSpec("pages/model_compare.py", "모델 비교", "⚖️", "분석", "compare", "같은 질의를 모든 모델로 나란히 비교합니다"),
     PageSpec("pages/corpus_status.py", "코퍼스 현황", "📊", "분석", "corpus", "코퍼스 규모·출처·거부 사유·분포"),
     PageSpec("pages/evaluation_audit.py", "평가·감사", "📏", "분석", "evaluation", "Top-k·MAP·nDCG·필터 위반과 신뢰구간"),
+    PageSpec("pages/judgments.py", "판정 (블라인드)", "🏷️", "분석", "judge", "모델을 숨긴 채 추천 목록을 관련·부분·무관으로 판정합니다"),
     PageSpec("pages/suitability_review.py", "적합성 검토", "♿", "분석", "suitability", "장애유형 적합성 추출 결과 검토·수정"),
     PageSpec("pages/wbert_training.py", "W-BERT 학습", "🧠", "분석", "wbert"),
 )

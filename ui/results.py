@@ -7,18 +7,23 @@ from core.models import wbert
 from core.models.base import RecommendResult
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
-from core.views.frames import filter_summary, result_frame, to_csv_bytes
+from core.views.frames import filter_summary, result_frame, to_csv_bytes, weak_list_advice
 
+from .judgments import judgment_panel
 from .map import render_map
 from .resources import get_engine, get_model
 from .state import view_state
 from .widgets import controls, escape_md, page_header, pick_query, record_card, sidebar_common
 
 
-def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str) -> None:
-    frame = result_frame(engine.corpus, result, target)
+def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str,
+                 direction: str | None = None, filters=None) -> None:
+    frame = result_frame(engine.corpus, result, target, direction)
     if result.report.note:
         st.warning(result.report.note)
+    advice = weak_list_advice(engine.corpus, result, query, target, filters, direction) if direction and filters else None
+    if advice:
+        st.warning(advice, icon="💡")
     if frame.empty:
         st.info("조건을 모두 만족하는 결과가 없습니다. 필터를 완화해 보세요.")
         return
@@ -63,9 +68,12 @@ def recommendation_page(direction: str) -> None:
     if model is None:
         return
     with st.spinner("추천 계산 중…"):
-        result = model.recommend(query, k=state.k, filters=state.filters, target=target)
+        result = model.recommend(query, k=state.k, filters=state.filters, target=target, prefer_occupation=state.prefer)
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
     if state.model == "wbert":
         st.caption(wbert.describe(wbert.read_card()))  # which W-BERT: variant, level, data, accuracy
-    results_view(engine, result, query, target, key=direction.replace("->", "_"))
+    if state.prefer:
+        st.caption("희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다.")
+    results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction, filters=state.filters)
+    judgment_panel(result, query, direction, state, key=direction.replace("->", "_"))

@@ -64,6 +64,8 @@ def controls(state: ViewState, show_model: bool = True, disability: bool = True)
                                           if state.analyser in ANALYSERS else 0,
                                           format_func=lambda a: ANALYSER_LABELS[a], key="ctl_analyser")
         state.k = st.slider("추천 개수 (k)", *BOUNDS["k"], state.k, key="ctl_k")
+        state.prefer = st.toggle("희망 직종 우선", state.prefer, key="ctl_prefer",
+                                 help="같은 중분류 직종, 같은 대분류 직종을 먼저 보여 줍니다 (필터는 그대로)")
         st.subheader("필터 (절대 위반 안 함)")
         state.distance = st.toggle("거리", state.distance, key="ctl_dist")
         c1, c2 = st.columns(2)

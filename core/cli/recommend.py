@@ -8,7 +8,7 @@ import sys
 from ..filters import FilterSettings
 from ..models.registry import MODEL_LABELS, REGISTRY
 from ..progress import TerminalProgress
-from ..views.frames import result_frame
+from ..views.frames import result_frame, weak_list_advice
 from ..views.links import BOUNDS
 from .build import add_corpus_arguments, engine_for
 
@@ -38,6 +38,7 @@ def register(sub) -> None:
     p.add_argument("--other-km", type=bounded(float, *BOUNDS["other_km"]), default=FilterSettings.other_km)
     for f in ("distance", "education", "career", "disability"):
         p.add_argument(f"--no-{f}", action="store_true")
+    p.add_argument("--prefer", action="store_true", help="희망 직종 우선: 같은 중분류, 같은 대분류 직종을 먼저")
     p.set_defaults(func=run)
 
 
@@ -51,9 +52,13 @@ def run(args) -> int:
                              career=not args.no_career, disability=not args.no_disability,
                              capital_km=args.capital_km, other_km=args.other_km)
     model = engine.model(args.model, args.analyser, progress=TerminalProgress())
-    result = model.recommend(query, k=args.k, filters=filters, target=args.target)
+    result = model.recommend(query, k=args.k, filters=filters, target=args.target, prefer_occupation=args.prefer)
     print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
-    frame = result_frame(engine.corpus, result, args.target)
+    direction = f"{'posting' if args.posting else 'seeker'}->{args.target}"
+    frame = result_frame(engine.corpus, result, args.target, direction)
+    advice = weak_list_advice(engine.corpus, result, query, args.target, filters, direction)
+    if advice:
+        print(f"※ {advice}")
     print(frame.drop(columns=["근거"], errors="ignore").to_string(index=False))
     removed = ", ".join(f"{k} {v}건" for k, v in result.report.removed.items())
     print(f"\n후보 {result.report.total:,} → 통과 {result.report.kept:,} (제외: {removed}); {result.seconds * 1000:.0f} ms")

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS extractions (
 CREATE TABLE IF NOT EXISTS corrections (
     id INTEGER PRIMARY KEY AUTOINCREMENT, posting_id TEXT, disability_type TEXT, verdict TEXT,
     who TEXT, why TEXT, at REAL);
+CREATE TABLE IF NOT EXISTS judgments (
+    analyst TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, item_id TEXT NOT NULL,
+    grade INTEGER NOT NULL CHECK (grade IN (0, 1, 2)), model TEXT, filters TEXT, at REAL,
+    PRIMARY KEY (analyst, direction, query_id, item_id));
 """
 
 
@@ -200,6 +204,21 @@ class Store:
         with self.tx() as con:
             con.execute("INSERT INTO corrections (posting_id, disability_type, verdict, who, why, at) "
                         "VALUES (?,?,?,?,?,?)", (posting_id, disability_type, verdict, who, why, time.time()))
+
+    JUDGMENT_COLUMNS = ("analyst", "direction", "query_id", "item_id", "grade", "model", "filters", "at")
+
+    def put_judgments(self, rows: list[tuple]) -> int:
+        """Upsert analyst judgments (JUDGMENT_COLUMNS order) in one transaction: an analyst's later mark of
+        the same query and item replaces the earlier one; other analysts' marks stay."""
+        with self.tx() as con:
+            con.executemany(
+                "INSERT INTO judgments VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(analyst, direction, query_id, item_id) "
+                "DO UPDATE SET grade=excluded.grade, model=excluded.model, filters=excluded.filters, at=excluded.at", rows)
+        return len(rows)
+
+    def judgments(self) -> list[dict]:
+        cols = ", ".join(self.JUDGMENT_COLUMNS)
+        return [dict(zip(self.JUDGMENT_COLUMNS, r)) for r in self.query(f"SELECT {cols} FROM judgments ORDER BY at, analyst")]
 
     def corrections(self, posting_id: str | None = None) -> list[dict]:
         sql = "SELECT posting_id, disability_type, verdict, who, why, at FROM corrections"

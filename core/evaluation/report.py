@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -35,14 +35,14 @@ def markdown_report(results: list[ModelResult], pairs: list[dict]) -> str:
         paper = PAPER_TABLE4.get((r.direction, r.model))
         paper_s = f"{paper[1]:.3f} / {paper[3]:.3f}" if paper else ""
         m = r.metrics
-        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.model} | {r.n_queries} | {_fmt(m['top_k_accuracy@3'])} | "
+        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.display_name} | {r.n_queries} | {_fmt(m['top_k_accuracy@3'])} | "
                      f"{_fmt(m['top_k_accuracy@5'])} | {_fmt(m['map@3'])} | {_fmt(m['map@5'])} | {_fmt(m['map_paper@5'])} | {paper_s} |")
     lines += ["", "## k = 5 전체 지표", "",
               "| 데이터 | 방향 | 모델 | P@5 | nDCG@5 | Hit-rate@5(중분류) | 커버리지@5 | 필터 위반율 | 제외 질의 | 시간(s) |",
               "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         m = r.metrics
-        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.model} | {_fmt(m['precision@5'])} | {_fmt(m['ndcg@5'])} | "
+        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.display_name} | {_fmt(m['precision@5'])} | {_fmt(m['ndcg@5'])} | "
                      f"{_fmt(m['hit_rate@5'])} | {_fmt(m['coverage@5'])} | {m['violation_rate@5'][0]:.4f} | {r.skipped} | {r.seconds} |")
     if pairs:
         lines += ["", "## 모델 간 차이 (대응 부트스트랩, Top-5 정확도)", "", "| 데이터 | 방향 | A − B | 차이 [95 % CI] | 유의 |", "|---|---|---|---|---|"]
@@ -53,7 +53,7 @@ def markdown_report(results: list[ModelResult], pairs: list[dict]) -> str:
     for r in results:
         a = r.audit
         beyond = a["beyond_radius_if_distance_filter_off"]
-        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.model} | {'-' if beyond is None else f'{beyond:.3f}'} | "
+        lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.display_name} | {'-' if beyond is None else f'{beyond:.3f}'} | "
                      f"{a['score_thresholds']['0.25']} | {a['score_thresholds']['0.50']} |")
     lines += ["", "점수-결과 상관: 지원·클릭 결과 데이터가 없어 계산하지 않았습니다 (`score_outcome_correlation` 준비됨).", ""]
     return "\n".join(lines)
@@ -69,7 +69,7 @@ def paired_rows(results: list[ModelResult], metric: str = "top_k_accuracy@5") ->
             for b in rs[i + 1:]:
                 if a.n_queries == b.n_queries and a.n_queries:
                     diff = paired_bootstrap(np.array(a.per_query[metric]), np.array(b.per_query[metric]))
-                    out.append({"dataset": dataset, "direction": direction, "a": a.model, "b": b.model,
+                    out.append({"dataset": dataset, "direction": direction, "a": a.display_name, "b": b.display_name,
                                 "diff": [round(x, 4) for x in diff]})
     return out
 
@@ -80,13 +80,15 @@ def write_report(results: list[ModelResult], out_dir: Path, stem: str = "evaluat
     md = out_dir / f"{stem}.md"
     js = out_dir / f"{stem}.json"
     md.write_text(markdown_report(results, pairs), encoding="utf-8")
-    js.write_text(json.dumps({"results": [asdict(r) for r in results], "pairs": pairs}, ensure_ascii=False), encoding="utf-8")
+    rows = [{k: v for k, v in asdict(replace(r, outcomes=[])).items() if k != "outcomes"} for r in results]
+    js.write_text(json.dumps({"results": rows, "pairs": pairs}, ensure_ascii=False), encoding="utf-8")
     return md, js
 
 
 def load_report(path: Path) -> tuple[list[ModelResult], list[dict]]:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [ModelResult(**r) for r in data["results"]], data["pairs"]
+    known = {f.name for f in fields(ModelResult)}
+    return [ModelResult(**{k: v for k, v in r.items() if k in known}) for r in data["results"]], data["pairs"]
 
 
 def results_frame(results: list[ModelResult], k: int = 5):
@@ -95,7 +97,7 @@ def results_frame(results: list[ModelResult], k: int = 5):
 
     rows = []
     for r in results:
-        row = {"데이터": r.dataset, "방향": DIRECTIONS[r.direction], "모델": r.model, "질의 수": r.n_queries}
+        row = {"데이터": r.dataset, "방향": DIRECTIONS[r.direction], "모델": r.display_name, "질의 수": r.n_queries}
         for m in (*METRICS, "coverage"):
             mean, lo, hi = r.metrics[f"{m}@{k}"]
             row[METRIC_LABELS[m]] = mean
@@ -107,7 +109,7 @@ def results_frame(results: list[ModelResult], k: int = 5):
 def by_k_frame(results: list[ModelResult], metric: str = "top_k_accuracy"):
     import pandas as pd
 
-    return pd.DataFrame([{"모델": r.model, "방향": DIRECTIONS[r.direction], "데이터": r.dataset, "k": k,
+    return pd.DataFrame([{"모델": r.display_name, "방향": DIRECTIONS[r.direction], "데이터": r.dataset, "k": k,
                           "값": r.metrics[f"{metric}@{k}"][0], "하한": r.metrics[f"{metric}@{k}"][1],
                           "상한": r.metrics[f"{metric}@{k}"][2]} for r in results for k in KS])
 
@@ -115,5 +117,5 @@ def by_k_frame(results: list[ModelResult], metric: str = "top_k_accuracy"):
 def category_frame(results: list[ModelResult], k: int = 5):
     import pandas as pd
 
-    return pd.DataFrame([{"모델": f"{r.model} · {DIRECTIONS[r.direction]}", "직종": cat, "Top-5 정확도": v[0], "질의": v[1]}
+    return pd.DataFrame([{"모델": f"{r.display_name} · {DIRECTIONS[r.direction]}", "직종": cat, "Top-5 정확도": v[0], "질의": v[1]}
                          for r in results for cat, v in r.audit.get(f"top{k}_accuracy_by_category", {}).items()])

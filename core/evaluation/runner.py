@@ -20,11 +20,12 @@ from ..progress import Progress, report
 from .bootstrap import bootstrap_ci
 from .metrics import KS, METRICS, QueryOutcome, coverage
 
+SPLITS = ("dev", "test")
 
-def _codes(records) -> tuple[np.ndarray, np.ndarray]:
-    majors = np.array([r.major_code or "" for r in records], dtype=object)
-    middles = np.array([r.middle_code or "" for r in records], dtype=object)
-    return majors, middles
+
+def query_split(record_id: str) -> str:
+    """'dev' or 'test', fixed by the id alone: tuning and calibration read only dev queries, reports test ones."""
+    return SPLITS[zlib.crc32(record_id.encode("utf-8")) % 2]
 
 
 @dataclass
@@ -42,7 +43,7 @@ def prepare_queries(corpus, direction: str, queries: list, filters: FilterSettin
                     audit: bool = True) -> tuple[list[PreparedQuery], int]:
     """The answerable queries of a direction (at least one relevant candidate after filters) and how many were not."""
     target = direction.split("->")[1]
-    majors, middles = _codes(corpus.records(target))
+    middles, majors = corpus.occupation_codes(target)
     unfiltered = FilterSettings(**{**filters.__dict__, "distance": False})
     prepared, skipped = [], 0
     for q in queries:
@@ -64,19 +65,21 @@ def prepare_queries(corpus, direction: str, queries: list, filters: FilterSettin
 
 
 def run_task(model: Recommender, direction: str, prepared: list[PreparedQuery], k: int = 10,
-             filters: FilterSettings | None = None, progress: Progress | None = None, label: str = "평가") -> list[QueryOutcome]:
+             filters: FilterSettings | None = None, progress: Progress | None = None, label: str = "평가",
+             prefer_occupation: bool = False) -> list[QueryOutcome]:
     """One outcome per prepared query. Violations are counted by the per-pair oracle, not by the mask that
     chose the items, so a ranking path that ignored the mask would show up here."""
     filters = filters or FilterSettings()
     corpus = model.corpus
     target = direction.split("->")[1]
-    majors, middles = _codes(corpus.records(target))
+    middles, majors = corpus.occupation_codes(target)
     table = corpus.tables[target]
     outcomes = []
     for i, pq in enumerate(prepared):
         q = pq.query
         q_major, q_middle = q.major_code or "", q.middle_code or ""
-        res = model.recommend(q, k=k, filters=filters, target=target, explain=False, candidates=pq.candidates)
+        res = model.recommend(q, k=k, filters=filters, target=target, explain=False, candidates=pq.candidates,
+                              prefer_occupation=prefer_occupation)
         rows = [table.row_of[r.item_id] for r in res.items]
         grades = [2 if q_middle and middles[r] == q_middle else 1 if majors[r] == q_major else 0 for r in rows]
         violations = sum(pair_violation(q, corpus.get(r.item_id), filters, corpus.unsuitable) is not None
@@ -106,6 +109,13 @@ class ModelResult:
     metrics: dict = field(default_factory=dict)  # "metric@k" → [mean, lo, hi]
     audit: dict = field(default_factory=dict)
     per_query: dict = field(default_factory=dict)  # "metric@k" → list (for paired tests)
+    split: str = "all"  # 'dev', 'test' or 'all' (see query_split)
+    outcomes: list = field(default_factory=list, repr=False)  # the per-query outcomes (calibration reads them)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.model} · {self.variant}" if self.variant else self.model
+    variant: str = ""  # e.g. '희망 직종 우선 (라벨 신호 사용)': rows that are not the model's plain ranking
 
 
 def summarise(dataset: str, direction: str, model_name: str, outcomes: list[QueryOutcome], skipped: int,
@@ -152,33 +162,48 @@ def score_outcome_correlation(scores: list[float], outcomes: list[float]) -> flo
     return float(spearmanr(scores, outcomes).statistic)
 
 
+PREFER_LABEL = "희망 직종 우선 (라벨 신호 사용)"
+
+
 def evaluate(engine, dataset: str, models: list[str], directions: list[str], n_queries: int = 300,
              filters: FilterSettings | None = None, progress: Progress | None = None,
-             analyser: str = "mecab") -> list[ModelResult]:
+             analyser: str = "mecab", split: str | None = None, prefer_occupation: bool = False,
+             audit: bool = True, wbert_held_out: bool | None = None) -> list[ModelResult]:
     """Run every (direction, model) on the same query sample. Query sets are fixed per direction so models
-    can be compared pairwise; each query's masks are computed once and shared by all models."""
+    can be compared pairwise; each query's masks are computed once and shared by all models. `split`
+    ('dev' or 'test') draws queries from that half only. `prefer_occupation` adds, per model, rows ranked
+    with '희망 직종 우선', marked as using the category label itself (the relevance signal). Posting queries
+    come from W-BERT's held-out postings when W-BERT is evaluated (or `wbert_held_out` says so), so runs
+    with and without it can share query sets."""
     filters = filters or FilterSettings()
     results = []
     postings = sorted(engine.corpus.postings.values(), key=lambda p: p.id)
     seekers = sorted(engine.corpus.seekers.values(), key=lambda s: s.id)
-    held_out = held_out_ids() & set(engine.corpus.postings) if "wbert" in models else set()
+    restrict = "wbert" in models if wbert_held_out is None else wbert_held_out
+    held_out = held_out_ids() & set(engine.corpus.postings) if restrict else set()
     for direction in directions:
         source = direction.split("->")[0]
         pool = postings if source == "posting" else seekers
         if source == "posting" and held_out:  # no query W-BERT trained on; every model gets the same queries
             pool = [p for p in postings if p.id in held_out]
+        if split:
+            pool = [r for r in pool if query_split(r.id) == split]
         queries = sample(pool, n_queries, seed=zlib.crc32(direction.encode()))  # stable across runs
         target_records = postings if direction.endswith("posting") else seekers
         if not queries or not target_records:
             continue
-        prepared, skipped = prepare_queries(engine.corpus, direction, queries, filters)
+        prepared, skipped = prepare_queries(engine.corpus, direction, queries, filters, audit)
         for name in models:
             try:
                 model = engine.model(name, analyser, progress=progress)
             except ModelNotReady:
                 continue
-            start = time.time()
-            outcomes = run_task(model, direction, prepared, k=max(KS), filters=filters, progress=progress,
-                                label=f"{dataset} {direction} {name}")
-            results.append(summarise(dataset, direction, name, outcomes, skipped, len(target_records), time.time() - start))
+            for prefer in (False, True) if prefer_occupation else (False,):
+                start = time.time()
+                outcomes = run_task(model, direction, prepared, k=max(KS), filters=filters, progress=progress,
+                                    label=f"{dataset} {direction} {name}", prefer_occupation=prefer)
+                result = summarise(dataset, direction, name, outcomes, skipped, len(target_records), time.time() - start)
+                result.split, result.variant = split or "all", PREFER_LABEL if prefer else ""
+                result.outcomes = outcomes
+                results.append(result)
     return results

@@ -76,8 +76,10 @@ class Recommender:
 
         self.corpus: Corpus | None = None
         self.matrices: dict[str, Any] = {}
-        self.enrich_weight = settings().enrich_weight
-        self.query_kinds = {"posting": "query", "seeker": "query"}  # encoder prompt for a query from each side
+        config = settings()
+        self.enrich_weight = config.enrich_weight
+        # encoder prompt for a query from each side (e5: 'query' or 'passage'; tuned on the dev split)
+        self.query_kinds = {"posting": config.query_prompt_posting, "seeker": config.query_prompt_seeker}
 
     # ------------------------------------------------------------ what a model implements
     def fit(self, corpus: Corpus, progress: Progress | None = None) -> Recommender:
@@ -170,15 +172,15 @@ class Recommender:
             out.append(top_k(exact, near, k))
         return out
 
-    def search(self, query_text: str, target: str, mask: np.ndarray, k: int,
-               source: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query_text: str, target: str, mask: np.ndarray, k: int, source: str | None = None,
+               prepared: Any = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows among mask. Scoring of the surviving subset when it is small (the usual case with a
         20/40 km radius), FAISS with an ID selector over the full index otherwise."""
         rows = np.flatnonzero(mask)
         if len(rows) == 0 or k <= 0:
             return rows[:0], np.zeros(0)
         m = self.matrices.get(target)
-        prepared = self.prepare([query_text], source)
+        prepared = self.prepare([query_text], source) if prepared is None else prepared
         if m is not None and not sp.issparse(m) and len(rows) > EXACT_SEARCH_MAX:
             return self._faiss_search(prepared, target, rows, k)
         return self.rank(prepared, target, rows, k)[0]
@@ -206,9 +208,12 @@ class Recommender:
 
     # ------------------------------------------------------------ the public call
     def recommend(self, query: Posting | Seeker, k: int = 10, filters: FilterSettings | None = None,
-                  target: str = "posting", explain: bool = True, candidates: Candidates | None = None) -> RecommendResult:
+                  target: str = "posting", explain: bool = True, candidates: Candidates | None = None,
+                  prefer_occupation: bool = False) -> RecommendResult:
         """Filtered top-k for one query. `candidates` (from `corpus.candidates`) lets a caller that ranks the
-        same query with several models compute the mask once."""
+        same query with several models compute the mask once. `prefer_occupation` (the counselor's
+        '희망 직종 우선'): items of the query's middle category first, then of its major category, then the
+        rest, each tier in the model's order; the filters are the same."""
         if self.corpus is None:
             raise ModelNotReady(f"{self.name}: fit() 먼저 호출해야 합니다")
         start = time.time()
@@ -216,7 +221,11 @@ class Recommender:
         mask, report = candidates or self.corpus.candidates(query, target, filters)
         query_text = self.corpus.text_of(query)
         source = "posting" if isinstance(query, Posting) else "seeker"
-        rows, scores = self.search(query_text, target, mask, max(0, k), source)
+        tiers = self.corpus.occupation_tiers(query, target, mask) if prefer_occupation else [mask]
+        prepared = self.prepare([query_text], source) if len(tiers) > 1 else None
+        found = [self.search(query_text, target, tier, max(0, k), source, prepared) for tier in tiers]
+        rows = np.concatenate([r for r, _ in found])[:max(0, k)]
+        scores = np.concatenate([s for _, s in found])[:max(0, k)]
         origin, table = self.corpus.origin(query), self.corpus.tables[target]
         items = []
         for rank, (row, score) in enumerate(zip(rows, scores), start=1):

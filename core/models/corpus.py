@@ -78,6 +78,7 @@ class Corpus:
         kind = "posting" if isinstance(record, Posting) else "seeker"
         table = self.tables[kind]
         (self.postings if kind == "posting" else self.seekers)[record.id] = record
+        self.__dict__.get("_codes", {}).pop(kind, None)
         lat, lon, edu, career, dis, uns = self._row(kind, record)
         row = table.row_of.get(record.id)
         if row is None:
@@ -106,6 +107,23 @@ class Corpus:
         if isinstance(query, Posting):
             return posting_origin(query, self.unsuitable.get(query.id, frozenset()))
         return seeker_origin(query)
+
+    def occupation_codes(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """(middle codes, major codes) of one side, row-aligned with its table (rebuilt after an add)."""
+        cache = self.__dict__.setdefault("_codes", {})
+        if kind not in cache or len(cache[kind][0]) != len(self.tables[kind].ids):
+            records = self.records(kind)
+            cache[kind] = (np.array([r.middle_code or "" for r in records], dtype=object),
+                           np.array([r.major_code or "" for r in records], dtype=object))
+        return cache[kind]
+
+    def occupation_tiers(self, query: Posting | Seeker, target: str, mask: np.ndarray) -> list[np.ndarray]:
+        """The mask split into: same middle category as the query, same major only, the rest (empty tiers dropped)."""
+        middles, majors = self.occupation_codes(target)
+        same_middle = mask & (middles == (query.middle_code or "\0"))
+        same_major = mask & ~same_middle & (majors == (query.major_code or "\0"))
+        rest = mask & ~same_middle & ~same_major
+        return [t for t in (same_middle, same_major, rest) if t.any()] or [mask]
 
     def candidates(self, query: Posting | Seeker, target: str, filters: FilterSettings) -> tuple[np.ndarray, FilterReport]:
         """The filter mask over the target side and its report; every model ranks inside the same mask."""

@@ -12,10 +12,11 @@ class HybridRecommender(Recommender):
     holds_vectors = False
     scores_are_exact = True  # fused from ranks of exact part scores: the same in every path
 
-    def __init__(self, parts: list[Recommender], k_rrf: int = 60):
+    def __init__(self, parts: list[Recommender], k_rrf: int = 60, weights: list[float] | None = None):
         super().__init__()
         self.parts = parts
         self.k_rrf = k_rrf
+        self.weights = list(weights) if weights is not None else [1.0] * len(parts)  # per part, in RRF's sum
         self.name = "hybrid"
 
     def fit(self, corpus, progress=None):
@@ -33,12 +34,12 @@ class HybridRecommender(Recommender):
         """RRF over each part's ranking of the same rows. A query's own row is scored -inf by every part,
         so it ranks last there and leaves the other items' ranks as if it were absent."""
         fused = np.zeros((len(rows), prepared[0].shape[0]))
-        for part, part_prepared in zip(self.parts, prepared):
+        for part, part_prepared, weight in zip(self.parts, prepared, self.weights):
             s = part.score(part_prepared, target, rows, own, exact=True)
             for j in range(s.shape[1]):
                 ranks = np.empty(len(rows), dtype=np.int64)
                 ranks[np.lexsort((rows, -s[:, j]))] = np.arange(1, len(rows) + 1)
-                fused[:, j] += 1.0 / (self.k_rrf + ranks)
+                fused[:, j] += weight / (self.k_rrf + ranks)
         for j, row in enumerate(own or []):
             if row is not None:
                 fused[rows == row, j] = -np.inf

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..data.store import Store
+from ..settings import settings
 from .base import Recommender
 from .embedding import EmbeddingRecommender
 from .encoders import DEFAULT_SBERT, SBERTEncoder, USEEncoder
@@ -42,7 +43,8 @@ REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec("sbert", "SBERT", lambda ctx: EmbeddingRecommender(
         lambda: SBERTEncoder(DEFAULT_SBERT, name=f"sbert:{DEFAULT_SBERT}"), "sbert", ctx.store)),
     ModelSpec("wbert", "W-BERT", lambda ctx: wbert_recommender(ctx.store), version=wbert_version),
-    ModelSpec("hybrid", "하이브리드(RRF)", lambda ctx: HybridRecommender([ctx.part("tfidf"), ctx.part("sbert")]),
+    ModelSpec("hybrid", "하이브리드(RRF)", lambda ctx: HybridRecommender(
+        [ctx.part("tfidf"), ctx.part("sbert")], settings().hybrid_k_rrf, [settings().hybrid_tfidf_weight, 1.0]),
               uses_analyser=True),
     ModelSpec("use", "USE", lambda ctx: EmbeddingRecommender(USEEncoder, "use", ctx.store), in_app=False),
 )}

@@ -5,6 +5,7 @@ import pandas as pd
 
 from ..data import keco
 from ..data.records import Posting, Seeker
+from ..evaluation.calibration import WEAK_STRENGTH, Calibration, shipped
 from ..filters import FilterSettings
 
 FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}
@@ -36,13 +37,27 @@ def seeker_row(s: Seeker) -> dict:
             "경력": s.career_label, "장애유형": s.disability_type or "-"}
 
 
-def result_frame(corpus, result, target: str) -> pd.DataFrame:
+def model_key(result) -> str:
+    """The registry name of the model that made a result ('tfidf-mecab' → 'tfidf')."""
+    return result.model.split("-")[0]
+
+
+def strengths(result, direction: str, calibration: Calibration | None = None) -> list[int] | None:
+    """적합도 (0–100) per item from the calibrated curve of the result's model, or None without a curve."""
+    calibration = calibration or shipped()
+    values = calibration.strength(model_key(result), direction, [r.score for r in result.items])
+    return None if values is None else [int(v) for v in values]
+
+
+def result_frame(corpus, result, target: str, direction: str | None = None) -> pd.DataFrame:
     rows = []
-    for rec in result.items:
+    strength = strengths(result, direction) if direction else None
+    for i, rec in enumerate(result.items):
         item = corpus.get(rec.item_id)
         base = posting_row(item) if target == "posting" else seeker_row(item)
         rows.append({"순위": rec.rank, **base,
                      "거리(km)": None if rec.distance_km is None else round(rec.distance_km, 1),
+                     **({"적합도": strength[i]} if strength is not None else {}),
                      "점수": round(rec.score, 4),
                      "필터": " · ".join(f"{FILTER_LABELS[k]} {v}" for k, v in rec.filters_passed.items()),
                      "근거": explanation_text(rec.explanation), "id": rec.item_id})
@@ -74,3 +89,37 @@ def filter_summary(corpus, result, query, target: str, filters: FilterSettings) 
         _, rep = corpus.candidates(query, target, wider)
         parts.append(f"{result.report.radius_km + 10:.0f} km이면 +{rep.kept - result.report.kept:,}건")
     return "; ".join(parts)
+
+
+def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings, direction: str,
+                     calibration: Calibration | None = None) -> str | None:
+    """Plain Korean when a list's best items are weak, with the nearest fix; None when the list is fine.
+
+    Weak: no item of the query's middle 직종 category in the list, or the best 적합도 under WEAK_STRENGTH.
+    The fix named is the nearest that exists: same-category items inside the radius (turn on '희망 직종
+    우선'), else how many a doubled radius would bring, else that none exist under these filters."""
+    if not result.items or not query.middle_code:
+        return None
+    values = strengths(result, direction, calibration)
+    middles, _ = corpus.occupation_codes(target)
+    table = corpus.tables[target]
+    in_list = sum(middles[table.row_of[r.item_id]] == query.middle_code for r in result.items)
+    best = max(values) if values else None
+    if in_list and (best is None or best >= WEAK_STRENGTH):
+        return None
+    noun = "공고" if target == "posting" else "구직자"
+    mask, _ = corpus.candidates(query, target, filters)
+    same = int((mask & (middles == query.middle_code)).sum())
+    head = (f"추천 목록이 약합니다 (최고 적합도 {best}/100)" if best is not None and in_list
+            else f"목록에 같은 직종({keco.middle_name(query.middle_code)}) {noun}이 없습니다")
+    if same > in_list:
+        return f"{head} · 필터 안에 같은 직종 {noun} {same:,}건: '희망 직종 우선'을 켜면 먼저 보입니다."
+    radius = result.report.radius_km
+    if filters.distance and radius:
+        wider = FilterSettings(**{**filters.__dict__, "capital_km": filters.capital_km * 2, "other_km": filters.other_km * 2})
+        wide_mask, _ = corpus.candidates(query, target, wider)
+        more = int((wide_mask & (middles == query.middle_code)).sum())
+        if more > same:
+            return (f"반경 {radius:.0f} km 안에 같은 직종 {noun}이 {'없습니다' if not same else f'{same:,}건뿐입니다'}"
+                    f" · {radius * 2:.0f} km로 넓히면 {more:,}건.")
+    return f"{head} · 현재 필터로는 같은 직종 {noun}이 더 없습니다 (학력·경력 필터나 지역을 확인하세요)."

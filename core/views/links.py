@@ -22,6 +22,7 @@ class ViewState:
     education: bool = FilterSettings.education
     career: bool = FilterSettings.career
     disability: bool = FilterSettings.disability
+    prefer: bool = False  # '희망 직종 우선': same middle, then major category first (off by default)
 
     @property
     def filters(self) -> FilterSettings:
@@ -33,7 +34,8 @@ class ViewState:
 BOUNDS: dict[str, tuple] = {"k": (1, 50), "capital_km": (1.0, 200.0), "other_km": (1.0, 300.0)}
 
 _SHORT = {"posting": "posting", "seeker": "seeker", "model": "model", "analyser": "an", "k": "k", "distance": "dist",
-          "capital_km": "ckm", "other_km": "okm", "education": "edu", "career": "career", "disability": "dis"}
+          "capital_km": "ckm", "other_km": "okm", "education": "edu", "career": "career", "disability": "dis",
+          "prefer": "prefer"}
 
 
 def to_params(state: ViewState) -> dict[str, str]:
