@@ -54,12 +54,12 @@ class Settings(BaseSettings):
     llm_retries: int | None = None
     # standard-description enrichment (core/data/standard_jobs.py); weight tuned on the dev split, see
     # bench/bench_quality.py and bench/results/evaluation.json
-    enrich_weight: float = Field(0.5, ge=0, description="enrichment vector weight relative to the record's own text (0 = off)")
+    enrich_weight: float = Field(1.0, ge=0, description="enrichment vector weight relative to the record's own text (0 = off)")
     enrich_short_posting_chars: int = Field(200, ge=0, description="a posting shorter than this is enriched too")
-    query_prompt_posting: Literal["query", "passage"] = "query"  # e5 prompt for a posting used as a query
+    query_prompt_posting: Literal["query", "passage"] = "passage"  # e5 prompt for a posting used as a query
     query_prompt_seeker: Literal["query", "passage"] = "query"  # e5 prompt for a seeker used as a query
-    hybrid_k_rrf: int = Field(60, ge=1, description="RRF constant: smaller trusts the top ranks more")
-    hybrid_tfidf_weight: float = Field(1.0, ge=0, description="TF-IDF's weight in the fused sum (SBERT's is 1)")
+    hybrid_k_rrf: int = Field(10, ge=1, description="RRF constant: smaller trusts the top ranks more")
+    hybrid_tfidf_weight: float = Field(0.5, ge=0, description="TF-IDF's weight in the fused sum (SBERT's is 1)")
 
     @property
     def data_dir(self) -> Path:

@@ -2,6 +2,7 @@
 import plotly.express as px
 import streamlit as st
 
+from core.data.standard_jobs import missing_hint, standard_jobs
 from core.views import stats
 from ui import corpus_metrics, get_engine, get_store, page_header, sidebar_common
 
@@ -9,6 +10,10 @@ sidebar_common()
 page_header("코퍼스 현황")
 store, engine = get_store(), get_engine()
 corpus_metrics()
+if hint := missing_hint():
+    st.info(hint, icon="📚")
+elif engine.corpus.enrich:
+    st.caption(f"표준직무 보강: KEIS 구인표준직무기술서 {len(standard_jobs()):,}개 직종 (구직자와 짧은 공고에 '표준직무' 필드로 추가)")
 st.subheader("출처별")
 st.dataframe(stats.sources(store), hide_index=True, width="stretch")
 left, right = st.columns(2)

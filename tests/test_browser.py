@@ -132,6 +132,7 @@ PAGES = [  # (url path, query, element that shows the page is drawn, key of the 
     ("talent", "?model=wbert&k=8&dist=0", TABLE, "posting_seeker"),
     ("compare", "?k=5", TABLE, None),
     ("corpus", "", TABLE, None),
+    ("judge", "", TABLE, None),  # the blind 판정 queue (#13)
     ("", "", LINK, None),  # 시작, the root
 ]
 

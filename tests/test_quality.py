@@ -162,7 +162,7 @@ def test_malformed_judgments_csv_names_the_row_and_keeps_what_is_stored(tmp_data
     before = store.judgments()
     good_then_bad = ("analyst,direction,query_id,item_id,grade\n"
                      "B,seeker->posting,s1,p2,관련\n"
-                     "B,seeker->posting,s1,p3,아주 좋음\n").encode("utf-8")
+                     "B,seeker->posting,s1,p3,아주 좋음\n").encode()
     with pytest.raises(jd.JudgmentImportError, match="3행 'grade'"):
         jd.import_csv(store, good_then_bad)
     with pytest.raises(jd.JudgmentImportError, match="2행 'direction'"):
@@ -175,3 +175,32 @@ def test_malformed_judgments_csv_names_the_row_and_keeps_what_is_stored(tmp_data
     exported = jd.to_csv_bytes(store)
     other = Store(store.path.parent / "other.db")
     assert jd.import_csv(other, exported) == 1 and other.judgments() == before  # round trip pools analysts
+
+
+def test_without_the_keis_file_nothing_is_enriched_and_the_hint_says_where_to_get_it(tmp_path, monkeypatch):
+    from core.data import standard_jobs as sj
+
+    monkeypatch.setenv("JOBLENS_SHARED", str(tmp_path))
+    for cached in (sj.standard_jobs, sj.enrichment):
+        cached.cache_clear()
+    try:
+        assert sj.enrichment("542000") == ""
+        assert "data.go.kr" in sj.missing_hint() and "구인표준직무기술서" in sj.missing_hint()
+    finally:
+        monkeypatch.undo()
+        for cached in (sj.standard_jobs, sj.enrichment):
+            cached.cache_clear()
+
+
+def test_settings_defaults_are_what_the_quality_bench_tuned_on_dev():
+    """The app runs with the values bench/bench_quality.py chose on dev queries (and reported on test ones)."""
+    import json
+
+    from core.settings import Settings
+
+    tuned = json.loads((REPO / "bench" / "results" / "evaluation.json").read_text(encoding="utf-8"))
+    assert tuned["tuned_on"] == "dev" and tuned["split"] == "test"
+    defaults = Settings.model_fields
+    for key, value in tuned["tuned"].items():
+        if key != "crosswalk":
+            assert defaults[key].default == value, key

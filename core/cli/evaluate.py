@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..data.standard_jobs import missing_hint
 from ..evaluation.metrics import DIRECTIONS
 from ..evaluation.report import write_report
 from ..evaluation.runner import evaluate
@@ -29,6 +30,8 @@ def run(args) -> int:
     directions = list(DIRECTIONS) if args.directions == "all" else args.directions.split(",")
     datasets = ["demo", "worknet-2024"] if args.data == "all" else args.data.split(",")
     progress = TerminalProgress()
+    if hint := missing_hint():
+        print(f"※ {hint}")
     results = []
     for ds in datasets:
         engine = Engine.for_dataset(ds, args.seekers, progress)
