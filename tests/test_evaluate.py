@@ -80,7 +80,7 @@ def test_deliberately_violating_list_is_caught(engine, monkeypatch):
     # a broken search that ignores the mask and returns the farthest postings
     table = engine.corpus.tables["posting"]
 
-    def broken_search(query_text, target, mask, k, source=None):
+    def broken_search(query_text, target, mask, k, source=None, prepared=None):
         far = np.argsort(-np.nan_to_num(np.abs(table.lat - q.place.lat), nan=0))[:k]
         return far, np.ones(len(far))
 

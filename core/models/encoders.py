@@ -68,7 +68,10 @@ def _load(path: str, stamp: float, max_seq_length: int):
 
     model = SentenceTransformer(path, device="cpu")
     if model.max_seq_length != float("inf"):  # a static-embedding model reads every token; nothing to cap
-        model.max_seq_length = max_seq_length
+        # never past the model's own position table (a small BERT with 128 positions fails on longer texts)
+        positions = getattr(getattr(model[0], "auto_model", None), "config", None)
+        limit = getattr(positions, "max_position_embeddings", None) or max_seq_length
+        model.max_seq_length = min(max_seq_length, limit)
     return model
 
 
