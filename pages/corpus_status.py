@@ -14,6 +14,9 @@ if hint := missing_hint():
     st.info(hint, icon="📚")
 elif engine.corpus.enrich:
     st.caption(f"표준직무 보강: KEIS 구인표준직무기술서 {len(standard_jobs()):,}개 직종 (구직자와 짧은 공고에 '표준직무' 필드로 추가)")
+for cut in store.interrupted_ingests():
+    st.warning(f"수집이 중간에 끊겼습니다: {cut['source_file']} ({cut['format']}). 일부 행만 저장되었을 수 있으니 "
+               "같은 파일을 다시 수집하세요 (중복 없이 갱신됩니다).", icon="⚠️")
 st.subheader("출처별")
 st.dataframe(stats.sources(store), hide_index=True, width="stretch")
 left, right = st.columns(2)

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .. import geo
+from . import keco
 from ..progress import Progress, report
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
-from .normalize import FieldError, clean_text, disability_label, parse_career, parse_education, parse_salary
+from .normalize import (FieldError, clean_text, disability_label, parse_career, parse_date, parse_education,
+                        parse_salary)
 from .occupations import matcher
-from .readers import MAX_FIELD_CHARS, IngestError, read_table
+from .readers import MAX_FIELD_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
 from .store import Reject, Store, UpsertCounts
 
@@ -53,7 +55,7 @@ def _place(texts: Iterable[str]) -> Place:
 
 
 def _occupation(code: str, name: str, field_name: str) -> str:
-    code = str(code or "").strip()
+    code = _with_leading_zero(str(code or "").strip())
     if code and not re.fullmatch(r"\d{2,6}|0[1-9A-D]\w?|\d{2}[0-9A-Z]", code):  # 2–6 digits, or a middle code like 01B
         raise FieldError(field_name, code, "직종코드 형식이 아님")
     if code:
@@ -63,6 +65,17 @@ def _occupation(code: str, name: str, field_name: str) -> str:
         if m:
             return m.code
     return ""
+
+
+def _with_leading_zero(code: str) -> str:
+    """'24100' → '024100', '24' → '024': a spreadsheet that stored the code as a number dropped its zero.
+    Restored only when the padded code is a real one and the code as given is not."""
+    if not code.isdigit() or len(code) not in (1, 2, 5):
+        return code
+    padded = "0" + code
+    known = keco.detailed() if len(padded) == 6 else keco.majors() if len(padded) == 2 else keco.middles()
+    given_known = code in keco.majors() if len(code) == 2 else False
+    return padded if padded in known and not given_known else code
 
 
 def build_posting(raw: dict, source: str, key: str) -> Posting:
@@ -82,6 +95,9 @@ def build_posting(raw: dict, source: str, key: str) -> Posting:
                           p.maxSal if not sal_text else None, field="sal" if p.sal or p.salTpNm else "salary")
     p.wage_type, p.wage_min_month, p.wage_max_month = salary.wage_type, salary.monthly_min, salary.monthly_max
     p.occupation = _occupation(p.jobsCd, p.jobNm or p.relJobsNm, "jobsCd")
+    parse_date(p.regDt, "regDt")
+    close_field = "closeDt" if p.closeDt else "termDate"
+    p.close_date = parse_date(p.closeDt or p.termDate, close_field, last=True)
     p.place = _place([p.basicAddr, p.region, p.workRegion, p.compAddr])
     return p
 
@@ -111,6 +127,7 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
                    "age_band", "education", "major", "certificates", "desired_occupation", "desired_job_name",
                    "desired_duties", "desired_region", "desired_wage", "registered"}})
     s.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
+    parse_date(s.registered, "registered")
     if s.age_band and not re.fullmatch(r"[1-9]0대( 이상)?", s.age_band):
         raise FieldError("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)")
     s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
@@ -168,9 +185,13 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
     rows = spec.read(path)
     header_offset = 1 if spec.read is read_table else 0
     prepare = spec.prepare or (prepare_mapped(mapping) if mapping else None)
+    for notice in getattr(rows, "notices", []):  # file-level notices come as row 0, with no record
+        yield 0, None, [Reject(0, "file", f"알림: {notice}")]
     for i, row in enumerate(rows, start=1):
         row_no = i + header_offset
         try:
+            if REJECT_KEY in row:  # the reader already judged this row (unclosed quote, a non-object entry)
+                raise FieldError(*row[REJECT_KEY][:1], row.get(row[REJECT_KEY][0], "")[:60], row[REJECT_KEY][1])
             too_long = next((k for k, v in row.items() if isinstance(v, str) and len(v) > MAX_FIELD_CHARS), None)
             if too_long:  # the same limit for CSV, JSON and XML: one oversized value rejects its row only
                 raise FieldError(too_long, row[too_long][:60], f"값이 너무 김 ({len(row[too_long]):,}자 > {MAX_FIELD_CHARS:,}자)")
@@ -228,7 +249,13 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         if unknown:
             raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")
     row_of: dict[str, int] = {}  # record id → the file row that holds it (the last one, when a key repeats)
+    batch = f"{Path(path).name}:{start:.0f}"
     for row_no, record, rejects in iter_records(path, spec, mapping, progress):
+        if row_no == 0:  # a notice about the file, not a row
+            report.rejects.extend(rejects)
+            continue
+        if report.rows == 0:
+            store.begin_ingest(batch, str(path), fmt)
         report.rows += 1
         report.rejects.extend(rejects)
         if record is None:
@@ -245,5 +272,5 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         raise IngestError(f"{path}: 데이터 행이 없습니다 (빈 파일이거나 머리글만 있음)")
     report.inserted, report.updated = total.inserted, total.updated
     report.seconds = time.time() - start
-    store.log_ingest(f"{Path(path).name}:{start:.0f}", str(path), fmt, total, report.rejects)
+    store.log_ingest(batch, str(path), fmt, total, report.rejects)
     return report

@@ -9,6 +9,7 @@ import html
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import IntEnum
 
 
@@ -134,6 +135,48 @@ def parse_career(value: object, field: str = "career") -> Career:
         n = int(span.group(1))
         return Career("experienced", _checked_months(n * 12 if span.group(3) == "년" else n, field, value))
     raise FieldError(field, value, "경력 조건을 해석할 수 없음")
+
+
+# ---------------------------------------------------------------- dates
+_OPEN_ENDED = re.compile(r"채용\s*시|상시|수시|마감\s*시|별도|충원\s*시|^9999-?12-?31$"
+                         r"|(오늘|내일|\d{1,2}\s*시)\s*마감")  # Saramin's relative closings: within a day of the crawl
+_FULL_DATE = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})(?!\d)|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
+_MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})(?!\d)")
+DATE_YEARS = (1990, 2100)  # postings and registrations outside these years are typing errors, not history
+
+
+def parse_date(value: object, field: str = "date", last: bool = False) -> str:
+    """'23-04-29', '채용시까지  23-04-29', '24/05/01', '2026-11-03', '20261103' → ISO '2023-04-29'.
+
+    `last` takes the end of a range ('2026-11-01~2026-11-30', KEAD's 모집기간). Empty text and open-ended closings ('채용시까지', '상시채용') give ''; a month and day with no year
+    (Saramin '~ 04/12(금)') is accepted and gives '' too. Anything else is a FieldError: an impossible
+    calendar date ('9999-99-99'), a year outside 1990–2100, or words that are not a date ('어제').
+    """
+    text = clean_text(value)
+    if not text or text in {"-", "nan", "None"}:
+        return ""
+    found = list(_FULL_DATE.finditer(text))
+    m = found[-1 if last else 0] if found else None
+    if m:
+        y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        year = int(y) + (2000 if len(y) == 2 else 0)
+        try:
+            day = date(year, int(mo), int(d))
+        except ValueError:
+            if _OPEN_ENDED.search(text):
+                return ""
+            raise FieldError(field, value, "달력에 없는 날짜") from None
+        if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
+            if _OPEN_ENDED.search(text):
+                return ""
+            raise FieldError(field, value, f"연도가 비정상적임 ({DATE_YEARS[0]}~{DATE_YEARS[1]}년)")
+        return day.isoformat()
+    if _OPEN_ENDED.search(text):
+        return ""
+    md = _MONTH_DAY.search(text)
+    if md and 1 <= int(md.group(1)) <= 12 and 1 <= int(md.group(2)) <= 31:
+        return ""
+    raise FieldError(field, value, "날짜 형식이 아님 (예: 2026-11-24, 26-11-24, 채용시까지)")
 
 
 # ---------------------------------------------------------------- salary

@@ -53,6 +53,32 @@ def read_text(path: str | Path) -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------- raw row readers
+class Rows(list):
+    """A reader's rows plus file-level notices ('only the first sheet was read') for the ingest report."""
+
+    def __init__(self, rows=(), notices: list[str] | None = None):
+        super().__init__(rows)
+        self.notices = notices or []
+
+
+# The 고용24 detail response (callTp=D) names some fields differently from the list (callTp=L):
+# <corpInfo><corpNm>, <wantedInfo><wantedTitle>, <jobsNm>, <receiptCloseDt>, <corpAddr>, <empTpNm>.
+# They are read as the list names, so a detail merges into the list record instead of replacing it.
+DETAIL_ALIASES = {"wantedTitle": "title", "corpNm": "company", "jobsNm": "jobNm", "receiptCloseDt": "closeDt",
+                  "corpAddr": "compAddr", "empTpNm": "empType", "indTpCdNm": "indTpNm"}
+# Contact fields of the detail response are personal data and never stored.
+DETAIL_DROPPED = {"empchargeInfo", "empChargerDpt", "contactTelno", "chargerFaxNo", "reperNm"}
+
+
+def with_list_names(row: dict) -> dict:
+    """A detail row with the list's field names (a name the row already has under the list name wins)."""
+    out = {k: v for k, v in row.items() if k not in DETAIL_ALIASES and k not in DETAIL_DROPPED}
+    for detail_name, list_name in DETAIL_ALIASES.items():
+        if row.get(detail_name) and not out.get(list_name):
+            out[list_name] = row[detail_name]
+    return out
+
+
 def _xml_records(root: ET.Element, tags: tuple[str, ...]) -> list[dict]:
     out = []
     for element in root.iter():
@@ -62,16 +88,20 @@ def _xml_records(root: ET.Element, tags: tuple[str, ...]) -> list[dict]:
                 if child is element or len(child):
                     continue
                 row.setdefault(child.tag, (child.text or "").strip())
-            out.append(row)
+            out.append(with_list_names(row))
     return out
 
 
 def _flatten(obj: dict) -> dict:
-    """Detail JSON nests corpInfo / wantedInfo: lift their leaves to one flat row."""
+    """Detail JSON nests corpInfo / wantedInfo: lift their leaves to one flat row, with the list's names."""
+    return with_list_names(_leaves(obj))
+
+
+def _leaves(obj: dict) -> dict:
     row: dict = {}
     for key, value in obj.items():
         if isinstance(value, dict):
-            for k, v in _flatten(value).items():
+            for k, v in _leaves(value).items():
                 row.setdefault(k, v)
         elif not isinstance(value, list):
             row.setdefault(key, "" if value is None else str(value))
@@ -80,10 +110,13 @@ def _flatten(obj: dict) -> dict:
 
 def _find_dict_lists(obj, marker: set[str]) -> list[dict]:
     """Find the records anywhere in an API JSON envelope (response.body.items.item, data, wantedRoot…):
-    a list of dicts carrying a marker field, or a single dict (a detail response) that carries one."""
+    a list of dicts carrying a marker field, or a single dict (a detail response) that carries one.
+    An entry of such a list that is not an object becomes an empty row, so it is rejected with its row number
+    and the records after it are still read."""
     if isinstance(obj, list):
-        if obj and all(isinstance(x, dict) for x in obj) and any(marker & set(x) for x in obj):
-            return [_flatten(x) for x in obj]
+        if any(isinstance(x, dict) and marker & set(x) for x in obj):
+            return [_flatten(x) if isinstance(x, dict) else {"__reject__": ("record", f"객체가 아님 ({type(x).__name__})")}
+                    for x in obj]
         for value in obj:
             found = _find_dict_lists(value, marker)
             if found:
@@ -127,27 +160,71 @@ def read_json_records(path: str | Path, marker: set[str]) -> list[dict]:
     return rows
 
 
-def read_table(path: str | Path) -> list[dict]:
+REJECT_KEY = "__reject__"  # a reader's verdict on one row: (field, reason); the ingest turns it into a row reject
+
+
+def read_table(path: str | Path) -> Rows:
     path = Path(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        import openpyxl
-
-        check_file(path)
-        try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except Exception as e:  # openpyxl raises many types for a broken file
-            raise IngestError(f"{path}: XLSX를 열 수 없습니다 ({e})") from None
-        rows = list(wb.active.iter_rows(values_only=True))
-        header = [str(h or "").strip() for h in rows[0]] if rows else []
-        return [{h: ("" if v is None else str(v)) for h, v in zip(header, r)} for r in rows[1:]]
+        return _read_xlsx(path)
     text, _ = read_text(path)
     if "\r" in text and "\n" not in text:  # old Mac line endings: one line per row all the same
         text = text.replace("\r", "\n")
     csv.field_size_limit(MAX_FILE_BYTES)  # the reader takes any field; the row check applies MAX_FIELD_CHARS
     header = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=header.count)  # Excel in some locales saves ';' or tab
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    rows = Rows()
     try:
-        return [{(k or "").strip(): (v or "") for k, v in row.items()}
-                for row in csv.DictReader(io.StringIO(text), delimiter=delimiter)]
+        for row in reader:
+            clean = {(k or "").strip(): (v or "") for k, v in row.items() if isinstance(v, str) or v is None}
+            misshapen = None in row or any(v is None for v in row.values())  # fewer or more fields than the header
+            swallowed = misshapen and _swallowed_row(clean, delimiter, len(reader.fieldnames or ()))
+            if swallowed:
+                clean[REJECT_KEY] = (swallowed, "따옴표(\")가 닫히지 않아 다음 행을 삼킴: 따옴표를 닫거나 지우세요")
+            rows.append(clean)
     except csv.Error as e:
-        raise IngestError(f"{path}: CSV를 읽을 수 없습니다 ({e})") from None
+        raise IngestError(f"{path}: CSV를 읽을 수 없습니다 (줄 {reader.line_num}: {e})") from None
+    return rows
+
+
+def _swallowed_row(row: dict, delimiter: str, columns: int) -> str | None:
+    """The field that an unclosed quote ran into the next line(s), in a row whose field count is off: a value
+    holding a line break after which a line carries nearly a full row of delimiters. Real multi-line text
+    (duties, quoted properly) leaves the row with exactly the header's fields."""
+    if columns < 3:
+        return None
+    for name, value in row.items():
+        if "\n" in value and any(line.count(delimiter) >= columns - 2 for line in value.split("\n")[1:]):
+            return name
+    return None
+
+
+def _read_xlsx(path: Path) -> Rows:
+    """The first sheet (a notice names any other sheet with data). A number cell formatted with leading zeros
+    ('000000', how Excel keeps 024100 as a number) is read back with them."""
+    import openpyxl
+
+    check_file(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a broken file
+        raise IngestError(f"{path}: XLSX를 열 수 없습니다 ({e})") from None
+    sheets = wb.worksheets
+    rows = [[_cell_text(c) for c in r] for r in sheets[0].iter_rows()] if sheets else []
+    header = [h.strip() for h in rows[0]] if rows else []
+    others = [ws.title for ws in sheets[1:] if ws.max_row and ws.max_row > 1]
+    notices = [f"첫 시트 '{sheets[0].title}'만 읽었습니다. 다른 시트({', '.join(others)})는 따로 저장해 올리세요"] if others else []
+    return Rows(({h: v for h, v in zip(header, r)} for r in rows[1:] if any(r)), notices)
+
+
+def _cell_text(cell) -> str:
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    fmt = getattr(cell, "number_format", "") or ""
+    if isinstance(value, int | float) and re.fullmatch(r"0+", fmt) and float(value).is_integer():
+        return str(int(value)).zfill(len(fmt))
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

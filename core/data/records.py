@@ -138,6 +138,7 @@ class Posting(JsonRecord):
     wage_min_month: int | None = None
     wage_max_month: int | None = None
     occupation: str = ""  # KECO code as given (6, 3 or 2 characters)
+    close_date: str = ""  # ISO closing date, '' when open-ended (채용시까지) or unknown
     place: Place = field(default_factory=Place)
 
     @property

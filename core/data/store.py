@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS rejects (
     reason TEXT, value TEXT, at REAL);
 CREATE TABLE IF NOT EXISTS ingest_log (
     batch TEXT PRIMARY KEY, source_file TEXT, format TEXT, inserted INTEGER, updated INTEGER,
-    rejected INTEGER, at REAL);
+    rejected INTEGER, at REAL, status TEXT NOT NULL DEFAULT 'done');
 CREATE TABLE IF NOT EXISTS embed_cache (
     model TEXT, text_hash TEXT, vec BLOB, PRIMARY KEY (model, text_hash));
 CREATE TABLE IF NOT EXISTS extractions (
@@ -75,6 +75,9 @@ class Store:
         self._local = threading.local()
         with self.tx() as con:
             con.executescript(SCHEMA)
+            columns = {row[1] for row in con.execute("PRAGMA table_info(ingest_log)")}
+            if "status" not in columns:  # a store made before ingests were logged at their start
+                con.execute("ALTER TABLE ingest_log ADD COLUMN status TEXT NOT NULL DEFAULT 'done'")
 
     @property
     def con(self) -> sqlite3.Connection:
@@ -153,13 +156,29 @@ class Store:
         return Seeker.from_json(row[0]) if row else None
 
     # ------------------------------------------------------------ ingest bookkeeping
+    def begin_ingest(self, batch: str, source_file: str, fmt: str) -> None:
+        """Logged before the first row is written, so a run killed mid-file (kill -9, power cut) leaves an entry
+        that still says 'running': `interrupted_ingests` reports it as cut short."""
+        with self.tx() as con:
+            con.execute("INSERT OR REPLACE INTO ingest_log VALUES (?,?,?,0,0,0,?,'running')",
+                        (batch, source_file, fmt, time.time()))
+
+    def interrupted_ingests(self) -> list[dict]:
+        """Ingests that began and never finished (the process died): the file may be only partly stored."""
+        rows = self.con.execute("SELECT batch, source_file, format, at FROM ingest_log WHERE status='running' "
+                                "ORDER BY at").fetchall()
+        return [dict(zip(("batch", "source_file", "format", "at"), r)) for r in rows]
+
     def log_ingest(self, batch: str, source_file: str, fmt: str, counts: UpsertCounts, rejects: list[Reject]) -> None:
         with self.tx() as con:
             con.executemany(
                 "INSERT INTO rejects (batch, source_file, row_no, field, reason, value, at) VALUES (?,?,?,?,?,?,?)",
                 [(batch, source_file, r.row_no, r.field, r.reason, str(r.value)[:200], time.time()) for r in rejects])
-            con.execute("INSERT OR REPLACE INTO ingest_log VALUES (?,?,?,?,?,?,?)",
+            con.execute("INSERT OR REPLACE INTO ingest_log VALUES (?,?,?,?,?,?,?,'done')",
                         (batch, source_file, fmt, counts.inserted, counts.updated, len(rejects), time.time()))
+            # an earlier run of the same file that was cut short is now made good
+            con.execute("UPDATE ingest_log SET status='redone' WHERE source_file=? AND status='running' AND batch<>?",
+                        (source_file, batch))
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         return self.con.execute(sql, params).fetchall()
