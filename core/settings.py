@@ -30,9 +30,11 @@ class LLMSettings(BaseModel):
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     api_key: SecretStr = SecretStr("not-needed")
-    timeout: float = Field(30.0, gt=0, description="seconds per request")
-    retries: int = Field(3, ge=1)
-    backoff: float = Field(1.0, ge=0, description="first wait between attempts; doubles each time")
+    timeout: float = Field(30.0, gt=0, description="seconds per request; a hanging server costs at most timeout × retries")
+    retries: int = Field(3, ge=1, description="attempts per posting: transport retries (the openai client's, honouring "
+                         "Retry-After, with jittered backoff) and re-asks after an invalid answer")
+    backoff: float = Field(1.0, ge=0, description="wait before re-asking after an invalid answer; doubles each time")
+    max_response_bytes: int = Field(256 * 1024, ge=1024, description="a longer reply is refused, never stored")
 
     @property
     def key(self) -> str:
@@ -52,6 +54,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout: float | None = None
     llm_retries: int | None = None
+    llm_max_response_bytes: int | None = None
     # standard-description enrichment (core/data/standard_jobs.py); weight tuned on the dev split, see
     # bench/bench_quality.py and bench/results/evaluation.json
     enrich_weight: float = Field(1.0, ge=0, description="enrichment vector weight relative to the record's own text (0 = off)")
@@ -90,11 +93,13 @@ class Settings(BaseSettings):
         values: dict = {"model": self.llm_model, "base_url": self.llm_base_url, "api_key": env_key}
         if not any(values.values()) and SECRETS.exists():
             section = tomllib.loads(SECRETS.read_text(encoding="utf-8")).get("llm", {})
-            values = {k: section.get(k) for k in ("model", "base_url", "api_key", "timeout", "retries")}
+            values = {k: section.get(k) for k in ("model", "base_url", "api_key", "timeout", "retries",
+                                                  "max_response_bytes")}
         if not values.get("base_url") and not values.get("api_key"):
             return None
         values["timeout"] = self.llm_timeout or values.get("timeout")
         values["retries"] = self.llm_retries or values.get("retries")
+        values["max_response_bytes"] = self.llm_max_response_bytes or values.get("max_response_bytes")
         return LLMSettings(**{k: v for k, v in values.items() if v is not None})
 
 

@@ -37,6 +37,14 @@ class FakeOpenAI:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append({"body": body, "auth": self.headers.get("Authorization")})
                 kind, value = outer.script.pop(0) if outer.script else ("status", 500)
+                if kind == "raw":  # (status, headers, body bytes): anything a broken server may send
+                    status, headers, raw = value
+                    self.send_response(status)
+                    for k, v in {"Content-Length": str(len(raw)), **headers}.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(raw)
+                    return
                 if kind == "sleep":
                     time.sleep(value)
                     kind, value = "json", "{}"
@@ -70,9 +78,9 @@ class FakeOpenAI:
         self.server.shutdown()
         self.server.server_close()
 
-    def config(self, timeout=5.0, retries=3) -> LLMConfig:
+    def config(self, timeout=5.0, retries=3, **kw) -> LLMConfig:
         return LLMConfig(model="test-model", base_url=f"http://127.0.0.1:{self.server.server_port}/v1",
-                         api_key=SECRET, timeout=timeout, retries=retries, backoff=0.01)
+                         api_key=SECRET, timeout=timeout, retries=retries, backoff=0.01, **kw)
 
 
 def sample_posting(**kw) -> Posting:
@@ -135,7 +143,8 @@ def test_llm_timeouts_are_recorded_as_failed_never_as_truth(tmp_data):
     with FakeOpenAI([("sleep", 1.5)] * 3) as srv:
         store = Store()
         got = extract_posting(store, sample_posting(), "llm", srv.config(timeout=0.3, retries=3))
-    assert got["status"] == "failed" and "시도 모두 실패" in got["error"]
+    assert got["status"] == "failed" and "Timeout" in got["error"] and "재시도 2회" in got["error"]
+    assert len(srv.requests) == 3  # the setting bounds the cost: timeout × retries
     assert SECRET not in got["error"]
     assert "t:1" not in unsuitable_map(store)
     assert SECRET not in repr(srv.config())
@@ -261,10 +270,56 @@ def test_no_backoff_after_the_last_attempt_and_failures_are_retried_later(tmp_da
     sleeps = []
     monkeypatch.setattr(client.time, "sleep", sleeps.append)
     store = Store()
-    with FakeOpenAI([("status", 500)] * 3) as srv:
+    with FakeOpenAI([("json", "not json at all")] * 3) as srv:
         got = extract_posting(store, sample_posting(), "llm", srv.config(retries=3))
     assert got["status"] == "failed" and len(srv.requests) == 3
-    assert len(sleeps) == 2  # waits between attempts only
+    assert len(sleeps) == 2  # waits between re-asks only, none after the last
     with FakeOpenAI([("json", answer(unsuitable=["시각장애(중증)"]))]) as srv:  # a resumed run asks again
         got = extract_posting(store, sample_posting(), "llm", srv.config(retries=3))
     assert len(srv.requests) == 1 and got["status"] == "ok"
+
+
+def test_retry_after_is_honoured(tmp_data):
+    slow_down = ("raw", (429, {"Retry-After": "1", "Content-Type": "application/json"}, b'{"error": {"message": "slow"}}'))
+    with FakeOpenAI([slow_down, ("json", answer(unsuitable=["시각장애(중증)"]))]) as srv:
+        start = time.monotonic()
+        got = extract_posting(Store(), sample_posting(), "llm", srv.config())
+        waited = time.monotonic() - start
+    assert got["status"] == "ok" and len(srv.requests) == 2
+    assert waited >= 0.95  # without the header the client's first backoff is at most 0.5 s
+
+
+def test_oversized_answers_are_refused_and_never_stored(tmp_data):
+    huge = answer(unsuitable=["시각장애(중증)"])[:-1] + ', "담당업무": "' + "가" * 1_000_000 + '"}'
+    store = Store()
+    with FakeOpenAI([("json", huge)] * 3) as srv:
+        got = extract_posting(store, sample_posting(), "llm", srv.config(max_response_bytes=64 * 1024))
+    assert got["status"] == "failed" and "너무 큼" in got["error"]
+    stored = store.query("SELECT length(coalesce(result, '')) + length(coalesce(error, '')) FROM extractions")[0][0]
+    assert stored < 4096
+
+
+def test_a_200_reply_that_is_not_json_is_an_invalid_answer_and_the_run_goes_on(tmp_data):
+    from core.llm.extract import extract_all
+
+    html = ("raw", (200, {"Content-Type": "application/json"}, b"<html>gateway says hello</html>"))
+    store = Store()
+    second = sample_posting(id="t:2", jobCont="문서 스캔 및 자료 입력 (두 번째 공고)")
+    with FakeOpenAI([html] * 3 + [("json", answer(unsuitable=["시각장애(중증)"]))]) as srv:
+        counts = extract_all(store, [sample_posting(), second], "llm", srv.config())
+    assert counts == {"ok": 1, "failed": 1}
+    failed = store.query("SELECT error FROM extractions WHERE status='failed'")[0][0]
+    assert "JSON이 아님" in failed
+
+
+def test_an_invalid_key_stops_the_run_cleanly_with_where_to_resume(tmp_data):
+    from core.llm.extract import extract_all
+
+    denied = ("raw", (401, {"Content-Type": "application/json"},
+                      json.dumps({"error": {"message": f"Incorrect API key provided: {SECRET}"}}).encode()))
+    store = Store()
+    postings = [sample_posting(id=f"t:{i}", jobCont=f"자료 입력 {i}") for i in range(3)]
+    with FakeOpenAI([denied] * 5) as srv:
+        counts = extract_all(store, postings, "llm", srv.config())
+    assert counts["resume_at"] == 1 and "키" in counts["stopped"] and len(srv.requests) == 1
+    assert SECRET not in counts["stopped"] and SECRET not in json.dumps(store.query("SELECT error FROM extractions"))

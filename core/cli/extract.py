@@ -18,6 +18,7 @@ def register(sub) -> None:
     p.add_argument("--sources", default="", help="공고 출처 (쉼표); 빈 값이면 전체")
     p.add_argument("--runs", type=int, default=1, help="일관성 모드: LLM에 N번 묻고 유형별 일치도 저장")
     p.add_argument("--limit", type=int, default=0)
+    p.add_argument("--refresh", action="store_true", help="저장된 성공 결과도 다시 추출 (실패는 언제나 다시 시도)")
     p.set_defaults(func=run)
 
 
@@ -34,7 +35,7 @@ def run(args) -> int:
     if args.limit:
         postings = postings[:args.limit]
     start = time.time()
-    counts = extract_all(store, postings, extractor, cfg, args.runs, progress=TerminalProgress())
+    counts = extract_all(store, postings, extractor, cfg, args.runs, progress=TerminalProgress(), refresh=args.refresh)
     seconds = time.time() - start
     model = cfg.model if extractor == "llm" and cfg else "rules"
     stored = [store.get_extraction(cache_key(p, extractor, model + (f"x{args.runs}" if args.runs > 1 else "")))
@@ -48,4 +49,8 @@ def run(args) -> int:
         print(f"적합 유형 1개 이상: {with_suitable / len(ok):.1%}; 적합/부적합 중 하나 이상: {with_any / len(ok):.1%}")
     if fired:
         print("자주 적용된 규칙: " + ", ".join(f"{k} {v:,}" for k, v in fired.most_common(8)))
+    if "stopped" in counts:
+        print(f"중단: {counts['stopped']}\n설정을 고친 뒤 같은 명령을 다시 실행하면 {counts['resume_at']:,}번째 공고부터 이어서 추출합니다 "
+              "(저장된 성공 결과는 건너뜀).")
+        return 2
     return 0

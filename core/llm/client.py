@@ -1,4 +1,10 @@
-"""The LLM path: an OpenAI-compatible server asked for one validated answer, with retries and backoff."""
+"""The LLM path: an OpenAI-compatible server asked for one validated answer.
+
+Transport faults (timeouts, 429, 5xx) are retried by the openai client itself: exponential backoff with
+jitter, honouring the server's Retry-After (up to two minutes). JobLens re-asks only when an answer fails
+validation. Replies are read as a stream and refused past `max_response_bytes`, so a runaway server can
+neither fill the store nor the memory; a reply that is not a chat completion is an invalid answer, not a crash.
+"""
 from __future__ import annotations
 
 import json
@@ -27,31 +33,73 @@ class LLMError(RuntimeError):
     pass
 
 
+class LLMFatal(LLMError):
+    """The server refuses every request alike (invalid key, no such model, quota used up): stop the run."""
+
+
 def redact(message: str, cfg: LLMConfig) -> str:
     """The key never reaches a stored error or a log line, whatever the server echoes back."""
     return message.replace(cfg.key, "***") if len(cfg.key) > 3 else message
 
 
-def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtraction, dict]:
-    """One LLM answer, validated; retried with backoff on transport errors and invalid answers."""
+def make_client(cfg: LLMConfig):
     import openai
 
-    client = client or openai.OpenAI(base_url=cfg.base_url, api_key=cfg.key, timeout=cfg.timeout, max_retries=0)
+    return openai.OpenAI(base_url=cfg.base_url, api_key=cfg.key, timeout=cfg.timeout, max_retries=cfg.retries - 1)
+
+
+def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtraction, dict]:
+    """One LLM answer, validated; an invalid answer is asked again, up to `cfg.retries` times."""
+    import openai
+
+    client = client or make_client(cfg)
     masked, pii = mask_pii(posting_source_text(p))
     schema = PostingExtraction.model_json_schema()
     errors = []
     for attempt in range(cfg.retries):
         try:
-            response = client.chat.completions.create(
-                model=cfg.model, temperature=0,
-                messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": masked}],
-                response_format={"type": "json_schema", "json_schema": {"name": "posting_extraction", "schema": schema}})
-            content = response.choices[0].message.content or ""
+            with client.chat.completions.with_streaming_response.create(
+                    model=cfg.model, temperature=0,
+                    messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": masked}],
+                    response_format={"type": "json_schema",
+                                     "json_schema": {"name": "posting_extraction", "schema": schema}}) as response:
+                content = completion_content(read_bounded(response, cfg.max_response_bytes))
             return validate_answer(content, masked), {"attempts": attempt + 1, "pii_masked": pii, "errors": errors}
         except (json.JSONDecodeError, ValidationError, ValueError) as e:
             errors.append(f"응답 검증 실패: {str(e)[:200]}")
-        except openai.APIError as e:  # timeouts, connection errors, HTTP errors
-            errors.append(redact(f"{type(e).__name__}: {str(e)[:200]}", cfg))
+        except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
+            raise LLMFatal(redact(f"{type(e).__name__}: {str(e)[:200]} — 키·모델 설정을 확인하세요", cfg)) from None
+        except openai.RateLimitError as e:
+            if "quota" in str(e).lower():  # 429 insufficient_quota: no wait makes it pass
+                raise LLMFatal(redact(f"사용 한도 초과: {str(e)[:200]}", cfg)) from None
+            raise LLMError(redact(f"{type(e).__name__} (재시도 {cfg.retries - 1}회 후): {str(e)[:200]}", cfg)) from None
+        except openai.APIError as e:  # timeouts, connection errors, 5xx: the client already retried them
+            raise LLMError(redact(f"{type(e).__name__} (재시도 {cfg.retries - 1}회 후): {str(e)[:200]}", cfg)) from None
         if attempt + 1 < cfg.retries:  # no wait after the last attempt: nothing follows it
             time.sleep(cfg.backoff * (2 ** attempt))
     raise LLMError(f"{cfg.retries}회 시도 모두 실패: " + " | ".join(errors))
+
+
+def read_bounded(response, limit: int) -> bytes:
+    """The reply body, or ValueError as soon as it passes `limit` bytes (the rest is never read)."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise ValueError(f"응답이 너무 큼 (> {limit:,} 바이트): 저장하지 않음")
+    return bytes(body)
+
+
+def completion_content(body: bytes) -> str:
+    """The assistant message of a chat completion; ValueError for anything else (HTML, plain text, other JSON)."""
+    try:
+        data = json.loads(body.decode("utf-8", errors="replace"))
+    except json.JSONDecodeError:
+        raise ValueError(f"응답이 JSON이 아님: {body[:80].decode('utf-8', errors='replace')!r}") from None
+    try:
+        content = data["choices"][0]["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        raise ValueError("응답이 chat completion 형식이 아님 (choices[0].message.content 없음)") from None
+    if not isinstance(content, str):
+        raise ValueError("응답 content가 문자열이 아님")
+    return content

@@ -14,7 +14,7 @@ import hashlib
 from ..data.normalize import DISABILITY_TYPES
 from ..data.records import Posting
 from ..progress import Progress, report
-from .client import LLMConfig, LLMError, extract_llm, redact
+from .client import LLMConfig, LLMError, LLMFatal, extract_llm, make_client, redact
 from .rules import cross_check, extract_rules, posting_source_text
 from .schema import PROMPT_VERSION, PostingExtraction
 
@@ -45,6 +45,8 @@ def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig 
             answers.append(answer)
     except LLMError as e:
         store.put_extraction(key, p.id, "failed", None, redact(str(e), cfg))
+        if isinstance(e, LLMFatal):  # the next posting would fail alike: the caller stops the run
+            raise
         return store.get_extraction(key)
     final = answers[0] if runs == 1 else majority(answers)
     payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs,
@@ -78,10 +80,18 @@ def majority(answers: list[PostingExtraction]) -> PostingExtraction:
 
 
 def extract_all(store, postings: list[Posting], extractor: str = "rules", cfg: LLMConfig | None = None, runs: int = 1,
-                progress: Progress | None = None) -> dict[str, int]:
-    """Batch, resumable: cached postings are skipped, so an interrupted run continues where it stopped."""
-    counts = {"ok": 0, "failed": 0}
+                progress: Progress | None = None, refresh: bool = False) -> dict:
+    """Batch, resumable: cached answers are skipped (failures are asked again), so an interrupted run continues
+    where it stopped. A fault that every posting would meet alike (invalid key, quota) stops the run cleanly:
+    the counts then carry `stopped` (why) and `resume_at` (the posting a re-run starts from)."""
+    counts: dict = {"ok": 0, "failed": 0}
+    client = make_client(cfg) if extractor == "llm" and cfg else None
     for i, p in enumerate(postings, 1):
-        counts[extract_posting(store, p, extractor, cfg, runs)["status"]] += 1
+        try:
+            counts[extract_posting(store, p, extractor, cfg, runs, refresh=refresh, client=client)["status"]] += 1
+        except LLMFatal as e:
+            counts["failed"] += 1
+            counts["stopped"], counts["resume_at"] = str(e), i
+            break
         report(progress, "적합성 추출", i, len(postings))
     return counts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -12,6 +12,8 @@ from ..data.normalize import DISABILITY_TYPES
 
 PROMPT_VERSION = "v1"
 DisabilityType = Literal[tuple(DISABILITY_TYPES)]  # type: ignore[valid-type]
+FIELD_MAX_CHARS = 4000  # one extracted field; the posting fields it comes from are bounded at ingest
+Text = Annotated[str, Field(max_length=FIELD_MAX_CHARS)]
 
 
 class TypeJudgement(BaseModel):
@@ -23,22 +25,22 @@ class TypeJudgement(BaseModel):
 class PostingExtraction(BaseModel):
     """The paper's fields plus suitable / unsuitable types restricted to the 19 legal types."""
 
-    제목: str = ""
-    회사명: str = ""
-    직무: str = ""
-    담당업무: str = ""
-    자격요건: str = ""
-    우대조건: str = ""
-    근무지역: str = ""
-    근무시간_요일: str = ""
-    급여조건: str = ""
-    고용형태: str = ""
-    학력: str = ""
-    경력: str = ""
-    작업환경: str = ""
-    장애인_편의시설: str = ""
-    suitable_types: list[TypeJudgement] = Field(default_factory=list)
-    unsuitable_types: list[TypeJudgement] = Field(default_factory=list)
+    제목: Text = ""
+    회사명: Text = ""
+    직무: Text = ""
+    담당업무: Text = ""
+    자격요건: Text = ""
+    우대조건: Text = ""
+    근무지역: Text = ""
+    근무시간_요일: Text = ""
+    급여조건: Text = ""
+    고용형태: Text = ""
+    학력: Text = ""
+    경력: Text = ""
+    작업환경: Text = ""
+    장애인_편의시설: Text = ""
+    suitable_types: list[TypeJudgement] = Field(default_factory=list, max_length=len(DISABILITY_TYPES))
+    unsuitable_types: list[TypeJudgement] = Field(default_factory=list, max_length=len(DISABILITY_TYPES))
 
     @model_validator(mode="after")
     def no_type_on_both_sides(self) -> PostingExtraction:
