@@ -3,9 +3,11 @@ import streamlit as st
 
 from core.settings import hub_offline
 from ui import PAGES
+from ui.auth import require_login
 
 hub_offline()
 st.set_page_config(page_title="JobLens · 채용 추천", page_icon="🔎", layout="wide")
+require_login()  # before any page: seeker records and corrections are behind it when the server is shared
 
 # The default page always lives at "/" (Streamlit ignores its url_path), so the root is a small start page and
 # every working view has a path of its own to share. File stems differ from the URL paths on purpose: with a

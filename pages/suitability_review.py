@@ -11,6 +11,7 @@ from core.llm.rules import posting_source_text
 from core.llm.suitability import apply_correction
 from core.settings import settings
 from ui import escape_md, get_engine, get_store, page_header, pick_posting, sidebar_common, sync_url, view_state
+from ui.auth import signed_in_user
 
 sidebar_common()
 page_header("적합성 검토", "공고 원문과 추출 결과(적합·부적합 장애유형과 근거)를 비교하고, 상담사가 확인·수정합니다.")
@@ -79,7 +80,9 @@ with st.form("correction"):
     c1, c2 = st.columns(2)
     kind = c1.selectbox("장애유형", DISABILITY_TYPES)
     verdict = c2.radio("판정", ["unsuitable", "suitable"], horizontal=True, format_func={"unsuitable": "부적합", "suitable": "적합"}.get)
-    who = c1.text_input("확인자")
+    who = signed_in_user() or c1.text_input("확인자")  # signed in: recorded under the account, not a typed name
+    if signed_in_user():
+        c1.caption(f"확인자: {who} (로그인 계정)")
     why = c2.text_input("사유")
     if st.form_submit_button("저장", type="primary"):
         try:

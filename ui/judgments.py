@@ -10,12 +10,16 @@ from core.evaluation import judgments as jd
 from core.models.registry import APP_MODELS
 from core.views.frames import posting_row, seeker_row
 
+from .auth import signed_in_user
 from .resources import get_engine, get_store
 
 MARKS = ["-", *jd.GRADES]  # '-' = not judged
 
 
 def analyst_name() -> str:
+    """The signed-in account when there is one (judgments are recorded under it); else a typed name."""
+    if signed_in_user():
+        return signed_in_user()
     return st.sidebar.text_input("분석가 이름 (판정 기록용)", key="analyst", placeholder="예: 김분석").strip()
 
 
@@ -32,7 +36,7 @@ def _marks_form(item_ids: list[str], rows: list[dict], key: str) -> dict[str, st
 
 
 def _save(marks: dict[str, str], direction: str, query_id: str, model: str, filters: str) -> int:
-    analyst = st.session_state.get("analyst", "").strip()
+    analyst = signed_in_user() or st.session_state.get("analyst", "").strip()
     if not analyst:
         st.error("판정을 저장하려면 사이드바에 분석가 이름을 적으세요.")
         return 0

@@ -7,7 +7,7 @@ import importlib
 import sys
 import traceback
 
-COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "evaluate", "extract", "train_wbert")
+COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "evaluate", "extract", "train_wbert", "passwd")
 
 
 def build_parser() -> argparse.ArgumentParser:
