@@ -56,10 +56,17 @@ def test_undecodable_file_fails_whole_and_keeps_store(tmp_data):
     store = Store()
     ingest_file(store, _write(tmp_data / "ok.csv", HEADER + GOOD), "csv")
     bad = tmp_data / "bad.csv"
-    bad.write_bytes(HEADER.encode() + b"\xff\xfe\xfa\xfb broken\n")
+    bad.write_bytes(HEADER.encode() + b"\xff\xfe\xfa\xfb broken\n" * 30)  # broken throughout: a wrong encoding
     with pytest.raises(IngestError, match="인코딩"):
         ingest_file(store, bad, "csv")
     assert store.counts()["postings"] == 1
+    # a few broken bytes in an otherwise UTF-8 file reject their row, naming the field; the good rows land
+    few = tmp_data / "few.csv"
+    few.write_bytes(HEADER.encode() + b"K7,\xed\xa0\x80 broken,(x),\xec\x84\x9c\xec\x9a\xb8 \xea\xb0\x95\xeb\x82\xa8\xea\xb5\xac,,,,,\n"
+                    + GOOD.replace("K1", "K8").encode())
+    report = ingest_file(store, few, "csv")
+    assert report.inserted == 1 and [(r.row_no, r.field) for r in report.rejects] == [(2, "title")]
+    assert "깨진 바이트" in report.rejects[0].reason
 
 
 def test_worknet_xml_list_and_detail(tmp_data):

@@ -55,6 +55,8 @@ def _prepare_worknet_2024(row: dict) -> dict:
     codes = [c for c in row.get("worknet_codes", "").split("|") if c]
     row["jobsCd"] = codes[0] if codes else ""
     dates = re.findall(r"(\d{2}/\d{2}/\d{2})", row.get("date", ""))
+    if row.get("date", "").strip() and not dates:
+        raise FieldError("date", row["date"][:60], "등록·마감일을 읽을 수 없음 (예: '24/03/19 등록')")
     row["regDt"], row["closeDt"] = (dates + ["", ""])[:2]
     return row
 

@@ -20,7 +20,7 @@ from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
 from .normalize import (FieldError, clean_text, disability_label, parse_career, parse_date, parse_education,
                         parse_salary)
 from .occupations import matcher
-from .readers import MAX_FIELD_CHARS, REJECT_KEY, IngestError, read_table
+from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
 from .store import Reject, Store, UpsertCounts
 
@@ -192,6 +192,9 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
         try:
             if REJECT_KEY in row:  # the reader already judged this row (unclosed quote, a non-object entry)
                 raise FieldError(*row[REJECT_KEY][:1], row.get(row[REJECT_KEY][0], "")[:60], row[REJECT_KEY][1])
+            broken = next((k for k, v in row.items() if isinstance(v, str) and BROKEN_CHAR in v), None)
+            if broken:  # bytes the decoder could not read: the row is not trusted, the rest of the file is
+                raise FieldError(broken, row[broken][:60], "깨진 바이트가 있음 (UTF-8도 CP949도 아님): 원본 파일의 인코딩을 확인하세요")
             too_long = next((k for k, v in row.items() if isinstance(v, str) and len(v) > MAX_FIELD_CHARS), None)
             if too_long:  # the same limit for CSV, JSON and XML: one oversized value rejects its row only
                 raise FieldError(too_long, row[too_long][:60], f"값이 너무 김 ({len(row[too_long]):,}자 > {MAX_FIELD_CHARS:,}자)")

@@ -264,6 +264,10 @@ def parse_salary(wage_type: object = None, text: object = None, min_sal: object 
             raise FieldError(field, text, "급여 금액을 읽을 수 없음")
     numbers = [n for n in numbers if n > 0]
     if not numbers:
+        if re.fullmatch(r"[+-]?(inf|infinity|nan)", body, flags=re.IGNORECASE):
+            raise FieldError(field, text, "급여 숫자가 유한한 값이 아님")
+        if body and not _NEGOTIABLE.search(body) and re.search(r"[만천백십]\s*원|원\s*(이상|이하|정도)?$", body):
+            raise FieldError(field, text, "급여 금액 표기를 읽을 수 없음 (숫자로 적어 주세요: 200만원)")
         if body and not _NEGOTIABLE.search(body) and not raw_type and re.search(r"\w", body) and len(body) > 40:
             raise FieldError(field, text, "급여 형태를 알 수 없음")
         return Salary(kind or "negotiable")

@@ -40,14 +40,28 @@ def check_file(path: str | Path) -> None:
         raise IngestError(f"{path}: 파일이 너무 큽니다 ({info.st_size / 2**20:,.0f} MB > {MAX_FILE_BYTES // 2**20} MB)")
 
 
+BROKEN_CHAR = "\ufffd"
+MAX_BROKEN_SEQUENCES = 20  # a few broken bytes in a UTF-8 file reject their rows; more mean a wrong encoding
+
+
 def read_text(path: str | Path) -> tuple[str, str]:
-    """Decode a file as UTF-8 (with or without BOM), else CP949 (data.go.kr's usual encoding)."""
+    """Decode a file as UTF-8 (with or without BOM), else CP949 (data.go.kr's usual encoding), else UTF-16 with
+    its BOM (Excel's 'Unicode text'). A UTF-8 file with a few broken byte sequences is read with '�' in their
+    place, so only the rows holding them are rejected (`iter_records`); anything else is one IngestError."""
     data = read_bytes(path)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as e:
-            err = e
+            err = e if encoding == "utf-8-sig" else err
+    text = data.decode("utf-8-sig", errors="replace")
+    if b"\x00" not in data and text.count(BROKEN_CHAR) <= MAX_BROKEN_SEQUENCES:
+        return text, "utf-8 (깨진 바이트 포함)"
     raise IngestError(f"{path}: UTF-8도 CP949도 아닌 인코딩입니다 (바이트 {err.start} 근처). "
                       "파일을 UTF-8 또는 CP949로 저장해 주세요.")
 
@@ -136,6 +150,9 @@ def read_worknet_xml(path: str | Path) -> list[dict]:
     # the text is already decoded (UTF-8 or CP949/EUC-KR); a declaration naming another encoding would make
     # the parser refuse it ('multi-byte encodings are not supported'), so it is dropped
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    if re.search(r"<!(DOCTYPE|ENTITY)", text, flags=re.IGNORECASE):  # XXE and entity bombs, refused before parsing
+        raise IngestError(f"{path}: XML에 DTD·엔티티 선언이 있습니다. 고용24 응답에는 없는 것이라 보안상 읽지 않습니다")
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", " ", text)  # control characters XML forbids, seen in pasted duties
     try:
         root = ET.fromstring(text)
     except ET.ParseError as e:
