@@ -151,6 +151,7 @@ ANY_FIELD = [  # applied to the first text slot: these are stored as text, never
     ("제어 문자", "사무\x07보조\x1b원", "stored"), ("깨진 UTF-8 바이트 (외톨이 서로게이트)", "사무\ud800원", "row"),
     ("20,001자 값", "가" * 20_001, "row"),
 ]
+ROW_TOO_LONG = ("100,000자 넘는 행", "row")  # six fields of 19,000 characters: each allowed, the row not
 
 
 def _bytes(text: str, encoding: str = "utf-8") -> bytes:
@@ -180,6 +181,11 @@ def build_cases(seed: int = SEED) -> list[Case]:
             good = [r[spec.key] for i, r in enumerate(rows) if i != bad or expect == "stored"]
             cases.append(Case(f"{spec.fmt}:{category}", category, spec, expect, _bytes(render(spec, rows)), good_keys=good,
                               bad_field=text_field))
+        keys = [prefix() for _ in range(3)]
+        rows = [spec.row(k) for k in keys]
+        rows[1].update({f"extra{i}": "나" * 19_000 for i in range(6)})
+        cases.append(Case(f"{spec.fmt}:{ROW_TOO_LONG[0]}", ROW_TOO_LONG[0], spec, "row", _bytes(render(spec, rows)),
+                          good_keys=[rows[0][spec.key], rows[2][spec.key]]))
         # the key itself: zero-width and BOM variants of one key are one record, not three
         k = prefix()
         rows = [spec.row(k), spec.row(k), spec.row(k)]

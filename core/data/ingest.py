@@ -20,7 +20,7 @@ from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
 from .normalize import (FieldError, clean_text, disability_label, parse_career, parse_date, parse_education,
                         parse_salary)
 from .occupations import matcher
-from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, REJECT_KEY, IngestError, read_table
+from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, MAX_ROW_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
 from .store import Reject, Store, UpsertCounts
 
@@ -198,6 +198,9 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
             too_long = next((k for k, v in row.items() if isinstance(v, str) and len(v) > MAX_FIELD_CHARS), None)
             if too_long:  # the same limit for CSV, JSON and XML: one oversized value rejects its row only
                 raise FieldError(too_long, row[too_long][:60], f"값이 너무 김 ({len(row[too_long]):,}자 > {MAX_FIELD_CHARS:,}자)")
+            row_chars = sum(len(v) for v in row.values() if isinstance(v, str))
+            if row_chars > MAX_ROW_CHARS:
+                raise FieldError("row", f"{len(row)}개 필드", f"행이 너무 김 ({row_chars:,}자 > {MAX_ROW_CHARS:,}자)")
             data = prepare(dict(row)) if prepare else dict(row)
             if mapping and spec.prepare:
                 data = {mapping.get(k, k): v for k, v in data.items()}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 500 * 1024 * 1024  # one file; larger ones are split before ingesting
 MAX_FIELD_CHARS = 20_000  # one field of one row; a longer value is a row reject (never the whole file)
+MAX_ROW_CHARS = 100_000  # all fields of one row together; a real posting with full duties is under 10,000
 
 
 class IngestError(ValueError):
