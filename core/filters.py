@@ -57,10 +57,13 @@ class ItemTable:
     career: np.ndarray  # int8 CAREER_CODES
     disability: list[str]  # seekers: label; postings: ''
     unsuitable: list[frozenset]  # postings: unsuitable types; seekers: empty
+    open: np.ndarray | None = None  # bool; False for a closed posting (kept for history, never recommended)
     row_of: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.row_of = {i: r for r, i in enumerate(self.ids)}
+        if self.open is None:
+            self.open = np.ones(len(self.ids), dtype=bool)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -95,6 +98,9 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
     note = ""
     if origin.kind == table.kind and origin.id in table.row_of:
         mask[table.row_of[origin.id]] = False  # a posting is not its own neighbour
+    if not table.open.all():  # a closed posting is never a candidate, whatever the filter settings
+        removed["closed"] = int((mask & ~table.open).sum())
+        mask &= table.open
     placed = origin.lat is not None and origin.lon is not None and not np.isnan(origin.lat)
     distances = (memo(("dist", origin.lat, origin.lon), lambda: haversine_km(origin.lat, origin.lon, table.lat, table.lon))
                  if placed else np.full(n, np.nan))
@@ -165,6 +171,8 @@ def pair_violation(query, item, f: FilterSettings, unsuitable: dict) -> str | No
     so evaluation and tests can check what the masks let through."""
     if item.id == query.id:
         return "self"
+    if getattr(item, "closed", False):
+        return "closed"
     if f.distance:
         if query.place.lat is None or item.place.lat is None:
             return "distance(unplaced)"

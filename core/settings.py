@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     query_prompt_seeker: Literal["query", "passage"] = "query"  # e5 prompt for a seeker used as a query
     hybrid_k_rrf: int = Field(10, ge=1, description="RRF constant: smaller trusts the top ranks more")
     hybrid_tfidf_weight: float = Field(0.5, ge=0, description="TF-IDF's weight in the fused sum (SBERT's is 1)")
+    # live data (core/sync): endpoints are settings because 고용24 has moved them before; keys from the
+    # environment or secrets.toml [api], never logged
+    worknet_api_url: str = "https://www.work24.go.kr/cm/openApi/call/wk/callOpenApiSvcInfo210L01.do"
+    worknet_detail_url: str = "https://www.work24.go.kr/cm/openApi/call/wk/callOpenApiSvcInfo210D01.do"
+    kead_api_url: str = "https://apis.data.go.kr/B552583/job/job_list_env"
+    worknet_api_key: SecretStr | None = None
+    kead_api_key: SecretStr | None = None
+    api_timeout: float = Field(20.0, gt=0, description="seconds per API request")
+    api_retries: int = Field(4, ge=1, description="attempts per request on timeouts and 5xx, with jittered backoff")
+    api_page_size: int = Field(100, ge=1, le=1000)
 
     @property
     def data_dir(self) -> Path:
@@ -84,6 +94,16 @@ class Settings(BaseSettings):
         path = self.data_dir / "index"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+    def api_key(self, api: str) -> str | None:
+        """The key for 'worknet' or 'kead': JOBLENS_<API>_API_KEY, else secrets.toml [api] <api>_key."""
+        key = self.worknet_api_key if api == "worknet" else self.kead_api_key
+        if key is not None:
+            return key.get_secret_value()
+        if SECRETS.exists():
+            value = tomllib.loads(SECRETS.read_text(encoding="utf-8")).get("api", {}).get(f"{api}_key")
+            return str(value) if value else None
+        return None
 
     @property
     def llm(self) -> LLMSettings | None:

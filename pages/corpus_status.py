@@ -5,6 +5,7 @@ import streamlit as st
 from core.data.standard_jobs import missing_hint, standard_jobs
 from core.views import stats
 from ui import corpus_metrics, get_engine, get_store, page_header, sidebar_common
+from ui.upload import upload_panel
 
 sidebar_common()
 page_header("코퍼스 현황")
@@ -17,6 +18,16 @@ elif engine.corpus.enrich:
 for cut in store.interrupted_ingests():
     st.warning(f"수집이 중간에 끊겼습니다: {cut['source_file']} ({cut['format']}). 일부 행만 저장되었을 수 있으니 "
                "같은 파일을 다시 수집하세요 (중복 없이 갱신됩니다).", icon="⚠️")
+fresh = stats.freshness(store)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("고용24 마지막 동기화", fresh["last_sync"]["worknet"])
+c2.metric("KEAD 마지막 동기화", fresh["last_sync"]["kead"])
+c3.metric("오늘 등록된 공고", f"{fresh['registered_today']:,}")
+c4.metric("마감 처리 (추천 안 함)", f"{fresh['closed']:,}")
+for api, (status, message) in fresh["sync_status"].items():
+    if status == "stopped":
+        st.warning(f"{api} 동기화가 중단되었습니다: {message} — `python -m core sync {api}` 로 이어받으세요.", icon="⏸️")
+upload_panel()
 st.subheader("출처별")
 st.dataframe(stats.sources(store), hide_index=True, width="stretch")
 left, right = st.columns(2)

@@ -25,6 +25,9 @@ def test_filters_never_violated_all_directions(engine, model_name, n_queries):
     for p in rng.sample(postings, 150):
         engine.corpus.set_unsuitable(p.id, frozenset(rng.sample(["시각장애(중증)", "지체장애(중증)", "청각장애(경증)",
                                                                  "지적장애", "뇌병변장애(중증)"], 2)))
+    for p in rng.sample(postings, 100):  # closed postings (a sync closes expired ones) are never recommended
+        engine.corpus.upsert(replace(p, closed=True))
+    postings = list(engine.corpus.postings.values())
     model = engine.model(model_name)
     seekers = list(engine.corpus.seekers.values())
     checked = 0

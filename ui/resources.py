@@ -15,8 +15,15 @@ def get_store() -> Store:
 
 
 @st.cache_resource(show_spinner="코퍼스 불러오는 중…")
-def get_engine() -> Engine:
+def _engine() -> Engine:
     return Engine.from_store(get_store())
+
+
+def get_engine() -> Engine:
+    """The process's engine, with whatever a sync, upload or ingest stored since taken in (one indexed query)."""
+    engine = _engine()
+    engine.refresh()
+    return engine
 
 
 def get_model(name: str, analyser: str = "mecab"):

@@ -1,6 +1,8 @@
 """A ranked list as a page shows it: summary, table, map, selected item's reasons, CSV; and the recommendation page."""
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from core.models import wbert
@@ -68,7 +70,8 @@ def recommendation_page(direction: str) -> None:
     if model is None:
         return
     with st.spinner("추천 계산 중…"):
-        result = model.recommend(query, k=state.k, filters=state.filters, target=target, prefer_occupation=state.prefer)
+        result = model.recommend(query, k=state.k, filters=state.filters, target=target, prefer_occupation=state.prefer,
+                                 today_first=date.today().isoformat() if state.today else "")
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
     if state.model == "wbert":

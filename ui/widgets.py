@@ -66,6 +66,8 @@ def controls(state: ViewState, show_model: bool = True, disability: bool = True)
         state.k = st.slider("추천 개수 (k)", *BOUNDS["k"], state.k, key="ctl_k")
         state.prefer = st.toggle("희망 직종 우선", state.prefer, key="ctl_prefer",
                                  help="같은 중분류 직종, 같은 대분류 직종을 먼저 보여 줍니다 (필터는 그대로)")
+        state.today = st.toggle("오늘 등록 먼저", state.today, key="ctl_today",
+                                help="오늘 등록된 공고를 먼저 보여 줍니다 (실시간 동기화로 들어온 공고; 필터는 그대로)")
         st.subheader("필터 (절대 위반 안 함)")
         state.distance = st.toggle("거리", state.distance, key="ctl_dist")
         c1, c2 = st.columns(2)

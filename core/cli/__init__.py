@@ -7,7 +7,7 @@ import importlib
 import sys
 import traceback
 
-COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "evaluate", "extract", "train_wbert", "passwd")
+COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "evaluate", "extract", "train_wbert", "passwd", "sync")
 
 
 def build_parser() -> argparse.ArgumentParser:

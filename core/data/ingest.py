@@ -95,7 +95,7 @@ def build_posting(raw: dict, source: str, key: str) -> Posting:
                           p.maxSal if not sal_text else None, field="sal" if p.sal or p.salTpNm else "salary")
     p.wage_type, p.wage_min_month, p.wage_max_month = salary.wage_type, salary.monthly_min, salary.monthly_max
     p.occupation = _occupation(p.jobsCd, p.jobNm or p.relJobsNm, "jobsCd")
-    parse_date(p.regDt, "regDt")
+    p.reg_date = parse_date(p.regDt, "regDt")
     close_field = "closeDt" if p.closeDt else "termDate"
     p.close_date = parse_date(p.closeDt or p.termDate, close_field, last=True)
     p.place = _place([p.basicAddr, p.region, p.workRegion, p.compAddr])

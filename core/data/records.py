@@ -14,7 +14,7 @@ from .normalize import EDUCATION_LABELS, Career, Education, Salary
 
 WORKNET_LIST_FIELDS = ["wantedAuthNo", "company", "busino", "indTpNm", "title", "salTpNm", "sal", "minSal",
                        "maxSal", "region", "holidayTpNm", "minEdubg", "maxEdubg", "career", "regDt", "closeDt",
-                       "zipCd", "basicAddr", "detailAddr", "empTpCd", "jobsCd"]
+                       "zipCd", "basicAddr", "detailAddr", "empTpCd", "jobsCd", "smodifyDtm"]
 WORKNET_DETAIL_FIELDS = ["jobCont", "eduNm", "enterTpNm", "major", "certificate", "pfCond", "etcPfCond",
                          "workRegion", "workdayWorkhrCont", "disableCvntl", "relJobsNm", "keywordList"]
 KEAD_FIELDS = ["busplaName", "compAddr", "empType", "enterType", "jobNm", "reqCareer", "reqEduc", "reqMajor",
@@ -98,6 +98,7 @@ class Posting(JsonRecord):
     detailAddr: str = ""
     empTpCd: str = ""
     jobsCd: str = ""
+    smodifyDtm: str = ""  # 최종수정일: a sync fetches the detail again only when it moves
     # 고용24 detail fields that matter for matching
     jobCont: str = ""
     eduNm: str = ""
@@ -138,7 +139,9 @@ class Posting(JsonRecord):
     wage_min_month: int | None = None
     wage_max_month: int | None = None
     occupation: str = ""  # KECO code as given (6, 3 or 2 characters)
+    reg_date: str = ""  # ISO registration date ('오늘 등록' on the corpus page)
     close_date: str = ""  # ISO closing date, '' when open-ended (채용시까지) or unknown
+    closed: bool = False  # marked by a sync once close_date has passed: kept for history, never recommended
     place: Place = field(default_factory=Place)
 
     @property

@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS extractions (
 CREATE TABLE IF NOT EXISTS corrections (
     id INTEGER PRIMARY KEY AUTOINCREMENT, posting_id TEXT, disability_type TEXT, verdict TEXT,
     who TEXT, why TEXT, at REAL);
+CREATE TABLE IF NOT EXISTS sync_state (
+    api TEXT PRIMARY KEY, run_id TEXT, next_page INTEGER, status TEXT, message TEXT, started_at REAL,
+    finished_at REAL, last_success REAL);
+CREATE INDEX IF NOT EXISTS postings_updated ON postings(updated_at);
 CREATE TABLE IF NOT EXISTS judgments (
     analyst TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, item_id TEXT NOT NULL,
     grade INTEGER NOT NULL CHECK (grade IN (0, 1, 2)), model TEXT, filters TEXT, at REAL,
@@ -154,6 +158,37 @@ class Store:
     def seeker(self, seeker_id: str) -> Seeker | None:
         row = self.con.execute("SELECT json FROM seekers WHERE id=?", (seeker_id,)).fetchone()
         return Seeker.from_json(row[0]) if row else None
+
+    def changed_since(self, since: float) -> tuple[list[Posting], list[Seeker], float]:
+        """Records written after `since` (by any process), and the newest write time: how a running app
+        picks up a sync or an upload without reloading everything."""
+        newest = since
+        out: list[list] = [[], []]
+        for n, (table, cls) in enumerate((("postings", Posting), ("seekers", Seeker))):
+            for js, at in self.con.execute(f"SELECT json, updated_at FROM {table} WHERE updated_at > ?", (since,)):
+                out[n].append(cls.from_json(js))
+                newest = max(newest, at)
+        return out[0], out[1], newest
+
+    def last_write(self) -> float:
+        row = self.con.execute("SELECT max(m) FROM (SELECT max(updated_at) m FROM postings "
+                               "UNION ALL SELECT max(updated_at) FROM seekers)").fetchone()
+        return float(row[0] or 0.0)
+
+    # ------------------------------------------------------------ live sync bookkeeping
+    def sync_state(self, api: str) -> dict | None:
+        row = self.con.execute("SELECT api, run_id, next_page, status, message, started_at, finished_at, last_success "
+                               "FROM sync_state WHERE api=?", (api,)).fetchone()
+        keys = ("api", "run_id", "next_page", "status", "message", "started_at", "finished_at", "last_success")
+        return dict(zip(keys, row)) if row else None
+
+    def save_sync_state(self, api: str, **values) -> None:
+        """Upsert the cursor of one API's sync (ON CONFLICT keeps the columns not given)."""
+        cols = ["api", *values]
+        updates = ", ".join(f"{c}=excluded.{c}" for c in values)
+        with self.tx() as con:
+            con.execute(f"INSERT INTO sync_state ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+                        f"ON CONFLICT(api) DO UPDATE SET {updates}", (api, *values.values()))
 
     # ------------------------------------------------------------ ingest bookkeeping
     def begin_ingest(self, batch: str, source_file: str, fmt: str) -> None:

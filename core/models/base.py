@@ -209,11 +209,12 @@ class Recommender:
     # ------------------------------------------------------------ the public call
     def recommend(self, query: Posting | Seeker, k: int = 10, filters: FilterSettings | None = None,
                   target: str = "posting", explain: bool = True, candidates: Candidates | None = None,
-                  prefer_occupation: bool = False) -> RecommendResult:
+                  prefer_occupation: bool = False, today_first: str = "") -> RecommendResult:
         """Filtered top-k for one query. `candidates` (from `corpus.candidates`) lets a caller that ranks the
         same query with several models compute the mask once. `prefer_occupation` (the counselor's
         '희망 직종 우선'): items of the query's middle category first, then of its major category, then the
-        rest, each tier in the model's order; the filters are the same."""
+        rest, each tier in the model's order; the filters are the same. `today_first` (an ISO date, '오늘 등록
+        먼저'): within each tier, postings registered that day come first."""
         if self.corpus is None:
             raise ModelNotReady(f"{self.name}: fit() 먼저 호출해야 합니다")
         start = time.time()
@@ -222,6 +223,9 @@ class Recommender:
         query_text = self.corpus.text_of(query)
         source = "posting" if isinstance(query, Posting) else "seeker"
         tiers = self.corpus.occupation_tiers(query, target, mask) if prefer_occupation else [mask]
+        if today_first and target == "posting":
+            today = self.corpus.registered_on(today_first)
+            tiers = [t for tier in tiers for t in (tier & today, tier & ~today) if t.any()] or [mask]
         prepared = self.prepare([query_text], source) if len(tiers) > 1 else None
         found = [self.search(query_text, target, tier, max(0, k), source, prepared) for tier in tiers]
         rows = np.concatenate([r for r, _ in found])[:max(0, k)]

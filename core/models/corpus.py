@@ -43,14 +43,15 @@ class Corpus:
         lat = np.nan if r.place.lat is None or coarse else r.place.lat
         lon = np.nan if r.place.lon is None or coarse else r.place.lon
         if kind == "posting":
-            return lat, lon, r.edu_min, CAREER_CODES[r.career_kind], "", self.unsuitable.get(r.id, frozenset())
-        return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.disability_type, frozenset()
+            return (lat, lon, r.edu_min, CAREER_CODES[r.career_kind], "", self.unsuitable.get(r.id, frozenset()),
+                    not r.closed)
+        return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.disability_type, frozenset(), True
 
     def _table(self, kind: str, records: list) -> ItemTable:
         rows = [self._row(kind, r) for r in records]
         col = lambda i, dt: np.array([x[i] for x in rows], dtype=dt)  # noqa: E731
         return ItemTable(kind, [r.id for r in records], col(0, np.float64), col(1, np.float64), col(2, np.int8),
-                         col(3, np.int8), [x[4] for x in rows], [x[5] for x in rows])
+                         col(3, np.int8), [x[4] for x in rows], [x[5] for x in rows], col(6, bool))
 
     def records(self, kind: str) -> list:
         src = self.postings if kind == "posting" else self.seekers
@@ -79,7 +80,7 @@ class Corpus:
         table = self.tables[kind]
         (self.postings if kind == "posting" else self.seekers)[record.id] = record
         self.__dict__.get("_codes", {}).pop(kind, None)
-        lat, lon, edu, career, dis, uns = self._row(kind, record)
+        lat, lon, edu, career, dis, uns, is_open = self._row(kind, record)
         row = table.row_of.get(record.id)
         if row is None:
             row = len(table.ids)
@@ -91,9 +92,10 @@ class Corpus:
             table.career = np.append(table.career, np.int8(career))
             table.disability.append(dis)
             table.unsuitable.append(uns)
+            table.open = np.append(table.open, is_open)
             return kind, row, True
         table.lat[row], table.lon[row], table.education[row], table.career[row] = lat, lon, edu, career
-        table.disability[row], table.unsuitable[row] = dis, uns
+        table.disability[row], table.unsuitable[row], table.open[row] = dis, uns, is_open
         return kind, row, False
 
     def set_unsuitable(self, posting_id: str, types: frozenset) -> None:
@@ -124,6 +126,10 @@ class Corpus:
         same_major = mask & ~same_middle & (majors == (query.major_code or "\0"))
         rest = mask & ~same_middle & ~same_major
         return [t for t in (same_middle, same_major, rest) if t.any()] or [mask]
+
+    def registered_on(self, day: str) -> np.ndarray:
+        """Postings registered on `day` (ISO), row-aligned with the posting table: '오늘 등록' first."""
+        return np.array([self.postings[i].reg_date == day for i in self.tables["posting"].ids], dtype=bool)
 
     def candidates(self, query: Posting | Seeker, target: str, filters: FilterSettings) -> tuple[np.ndarray, FilterReport]:
         """The filter mask over the target side and its report; every model ranks inside the same mask."""

@@ -24,6 +24,7 @@ class Engine:
         self.store = store
         self.corpus = corpus
         self._models: dict[tuple[str, str], tuple[str, Recommender]] = {}  # (name, analyser) → (version, model)
+        self.seen_at = store.last_write()  # newest store write this engine holds (see `refresh`)
 
     @classmethod
     def from_store(cls, store: Store, sources: list[str] | None = None,
@@ -62,8 +63,20 @@ class Engine:
         """Store a new or changed record and make it recommendable in every loaded model. Returns seconds."""
         start = time.time()
         (self.store.upsert_postings if isinstance(record, Posting) else self.store.upsert_seekers)([record])
+        self._hold(record)
+        return time.time() - start
+
+    def _hold(self, record: Posting | Seeker) -> None:
         self.corpus.upsert(record)
         for _, model in self._models.values():
             if model.holds_vectors:  # a hybrid's parts are models of this engine, updated on their own
                 model.add_vector(record)
-        return time.time() - start
+
+    def refresh(self) -> int:
+        """Take in what another process stored since this engine last looked (a sync, an upload, an ingest):
+        each new or changed record becomes recommendable in every loaded model. Returns how many."""
+        postings, seekers, newest = self.store.changed_since(self.seen_at)
+        for record in [*postings, *seekers]:
+            self._hold(record)
+        self.seen_at = newest
+        return len(postings) + len(seekers)

@@ -23,6 +23,7 @@ class ViewState:
     career: bool = FilterSettings.career
     disability: bool = FilterSettings.disability
     prefer: bool = False  # '희망 직종 우선': same middle, then major category first (off by default)
+    today: bool = False  # '오늘 등록 먼저': postings registered today first (off by default)
 
     @property
     def filters(self) -> FilterSettings:
@@ -35,7 +36,7 @@ BOUNDS: dict[str, tuple] = {"k": (1, 50), "capital_km": (1.0, 200.0), "other_km"
 
 _SHORT = {"posting": "posting", "seeker": "seeker", "model": "model", "analyser": "an", "k": "k", "distance": "dist",
           "capital_km": "ckm", "other_km": "okm", "education": "edu", "career": "career", "disability": "dis",
-          "prefer": "prefer"}
+          "prefer": "prefer", "today": "today"}
 
 
 def to_params(state: ViewState) -> dict[str, str]:

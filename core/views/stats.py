@@ -48,3 +48,17 @@ def unplaced(store: Store, limit: int = 500) -> pd.DataFrame:
     return pd.DataFrame(store.query(
         "SELECT id, title, geo_note FROM postings WHERE geo_status != 'ok' LIMIT ?", (limit,)),
         columns=["id", "제목", "미배치 사유"])
+
+
+def freshness(store: Store, today: str | None = None) -> dict[str, object]:
+    """Last successful sync per API, postings registered today, and closed postings (kept, never recommended)."""
+    from datetime import date
+
+    today = today or date.today().isoformat()
+    syncs = {api: store.sync_state(api) for api in ("worknet", "kead")}
+    registered_today, closed = store.query("SELECT COALESCE(SUM(json_extract(json, '$.reg_date') = ?), 0), "
+                                           "COALESCE(SUM(json_extract(json, '$.closed') = 1), 0) FROM postings", (today,))[0]
+    return {"last_sync": {api: (time.strftime("%Y-%m-%d %H:%M", time.localtime(s["last_success"]))
+                                if s and s["last_success"] else "없음") for api, s in syncs.items()},
+            "sync_status": {api: (s["status"], s["message"]) for api, s in syncs.items() if s},
+            "registered_today": registered_today, "closed": closed}

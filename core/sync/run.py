@@ -1,0 +1,165 @@
+"""One sync of one API into the store: page by page, incremental, resumable, then expired postings closed.
+
+Each page goes through the same readers and ingest as a file (so validation, rejects and list/detail merging
+are one code path); its raw reply is kept under <data>/sync/<api>/<run>/ for audit. The cursor (next page) is
+saved after every page, so a fault or a quota stops the run cleanly and the next run resumes there.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import httpx
+
+from ..data.ingest import IngestError, ingest_file
+from ..data.readers import read_json_records, read_worknet_xml
+from ..data.store import Store
+from ..progress import Progress, report
+from ..settings import settings
+from .apis import Api, ApiError, get
+
+CHANGE_FIELDS = ("title", "sal", "minSal", "maxSal", "closeDt", "regDt", "region", "minEdubg", "career", "jobsCd",
+                 "salary", "termDate", "jobNm", "reqEduc", "reqCareer", "compAddr", "busplaName")
+
+
+@dataclass
+class SyncReport:
+    api: str
+    pages: int = 0
+    listed: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)  # 'field: reason' → count
+    stopped: str = ""  # why the run stopped early ('' = finished)
+    resume_page: int | None = None
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        head = (f"{self.api}: 페이지 {self.pages:,} · 목록 {self.listed:,}건 → 신규 {self.new:,} · 변경 {self.updated:,} · "
+                f"그대로 {self.unchanged:,} · 마감 처리 {self.closed:,} · 거부 {sum(self.rejected.values()):,} ({self.seconds:.1f}s)")
+        reasons = "".join(f"\n  거부 사유: {k} ×{v}" for k, v in sorted(self.rejected.items(), key=lambda kv: -kv[1])[:5])
+        stop = (f"\n중단: {self.stopped}\n다시 실행하면 {self.resume_page}쪽부터 이어서 받습니다." if self.stopped else "")
+        return head + reasons + stop
+
+
+def _changed(raw: dict, stored) -> bool:
+    """New or changed by natural key and modification time (smodifyDtm), else by the fields that matter."""
+    if stored is None:
+        return True
+    if raw.get("smodifyDtm"):
+        return raw["smodifyDtm"] != getattr(stored, "smodifyDtm", "")
+    return any((raw.get(f) or "").strip() != (getattr(stored, f, "") or "").strip() for f in CHANGE_FIELDS if f in raw)
+
+
+def _xml_page(rows: list[dict], tag: str = "wanted") -> str:
+    body = "".join(f"<{tag}>" + "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in r.items()) + f"</{tag}>" for r in rows)
+    return f'<?xml version="1.0" encoding="UTF-8"?><root>{body}</root>'
+
+
+def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_pages: int | None = None,
+         today: date | None = None, client: httpx.Client | None = None,
+         progress: Progress | None = None) -> SyncReport:
+    """Fetch pages from the saved cursor (or page 1), store what is new or changed, close what expired.
+
+    With `engine`, every stored posting is recommendable in it as soon as its page is stored."""
+    start = time.time()
+    out = SyncReport(api.name)
+    state = store.sync_state(api.name)
+    resuming = bool(state and state["status"] != "done" and not restart)
+    page = state["next_page"] if resuming else 1
+    run_id = state["run_id"] if resuming else time.strftime("%Y%m%d-%H%M%S")
+    folder = settings().data_dir / "sync" / api.name / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    store.save_sync_state(api.name, run_id=run_id, next_page=page, status="running", message="", started_at=start)
+    own_client = client is None
+    client = client or httpx.Client(follow_redirects=True)
+    source = "worknet" if api.name == "worknet" else "kead"
+    try:
+        while max_pages is None or out.pages < max_pages:
+            text = get(api, client, api.url, api.list_params(page))
+            path = folder / f"list-{page:05d}.{'xml' if api.name == 'worknet' else 'json'}"
+            path.write_text(text, encoding="utf-8")
+            try:
+                rows = read_worknet_xml(path) if api.name == "worknet" else read_json_records(path, {"busplaName", "jobNm"})
+            except IngestError as e:
+                if "없습니다" in str(e) or "찾지 못했습니다" in str(e):  # an empty page: the list has ended
+                    break
+                raise ApiError(f"{page}쪽 응답을 읽을 수 없음: {str(e).split(': ', 1)[-1]}") from None
+            key_field = "wantedAuthNo" if api.name == "worknet" else "rno"
+            stored = store.postings_by_id([f"{source}:{r.get(key_field, '')}" for r in rows])
+            fresh = [r for r in rows if _changed(r, stored.get(f"{source}:{r.get(key_field, '')}"))]
+            out.listed += len(rows)
+            out.unchanged += len(rows) - len(fresh)
+            if fresh:
+                _store_page(store, api, client, fresh, folder, page, out)
+            out.pages += 1
+            page += 1
+            store.save_sync_state(api.name, next_page=page)
+            if engine is not None:
+                engine.refresh()
+            report(progress, f"{api.name} 동기화", out.pages, max_pages or out.pages + 1, f"{out.new:,} 신규")
+            if len(rows) < api.page_size:
+                break
+        out.closed = close_expired(store, source, today or date.today())
+        if engine is not None:
+            engine.refresh()
+        store.save_sync_state(api.name, status="done", next_page=1, finished_at=time.time(), last_success=time.time(),
+                              message=out.summary())
+    except ApiError as e:
+        out.stopped, out.resume_page = api.redact(str(e)), page
+        store.save_sync_state(api.name, status="stopped", message=out.stopped, finished_at=time.time())
+    finally:
+        if own_client:
+            client.close()
+        out.seconds = time.time() - start
+    return out
+
+
+def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[dict], folder: Path, page: int,
+                out: SyncReport) -> None:
+    """The new or changed rows of one page, then (고용24) their details, through the one ingest path."""
+    fmt = api.ingest_format
+    if api.name == "worknet":
+        path = folder / f"fresh-{page:05d}.xml"
+        path.write_text(_xml_page(fresh), encoding="utf-8")
+    else:
+        import json
+
+        path = folder / f"fresh-{page:05d}.json"
+        path.write_text(json.dumps({"items": fresh}, ensure_ascii=False), encoding="utf-8")
+    listed = ingest_file(store, path, fmt, source="worknet" if api.name == "worknet" else "kead")
+    out.new += listed.inserted
+    out.updated += listed.updated
+    _count_rejects(listed, out)
+    if api.name != "worknet":
+        return
+    accepted = [r["wantedAuthNo"] for r in fresh if store.posting(f"worknet:{r.get('wantedAuthNo', '')}")]
+    details = [get(api, client, api.detail_url, api.detail_params(k)) for k in accepted]
+    if details:
+        detail_path = folder / f"detail-{page:05d}.xml"
+        bodies = "".join(d.split("?>", 1)[-1] if d.lstrip().startswith("<?xml") else d for d in details)
+        detail_path.write_text(f'<?xml version="1.0" encoding="UTF-8"?><details>{bodies}</details>', encoding="utf-8")
+        merged = ingest_file(store, detail_path, fmt, source="worknet")
+        _count_rejects(merged, out)
+
+
+def _count_rejects(rep, out: SyncReport) -> None:
+    for r in rep.rejects:
+        if not r.reason.startswith(("미배치", "알림")):
+            key = f"{r.field}: {r.reason}"
+            out.rejected[key] = out.rejected.get(key, 0) + 1
+
+
+def close_expired(store: Store, source: str, today: date) -> int:
+    """Mark closed every posting of `source` whose closing date has passed: kept for history, never recommended."""
+    expired = [p for p in store.postings(source) if p.close_date and p.close_date < today.isoformat() and not p.closed]
+    for p in expired:
+        p.closed = True
+    if expired:
+        store.upsert_postings(expired)
+    return len(expired)

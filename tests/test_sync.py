@@ -1,0 +1,184 @@
+"""Issue #14: sync from a local stand-in of the 고용24 / KEAD APIs (tests/fake_apis.py) — counts, no duplicates,
+new postings recommendable at once, expired ones closed and never recommended, every fault a clean stop that a
+re-run resumes, and the key in no log line or stored error."""
+import json
+import logging
+import time
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from fake_apis import KEY, FakeApis, Fault, worknet_records
+
+from core.data.store import Store
+from core.filters import FilterSettings
+from core.sync import sync
+
+TODAY = date(2026, 11, 24)
+
+
+def _ids(store):
+    return [r[0] for r in store.query("SELECT id FROM postings WHERE source='worknet'")]
+
+
+def test_full_then_incremental_sync_is_counted_right_and_recommendable_at_once(tmp_data):
+    from core.models.engine import Engine
+
+    records = worknet_records(2080, TODAY)
+    first, later = records[:2000], records[2000:]
+    store = Store()
+    with FakeApis(first) as srv:
+        api = srv.api("worknet", page_size=100)
+        one = sync(store, api, today=TODAY)
+        assert (one.new, one.updated, one.closed, one.stopped) == (2000, 0, 0, "")
+        assert len(_ids(store)) == len(set(_ids(store))) == 2000
+        engine = Engine.from_store(store)
+        model = engine.model("tfidf")
+        # the second round: 50 new, 20 changed, 10 now past their closing date
+        srv.records.extend(later[:50])
+        for r in srv.records[100:120]:
+            r["title"], r["smodifyDtm"] = r["title"] + " (급여 인상)", "202611241200"
+        for r in srv.records[300:310]:
+            r["closeDt"], r["smodifyDtm"] = (TODAY - timedelta(days=1)).strftime("%y-%m-%d"), "202611241300"
+        two = sync(store, api, today=TODAY, engine=engine)
+        finished = time.perf_counter()
+    assert (two.new, two.updated, two.closed, two.unchanged) == (50, 30, 10, 2000 - 30), two.summary()
+    assert len(_ids(store)) == len(set(_ids(store))) == 2050
+    assert store.posting(f"worknet:{srv.records[105]['wantedAuthNo']}").title.endswith("(급여 인상)")
+    # a new posting is in a recommendation list within 1 s of the sync finishing
+    new = store.posting(f"worknet:{later[0]['wantedAuthNo']}")
+    query = replace(new, id="query:1")
+    found = model.recommend(query, k=10, filters=FilterSettings(distance=False, education=False, career=False),
+                            target="posting", explain=False)
+    elapsed = time.perf_counter() - finished
+    assert new.id in [r.item_id for r in found.items] and elapsed < 1.0
+    # a closed posting is never recommended, even to itself as a twin
+    closed = store.posting(f"worknet:{srv.records[300]['wantedAuthNo']}")
+    assert closed.closed
+    twin = model.recommend(replace(closed, id="query:2"), k=50, filters=FilterSettings(
+        distance=False, education=False, career=False, disability=False), target="posting", explain=False)
+    assert closed.id not in [r.item_id for r in twin.items] and twin.report.removed.get("closed", 0) >= 1
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "malformed", "quota", "invalid_key"])
+def test_each_fault_stops_cleanly_and_a_rerun_resumes(tmp_data, fault, caplog):
+    caplog.set_level(logging.DEBUG)
+    records = worknet_records(450, TODAY)
+    store = Store()
+    with FakeApis(records) as srv:
+        api = srv.api("worknet", page_size=100, timeout=1.0, retries=2)
+        # the fault outlasts the first run: both attempts of a retried fault, the one request of the others
+        srv.faults[("list", 3)] = Fault(fault, times=2 if fault in ("500", "timeout") else 1)
+        first = sync(store, api, today=TODAY)
+        assert first.stopped and first.resume_page == 3, first.summary()
+        assert len(_ids(store)) == 200  # pages 1–2 kept
+        state = store.sync_state("worknet")
+        assert state["status"] == "stopped" and state["next_page"] == 3
+        if fault in ("quota", "invalid_key"):  # the API's own refusal is not retried
+            assert sum("startPage=3" in r for r in srv.requests) == 1
+        requests_before = len(srv.requests)
+        second = sync(store, api, today=TODAY)
+        assert not second.stopped and second.pages == 3  # pages 3, 4, 5: resumed, not restarted
+        assert not any("startPage=1&" in r for r in srv.requests[requests_before:])
+    assert len(_ids(store)) == len(set(_ids(store))) == 450
+    texts = [first.summary(), second.summary(), json.dumps(store.sync_state("worknet"), ensure_ascii=False),
+             json.dumps(store.query("SELECT * FROM rejects"), ensure_ascii=False),
+             json.dumps(store.query("SELECT * FROM ingest_log"), ensure_ascii=False), caplog.text]
+    assert caplog.text and all(KEY not in t for t in texts)
+
+
+def test_an_empty_last_page_ends_the_list(tmp_data):
+    store = Store()
+    with FakeApis(worknet_records(300, TODAY)) as srv:  # page 4 exists and is empty
+        report = sync(store, srv.api("worknet", page_size=100), today=TODAY)
+    assert not report.stopped and report.new == 300 and report.pages == 3
+
+
+def test_a_posting_that_changes_between_list_and_detail_takes_the_detail(tmp_data):
+    records = worknet_records(20, TODAY)
+    store = Store()
+    with FakeApis(records) as srv:
+        key = records[4]["wantedAuthNo"]
+        srv.detail_overrides[key] = {"title": "상세에서 바뀐 제목", "jobCont": "바뀐 직무 내용"}
+        report = sync(store, srv.api("worknet", page_size=100), today=TODAY)
+    p = store.posting(f"worknet:{key}")
+    assert report.new == 20 and p.title == "상세에서 바뀐 제목" and p.jobCont == "바뀐 직무 내용"
+    assert "02-123-4567" not in p.to_json()  # the detail's contact fields are not stored
+
+
+def test_kead_sync_reads_work_environment_fields(tmp_data):
+    kead = [{"rno": str(i), "busplaName": f"한빛복지관{i}", "jobNm": "사무 보조원", "compAddr": "서울특별시 마포구 월드컵로 1",
+             "salary": "2,100,000", "salaryType": "월급", "reqEduc": "무관", "reqCareer": "무관",
+             "termDate": "2026-11-01~2026-12-31", "envEyesight": "아주 작은 글씨를 읽을 수 있음", "envLiftPower": "5Kg 이내",
+             "envBothHands": "양손작업 가능", "envHandWork": "정밀한 작업 가능", "envLstnTalk": "듣고 말하는 작업 어려움 없음",
+             "envStndWalk": "오랫동안 가능"} for i in range(150)]
+    store = Store()
+    with FakeApis([], kead) as srv:
+        report = sync(store, srv.api("kead", page_size=100), today=TODAY)
+    assert (report.new, report.pages, report.stopped) == (150, 2, "")
+    p = store.posting("kead:7")
+    assert p.envEyesight.startswith("아주 작은") and p.close_date == "2026-12-31"
+
+
+@pytest.fixture()
+def own_app_store(demo_store, tmp_path, monkeypatch):
+    """The pages' cached store and engine pointed at a copy of the demo store, so an upload changes no other test."""
+    import sqlite3
+
+    import streamlit as st
+
+    with sqlite3.connect(tmp_path / "joblens.db") as target:
+        demo_store.con.backup(target)
+    monkeypatch.setenv("JOBLENS_DATA", str(tmp_path))
+    st.cache_resource.clear()
+    yield Store(tmp_path / "joblens.db")
+    st.cache_resource.clear()
+
+
+def test_upload_of_a_mixed_csv_shows_the_report_and_new_rows_reach_the_picker(own_app_store):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    repo = Path(__file__).resolve().parent.parent
+    csv_text = ("wantedAuthNo,title,company,region,salTpNm,sal,minEdubg,career,jobsCd,closeDt\n"
+                "UP1,업로드 사무보조원,(주)올림,서울 강남구,월급,210만원,고졸,신입,029505,채용시까지 26-12-31\n"
+                "UP2,,(주)올림,서울 강남구,월급,210만원,고졸,신입,029505,\n"
+                "UP3,업로드 경비원,(주)올림,서울 마포구,월급,-210만원,학력무관,관계없음,069100,\n"
+                "UP4,업로드 청소원,(주)올림,부산 해운대구,시급,10030원,학력무관,관계없음,069100,9999-99-99\n"
+                "UP5,업로드 조리원,(주)올림,대구 수성구,월급,230만원,학력무관,신입,064100,2026-12-01\n")
+    at = AppTest.from_file(str(repo / "pages" / "corpus_status.py"), default_timeout=180)
+    at.run()
+    at.file_uploader(key="upload_file").upload("mixed.csv", csv_text.encode("utf-8"), "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="upload_format").value == "csv"
+    preview = at.dataframe[1].value
+    assert list(preview["결과"]) == ["저장", "거부", "거부", "거부", "저장"]
+    at.button(key="upload_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("신규 2" in s.value and "거부 3" in s.value for s in at.success)
+    reasons = " ".join(at.dataframe[-1].value["사유"]) if "사유" in at.dataframe[-1].value else ""
+    assert "구인제목이 없음" in reasons and "음수" in reasons and "달력에 없는 날짜" in reasons
+    picker = AppTest.from_file(str(repo / "pages" / "similar_postings.py"), default_timeout=180)
+    picker.run()
+    labels = picker.selectbox(key="pick_posting").options
+    assert any("업로드 사무보조원" in o for o in labels) and any("업로드 조리원" in o for o in labels)
+    assert own_app_store.posting("csv:UP1") is not None and own_app_store.posting("csv:UP2") is None
+
+
+def test_today_first_puts_postings_registered_today_on_top_within_the_filters(engine):
+    model = engine.model("tfidf")
+    postings = list(engine.corpus.postings.values())
+    query = postings[0]
+    loose = FilterSettings(distance=False, education=False, career=False, disability=False)
+    plain = model.recommend(query, k=10, filters=loose, target="posting", explain=False)
+    fresh_ids = {p.id for p in postings[200:215]}
+    for p in postings[200:215]:
+        engine.corpus.upsert(replace(p, reg_date=TODAY.isoformat()))
+    first = model.recommend(query, k=10, filters=loose, target="posting", explain=False, today_first=TODAY.isoformat())
+    flags = [engine.corpus.postings[r.item_id].reg_date == TODAY.isoformat() for r in first.items]
+    assert any(flags) and flags == sorted(flags, reverse=True)  # registered today first, then the rest
+    assert not all(engine.corpus.postings[r.item_id].reg_date == TODAY.isoformat() for r in plain.items)
+    assert fresh_ids & {r.item_id for r in model.recommend(query, k=50, filters=loose, target="posting", explain=False,
+                                                            today_first=TODAY.isoformat()).items}
