@@ -209,3 +209,21 @@ def test_a_place_known_only_at_sido_level_never_passes_the_distance_filter(engin
     off = model.recommend(seoul, k=2000, filters=replace(f, distance=False), explain=False)
     assert "test:coarse" in {r.item_id for r in off.items}
     assert violates(seoul, coarse, f, {}) == "distance(coarse: 시도 level only)"
+
+
+def test_an_indexed_posting_as_a_query_is_not_re_encoded(engine, monkeypatch):
+    """#16 item 2: the stored vector (through the embedding cache) serves the query; a seeker asked twice is
+    encoded once."""
+    model = engine.model("sbert")
+    posting = next(iter(engine.corpus.postings.values()))
+    before = model.recommend(posting, k=10, explain=False)
+    calls = []
+    real = model.encoder.encode
+    monkeypatch.setattr(model.encoder, "encode", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
+    again = model.recommend(posting, k=10, explain=False)
+    assert calls == [] and [r.item_id for r in again.items] == [r.item_id for r in before.items]
+    seeker = next(iter(engine.corpus.seekers.values()))
+    model.recommend(seeker, k=10, explain=False)
+    first = len(calls)
+    model.recommend(seeker, k=10, explain=False)
+    assert len(calls) == first  # the second time from the cache

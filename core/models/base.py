@@ -124,8 +124,12 @@ class Recommender:
     # ------------------------------------------------------------ scoring, shared by single and batch
     def prepare(self, texts: list[str], source: str | None = None) -> Any:
         """Query texts → whatever `score` needs (vectors here; the hybrid keeps one per part). `source` is the
-        queries' side ('posting' or 'seeker'), which picks the encoder prompt (`query_kinds`)."""
-        return self.vectors(texts, self.query_kinds.get(source or "", "query"))
+        queries' side ('posting' or 'seeker'), which picks the encoder prompt (`query_kinds`).
+
+        Through the embedding cache (key: encoder, prompt, text hash): a query that is an indexed record under
+        the prompt its side was indexed with (posting queries use 'passage') gets its stored vector back and is
+        not re-encoded, and a repeated query is encoded once. Single and batch both come here, so they agree."""
+        return self.vectors(texts, self.query_kinds.get(source or "", "query"), many=True)
 
     def score(self, prepared: Any, target: str, rows: np.ndarray, own: list[int | None] | None = None,
               exact: bool = False) -> np.ndarray:
