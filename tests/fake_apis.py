@@ -51,7 +51,7 @@ def worknet_records(n: int, today: date) -> list[dict]:
         from core.data.demo import generate
         from core.data.readers import read_json_records
 
-        files = generate(Path(tempfile.mkdtemp()), n_postings=n - len(out), n_seekers=0, seed=5)
+        files = generate(Path(tempfile.mkdtemp()), n_postings=n - len(out), n_seekers=1, seed=5)
         for r in read_json_records(files["worknet"], {"wantedAuthNo"}):
             out.append({k: r.get(k, "") for k in LIST_FIELDS if r.get(k)})
     for i, rec in enumerate(out):
