@@ -230,7 +230,7 @@ class Recommender:
         if today_first and target == "posting":
             today = self.corpus.registered_on(today_first)
             tiers = [t for tier in tiers for t in (tier & today, tier & ~today) if t.any()] or [mask]
-        prepared = self.prepare([query_text], source) if len(tiers) > 1 else None
+        prepared = self.prepare([query_text], source)  # once, shared by the tiers
         found = [self.search(query_text, target, tier, max(0, k), source, prepared) for tier in tiers]
         rows = np.concatenate([r for r, _ in found])[:max(0, k)]
         scores = np.concatenate([s for _, s in found])[:max(0, k)]

@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from ..data.formats import FORMATS
 from ..data.ingest import IngestError, ingest_file
-from ..data.readers import read_json_records, read_worknet_xml
 from ..data.store import Store
 from ..progress import Progress, report
 from ..settings import settings
@@ -78,21 +78,21 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
     store.save_sync_state(api.name, run_id=run_id, next_page=page, status="running", message="", started_at=start)
     own_client = client is None
     client = client or httpx.Client(follow_redirects=True)
-    source = "worknet" if api.name == "worknet" else "kead"
+    spec = FORMATS[api.ingest_format]  # the file format a page is: its reader, key and source
     try:
         while max_pages is None or out.pages < max_pages:
             text = get(api, client, api.url, api.list_params(page))
             path = folder / f"list-{page:05d}.{'xml' if api.name == 'worknet' else 'json'}"
             path.write_text(text, encoding="utf-8")
             try:
-                rows = read_worknet_xml(path) if api.name == "worknet" else read_json_records(path, {"busplaName", "jobNm"})
+                rows = spec.read(path)
             except IngestError as e:
                 if "없습니다" in str(e) or "찾지 못했습니다" in str(e):  # an empty page: the list has ended
                     break
                 raise ApiError(f"{page}쪽 응답을 읽을 수 없음: {str(e).split(': ', 1)[-1]}") from None
-            key_field = "wantedAuthNo" if api.name == "worknet" else "rno"
-            stored = store.postings_by_id([f"{source}:{r.get(key_field, '')}" for r in rows])
-            fresh = [r for r in rows if _changed(r, stored.get(f"{source}:{r.get(key_field, '')}"))]
+            ids = [f"{spec.source}:{spec.key(r, i)}" for i, r in enumerate(rows, start=1)]  # as the ingest keys them
+            stored = store.postings_by_id(ids)
+            fresh = [r for r, i in zip(rows, ids) if _changed(r, stored.get(i))]
             out.listed += len(rows)
             out.unchanged += len(rows) - len(fresh)
             if fresh:
@@ -105,7 +105,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             report(progress, f"{api.name} 동기화", out.pages, max_pages or out.pages + 1, f"{out.new:,} 신규")
             if len(rows) < api.page_size:
                 break
-        out.closed = close_expired(store, source, today or date.today())
+        out.closed = close_expired(store, spec.source, today or date.today())
         if engine is not None:
             engine.refresh()
         store.save_sync_state(api.name, status="done", next_page=1, finished_at=time.time(), last_success=time.time(),
@@ -132,19 +132,21 @@ def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[dict],
 
         path = folder / f"fresh-{page:05d}.json"
         path.write_text(json.dumps({"items": fresh}, ensure_ascii=False), encoding="utf-8")
-    listed = ingest_file(store, path, fmt, source="worknet" if api.name == "worknet" else "kead")
+    listed = ingest_file(store, path, fmt)
     out.new += listed.inserted
     out.updated += listed.updated
     _count_rejects(listed, out)
     if api.name != "worknet":
         return
-    accepted = [r["wantedAuthNo"] for r in fresh if store.posting(f"worknet:{r.get('wantedAuthNo', '')}")]
+    keys = [FORMATS[fmt].key(r, i) for i, r in enumerate(fresh, start=1)]
+    stored = store.postings_by_id([f"worknet:{k}" for k in keys])
+    accepted = [k for k in keys if f"worknet:{k}" in stored]
     details = [get(api, client, api.detail_url, api.detail_params(k)) for k in accepted]
     if details:
         detail_path = folder / f"detail-{page:05d}.xml"
         bodies = "".join(d.split("?>", 1)[-1] if d.lstrip().startswith("<?xml") else d for d in details)
         detail_path.write_text(f'<?xml version="1.0" encoding="UTF-8"?><details>{bodies}</details>', encoding="utf-8")
-        merged = ingest_file(store, detail_path, fmt, source="worknet")
+        merged = ingest_file(store, detail_path, fmt)
         _count_rejects(merged, out)
 
 
