@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     query_prompt_seeker: Literal["query", "passage"] = "query"  # e5 prompt for a seeker used as a query
     hybrid_k_rrf: int = Field(10, ge=1, description="RRF constant: smaller trusts the top ranks more")
     hybrid_tfidf_weight: float = Field(0.5, ge=0, description="TF-IDF's weight in the fused sum (SBERT's is 1)")
+    # encoding speed (#16, bench/bench_backends.py): which runtime runs the transformer encoders, and the token
+    # cap of each field (p99 of the real fields rounded up to 32: own text p99 91 tokens, KEIS enrichment 176)
+    encoder_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # SBERT (e5)
+    # the fine-tuned transformer W-BERT quantises worse (int8 cosine to fp32: min 0.80, mean 0.966), so its own
+    # setting; a static W-BERT has no transformer and ignores it
+    wbert_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    max_tokens_text: int = Field(96, ge=8, le=512, description="a record's own text is cut here (tokens)")
+    max_tokens_enrichment: int = Field(192, ge=8, le=512, description="the standard-description field is cut here")
     # live data (core/sync): endpoints are settings because 고용24 has moved them before; keys from the
     # environment or secrets.toml [api], never logged
     worknet_api_url: str = "https://www.work24.go.kr/cm/openApi/call/wk/callOpenApiSvcInfo210L01.do"

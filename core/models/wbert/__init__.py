@@ -23,7 +23,8 @@ def wbert_recommender(store: Store | None = None) -> EmbeddingRecommender:
     if not (path / "modules.json").exists():
         raise ModelNotReady("W-BERT 학습 필요: `python -m core train-wbert` 또는 앱의 학습 버튼으로 먼저 학습하세요.")
     version = wbert_version().rsplit(":", 1)[-1]
-    return EmbeddingRecommender(lambda: SBERTEncoder(str(path), name=f"wbert:{path.name}:{version}"), "wbert", store)
+    return EmbeddingRecommender(lambda: SBERTEncoder(str(path), name=f"wbert:{path.name}:{version}",
+                                                     backend=settings().wbert_backend), "wbert", store)
 
 
 def ensure_static(dataset: str = "demo", progress=None) -> dict | None:
