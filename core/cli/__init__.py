@@ -7,7 +7,8 @@ import importlib
 import sys
 import traceback
 
-COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "evaluate", "extract", "train_wbert", "passwd", "sync")
+COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "recsets", "evaluate", "extract", "train_wbert", "passwd",
+            "sync")
 
 
 def build_parser() -> argparse.ArgumentParser:

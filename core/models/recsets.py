@@ -1,0 +1,228 @@
+"""Recommendation sets: the filtered top-k of every posting and seeker, in every direction, for every model,
+computed in batch and stored in SQLite (the seed's nightly step), so the app serves a list without ranking.
+
+    build(engine, ["tfidf", "sbert", "wbert", "hybrid"])     # every list, through the shared batch path
+    refresh(engine, posting, models)                         # a new or changed posting: only its lists
+    stored_result(engine, "sbert", query, "posting", 10, filters)   # a RecommendResult, or None
+
+A changed posting can enter or leave only the lists whose query is within that query's radius of where it is or
+was (the distance filter; leaving a candidate set moves the hybrid's fused ranks even below the top k), the lists
+it was already in, and its own two lists as a query; `affected` finds exactly
+those, and `refresh` recomputes them and nothing else. With the distance filter off, every list is affected.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from ..data.records import Posting, Seeker
+from ..filters import FilterSettings, badges
+from ..geo import haversine_km
+from ..progress import Progress
+from .base import Recommendation, RecommendResult
+from .batch import batch_recommend
+
+DIRECTIONS = {"posting->posting": ("posting", "posting"), "seeker->posting": ("seeker", "posting"),
+              "posting->seeker": ("posting", "seeker")}
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS recsets (
+    model TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, items TEXT NOT NULL, built_at REAL,
+    PRIMARY KEY (model, direction, query_id));
+CREATE TABLE IF NOT EXISTS recsets_meta (
+    model TEXT NOT NULL, direction TEXT NOT NULL, k INTEGER, filters TEXT, built_at REAL,
+    PRIMARY KEY (model, direction));
+CREATE TABLE IF NOT EXISTS recsets_places (posting_id TEXT PRIMARY KEY, lat REAL, lon REAL);
+"""
+
+
+def _save_places(engine, ids: list[str]) -> None:
+    """Where each posting was when the lists were computed: a moved posting also leaves its old neighbours'
+    candidate sets, which changes fused ranks (the hybrid) even where it was not in the top k."""
+    table = engine.corpus.tables["posting"]
+    rows = [(i, float(table.lat[table.row_of[i]]), float(table.lon[table.row_of[i]])) for i in ids if i in table.row_of]
+    with engine.store.tx() as con:
+        con.executescript(SCHEMA)
+        con.executemany("INSERT INTO recsets_places VALUES (?,?,?) ON CONFLICT (posting_id) DO UPDATE SET "
+                        "lat=excluded.lat, lon=excluded.lon", rows)
+
+
+def _places(engine, posting_id: str) -> list[tuple[float, float]]:
+    """The posting's place now and, when it differs, where it was when the lists were computed."""
+    table = engine.corpus.tables["posting"]
+    row = table.row_of.get(posting_id)
+    now = [(float(table.lat[row]), float(table.lon[row]))] if row is not None else []
+    before = engine.store.query("SELECT lat, lon FROM recsets_places WHERE posting_id=?", (posting_id,)) \
+        if _has_sets(engine.store) else []
+    return [p for p in now + [tuple(b) for b in before] if p[0] is not None and not np.isnan(p[0])]
+
+
+def _filters_key(filters: FilterSettings) -> str:
+    return json.dumps(asdict(filters), sort_keys=True)
+
+
+def _write(store, model: str, direction: str, result, ids: list[str], table_ids: list[str]) -> int:
+    now = time.time()
+    rows = [(model, direction, qid, json.dumps([[table_ids[int(r)], round(float(s), 6)]
+                                                 for r, s in zip(result.rows[qid], result.scores[qid])]), now)
+            for qid in ids]
+    with store.tx() as con:
+        con.executescript(SCHEMA)
+        con.executemany("INSERT INTO recsets VALUES (?,?,?,?,?) ON CONFLICT (model, direction, query_id) "
+                        "DO UPDATE SET items=excluded.items, built_at=excluded.built_at", rows)
+    return len(rows)
+
+
+def _run(engine, model_name: str, direction: str, queries: list, k: int, filters: FilterSettings,
+         progress: Progress | None = None) -> tuple[float, float]:
+    """Rank and store the lists of `queries`; returns (ranking seconds, writing seconds)."""
+    if not queries:
+        return 0.0, 0.0
+    target = DIRECTIONS[direction][1]
+    start = time.perf_counter()
+    result = batch_recommend(engine.model(model_name), queries, target, k=k, filters=filters, progress=progress)
+    ranked = time.perf_counter()
+    _write(engine.store, model_name, direction, result, [q.id for q in queries], engine.corpus.tables[target].ids)
+    return ranked - start, time.perf_counter() - ranked
+
+
+def build(engine, models: list[str], k: int = 10, filters: FilterSettings | None = None,
+          progress: Progress | None = None) -> dict[str, dict[str, tuple[float, float]]]:
+    """Every list of every model in every direction; returns (ranking, writing) seconds per model and direction."""
+    filters = filters or FilterSettings()
+    seconds: dict[str, dict[str, tuple[float, float]]] = {}
+    for name in models:
+        for direction, (source, _) in DIRECTIONS.items():
+            spent = _run(engine, name, direction, engine.corpus.records(source), k, filters, progress)
+            with engine.store.tx() as con:
+                con.execute("INSERT INTO recsets_meta VALUES (?,?,?,?,?) ON CONFLICT (model, direction) DO UPDATE SET "
+                            "k=excluded.k, filters=excluded.filters, built_at=excluded.built_at",
+                            (name, direction, k, _filters_key(filters), time.time()))
+            seconds.setdefault(name, {})[direction] = spent
+    _save_places(engine, engine.corpus.tables["posting"].ids)
+    return seconds
+
+
+def _lists_holding(store, item_id: str) -> dict[str, set[str]]:
+    """direction → query ids whose stored list (any model) holds the item."""
+    out: dict[str, set[str]] = {}
+    for direction, qid in store.query("SELECT direction, query_id FROM recsets WHERE items LIKE ?",
+                                      (f'%["{item_id}",%',)):
+        out.setdefault(direction, set()).add(qid)
+    return out
+
+
+def affected(engine, posting: Posting, filters: FilterSettings | None = None) -> dict[str, list]:
+    """direction → the queries whose list the posting can enter or leave: those within their own radius of where
+    it is or was (its candidate sets), those whose stored list holds it, and the posting itself as a query."""
+    filters = filters or FilterSettings()
+    corpus = engine.corpus
+    holding = _lists_holding(engine.store, posting.id) if _has_sets(engine.store) else {}
+    places = _places(engine, posting.id)
+    out: dict[str, list] = {}
+    for direction, (source, target) in DIRECTIONS.items():
+        queries = corpus.records(source)
+        if target == "posting":
+            if filters.distance:
+                origins = [corpus.origin(q) for q in queries]
+                lat = np.array([np.nan if o.lat is None else o.lat for o in origins], dtype=float)
+                lon = np.array([np.nan if o.lon is None else o.lon for o in origins], dtype=float)
+                radius = np.array([filters.radius(o.sido) for o in origins])
+                near = np.zeros(len(queries), dtype=bool)
+                for p_lat, p_lon in places:
+                    near |= haversine_km(p_lat, p_lon, lat, lon) <= radius
+            else:
+                near = np.ones(len(queries), dtype=bool)
+            keep = holding.get(direction, set()) | ({posting.id} if source == "posting" else set())
+            out[direction] = [q for q, n in zip(queries, near) if n or q.id in keep]
+        else:  # posting → seekers: only the posting's own list can change
+            out[direction] = [q for q in queries if q.id == posting.id]
+    return out
+
+
+def _has_sets(store) -> bool:
+    return bool(store.query("SELECT 1 FROM sqlite_master WHERE name='recsets'"))
+
+
+def refresh(engine, postings: list[Posting], models: list[str], k: int = 10,
+            filters: FilterSettings | None = None) -> dict[str, int]:
+    """Recompute exactly the lists new or changed postings can appear in, once for all of them (the engine
+    already holds them: `engine.add` or `engine.refresh` first). Returns direction → lists rewritten per model."""
+    filters = filters or FilterSettings()
+    lists: dict[str, dict[str, Any]] = {d: {} for d in DIRECTIONS}
+    for posting in postings:
+        for direction, queries in affected(engine, posting, filters).items():
+            lists[direction].update({q.id: q for q in queries})
+    lists = {direction: list(queries.values()) for direction, queries in lists.items()}
+    for name in models:
+        for direction, queries in lists.items():
+            _run(engine, name, direction, queries, k, filters)
+    _save_places(engine, [p.id for p in postings])
+    return {direction: len(queries) for direction, queries in lists.items()}
+
+
+def stored(store, model: str, direction: str, query_id: str, k: int,
+           filters: FilterSettings) -> tuple[list[tuple[str, float]], float] | None:
+    """(items, built_at) of the stored list when one was built for these filters with at least k items; else None."""
+    if not _has_sets(store):
+        return None
+    meta = store.query("SELECT k, filters FROM recsets_meta WHERE model=? AND direction=?", (model, direction))
+    if not meta or meta[0][0] < k or meta[0][1] != _filters_key(filters):
+        return None
+    row = store.query("SELECT items, built_at FROM recsets WHERE model=? AND direction=? AND query_id=?",
+                      (model, direction, query_id))
+    return ([(item, score) for item, score in json.loads(row[0][0])][:k], row[0][1]) if row else None
+
+
+def _still_valid(engine, query, target: str, items: list[tuple[str, float]], built_at: float,
+                 filters: FilterSettings) -> bool:
+    """No record changed since the list was built could enter or leave it: the query itself did not change, and
+    no changed record of the target side is in the list or within the query's radius (the `affected` rule)."""
+    postings, seekers, _ = engine.store.changed_since(built_at)
+    changed = postings if target == "posting" else seekers
+    if any(r.id == query.id for r in [*postings, *seekers]):
+        return False
+    listed = {item for item, _ in items}
+    origin = engine.corpus.origin(query)
+    for record in changed:
+        if record.id in listed or not filters.distance:
+            return False
+        places = _places(engine, record.id) if target == "posting" else \
+            [(record.place.lat, record.place.lon)] if record.place.lat is not None else []
+        if origin.lat is not None and any(float(haversine_km(origin.lat, origin.lon, np.array([lat]), np.array([lon]))[0])
+                                          <= filters.radius(origin.sido) for lat, lon in places):
+            return False
+    return True
+
+
+def stored_result(engine, model_name: str, query: Posting | Seeker, target: str, k: int, filters: FilterSettings,
+                  model: Any = None) -> RecommendResult | None:
+    """A stored list as the RecommendResult a live `recommend` gives (filter report, distances, badges,
+    explanations), without ranking. None when no set matches these filters and k."""
+    start = time.time()
+    direction = f"{'posting' if isinstance(query, Posting) else 'seeker'}->{target}"
+    found = stored(engine.store, model_name, direction, query.id, k, filters)
+    if found is None or not _still_valid(engine, query, target, *found, filters):
+        return None  # no set for these settings, or a change since the build reaches this list: rank live
+    items = found[0]
+    corpus = engine.corpus
+    mask, report = corpus.candidates(query, target, filters)
+    table, origin = corpus.tables[target], corpus.origin(query)
+    out = []
+    for rank, (item_id, score) in enumerate(items, start=1):
+        row = table.row_of.get(item_id)
+        if row is None or not mask[row]:  # changed since the build and not refreshed: serve live instead
+            return None
+        dist = report.distances[row]
+        out.append(Recommendation(item_id, rank, score, None if np.isnan(dist) else float(dist),
+                                  badges(origin, table, row, dist, filters)))
+    if model is not None and out:
+        reasons = model.explain(corpus.text_of(query), [corpus.text_of(corpus.get(r.item_id)) for r in out])
+        standard = corpus.enrichment_of(query)
+        for rec, reason in zip(out, reasons):
+            rec.explanation = {**reason, "표준직무": standard} if standard else reason
+    return RecommendResult(out, report, model_name, time.time() - start)
