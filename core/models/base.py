@@ -142,9 +142,12 @@ class Recommender:
         Fast scores are float32 products, whose last bits depend on the kernel (a matrix product for a batch,
         a vector product for one query). `exact=True` sums in float64 and rounds to float32, where the kernels
         agree; `rank` re-scores only the few rows near the top that way."""
-        m, q = self.matrices[target][rows], prepared.T
+        m, q = self.matrices[target], prepared.T
         if exact:
-            m, q = m.astype(np.float64), q.astype(np.float64)
+            m, q = (self._float64(target) if sp.issparse(m) else m[rows].astype(np.float64)), q.astype(np.float64)
+            m = m[rows] if sp.issparse(m) else m
+        else:
+            m = m[rows]
         s = m @ q
         s = np.asarray(s.todense()) if sp.issparse(s) else np.asarray(s)
         s = s.astype(np.float32).astype(np.float64) if exact else s.astype(np.float64)
@@ -152,6 +155,14 @@ class Recommender:
             if row is not None:
                 s[rows == row, j] = -np.inf
         return s
+
+    def _float64(self, target: str):
+        """A float64 copy of a sparse item matrix, made once: converting the rows of every exact re-score
+        anew costs more than the product (dense rows are cheap to convert and would double the memory)."""
+        cache = self.__dict__.setdefault("_f64", {})
+        if target not in cache:
+            cache[target] = self.matrices[target].astype(np.float64)
+        return cache[target]
 
     scores_are_exact = False  # True when `score` is already kernel-independent (the hybrid's fused ranks)
     EXACT_MARGIN = 1e-4  # far above float32 rounding of a dot product of unit vectors (~1e-6)
@@ -161,23 +172,24 @@ class Recommender:
         """Top-k (rows, scores) per query among `rows`: fast scores pick every row that could be in the top k,
         exact scores order them. Alone or in a batch, a query gets the same list."""
         fast = self.score(prepared, target, rows, own)
-        out = []
+        if self.scores_are_exact:
+            return [top_k(fast[:, j], rows, k) for j in range(fast.shape[1])]
+        near: list[np.ndarray] = []
         for j in range(fast.shape[1]):
             col = fast[:, j]
-            if self.scores_are_exact:
-                out.append(top_k(col, rows, k))
-                continue
             finite = col[np.isfinite(col)]
             if len(finite) == 0:
-                out.append((rows[:0], np.zeros(0)))
+                near.append(rows[:0])
                 continue
             at = len(finite) - min(max(k, 1), len(finite))  # index of the k-th best after partitioning
             kth = np.partition(finite, at)[at]
-            near = rows[col >= kth - self.EXACT_MARGIN]
-            own_j = [own[j]] if own else None
-            exact = self.score(take(prepared, [j]), target, near, own_j, exact=True)[:, 0]
-            out.append(top_k(exact, near, k))
-        return out
+            near.append(rows[col >= kth - self.EXACT_MARGIN])
+        # one exact product for the whole group, over the union of the rows near each query's top k: an exact
+        # score depends only on its (row, query) pair, so sharing the call changes no list
+        union = np.unique(np.concatenate(near)) if near else rows[:0]
+        exact = self.score(prepared, target, union, own, exact=True) if len(union) else None
+        return [top_k(exact[np.searchsorted(union, rows_j), j], rows_j, k) if len(rows_j) else (rows_j, np.zeros(0))
+                for j, rows_j in enumerate(near)]
 
     def search(self, query_text: str, target: str, mask: np.ndarray, k: int, source: str | None = None,
                prepared: Any = None) -> tuple[np.ndarray, np.ndarray]:
@@ -256,6 +268,7 @@ class Recommender:
         kind = "posting" if isinstance(record, Posting) else "seeker"
         row = self.corpus.tables[kind].row_of[record.id]
         m = self.matrices[kind]
+        self.__dict__.get("_f64", {}).pop(kind, None)  # made anew from the changed matrix when next needed
         vec = self.vectors([self.corpus.text_of(record)], "passage")
         if row >= m.shape[0]:
             self.matrices[kind] = sp.vstack([m, vec], format="csr") if sp.issparse(m) else np.vstack([m, vec])
