@@ -2,7 +2,12 @@
 switches made in the sidebar as a user makes them (until the table and the map are drawn); then the same
 switches with no browser, to show how much of each figure is the server and how much is drawing.
 
-    python bench/bench_app.py          # uses data/ (run `bash run.sh` or `python -m core setup` first)
+    python bench/bench_app.py                          # uses data/ (run `bash run.sh` or `python -m core setup` first)
+    python bench/bench_app.py --before /tmp/before     # also an older checkout, on the same data, in the same run
+
+`--before` takes a checkout of an earlier commit (e.g. `git worktree add /tmp/before 473eb51`); its server runs
+on a copy of this checkout's data (`--before-data`) with the same Python, so the two columns differ only in the
+code. Each column is a fresh server whose indexes are already built (`python -m core setup`).
 """
 from __future__ import annotations
 
@@ -42,7 +47,8 @@ def server_side() -> dict[str, float]:
     return out
 
 
-def main() -> int:
+def browser_side(repo: Path, data: Path) -> dict[str, float]:
+    """A fresh server of the checkout at `repo`: cold start to the first list, switches, another page."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -52,8 +58,9 @@ def main() -> int:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     t_server = time.perf_counter()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "JOBLENS_DATA": str(data)}
     proc = subprocess.Popen([sys.executable, "serve.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=REPO, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                             "--server.headless", "true"], cwd=repo, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     while True:
@@ -111,11 +118,34 @@ def main() -> int:
     results["open_other_page_warm_s"] = round(time.perf_counter() - t, 2)
     driver.quit()
     proc.terminate()
-    results.update(server_side())
+    proc.wait()
+    return results
+
+
+def commit_of(repo: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
+
+
+def main() -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--before", type=Path, help="a checkout of an earlier commit, measured first")
+    ap.add_argument("--before-data", type=Path, help="its data folder: a copy of data/, so neither run rewrites "
+                                                       "the other's index files (default: data/ itself)")
+    args = ap.parse_args()
+    data = Path(os.environ.get("JOBLENS_DATA", REPO / "data"))
+    runs = {}
+    if args.before:
+        runs["before"] = {"commit": commit_of(args.before), **browser_side(args.before, args.before_data or data)}
+    runs["after"] = {"commit": commit_of(REPO), **browser_side(REPO, data), **server_side()}
     out = REPO / "bench" / "results" / "app.json"
-    out.write_text(json.dumps(results, indent=2))
-    for k, v in results.items():
-        print(f"{k:35s} {v:>7.2f} s")
+    out.write_text(json.dumps(runs if args.before else runs["after"], indent=2))
+    keys = list(runs["after"])
+    print(f"{'':35s} " + " ".join(f"{name:>12s}" for name in runs))
+    for k in keys:
+        cells = [runs[name].get(k) for name in runs]
+        print(f"{k:35s} " + " ".join(f"{c:>12}" if isinstance(c, str) or c is None else f"{c:>11.2f}s" for c in cells))
     return 0
 
 

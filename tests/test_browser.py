@@ -179,3 +179,117 @@ def test_page_in_real_browser(server, browser, name, query, ready, list_key):
     shot = SHOTS / f"{name or 'home'}{'-wbert' if 'model=wbert' in query else ''}.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- presentation views at 1280 px (#15)
+WIDE = SHOTS / "1280"
+EVERY_PAGE = [("home", ""), ("similar", "?model=tfidf&k=10"), ("seeker", "?model=tfidf&k=8"),
+              ("talent", "?model=tfidf&k=10&dist=0"), ("compare", "?k=5"), ("overview", ""), ("corpus", ""),
+              ("evaluation", ""), ("judge", ""), ("suitability", ""), ("wbert", "")]
+
+
+def _open(browser, server, path: str, query: str = "", width: int = 1280, height: int = 800) -> None:
+    browser.set_window_size(width, height)
+    browser.get(f"{server}/{'' if path == 'home' else path}{query}")
+    _wait(browser, '[data-testid="stMainBlockContainer"]')
+    _idle(browser)
+    _no_exception(browser, path)
+
+
+def _canvas_pixels(browser, css: str):
+    """The drawn pixels of a deck.gl map (its WebGL canvas as the page shows it), as an RGB array."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    _wait(browser, f"{css} canvas")
+    chart = browser.find_element(By.CSS_SELECTOR, css)
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", chart)
+    time.sleep(3)  # deck.gl draws on the next animation frames, the labels once their font atlas is built
+    return np.asarray(Image.open(io.BytesIO(chart.screenshot_as_png)).convert("RGB")).astype(int)
+
+
+@pytest.mark.parametrize("name, query", EVERY_PAGE)
+def test_every_page_at_1280(server, browser, name, query):
+    WIDE.mkdir(parents=True, exist_ok=True)
+    _open(browser, server, name, query)
+    if name in ("similar", "seeker", "talent"):
+        _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+    if name == "overview":
+        _wait(browser, '.st-key-ov_choropleth canvas')
+    time.sleep(1.5)
+    shot = WIDE / f"{name}.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+
+
+def test_large_text_mode_at_1280(server, browser):
+    from selenium.webdriver.common.by import By
+
+    WIDE.mkdir(parents=True, exist_ok=True)
+    _open(browser, server, "seeker", "?model=tfidf&k=8&a11y=1")
+    _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+    size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).fontSize)",
+                                  browser.find_element(By.CSS_SELECTOR, ".joblens-legend"))
+    assert size >= 18, f"legend font {size}px in 큰 글씨 mode"
+    time.sleep(1.5)
+    browser.save_screenshot(str(WIDE / "seeker-large-text.png"))
+
+
+def test_map_is_filled_and_the_table_fits_at_1280(server, browser):
+    import numpy as np
+    from selenium.webdriver.common.by import By
+
+    _open(browser, server, "seeker", "?model=tfidf&k=50")
+    pixels = _canvas_pixels(browser, ".st-key-seeker_posting_map")
+    from core.geo.mapdata import FILL
+
+    # the 시군구 or 시도 fill (which one depends on the view's zoom), radius tint aside
+    near_fill = max((np.abs(pixels - np.array(fill[:3])).sum(axis=2) <= 12).mean() for fill in FILL.values())
+    blue_tint = ((pixels[..., 2] > pixels[..., 0] + 8) & (pixels[..., 2] > 200)).mean()
+    white = (pixels.min(axis=2) >= 250).mean()
+    assert near_fill + blue_tint > 0.35, f"polygons not filled: fill {near_fill:.2f}, tinted {blue_tint:.2f}"
+    assert 0.003 < white < 0.5, f"borders: white share {white:.3f}"
+    grid = browser.find_element(By.CSS_SELECTOR, '.st-key-seeker_posting_table [data-testid="stDataFrame"]')
+    scroll, client = browser.execute_script(
+        "const s = arguments[0].querySelector('.dvn-scroller') || arguments[0];"
+        "return [s.scrollWidth, s.clientWidth];", grid)
+    assert scroll <= client + 1, f"the result table scrolls sideways at 1280 px: {scroll} > {client}"
+
+
+def test_overview_draws_its_choropleth(server, browser):
+    import numpy as np
+
+    _open(browser, server, "overview")
+    pixels = _canvas_pixels(browser, ".st-key-ov_choropleth")
+    shaded = ((pixels[..., 2] - pixels[..., 0] > 25) & (pixels.min(axis=2) < 245)).mean()  # blue shades of counts
+    grey = (np.abs(pixels - np.array([226, 229, 233])).sum(axis=2) <= 24).mean()  # 시군구 with no value
+    assert shaded > 0.02 and shaded + grey > 0.1, f"choropleth not drawn: shaded {shaded:.3f}, grey {grey:.3f}"
+
+
+def test_pdf_sheet_downloads_with_the_listed_titles_and_no_identifier(server, browser, demo_store, tmp_path):
+    from pypdf import PdfReader
+    from selenium.webdriver.common.by import By
+
+    from core.models.engine import Engine
+
+    browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    _open(browser, server, "seeker", "?model=tfidf&k=8")
+    button = _wait(browser, ".st-key-seeker_pdf button")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    time.sleep(0.5)
+    browser.find_element(By.CSS_SELECTOR, ".st-key-seeker_pdf button").click()
+    deadline = time.time() + 60
+    while time.time() < deadline and not list(tmp_path.glob("*.pdf")):
+        time.sleep(0.5)
+    pdfs = list(tmp_path.glob("*.pdf"))
+    assert pdfs, "the PDF did not download"
+    text = PdfReader(str(pdfs[0])).pages[0].extract_text()
+    engine = Engine.from_store(demo_store)
+    seeker = engine.corpus.seekers[engine.corpus.tables["seeker"].ids[0]]  # the page's default seeker
+    listed = engine.model("tfidf").recommend(seeker, k=8, explain=False).items
+    shown = [engine.corpus.postings[r.item_id].title for r in listed][:5]  # the sheet's page holds at least 5
+    assert all(title[:12] in text for title in shown), (shown, text[:500])
+    assert seeker.id.split(":")[-1] not in text and "구직자" not in text.split("\n")[0]

@@ -42,7 +42,7 @@ def test_similar_page_model_and_filter_change_list(corpus):
     at.selectbox(key="ctl_model").set_value("sbert").run()
     assert not at.exception
     sbert = first_table(at)
-    assert list(sbert["제목"]) != list(tfidf["제목"]) or list(sbert["점수"]) != list(tfidf["점수"])
+    assert list(sbert["제목"]) != list(tfidf["제목"]) or list(sbert["적합도"]) != list(tfidf["적합도"])
     assert at.query_params["model"] == ["sbert"] or at.query_params["model"] == "sbert"
 
 

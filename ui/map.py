@@ -1,4 +1,5 @@
-"""The pydeck map of a ranked list: offline 시도 outlines, the origin, the radius circle, rank-coloured points."""
+"""The pydeck map of a ranked list: offline filled 시도/시군구 with names, the origin, the radius circle,
+rank-coloured points and a legend."""
 from __future__ import annotations
 
 import pandas as pd
@@ -8,6 +9,20 @@ import streamlit as st
 from core.geo import mapdata
 from core.models.base import RecommendResult
 from core.models.engine import Engine
+
+from .widgets import a11y_on
+
+
+def legend_row(entries: list[tuple[str, list[int]]], large: bool) -> None:
+    """Colour swatches with their meaning, one line under the map (our own HTML; labels are ours, not data)."""
+    size = "20px" if large else "14px"
+    swatches = "".join(
+        f'<span style="display:inline-flex;align-items:center;margin-right:1.1em">'
+        f'<span style="width:0.9em;height:0.9em;border-radius:50%;background:rgb({r},{g},{b});'
+        f'display:inline-block;margin-right:0.35em;border:1px solid #555"></span>{label}</span>'
+        for label, (r, g, b) in entries)
+    st.markdown(f'<div class="joblens-legend" style="font-size:{size};color:#222">{swatches}</div>',
+                unsafe_allow_html=True)
 
 
 def render_map(engine: Engine, result: RecommendResult, query, frame: pd.DataFrame, selected: str | None,
@@ -20,26 +35,36 @@ def render_map(engine: Engine, result: RecommendResult, query, frame: pd.DataFra
                      "distance_km": r["거리(km)"] if pd.notna(r["거리(km)"]) else None})
     pts = mapdata.points(rows, selected)
     origin = (query.place.lat, query.place.lon) if query.place.lat is not None else None
-    layers = [pdk.Layer("GeoJsonLayer", mapdata.sido_boundaries(), id="boundaries", stroked=True, filled=False,
-                        get_line_color=[140, 140, 150, 255],
-                        line_width_min_pixels=1, pickable=False)]
+    view = mapdata.view(origin, result.report.radius_km, pts)
+    large = a11y_on()
+    base = mapdata.base_layers_data(view)
+    layers = [pdk.Layer("GeoJsonLayer", base["polygons"], id="regions", stroked=True, filled=True,
+                        get_fill_color=base["fill"], get_line_color=[255, 255, 255, 255],
+                        line_width_min_pixels=2 if base["level"] == "sido" else 1.5, pickable=False)]
     if origin and result.report.radius_km:
         layers.append(pdk.Layer("ScatterplotLayer", [{"lat": origin[0], "lon": origin[1]}], id="radius",
                                 get_position="[lon, lat]", get_radius=result.report.radius_km * 1000,
-                                stroked=True, filled=True, get_fill_color=[31, 95, 191, 25],
-                                get_line_color=[31, 95, 191, 200], line_width_min_pixels=2, pickable=False))
+                                stroked=True, filled=True, get_fill_color=[*mapdata.LEGEND_RADIUS, 25],
+                                get_line_color=[*mapdata.LEGEND_RADIUS, 200], line_width_min_pixels=2, pickable=False))
+    layers.append(pdk.Layer("TextLayer", base["labels"], id="labels", get_position="[lon, lat]", get_text="name",
+                            get_size=18 if large else 13, get_color=[0, 0, 0, 255] if large else [70, 74, 82, 255],
+                            character_set="auto", font_family='"Noto Sans CJK KR", "Nanum Gothic", sans-serif',
+                            font_weight=700 if large else 500, outline_width=3, outline_color=[255, 255, 255, 255],
+                            font_settings={"sdf": True}, pickable=False))
     if origin:
         layers.append(pdk.Layer("ScatterplotLayer", [{"lat": origin[0], "lon": origin[1], "tooltip": "기준 위치"}],
                                 id="origin", get_position="[lon, lat]", get_radius=300, radius_min_pixels=7,
-                                radius_max_pixels=11, get_fill_color=[200, 30, 30, 255], pickable=True))
+                                radius_max_pixels=11, get_fill_color=[*mapdata.LEGEND_ORIGIN, 255], pickable=True))
     layers.append(pdk.Layer("ScatterplotLayer", pts, id="items", get_position="[lon, lat]", get_radius="radius",
-                            radius_min_pixels=5, radius_max_pixels=14, get_fill_color="color", pickable=True,
-                            auto_highlight=True))
+                            radius_min_pixels=6 if large else 5, radius_max_pixels=14, get_fill_color="color",
+                            stroked=True, get_line_color=[255, 255, 255, 255], line_width_min_pixels=1,
+                            pickable=True, auto_highlight=True))
     basemap = st.session_state.get("basemap", False)
-    deck = pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**mapdata.view(origin, result.report.radius_km, pts)),
+    deck = pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view),
                     map_style="light" if basemap else None, tooltip={"text": "{tooltip}"})
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"{key}_map", height=430)
-    st.toggle("배경 지도 타일 (인터넷 필요)", key="basemap")
+    legend_row(mapdata.legend(len(pts), result.report.radius_km), large)
+    st.toggle("배경 지도 타일 (인터넷 필요)", key="basemap", help="끄면 내장 행정구역 지도만 씁니다 (오프라인)")
     try:
         objects = event.selection.get("objects", {}) if event else {}
         chosen = objects.get("items") or []

@@ -22,6 +22,7 @@ PAGES = (
     PageSpec("pages/posting_seekers.py", "인재 추천", "🤝", "추천", "talent",
              "공고에 맞는 구직자를 찾습니다. 개인 식별 정보는 표시하지 않습니다"),
     PageSpec("pages/model_compare.py", "모델 비교", "⚖️", "분석", "compare", "같은 질의를 모든 모델로 나란히 비교합니다"),
+    PageSpec("pages/overview.py", "현황 한눈에", "🗺️", "분석", "overview", "지역별 공급·수요, 추천 가능 비율, 모델 일치도 (발표용)"),
     PageSpec("pages/corpus_status.py", "코퍼스 현황", "📊", "분석", "corpus", "코퍼스 규모·출처·거부 사유·분포"),
     PageSpec("pages/evaluation_audit.py", "평가·감사", "📏", "분석", "evaluation", "Top-k·MAP·nDCG·필터 위반과 신뢰구간"),
     PageSpec("pages/judgments.py", "판정 (블라인드)", "🏷️", "분석", "judge", "모델을 숨긴 채 추천 목록을 관련·부분·무관으로 판정합니다"),

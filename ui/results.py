@@ -3,24 +3,26 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
-from core.models import wbert
+from core.models import recsets, wbert
 from core.models.base import RecommendResult
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
-from core.views.frames import filter_summary, result_frame, to_csv_bytes, weak_list_advice
+from core.views import printout
+from core.views.frames import detail_rows, filter_summary, key_columns, result_frame, to_csv_bytes, weak_list_advice
 
 from .judgments import judgment_panel
 from .map import render_map
 from .resources import get_engine, get_model
 from .state import view_state
-from .widgets import controls, escape_md, page_header, pick_query, record_card, sidebar_common
+from .widgets import a11y_on, controls, escape_md, page_header, pick_query, record_card, sidebar_common
 
 
 def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str,
                  direction: str | None = None, filters=None) -> None:
-    frame = result_frame(engine.corpus, result, target, direction)
+    frame = result_frame(engine.corpus, result, target, direction, query)
     if result.report.note:
         st.warning(result.report.note)
     advice = weak_list_advice(engine.corpus, result, query, target, filters, direction) if direction and filters else None
@@ -30,9 +32,11 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
         st.info("조건을 모두 만족하는 결과가 없습니다. 필터를 완화해 보세요.")
         return
     selected = st.session_state.get(f"{key}_selected")
-    shown = frame.drop(columns=["id"])
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key=f"{key}_table")
+    columns = key_columns(frame, target)
+    large = a11y_on()
+    event = st.dataframe(frame[columns], hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key=f"{key}_table", row_height=44 if large else None,
+                         column_config=table_config(columns))
     rows = event.selection.rows if event and event.selection else []
     if rows:
         selected = frame.iloc[rows[0]]["id"]
@@ -42,12 +46,32 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     st.session_state[f"{key}_selected"] = selected
     if selected in set(frame["id"]):
         row = frame[frame["id"] == selected].iloc[0]
-        with st.container(border=True):
+        with st.container(border=True, key=f"{key}_detail"):
             st.markdown(f"**선택: {row['순위']}위** — {escape_md(row.get('제목') or row.get('희망직종'))}")
-            st.text(f"왜 추천되었나: {row['근거'] or '-'}")
-            st.text(f"필터 통과: {row['필터'] or '-'}")
+            details = detail_rows(frame, selected, target)
+            st.dataframe(pd.DataFrame({"항목": list(details), "내용": list(details.values())}), hide_index=True,
+                         width="stretch", column_config={"항목": st.column_config.TextColumn(width=110)})
+    else:
+        st.caption("표의 행이나 지도의 점을 누르면 근거·필터·급여 등 자세한 내용이 여기에 열립니다.")
     st.download_button("CSV 내려받기 (엑셀 호환)", to_csv_bytes(frame), file_name=f"joblens_{key}.csv",
                        mime="text/csv", key=f"{key}_csv")
+
+
+@st.cache_data(max_entries=64, show_spinner="PDF 만드는 중…")
+def sheet_pdf(seeker_id: str, ranked: tuple[tuple[int, str, float | None], ...], radius_km: float | None) -> bytes:
+    """The counselor sheet of the list on screen, made once per list (the arguments are the cache key)."""
+    corpus = get_engine().corpus
+    return printout.seeker_sheet(corpus, corpus.seekers[seeker_id], list(ranked), radius_km)
+
+
+def table_config(columns: list[str]) -> dict:
+    """Fixed widths that add up to less than the main column at 1280 px with the sidebar open (~810 px, the row selector included)."""
+    widths = {"순위": 48, "제목": 200, "희망직종": 170, "회사": 130, "연령대": 70, "지역": 130, "희망지역": 140,
+              "거리(km)": 70, "점수": 64, "직종 일치": 88}
+    config = {c: st.column_config.Column(width=widths[c]) for c in columns if c in widths}
+    if "적합도" in columns:
+        config["적합도"] = st.column_config.ProgressColumn("적합도", min_value=0, max_value=100, format="%d", width=84)
+    return config
 
 
 def recommendation_page(direction: str) -> None:
@@ -70,8 +94,12 @@ def recommendation_page(direction: str) -> None:
     if model is None:
         return
     with st.spinner("추천 계산 중…"):
-        result = model.recommend(query, k=state.k, filters=state.filters, target=target, prefer_occupation=state.prefer,
-                                 today_first=date.today().isoformat() if state.today else "")
+        # a stored recommendation set serves the plain list without ranking (python -m core recsets)
+        result = None if state.prefer or state.today else recsets.stored_result(
+            engine, state.model, query, target, state.k, state.filters, model)
+        result = result or model.recommend(query, k=state.k, filters=state.filters, target=target,
+                                           prefer_occupation=state.prefer,
+                                           today_first=date.today().isoformat() if state.today else "")
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
     if state.model == "wbert":
@@ -79,4 +107,9 @@ def recommendation_page(direction: str) -> None:
     if state.prefer:
         st.caption("희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다.")
     results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction, filters=state.filters)
+    if direction == "seeker->posting" and result.items:
+        st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet_pdf(query.id, tuple((r.rank, r.item_id, r.distance_km) for r in result.items),
+                                                                   result.report.radius_km),
+                           file_name=f"joblens_추천공고_{date.today().isoformat()}.pdf", mime="application/pdf",
+                           key="seeker_pdf", help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")
     judgment_panel(result, query, direction, state, key=direction.replace("->", "_"))

@@ -24,8 +24,13 @@ a, .stButton button { color: #0033aa !important; font-weight: 700 !important; }
 </style>"""
 
 
+def a11y_on() -> bool:
+    """큰 글씨·고대비: the sidebar toggle, or a shared link with a11y=1."""
+    return bool(st.session_state.get("a11y") or st.query_params.get("a11y") == "1")
+
+
 def page_header(title: str, caption: str = "") -> None:
-    if st.session_state.get("a11y") or st.query_params.get("a11y") == "1":
+    if a11y_on():
         st.markdown(A11Y_CSS, unsafe_allow_html=True)  # our own CSS only; never posting text
     st.title(title)
     if caption:
@@ -49,6 +54,8 @@ def escape_md(text: str) -> str:
 
 
 def sidebar_common() -> None:
+    if "a11y" not in st.session_state and st.query_params.get("a11y") == "1":
+        st.session_state["a11y"] = True  # a shared link's a11y=1 turns the toggle on, so the URL sync keeps it
     with st.sidebar:
         st.toggle("큰 글씨·고대비", key="a11y", help="글자를 키우고 대비를 높입니다 (링크에 a11y=1로 공유)")
 

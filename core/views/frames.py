@@ -49,7 +49,37 @@ def strengths(result, direction: str, calibration: Calibration | None = None) ->
     return None if values is None else [int(v) for v in values]
 
 
-def result_frame(corpus, result, target: str, direction: str | None = None) -> pd.DataFrame:
+def category_match(query, item) -> str:
+    """'같은 중분류' / '같은 대분류' / '다름': how the item's 직종 relates to the query's (a posting's own, a
+    seeker's desired), by the full code table (not the code's first digits)."""
+    if query is None or item is None:
+        return ""
+    if query.middle_code and query.middle_code == item.middle_code:
+        return "같은 중분류"
+    if query.major_code and query.major_code == item.major_code:
+        return "같은 대분류"
+    return "다름"
+
+
+# what the result table shows (no sideways scroll at 1280 px); everything else is in the detail panel
+KEY_COLUMNS = {"posting": ["순위", "제목", "회사", "지역", "거리(km)", "적합도", "직종 일치"],
+               "seeker": ["순위", "희망직종", "연령대", "희망지역", "거리(km)", "적합도", "직종 일치"]}
+
+
+def key_columns(frame: pd.DataFrame, target: str) -> list[str]:
+    """The table's columns for this frame: 적합도 where a calibrated curve exists, else the raw 점수."""
+    columns = [c if c != "적합도" or "적합도" in frame else "점수" for c in KEY_COLUMNS[target]]
+    return [c for c in columns if c in frame]
+
+
+def detail_rows(frame: pd.DataFrame, item_id: str, target: str) -> dict[str, str]:
+    """The selected row's other fields, for the detail panel (table row or map click)."""
+    row = frame[frame["id"] == item_id].iloc[0]
+    shown = set(key_columns(frame, target)) | {"id"}
+    return {c: "-" if pd.isna(row[c]) or row[c] == "" else str(row[c]) for c in frame.columns if c not in shown}
+
+
+def result_frame(corpus, result, target: str, direction: str | None = None, query=None) -> pd.DataFrame:
     rows = []
     strength = strengths(result, direction) if direction else None
     for i, rec in enumerate(result.items):
@@ -58,6 +88,7 @@ def result_frame(corpus, result, target: str, direction: str | None = None) -> p
         rows.append({"순위": rec.rank, **base,
                      "거리(km)": None if rec.distance_km is None else round(rec.distance_km, 1),
                      **({"적합도": strength[i]} if strength is not None else {}),
+                     **({"직종 일치": category_match(query, item)} if query is not None else {}),
                      "점수": round(rec.score, 4),
                      "필터": " · ".join(f"{FILTER_LABELS[k]} {v}" for k, v in rec.filters_passed.items()),
                      "근거": explanation_text(rec.explanation), "id": rec.item_id})

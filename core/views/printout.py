@@ -1,0 +1,237 @@
+"""Static pictures and paper: PNG charts and maps (matplotlib) and the counselor's one-page A4 sheet (fpdf2).
+
+Both embed NanumGothic from the `koreanize-matplotlib` wheel (a maintained PyPI package that ships the TTF
+files), so Korean renders offline and the same on every machine. The sheet carries no personal identifier:
+the seeker's desired job and region, the postings, a small map and the date.
+"""
+from __future__ import annotations
+
+import importlib.util
+import io
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..geo import mapdata
+
+
+@lru_cache(maxsize=2)
+def font_path(bold: bool = False) -> Path:
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("한글 글꼴이 없습니다: `pip install koreanize-matplotlib` (NanumGothic 포함)")
+    path = Path(list(spec.submodule_search_locations)[0]) / "fonts" / ("NanumGothicBold.ttf" if bold else "NanumGothic.ttf")
+    if not path.exists():
+        raise RuntimeError(f"한글 글꼴 파일이 없습니다: {path}")
+    return path
+
+
+def _pyplot(large: bool):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    for bold in (False, True):
+        font_manager.fontManager.addfont(str(font_path(bold)))
+    plt.rcParams.update({"font.family": "NanumGothic", "axes.unicode_minus": False,
+                         "font.size": 15 if large else 11})
+    return plt
+
+
+def _png(fig) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=150, bbox_inches="tight", facecolor="white")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return out.getvalue()
+
+
+def _draw_regions(ax, level: str, values: dict[str, float] | None = None, cmap=None, norm=None,
+                  bbox: tuple[float, float, float, float] | None = None) -> None:
+    """Filled 시군구/시도 polygons, light grey (or coloured by `values` keyed by code/name), white borders."""
+    from matplotlib.patches import Polygon as Patch
+    from shapely.geometry import shape
+
+    for feature in mapdata.boundaries(level)["features"]:
+        geom = shape(feature["geometry"])
+        if bbox and not geom.intersects(__import__("shapely").box(*bbox)):
+            continue
+        key = feature["properties"].get("code") or feature["properties"]["name"]
+        value = values.get(key) if values is not None else None
+        colour = cmap(norm(value)) if value is not None and not np.isnan(value) else (0.9, 0.91, 0.92)
+        for part in getattr(geom, "geoms", [geom]):
+            ax.add_patch(Patch(np.asarray(part.exterior.coords), closed=True, facecolor=colour, edgecolor="white",
+                               linewidth=0.6))
+
+
+def choropleth_png(frame: pd.DataFrame, column: str, title: str, large: bool = False) -> bytes:
+    """A 시군구 choropleth of `column` (frame from `overview.supply_demand`) with a colour bar."""
+    plt = _pyplot(large)
+    from matplotlib import colors
+
+    values = dict(zip(frame["코드"], frame[column].astype(float)))
+    finite = [v for v in values.values() if not np.isnan(v)]
+    norm = colors.Normalize(vmin=min(finite, default=0), vmax=max(finite, default=1))
+    cmap = plt.get_cmap("Blues")
+    fig, ax = plt.subplots(figsize=(6.4, 7.2))
+    _draw_regions(ax, "sigungu", values, cmap, norm)
+    ax.set_xlim(124.5, 131.0), ax.set_ylim(33.0, 38.7), ax.set_aspect(1.2), ax.axis("off")
+    ax.set_title(title)
+    fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.6, label=column)
+    return _png(fig)
+
+
+def bar_png(frame: pd.DataFrame, label: str, value: str, title: str, percent: bool = False, large: bool = False) -> bytes:
+    plt = _pyplot(large)
+    fig, ax = plt.subplots(figsize=(7.0, max(2.5, 0.38 * len(frame) + 1)))
+    shown = frame[value] * (100 if percent else 1)
+    ax.barh(frame[label], shown, color="#1f5fbf")
+    for y, v in enumerate(shown):
+        ax.text(v, y, f" {v:.0f}%" if percent else f" {v:,.0f}", va="center")
+    ax.set_title(title), ax.invert_yaxis(), ax.spines[["top", "right"]].set_visible(False)
+    if percent:
+        ax.set_xlim(0, 110)
+    return _png(fig)
+
+
+def heatmap_png(matrix: pd.DataFrame, title: str, large: bool = False) -> bytes:
+    plt = _pyplot(large)
+    fig, ax = plt.subplots(figsize=(5.6, 4.6))
+    ax.imshow(matrix.values, cmap="Blues", vmin=0, vmax=1)
+    ax.set_xticks(range(len(matrix.columns)), matrix.columns), ax.set_yticks(range(len(matrix.index)), matrix.index)
+    for i in range(len(matrix.index)):
+        for j in range(len(matrix.columns)):
+            v = matrix.values[i, j]
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="white" if v > 0.6 else "black")
+    ax.set_title(title)
+    return _png(fig)
+
+
+def list_map_png(origin: tuple[float, float] | None, radius_km: float | None,
+                 points: list[tuple[int, float, float]], large: bool = False) -> bytes:
+    """The small static map for the sheet: 시군구 around the origin, the radius circle, numbered postings."""
+    plt = _pyplot(large)
+    from matplotlib.patches import Ellipse
+
+    fig, ax = plt.subplots(figsize=(4.2, 4.2))
+    lat0, lon0 = origin or (np.mean([p[1] for p in points]) if points else 36.4, np.mean([p[2] for p in points]) if points else 127.8)
+    span = (radius_km or 30) * 1.25
+    dlat, dlon = span / 111.0, span / (111.0 * np.cos(np.radians(lat0)))
+    bbox = (lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat)
+    _draw_regions(ax, "sigungu", bbox=bbox)
+    if origin and radius_km:
+        ax.add_patch(Ellipse((lon0, lat0), 2 * radius_km / (111.0 * np.cos(np.radians(lat0))), 2 * radius_km / 111.0,
+                             facecolor=(0.12, 0.37, 0.75, 0.08), edgecolor=(0.12, 0.37, 0.75), linewidth=1.5))
+        ax.plot([lon0], [lat0], marker="*", markersize=16, color="#c81e1e")
+    for rank, lat, lon in points:
+        ax.plot([lon], [lat], marker="o", markersize=15, color="#1f5fbf", markeredgecolor="white")
+        ax.text(lon, lat, str(rank), ha="center", va="center", color="white", fontsize=9)
+    ax.set_xlim(bbox[0], bbox[2]), ax.set_ylim(bbox[1], bbox[3]), ax.set_aspect(1 / np.cos(np.radians(lat0)))
+    ax.axis("off")
+    return _png(fig)
+
+
+@dataclass
+class SheetItem:
+    rank: int
+    title: str
+    company: str
+    place: str
+    distance_km: float | None
+    wage: str
+    education: str
+    career: str
+    apply: str  # how to apply: 고용24 posting number, or the demo note
+
+
+def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_png: bytes | None,
+                    today: date | None = None, large: bool = True) -> bytes:
+    """One A4 page in large type: what the seeker wants, the postings, how to apply, a small map and the date.
+    Postings that do not fit on the page are left off (the page says how many are listed)."""
+    import logging
+
+    from fpdf import FPDF
+
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "TSI5 NOT subset": harmless hinting tables
+    today = today or date.today()
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.add_font("Nanum", "", str(font_path(False)))
+    pdf.add_font("Nanum", "B", str(font_path(True)))
+    pdf.add_page()
+    body, small = (14, 12) if large else (12, 10)
+    pdf.set_font("Nanum", "B", 22)
+    pdf.cell(0, 11, "추천 채용공고 안내", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Nanum", "", body)
+    pdf.cell(0, 8, f"희망 직종: {desired_job or '-'}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, f"희망 지역: {region or '-'}", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Nanum", "", small)
+    pdf.cell(0, 7, f"작성일: {today.isoformat()} · JobLens", new_x="LMARGIN", new_y="NEXT")
+    top = pdf.get_y() + 2
+    if map_png:
+        pdf.image(io.BytesIO(map_png), x=140, y=12, w=58)
+    pdf.set_y(max(top, 72 if map_png else top))
+    listed = 0
+    for item in items:
+        needed = 31 if large else 26
+        if pdf.get_y() + needed > 285:
+            break
+        pdf.set_draw_color(200, 200, 200)
+        pdf.line(pdf.l_margin, pdf.get_y(), 210 - pdf.r_margin, pdf.get_y())
+        pdf.ln(1.5)
+        pdf.set_font("Nanum", "B", body + 1)
+        pdf.cell(0, 8, _fit(pdf, f"{item.rank}. {item.title}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Nanum", "", body - 1)
+        distance = f" · {item.distance_km:.1f} km" if item.distance_km is not None else ""
+        pdf.cell(0, 7, _fit(pdf, f"{item.company} · {item.place}{distance}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · 학력 {item.education} · 경력 {item.career}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Nanum", "", small)
+        pdf.cell(0, 6, _fit(pdf, f"지원 방법: {item.apply}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        listed += 1
+    pdf.set_y(-16)
+    pdf.set_font("Nanum", "", small - 1)
+    pdf.cell(0, 6, f"공고 {listed}건 · 지원 전 고용24(www.work24.go.kr)에서 마감 여부를 확인하세요.", align="C")
+    return bytes(pdf.output())
+
+
+def _fit(pdf, text: str) -> str:
+    """Cut a line to the page width (long titles end with '…' instead of running off the paper)."""
+    width = 210 - pdf.l_margin - pdf.r_margin
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], radius_km: float | None,
+                 large: bool = True, today: date | None = None) -> bytes:
+    """The sheet for a seeker → postings list (rank, posting id, distance): desired job and region only (no id,
+    age or disability)."""
+    from ..data import keco
+
+    items, points = [], []
+    for rank, posting_id, distance in ranked:
+        p = corpus.postings.get(posting_id)
+        if p is None:
+            continue
+        number = p.wantedAuthNo or p.id.split(":", 1)[-1]
+        apply = (f"데모 공고 (실제 공고 아님) · 번호 {number}" if p.synthetic
+                 else f"고용24(www.work24.go.kr)에서 구인인증번호 {number} 검색 · 또는 상담사에게 문의")
+        place = p.place.sigungu and f"{p.place.sido} {p.place.sigungu}" or p.display_region
+        items.append(SheetItem(rank, p.title, p.display_company, place, distance, p.salary_label,
+                               p.education_label, p.career_label, apply))
+        if p.place.lat is not None:
+            points.append((rank, p.place.lat, p.place.lon))
+    origin = (seeker.place.lat, seeker.place.lon) if seeker.place.lat is not None else None
+    map_png = list_map_png(origin, radius_km, points[:8], large=False)
+    desired = seeker.desired_job_name or keco.middle_name(seeker.desired_occupation)
+    return counselor_sheet(desired, seeker.desired_region, items, map_png, today, large)

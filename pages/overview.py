@@ -1,0 +1,79 @@
+"""현황 한눈에: supply and demand per 시군구, who gets a full list, suitable-type coverage, freshness and how
+much the models agree — for a stakeholder meeting. Every chart has its PNG and its CSV."""
+import pydeck as pdk
+import streamlit as st
+
+from core.models.registry import MODEL_LABELS
+from core.views import overview, printout, stats
+from core.views.frames import to_csv_bytes
+from ui import get_engine, get_store, page_header, sidebar_common
+from ui.widgets import a11y_on
+
+sidebar_common()
+page_header("현황 한눈에", "지역별 공급(공고)과 수요(구직자), 추천 가능 비율, 장애유형 적합 정보, 최신성, 모델 간 일치도")
+store, engine = get_store(), get_engine()
+large = a11y_on()
+version = store.last_write()  # the cached frames are rebuilt when a sync or upload changes the corpus
+
+
+@st.cache_data(show_spinner="지역별 집계 중…")
+def supply(_version: float):
+    return overview.supply_demand(get_engine().corpus)
+
+
+@st.cache_data(show_spinner="구직자별 추천 가능 공고 세는 중…")
+def coverage(_version: float):
+    return overview.coverage_by_sido(get_engine().corpus)
+
+
+@st.cache_data(show_spinner="모델 간 일치도 계산 중…")
+def agreement(_version: float, models: tuple[str, ...]):
+    return overview.model_agreement(get_engine(), list(models))
+
+
+def exports(name: str, frame, png: bytes) -> None:
+    c1, c2 = st.columns(2)
+    c1.download_button("PNG 내려받기", png, file_name=f"joblens_{name}.png", mime="image/png", key=f"{name}_png")
+    c2.download_button("CSV 내려받기", to_csv_bytes(frame), file_name=f"joblens_{name}.csv", mime="text/csv",
+                       key=f"{name}_csv")
+
+
+st.header("1. 지역별 공급과 수요")
+frame = supply(version)
+measure = st.radio("색으로 보기", ["공고", "구직자", "공고/구직자"], horizontal=True, key="ov_measure",
+                   help="공고/구직자: 구직자 1명당 공고 수 (1보다 작으면 일자리가 부족한 지역)")
+shapes, top = overview.choropleth(frame, measure)
+layer = pdk.Layer("GeoJsonLayer", shapes, id="choropleth", filled=True, stroked=True, get_fill_color="properties.fill",
+                  get_line_color=[255, 255, 255], line_width_min_pixels=1, pickable=True, auto_highlight=True)
+with st.container(key="ov_choropleth"):  # the key names the chart for the browser test and for links to it
+    st.pydeck_chart(pdk.Deck(layers=[layer], initial_view_state=pdk.ViewState(latitude=36.0, longitude=127.8, zoom=5.6),
+                             map_style=None, tooltip={"text": "{tooltip}"}), height=520)
+st.caption(f"진할수록 {measure}이(가) 많습니다 (최대 {top:,.2f}). 위치가 시도 단위로만 알려진 기록 "
+           f"{frame.attrs.get('unplaced', 0):,}건은 지도에서 빠집니다.")
+exports("supply_demand", frame, printout.choropleth_png(frame, measure, f"시군구별 {measure}", large))
+
+st.header("2. 반경 안에서 추천 5건 이상 받는 구직자 비율 (시도별)")
+cover = coverage(version)
+st.dataframe(cover, hide_index=True, width="stretch",
+             column_config={"비율": st.column_config.ProgressColumn("비율", min_value=0, max_value=1, format="percent")})
+exports("coverage", cover, printout.bar_png(cover, "시도", "비율", "추천 5건 이상 받는 구직자 비율", True, large))
+
+st.header("3. 장애유형 적합 정보가 있는 공고")
+share = overview.suitable_share(store, engine.corpus)
+st.metric("적합 장애유형이 하나 이상 표시된 공고", f"{share['share']:.0%}",
+          help=f"진행 중인 공고 {share['postings']:,}건 중 {share['with_suitable_type']:,}건 (추출 결과 기준)")
+
+st.header("4. 최신성")
+fresh = stats.freshness(store)
+c1, c2, c3 = st.columns(3)
+c1.metric("고용24 마지막 동기화", fresh["last_sync"]["worknet"])
+c2.metric("오늘 등록된 공고", f"{fresh['registered_today']:,}")
+c3.metric("마감 처리 (추천 안 함)", f"{fresh['closed']:,}")
+
+st.header("5. 모델 간 일치도 (overlap@10)")
+ready = tuple(name for name in ("tfidf", "sbert", "wbert", "hybrid") if engine.loaded(name) or name in ("tfidf", "sbert"))
+matrix = agreement(version, ready).rename(index=MODEL_LABELS, columns=MODEL_LABELS)
+png = printout.heatmap_png(matrix, "구직자→공고 상위 10건 겹침 비율", large)
+st.image(png, width=520 if large else 420)
+st.caption("두 모델의 상위 10건 중 겹치는 비율의 평균 (구직자 60명 고정 표본; 1 = 같은 목록). 낮을수록 모델 선택이 결과를 크게 바꿉니다.")
+exports("model_agreement", matrix.reset_index(names="모델"), png)

