@@ -145,7 +145,7 @@ def main() -> int:
     print(f"{'':35s} " + " ".join(f"{name:>12s}" for name in runs))
     for k in keys:
         cells = [runs[name].get(k) for name in runs]
-        print(f"{k:35s} " + " ".join(f"{c:>12}" if isinstance(c, str) or c is None else f"{c:>11.2f}s" for c in cells))
+        print(f"{k:35s} " + " ".join(f"{c!s:>12}" if isinstance(c, str) or c is None else f"{c:>11.2f}s" for c in cells))
     return 0
 
 
