@@ -72,8 +72,13 @@ c3.metric("마감 처리 (추천 안 함)", f"{fresh['closed']:,}")
 
 st.header("5. 모델 간 일치도 (overlap@10)")
 ready = tuple(name for name in ("tfidf", "sbert", "wbert", "hybrid") if engine.loaded(name) or name in ("tfidf", "sbert"))
-matrix = agreement(version, ready).rename(index=MODEL_LABELS, columns=MODEL_LABELS)
-png = printout.heatmap_png(matrix, "구직자→공고 상위 10건 겹침 비율", large)
-st.image(png, width=520 if large else 420)
-st.caption("두 모델의 상위 10건 중 겹치는 비율의 평균 (구직자 60명 고정 표본; 1 = 같은 목록). 낮을수록 모델 선택이 결과를 크게 바꿉니다.")
-exports("model_agreement", matrix.reset_index(names="모델"), png)
+try:
+    matrix = agreement(version, ready).rename(index=MODEL_LABELS, columns=MODEL_LABELS)
+except ValueError as exc:  # a model that cannot be fitted on this corpus (e.g. no text to index): say so, keep the page
+    st.error(f"모델 일치도를 계산할 수 없습니다: {exc}")
+else:
+    png = printout.heatmap_png(matrix, "구직자→공고 상위 10건 겹침 비율", large)
+    st.image(png, width=520 if large else 420)
+    st.caption("두 모델의 상위 10건 중 겹치는 비율의 평균 (구직자 60명 고정 표본; 1 = 같은 목록). "
+               "낮을수록 모델 선택이 결과를 크게 바꿉니다.")
+    exports("model_agreement", matrix.reset_index(names="모델"), png)
