@@ -60,6 +60,19 @@ def top_k(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.
     return rows[order], scores[order]
 
 
+def recommendations(corpus: Corpus, query: Posting | Seeker, target: str, rows, scores, report,
+                    filters: FilterSettings) -> list[Recommendation]:
+    """Ranked rows of the target table as Recommendations: id, rank, score, distance and the filter badges.
+    One place for the live list and a stored one (core.models.recsets), so both look the same."""
+    origin, table = corpus.origin(query), corpus.tables[target]
+    out = []
+    for rank, (row, score) in enumerate(zip(rows, scores), start=1):
+        dist = report.distances[int(row)]
+        out.append(Recommendation(table.ids[int(row)], rank, float(score), None if np.isnan(dist) else float(dist),
+                                  badges(origin, table, int(row), dist, filters)))
+    return out
+
+
 def take(prepared: Any, queries: list[int]) -> Any:
     """The given queries of prepared queries, still two-dimensional (the hybrid prepares one entry per part)."""
     return [take(p, queries) for p in prepared] if isinstance(prepared, list) else prepared[queries]
@@ -142,12 +155,12 @@ class Recommender:
         Fast scores are float32 products, whose last bits depend on the kernel (a matrix product for a batch,
         a vector product for one query). `exact=True` sums in float64 and rounds to float32, where the kernels
         agree; `rank` re-scores only the few rows near the top that way."""
-        m, q = self.matrices[target], prepared.T
+        m = self.matrices[target]
         if exact:
-            m, q = (self._float64(target) if sp.issparse(m) else m[rows].astype(np.float64)), q.astype(np.float64)
-            m = m[rows] if sp.issparse(m) else m
+            m = self._float64(target)[rows] if sp.issparse(m) else m[rows].astype(np.float64)
+            q = prepared.T.astype(np.float64)
         else:
-            m = m[rows]
+            m, q = m[rows], prepared.T
         s = m @ q
         s = np.asarray(s.todense()) if sp.issparse(s) else np.asarray(s)
         s = s.astype(np.float32).astype(np.float64) if exact else s.astype(np.float64)
@@ -160,9 +173,10 @@ class Recommender:
         """A float64 copy of a sparse item matrix, made once: converting the rows of every exact re-score
         anew costs more than the product (dense rows are cheap to convert and would double the memory)."""
         cache = self.__dict__.setdefault("_f64", {})
-        if target not in cache:
-            cache[target] = self.matrices[target].astype(np.float64)
-        return cache[target]
+        matrix = self.matrices[target]
+        if target not in cache or cache[target][0] is not matrix:  # a refit or a fresh record makes a new matrix
+            cache[target] = (matrix, matrix.astype(np.float64))
+        return cache[target][1]
 
     scores_are_exact = False  # True when `score` is already kernel-independent (the hybrid's fused ranks)
     EXACT_MARGIN = 1e-4  # far above float32 rounding of a dot product of unit vectors (~1e-6)
@@ -249,18 +263,18 @@ class Recommender:
         found = [self.search(query_text, target, tier, max(0, k), source, prepared) for tier in tiers]
         rows = np.concatenate([r for r, _ in found])[:max(0, k)]
         scores = np.concatenate([s for _, s in found])[:max(0, k)]
-        origin, table = self.corpus.origin(query), self.corpus.tables[target]
-        items = []
-        for rank, (row, score) in enumerate(zip(rows, scores), start=1):
-            dist = report.distances[int(row)]
-            items.append(Recommendation(table.ids[int(row)], rank, float(score), None if np.isnan(dist) else float(dist),
-                                        badges(origin, table, int(row), dist, filters)))
+        items = recommendations(self.corpus, query, target, rows, scores, report, filters)
         if explain and items:
-            reasons = self.explain(query_text, [self.corpus.text_of(self.corpus.get(r.item_id)) for r in items])
-            standard = self.corpus.enrichment_of(query)
-            for rec, reason in zip(items, reasons):
-                rec.explanation = {**reason, "표준직무": standard} if standard else reason
+            self.explain_items(query, items)
         return RecommendResult(items, report, self.name, time.time() - start)
+
+    def explain_items(self, query: Posting | Seeker, items: list[Recommendation]) -> None:
+        """Each item's `explanation`: why the model put it there, plus the query's standard job description."""
+        corpus = self.corpus
+        reasons = self.explain(corpus.text_of(query), [corpus.text_of(corpus.get(r.item_id)) for r in items])
+        standard = corpus.enrichment_of(query)
+        for rec, reason in zip(items, reasons):
+            rec.explanation = {**reason, "표준직무": standard} if standard else reason
 
     # ------------------------------------------------------------ fresh data
     def add_vector(self, record: Posting | Seeker) -> None:
@@ -268,7 +282,6 @@ class Recommender:
         kind = "posting" if isinstance(record, Posting) else "seeker"
         row = self.corpus.tables[kind].row_of[record.id]
         m = self.matrices[kind]
-        self.__dict__.get("_f64", {}).pop(kind, None)  # made anew from the changed matrix when next needed
         vec = self.vectors([self.corpus.text_of(record)], "passage")
         if row >= m.shape[0]:
             self.matrices[kind] = sp.vstack([m, vec], format="csr") if sp.issparse(m) else np.vstack([m, vec])

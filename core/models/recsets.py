@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from ..data.records import Posting, Seeker
-from ..filters import FilterSettings, badges
+from ..filters import FilterSettings
 from ..geo import haversine_km
 from ..progress import Progress
-from .base import Recommendation, RecommendResult
+from .base import RecommendResult, recommendations
 from .batch import batch_recommend
 
 DIRECTIONS = {"posting->posting": ("posting", "posting"), "seeker->posting": ("seeker", "posting"),
@@ -211,18 +211,11 @@ def stored_result(engine, model_name: str, query: Posting | Seeker, target: str,
     items = found[0]
     corpus = engine.corpus
     mask, report = corpus.candidates(query, target, filters)
-    table, origin = corpus.tables[target], corpus.origin(query)
-    out = []
-    for rank, (item_id, score) in enumerate(items, start=1):
-        row = table.row_of.get(item_id)
-        if row is None or not mask[row]:  # changed since the build and not refreshed: serve live instead
-            return None
-        dist = report.distances[row]
-        out.append(Recommendation(item_id, rank, score, None if np.isnan(dist) else float(dist),
-                                  badges(origin, table, row, dist, filters)))
+    row_of = corpus.tables[target].row_of
+    rows = [row_of.get(item_id) for item_id, _ in items]
+    if any(row is None or not mask[row] for row in rows):  # changed since the build and not refreshed: serve live
+        return None
+    out = recommendations(corpus, query, target, rows, [score for _, score in items], report, filters)
     if model is not None and out:
-        reasons = model.explain(corpus.text_of(query), [corpus.text_of(corpus.get(r.item_id)) for r in out])
-        standard = corpus.enrichment_of(query)
-        for rec, reason in zip(out, reasons):
-            rec.explanation = {**reason, "표준직무": standard} if standard else reason
+        model.explain_items(query, out)
     return RecommendResult(out, report, model_name, time.time() - start)
