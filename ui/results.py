@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -57,13 +58,6 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
                        mime="text/csv", key=f"{key}_csv")
 
 
-@st.cache_data(max_entries=64, show_spinner="PDF 만드는 중…")
-def sheet_pdf(seeker_id: str, ranked: tuple[tuple[int, str, float | None], ...], radius_km: float | None) -> bytes:
-    """The counselor sheet of the list on screen, made once per list (the arguments are the cache key)."""
-    corpus = get_engine().corpus
-    return printout.seeker_sheet(corpus, corpus.seekers[seeker_id], list(ranked), radius_km)
-
-
 def table_config(columns: list[str]) -> dict:
     """Fixed widths that add up to less than the main column at 1280 px with the sidebar open (~810 px, the row selector included)."""
     widths = {"순위": 48, "제목": 200, "희망직종": 170, "회사": 130, "연령대": 70, "지역": 130, "희망지역": 140,
@@ -108,8 +102,10 @@ def recommendation_page(direction: str) -> None:
         st.caption("희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다.")
     results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction, filters=state.filters)
     if direction == "seeker->posting" and result.items:
-        st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet_pdf(query.id, tuple((r.rank, r.item_id, r.distance_km) for r in result.items),
-                                                                   result.report.radius_km),
+        # made when the button is pressed (Streamlit calls `data` then), not on every view of the list
+        ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
+        sheet = partial(printout.seeker_sheet, engine.corpus, query, ranked, result.report.radius_km)
+        st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
                            file_name=f"joblens_추천공고_{date.today().isoformat()}.pdf", mime="application/pdf",
                            key="seeker_pdf", help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")
     judgment_panel(result, query, direction, state, key=direction.replace("->", "_"))

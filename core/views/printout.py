@@ -56,12 +56,14 @@ def _png(fig) -> bytes:
 def _draw_regions(ax, level: str, values: dict[str, float] | None = None, cmap=None, norm=None,
                   bbox: tuple[float, float, float, float] | None = None) -> None:
     """Filled 시군구/시도 polygons, light grey (or coloured by `values` keyed by code/name), white borders."""
+    import shapely
     from matplotlib.patches import Polygon as Patch
     from shapely.geometry import shape
 
+    window = shapely.box(*bbox) if bbox else None
     for feature in mapdata.boundaries(level)["features"]:
         geom = shape(feature["geometry"])
-        if bbox and not geom.intersects(__import__("shapely").box(*bbox)):
+        if window is not None and not geom.intersects(window):
             continue
         key = feature["properties"].get("code") or feature["properties"]["name"]
         value = values.get(key) if values is not None else None
