@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data.normalize import EDUCATION_LABELS, Education
+from .data.normalize import EDUCATION_LABELS, VERDICT_UNKNOWN, Education
 from .geo import CAPITAL_REGION, haversine_km
 
 CAREER_CODES = {"new": 0, "experienced": 1, "either": 2}
@@ -25,6 +25,9 @@ class FilterSettings:
     education: bool = True
     career: bool = True
     disability: bool = True
+    # '판정 없음 제외': a posting whose suitability could not be extracted is kept from disabled seekers (unknown is
+    # never taken as suitable); only applies with `disability` on
+    unknown_verdict: bool = True
 
     def radius(self, sido: str | None) -> float:
         return self.capital_km if sido in CAPITAL_REGION else self.other_km
@@ -131,12 +134,15 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
         else:
             removed["career"] = 0
     if settings.disability:
+        unknown = settings.unknown_verdict
         if table.kind == "posting" and origin.disability:
-            apply("disability", memo(("dis", origin.disability), lambda: np.fromiter(
-                (origin.disability not in u for u in table.unsuitable), bool, n)))
+            apply("disability", memo(("dis", origin.disability, unknown), lambda: np.fromiter(
+                (origin.disability not in u and not (unknown and VERDICT_UNKNOWN in u) for u in table.unsuitable),
+                bool, n)))
         elif table.kind == "seeker" and origin.unsuitable:
-            apply("disability", memo(("uns", origin.unsuitable), lambda: np.fromiter(
-                (d not in origin.unsuitable for d in table.disability), bool, n)))
+            blocked = unknown and VERDICT_UNKNOWN in origin.unsuitable
+            apply("disability", memo(("uns", origin.unsuitable, unknown), lambda: np.fromiter(
+                (d not in origin.unsuitable and not (blocked and d) for d in table.disability), bool, n)))
         else:
             removed["disability"] = 0
     return mask, FilterReport(n, removed, radius, distances, int(mask.sum()), note)
@@ -199,4 +205,9 @@ def pair_violation(query, item, f: FilterSettings, unsuitable: dict) -> str | No
             return "disability"
         if not i_is_posting and item.disability_type in unsuitable.get(query.id, ()):
             return "disability"
+        if f.unknown_verdict:
+            if i_is_posting and not q_is_posting and query.disability_type and VERDICT_UNKNOWN in unsuitable.get(item.id, ()):
+                return "disability(unknown verdict)"
+            if not i_is_posting and item.disability_type and VERDICT_UNKNOWN in unsuitable.get(query.id, ()):
+                return "disability(unknown verdict)"
     return None

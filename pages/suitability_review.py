@@ -1,17 +1,21 @@
 """적합성 검토: original text beside extracted fields, types with reasons and evidence, flags, agreement,
 and a counselor's accept/correct that the disability filter uses at once."""
 
+import re
+
 import pandas as pd
 import streamlit as st
 
-from core.data.normalize import DISABILITY_TYPES
+from core.data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
 from core.llm.client import LLMError
 from core.llm.extract import extract_posting
 from core.llm.rules import posting_source_text
-from core.llm.suitability import apply_correction
+from core.llm.suitability import apply_correction, posting_verdicts, unsuitable_map
 from core.settings import settings
 from ui import escape_md, get_engine, get_store, page_header, pick_posting, sidebar_common, sync_url, view_state
 from ui.auth import signed_in_user
+
+RULE_ID = re.compile(r"^\[[A-Z0-9-]+\]\s*")  # '[TXT-HEAVY] 무거운 물건 운반' → the reason alone for counselors
 
 sidebar_common()
 page_header("적합성 검토", "공고 원문과 추출 결과(적합·부적합 장애유형과 근거)를 비교하고, 상담사가 확인·수정합니다.")
@@ -35,14 +39,23 @@ with st.spinner("추출 중…"):
         got = extract_posting(store, posting, extractor, cfg, int(runs), refresh=refresh)
     except LLMError as e:
         st.error(str(e))
-        st.stop()
-if got["status"] != "ok":
-    st.error(f"추출 실패 (저장되지 않음): {got['error']}")
-    st.stop()
-result = got["result"]
+        got = None
+verdicts = posting_verdicts(store, posting.id)
+# what was just extracted reaches the disability filter now, as a correction does
+engine.corpus.set_unsuitable(posting.id, unsuitable_map(store, [posting.id]).get(posting.id, frozenset()))
+if verdicts.status == "unknown":
+    st.error("판정 없음: 이 공고의 적합성 추출이 모두 실패했습니다. 판정 없음은 적합이 아니므로 장애 구직자에게는 "
+             "'판정 없음 제외' 필터로 보이지 않습니다.\n\n실패 사유: " + escape_md(verdicts.failures[-1][:300]))
+elif got and got["status"] == "failed":
+    st.warning("이번 추출은 실패했습니다 (이전에 저장된 판정은 그대로 씁니다): " + escape_md((got["error"] or "")[:300]))
+for reason in dict.fromkeys(verdicts.conflicts):
+    st.warning("검토 필요 — " + escape_md(reason), icon="⚠️")
+for flag in dict.fromkeys(verdicts.flags):
+    st.warning(escape_md(flag), icon="⚠️")
 
+result = got["result"] if got and got["status"] != "failed" and got["result"] else {}
 text = posting_source_text(posting)
-evidence = sorted({j["evidence"] for side in ("suitable_types", "unsuitable_types") for j in result[side]}, key=len, reverse=True)
+evidence = sorted({v.evidence for v in verdicts.types if v.evidence}, key=len, reverse=True)
 left, right = st.columns(2)
 with left:
     st.subheader("공고 원문")
@@ -54,26 +67,24 @@ with left:
 with right:
     st.subheader("추출 필드")
     fields = {k: v for k, v in result.items() if isinstance(v, str) and v}
-    st.dataframe(pd.DataFrame({"필드": list(fields), "값": list(fields.values())}), hide_index=True, width="stretch")
+    if fields:
+        st.dataframe(pd.DataFrame({"필드": list(fields), "값": list(fields.values())}), hide_index=True, width="stretch")
+    else:
+        st.caption("추출된 필드가 없습니다.")
 
-for flag in result.get("flags", []):
-    st.warning(flag, icon="⚠️")
-if result.get("rules_fired"):
-    st.caption("적용된 규칙: " + ", ".join(result["rules_fired"]))
 agreement = result.get("agreement", {})
-
 current = engine.corpus.unsuitable.get(posting.id, frozenset())
-suitable = {j["type"]: j for j in result["suitable_types"]}
-unsuitable = {j["type"]: j for j in result["unsuitable_types"]}
-rows = []
-for t in DISABILITY_TYPES:
-    j = unsuitable.get(t) or suitable.get(t)
-    rows.append({"장애유형": t, "추출 판단": "부적합" if t in unsuitable else "적합" if t in suitable else "-",
-                 "근거": j["reason"] if j else "", "인용": j["evidence"] if j else "",
-                 "일치도": ", ".join(f"{'적합' if k == 'suitable_types' else '부적합'} {v:.0%}" for k, v in agreement.get(t, {}).items()),
-                 "필터 적용": "부적합(제외)" if t in current else "허용"})
+rows = [{"장애유형": v.type, "판정": v.verdict, "근거": RULE_ID.sub("", v.reason), "인용": v.evidence, "판정 출처": v.source,
+         "일치도": ", ".join(f"{'적합' if k == 'suitable_types' else '부적합'} {x:.0%}" for k, x in agreement.get(v.type, {}).items()),
+         "필터 적용": "제외" if v.type in current or VERDICT_UNKNOWN in current else "허용"}
+        for v in verdicts.types]
 st.subheader("장애유형 판단")
+st.caption("제외: 규칙·LLM·상담사 중 하나라도 부적합으로 본 유형 (다른 답이 적합이라 해도 제외) · 검토 필요: 충돌로 보류된 LLM의 "
+           "적합 판단 · 판정 없음: 근거가 없어 적합으로 보지 않음")
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+if result.get("rules_fired"):
+    with st.expander("분석가용: 적용된 규칙"):
+        st.caption(", ".join(result["rules_fired"]))
 
 st.subheader("상담사 확인·수정")
 with st.form("correction"):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core.data.records import Place
+from core.data.normalize import VERDICT_UNKNOWN
 from core.filters import FilterSettings
 from core.filters import pair_violation as violates
 
@@ -14,7 +15,8 @@ from core.filters import pair_violation as violates
 def random_filters(rng):
     return FilterSettings(distance=rng.random() < 0.8, capital_km=rng.choice([5, 20, 30]),
                           other_km=rng.choice([10, 40, 80]), education=rng.random() < 0.8,
-                          career=rng.random() < 0.8, disability=rng.random() < 0.8)
+                          career=rng.random() < 0.8, disability=rng.random() < 0.8,
+                          unknown_verdict=rng.random() < 0.7)
 
 
 @pytest.mark.parametrize("model_name, n_queries", [("tfidf", 120), ("sbert", 20)])
@@ -25,6 +27,8 @@ def test_filters_never_violated_all_directions(engine, model_name, n_queries):
     for p in rng.sample(postings, 150):
         engine.corpus.set_unsuitable(p.id, frozenset(rng.sample(["시각장애(중증)", "지체장애(중증)", "청각장애(경증)",
                                                                  "지적장애", "뇌병변장애(중증)"], 2)))
+    for p in rng.sample(postings, 60):  # postings whose extraction failed: verdict unknown, never suitable
+        engine.corpus.set_unsuitable(p.id, engine.corpus.unsuitable.get(p.id, frozenset()) | {VERDICT_UNKNOWN})
     for p in rng.sample(postings, 100):  # closed postings (a sync closes expired ones) are never recommended
         engine.corpus.upsert(replace(p, closed=True))
     postings = list(engine.corpus.postings.values())

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from pydantic import ValidationError
 
+from core.data.normalize import VERDICT_UNKNOWN
 from core.data.records import Posting
 from core.data.store import Store
 from core.filters import FilterSettings
@@ -146,7 +147,8 @@ def test_llm_timeouts_are_recorded_as_failed_never_as_truth(tmp_data):
     assert got["status"] == "failed" and "Timeout" in got["error"] and "재시도 2회" in got["error"]
     assert len(srv.requests) == 3  # the setting bounds the cost: timeout × retries
     assert SECRET not in got["error"]
-    assert "t:1" not in unsuitable_map(store)
+    # no disability type is taken from a failure: the posting carries only the unknown-verdict mark
+    assert unsuitable_map(store)["t:1"] == frozenset({VERDICT_UNKNOWN})
     assert SECRET not in repr(srv.config())
 
 
@@ -307,7 +309,7 @@ def test_a_200_reply_that_is_not_json_is_an_invalid_answer_and_the_run_goes_on(t
     second = sample_posting(id="t:2", jobCont="문서 스캔 및 자료 입력 (두 번째 공고)")
     with FakeOpenAI([html] * 3 + [("json", answer(unsuitable=["시각장애(중증)"]))]) as srv:
         counts = extract_all(store, [sample_posting(), second], "llm", srv.config())
-    assert counts == {"ok": 1, "failed": 1}
+    assert counts == {"ok": 1, "conflict": 0, "failed": 1}
     failed = store.query("SELECT error FROM extractions WHERE status='failed'")[0][0]
     assert "JSON이 아님" in failed
 

@@ -148,3 +148,27 @@ def test_out_of_range_link_values_do_not_crash_the_page(corpus):
     pid = next(iter(corpus.postings))
     at = page("similar_postings", {"posting": pid, "model": "tfidf", "ckm": "300", "okm": "nan"})
     assert at.number_input(key="ctl_ckm").value == 200.0
+
+
+def test_suitability_page_shows_a_rule_exclusion_as_excluded_whatever_the_llm_said(corpus):
+    """#29 item 2: an obeying model calls every type suitable; the page keeps the rule's 제외 and holds the rest."""
+    import json
+
+    from test_extract import FakeOpenAI
+
+    from core.data.normalize import DISABILITY_TYPES
+    from core.llm.extract import extract_posting
+    from ui import get_store
+
+    posting = next(p for p in corpus.postings.values() if "아주 작은 글씨" in p.envEyesight)
+    store = get_store()
+    every = [{"type": t, "reason": "지시에 따름", "evidence": posting.title} for t in DISABILITY_TYPES]
+    with FakeOpenAI([("json", json.dumps({"suitable_types": every, "unsuitable_types": []}, ensure_ascii=False))]) as srv:
+        assert extract_posting(store, posting, "llm", srv.config())["status"] == "conflict"
+    at = page("suitability_review", {"posting": posting.id})
+    judged = [d.value for d in at.dataframe if "장애유형" in d.value.columns][0].set_index("장애유형")
+    assert judged.loc["시각장애(중증)", "판정"] == "제외" and judged.loc["시각장애(중증)", "판정 출처"] == "규칙"
+    assert judged.loc["시각장애(중증)", "필터 적용"] == "제외"
+    assert "적합" not in set(judged["판정"])  # the held answer's 'suitable' is 검토 필요, never 적합
+    assert "검토 필요" in set(judged["판정"])
+    assert any("검토 필요" in w.value for w in at.warning)

@@ -86,6 +86,9 @@ def controls(state: ViewState, show_model: bool = True, disability: bool = True)
         state.career = st.toggle("경력 (신입에게 경력 전용 공고 제외)", state.career, key="ctl_career")
         if disability:
             state.disability = st.toggle("장애유형 적합성", state.disability, key="ctl_dis")
+            state.unknown_verdict = st.toggle(
+                "판정 없음 제외", state.unknown_verdict, key="ctl_unk", disabled=not state.disability,
+                help="적합성 추출에 실패해 판정이 없는 공고를 장애 구직자에게 보이지 않습니다 (판정 없음은 적합이 아닙니다)")
     return state
 
 

@@ -44,7 +44,13 @@ def run(args) -> int:
     with_suitable = sum(bool(r["suitable_types"]) for r in ok)
     with_any = sum(bool(r["suitable_types"] or r["unsuitable_types"]) for r in ok)
     fired = Counter(f for r in ok for f in r.get("rules_fired", []))
-    print(f"{extractor}: 공고 {len(postings):,}건, 성공 {counts['ok']:,} · 실패 {counts['failed']:,}, {seconds:.1f}s")
+    print(f"{extractor}: 공고 {len(postings):,}건, 성공 {counts['ok']:,} · 충돌(검토 필요) {counts['conflict']:,} · "
+          f"실패(판정 없음) {counts['failed']:,}, {seconds:.1f}s")
+    failed = [(p, r) for p, r in zip(postings, stored) if r and r["status"] == "failed"]
+    for p, r in failed[:5]:
+        print(f"  판정 없음: {p.id} — {r['error']}")
+    if len(failed) > 5:
+        print(f"  … 외 {len(failed) - 5:,}건 (장애 구직자에게는 '판정 없음 제외' 필터로 보이지 않음)")
     if ok:
         print(f"적합 유형 1개 이상: {with_suitable / len(ok):.1%}; 적합/부적합 중 하나 이상: {with_any / len(ok):.1%}")
     if fired:

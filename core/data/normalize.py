@@ -291,6 +291,9 @@ DISABILITY_BASE_GRADED = ["지체장애", "뇌병변장애", "시각장애", "�
 DISABILITY_UNGRADED = ["지적장애", "자폐성장애", "정신장애"]
 DISABILITY_TYPES: list[str] = [f"{b}({g})" for b in DISABILITY_BASE_GRADED for g in ("경증", "중증")] + DISABILITY_UNGRADED
 assert len(DISABILITY_TYPES) == 19
+# Not a disability type: the mark a posting carries among its unsuitable types while no extraction of it has
+# succeeded. The disability filter's '판정 없음 제외' option (on by default) keeps it from disabled seekers.
+VERDICT_UNKNOWN = "판정 없음"
 
 _INTERNAL = ("신장", "심장", "호흡기", "간", "장루", "요루")
 

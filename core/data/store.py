@@ -254,6 +254,26 @@ class Store:
                         (*key, posting_id, status, json.dumps(result, ensure_ascii=False) if result else None,
                          error, time.time()))
 
+    EXTRACTION_COLUMNS = ("posting_id", "extractor", "model", "status", "result", "error", "at")
+
+    def extractions(self, posting_ids: list[str] | None = None) -> list[dict]:
+        """Every stored extraction (oldest first), results parsed: what the suitability verdicts are made of."""
+        sql = f"SELECT {', '.join(self.EXTRACTION_COLUMNS)} FROM extractions"
+        if posting_ids is not None and len(posting_ids) <= 500:
+            rows = self.con.execute(sql + f" WHERE posting_id IN ({','.join('?' * len(posting_ids))}) ORDER BY at",
+                                    posting_ids).fetchall()
+        else:
+            rows = self.con.execute(sql + " ORDER BY at").fetchall()
+        wanted = set(posting_ids) if posting_ids is not None else None
+        out = []
+        for row in rows:
+            record = dict(zip(self.EXTRACTION_COLUMNS, row))
+            if wanted is not None and record["posting_id"] not in wanted:
+                continue
+            record["result"] = json.loads(record["result"]) if record["result"] else None
+            out.append(record)
+        return out
+
     def add_correction(self, posting_id: str, disability_type: str, verdict: str, who: str, why: str) -> None:
         with self.tx() as con:
             con.execute("INSERT INTO corrections (posting_id, disability_type, verdict, who, why, at) "

@@ -15,8 +15,9 @@ from ..data.normalize import DISABILITY_TYPES
 from ..data.records import Posting
 from ..progress import Progress, report
 from .client import LLMConfig, LLMError, LLMFatal, extract_llm, make_client, redact
-from .rules import cross_check, extract_rules, posting_source_text
+from .rules import conflicts, cross_check, extract_rules, posting_source_text
 from .schema import PROMPT_VERSION, PostingExtraction
+from .suitability import CONFLICT, FAILED, SETTLED  # ok: verdicts stand; conflict: held for review; failed: unknown
 
 
 def cache_key(p: Posting, extractor: str, model: str) -> tuple[str, str, str, str]:
@@ -25,16 +26,31 @@ def cache_key(p: Posting, extractor: str, model: str) -> tuple[str, str, str, st
 
 def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig | None = None, runs: int = 1,
                     refresh: bool = False, client=None) -> dict:
-    """Cached extraction for one posting: {'status', 'result', 'error', ...}. Failures are recorded, never as truth."""
+    """Cached extraction for one posting: {'status', 'result', 'error', ...}. Failures are recorded, never as truth.
+
+    Whatever goes wrong with this one posting (an answer that fails validation, a bug met by one odd record) is
+    stored as its failure and returned: the caller goes on with the next posting, whose exclusions must not be
+    lost to this one."""
     model = cfg.model if extractor == "llm" and cfg else "rules"
     key = cache_key(p, extractor, model + (f"x{runs}" if runs > 1 else ""))
     cached = None if refresh else store.get_extraction(key)
-    if cached and cached["status"] == "ok":  # a stored failure is a record of what happened, not an answer: retried
+    if cached and cached["status"] in (SETTLED, CONFLICT):  # a stored failure is not an answer: asked again
         return cached
+    try:
+        return _extract(store, key, p, extractor, cfg, runs, client)
+    except LLMFatal:
+        raise
+    except Exception as e:  # noqa: BLE001 — recorded for this posting, never allowed to stop the batch
+        reason = f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"
+        store.put_extraction(key, p.id, FAILED, None, redact(reason, cfg) if cfg else reason)
+        return store.get_extraction(key)
+
+
+def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | None, runs: int, client) -> dict:
     if extractor == "rules":
         result, fired = extract_rules(p)
         payload = {**result.model_dump(), "rules_fired": fired}
-        store.put_extraction(key, p.id, "ok", payload)
+        store.put_extraction(key, p.id, SETTLED, payload)
         return store.get_extraction(key)
     if cfg is None:
         raise LLMError("LLM 설정이 없습니다 (JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 secrets.toml [llm])")
@@ -44,14 +60,15 @@ def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig 
             answer, meta = extract_llm(p, cfg, client)
             answers.append(answer)
     except LLMError as e:
-        store.put_extraction(key, p.id, "failed", None, redact(str(e), cfg))
+        store.put_extraction(key, p.id, FAILED, None, redact(str(e), cfg))
         if isinstance(e, LLMFatal):  # the next posting would fail alike: the caller stops the run
             raise
         return store.get_extraction(key)
     final = answers[0] if runs == 1 else majority(answers)
+    found = conflicts(final, p, posting_source_text(p))
     payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs,
-               "flags": cross_check(final, p), "pii_masked": meta.get("pii_masked", {})}
-    store.put_extraction(key, p.id, "ok", payload)
+               "flags": cross_check(final, p), "conflicts": found, "pii_masked": meta.get("pii_masked", {})}
+    store.put_extraction(key, p.id, CONFLICT if found else SETTLED, payload)
     return store.get_extraction(key)
 
 
@@ -84,13 +101,13 @@ def extract_all(store, postings: list[Posting], extractor: str = "rules", cfg: L
     """Batch, resumable: cached answers are skipped (failures are asked again), so an interrupted run continues
     where it stopped. A fault that every posting would meet alike (invalid key, quota) stops the run cleanly:
     the counts then carry `stopped` (why) and `resume_at` (the posting a re-run starts from)."""
-    counts: dict = {"ok": 0, "failed": 0}
+    counts: dict = {SETTLED: 0, CONFLICT: 0, FAILED: 0}
     client = make_client(cfg) if extractor == "llm" and cfg else None
     for i, p in enumerate(postings, 1):
         try:
             counts[extract_posting(store, p, extractor, cfg, runs, refresh=refresh, client=client)["status"]] += 1
         except LLMFatal as e:
-            counts["failed"] += 1
+            counts[FAILED] += 1
             counts["stopped"], counts["resume_at"] = str(e), i
             break
         report(progress, "적합성 추출", i, len(postings))

@@ -6,20 +6,31 @@ import json
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from ..data.normalize import DISABILITY_TYPES
 
 PROMPT_VERSION = "v1"
 DisabilityType = Literal[tuple(DISABILITY_TYPES)]  # type: ignore[valid-type]
-FIELD_MAX_CHARS = 4000  # one extracted field; the posting fields it comes from are bounded at ingest
-Text = Annotated[str, Field(max_length=FIELD_MAX_CHARS)]
+FIELD_MAX_CHARS = 4000  # one extracted field as stored; ingest accepts longer posting fields (20,000)
+REASON_MAX_CHARS = 200
+EVIDENCE_MAX_CHARS = 300
+
+
+def cut(limit: int):
+    """A text field longer than `limit` is cut, never rejected: one long posting must not fail validation and
+    so cost itself (or, in a batch, the postings after it) its rule exclusions. A cut quote stays a quote."""
+    return BeforeValidator(lambda v: v[:limit] if isinstance(v, str) else v)
+
+
+Text = Annotated[str, cut(FIELD_MAX_CHARS), Field(max_length=FIELD_MAX_CHARS)]
 
 
 class TypeJudgement(BaseModel):
     type: DisabilityType
-    reason: str = Field(max_length=200, description="한 줄 근거")
-    evidence: str = Field(min_length=1, max_length=300, description="공고 원문에서 그대로 인용한 구절")
+    reason: Annotated[str, cut(REASON_MAX_CHARS)] = Field(max_length=REASON_MAX_CHARS, description="한 줄 근거")
+    evidence: Annotated[str, cut(EVIDENCE_MAX_CHARS)] = Field(min_length=1, max_length=EVIDENCE_MAX_CHARS,
+                                                              description="공고 원문에서 그대로 인용한 구절")
 
 
 class PostingExtraction(BaseModel):

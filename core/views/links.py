@@ -22,12 +22,14 @@ class ViewState:
     education: bool = FilterSettings.education
     career: bool = FilterSettings.career
     disability: bool = FilterSettings.disability
+    unknown_verdict: bool = FilterSettings.unknown_verdict  # '판정 없음 제외'
     prefer: bool = False  # '희망 직종 우선': same middle, then major category first (off by default)
     today: bool = False  # '오늘 등록 먼저': postings registered today first (off by default)
 
     @property
     def filters(self) -> FilterSettings:
-        return FilterSettings(self.distance, self.capital_km, self.other_km, self.education, self.career, self.disability)
+        return FilterSettings(self.distance, self.capital_km, self.other_km, self.education, self.career, self.disability,
+                              self.unknown_verdict)
 
 
 # the one table of bounds: the page's widgets use it, and a link's values are clamped to it (a link with
@@ -36,7 +38,7 @@ BOUNDS: dict[str, tuple] = {"k": (1, 50), "capital_km": (1.0, 200.0), "other_km"
 
 _SHORT = {"posting": "posting", "seeker": "seeker", "model": "model", "analyser": "an", "k": "k", "distance": "dist",
           "capital_km": "ckm", "other_km": "okm", "education": "edu", "career": "career", "disability": "dis",
-          "prefer": "prefer", "today": "today"}
+          "unknown_verdict": "unk", "prefer": "prefer", "today": "today"}
 
 
 def to_params(state: ViewState) -> dict[str, str]:
