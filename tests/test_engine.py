@@ -6,8 +6,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from core.data.records import Place
 from core.data.normalize import VERDICT_UNKNOWN
+from core.data.records import Place
 from core.filters import FilterSettings
 from core.filters import pair_violation as violates
 
