@@ -56,6 +56,8 @@ def run(args) -> int:
     print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
     direction = f"{'posting' if args.posting else 'seeker'}->{args.target}"
     frame = result_frame(engine.corpus, result, args.target, direction)
+    if result.report.note:  # e.g. a 시도-level place: 시도 membership instead of a distance
+        print(f"※ {result.report.note}")
     advice = weak_list_advice(engine.corpus, result, query, args.target, filters, direction)
     if advice:
         print(f"※ {advice}")

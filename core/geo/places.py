@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..settings import settings
+from ..text.invisible import strip_invisible
 
 SIDO_CANONICAL = {
     "서울": "서울특별시", "부산": "부산광역시", "대구": "대구광역시", "인천": "인천광역시", "광주": "광주광역시",
@@ -154,7 +155,7 @@ class Gazetteer:
     def resolve(self, text: object) -> Place:
         """'서울 강남구', '서울특별시 강남구 테헤란로 516', '경기 수원시 장안구', '전라북도 전주시 완산구 효자동',
         '세종', '경남 창원시 진해구 등' → Place. Raises GeoError with a reason."""
-        raw = str(text or "").strip()
+        raw = strip_invisible(str(text or "")).strip()  # '강남구\u200b' is 강남구, not an unknown 시군구
         cleaned = re.sub(r"\(.*?\)|[,\[\]]", " ", raw)
         cleaned = re.sub(r"(전체|전지역|전역)(?=\s|$)", " ", cleaned)  # '서울전체' → the whole 시도
         tokens = [t for t in cleaned.split() if t not in {"등", "외", "일대", "인근"}]

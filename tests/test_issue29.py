@@ -1,0 +1,143 @@
+"""Issue #29 items 3–13 outside the file readers (those are cases in tests/test_fuzz.py): coarse queries, bounded
+LLM reads and masking, source names, store errors, the gazetteer cache, one CSV neutraliser, login throttling,
+PII forms and the ingest batch id. Each test fails on the code before the fix (54c8efe)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.data.ingest import build_posting, build_seeker
+from core.filters import FilterSettings, filter_mask, pair_violation
+
+
+def _posting(key: str, region: str):
+    return build_posting({"title": f"사무원 {key}", "region": region, "jobsCd": "029505"}, "t", key)
+
+
+# ---------------------------------------------------------------- item 3: coarse (시도-level) queries
+def test_a_sido_level_seeker_gets_sido_membership_not_a_centroid_radius(tmp_data):
+    from core.models.corpus import Corpus
+
+    postings = [_posting("seoul", "서울 송파구"), _posting("seoul2", "서울 성동구"), _posting("suwon", "경기 수원시 장안구"),
+                _posting("pyeongtaek", "경기 평택시"), _posting("gyeonggi", "경기"), _posting("busan", "부산 해운대구")]
+    seeker = build_seeker({"id": "S1", "desired_occupation": "029505", "desired_region": "경기"}, "s", "S1")
+    assert seeker.place.geo_level == "sido"
+    corpus = Corpus(postings, [seeker], enrich=False)
+    mask, report = filter_mask(corpus.origin(seeker), corpus.tables["posting"], FilterSettings())
+    kept = {corpus.tables["posting"].ids[i] for i in np.flatnonzero(mask)}
+    assert kept == {"t:suwon", "t:pyeongtaek", "t:gyeonggi"}  # every 경기 posting, no 서울 one
+    assert "희망지역이 시도 단위라 거리 대신 시도 안 공고" in report.note and report.radius_km is None
+    assert all(pair_violation(seeker, p, FilterSettings(), {}) is None for p in postings if p.id in kept)
+    assert pair_violation(seeker, postings[0], FilterSettings(), {}) is not None
+    # an exact seeker still gets the radius (20 km around 수원 장안구: 평택 is out)
+    exact = build_seeker({"id": "S2", "desired_occupation": "029505", "desired_region": "경기 수원시 장안구"}, "s", "S2")
+    mask, report = filter_mask(Corpus(postings, [exact], enrich=False).origin(exact), corpus.tables["posting"],
+                               FilterSettings())
+    assert report.radius_km == 20 and not report.note
+    assert "t:pyeongtaek" not in {corpus.tables["posting"].ids[i] for i in np.flatnonzero(mask)}
+
+
+def test_the_cli_says_the_query_is_sido_level(tmp_data, capsys):
+    from core.cli import main
+    from core.data.ingest import ingest_file
+
+    (tmp_data / "p.csv").write_text("wantedAuthNo,title,region,jobsCd\nA1,사무원,경기 수원시 장안구,029505\n"
+                                    "A2,사무원,서울 송파구,029505\n", encoding="utf-8")
+    (tmp_data / "s.csv").write_text("id,desired_occupation,desired_region\nS1,029505,경기\n", encoding="utf-8")
+    from core.data.store import Store
+
+    ingest_file(Store(), tmp_data / "p.csv", "csv")
+    ingest_file(Store(), tmp_data / "s.csv", "seekers-csv")
+    assert main(["recommend", "--seeker", "seekers:S1", "--model", "tfidf", "--sources", "csv", "--seeker-sources", "seekers",
+                 "--analyser", "mecab"]) == 0
+    out = capsys.readouterr().out
+    assert "희망지역이 시도 단위라 거리 대신 시도 안 공고" in out and "csv:A2" not in out
+
+
+@pytest.mark.parametrize("mark", ["\u200b", "\u200f", "\u202e", "\x00", "\ufeff", "\u2066"])
+def test_invisible_characters_do_not_demote_a_place(mark, tmp_data):
+    from core import geo
+
+    place = geo.resolve(f"서울 강남구{mark}")
+    assert place.level == "sigungu" and place.sigungu == "강남구"
+    assert geo.resolve(f"{mark}경기 수원시{mark} 장안구").level == "sigungu"
+
+
+# ---------------------------------------------------------------- item 4: bounded LLM reads and requests
+class DripServer:
+    """An OpenAI-compatible endpoint that sends its headers, then one byte every `every` seconds, forever."""
+
+    def __init__(self, every: float):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.bodies: list[dict] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do_POST(self):
+                import json
+                import time
+
+                outer.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "100000")
+                self.end_headers()
+                try:
+                    for _ in range(10_000):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(every)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def config(self, timeout: float, retries: int = 1, **kw):
+        from core.llm.client import LLMConfig
+
+        return LLMConfig(model="m", base_url=f"http://127.0.0.1:{self.server.server_port}/v1", api_key="k",
+                         timeout=timeout, retries=retries, backoff=0.01, **kw)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_slow_drip_reply_ends_at_the_total_deadline_with_an_error():
+    import time
+
+    from core.data.records import Posting
+    from core.llm.client import LLMError, extract_llm
+
+    srv = DripServer(every=0.2)  # each read is quick, so the per-read timeout never fires
+    try:
+        start = time.monotonic()
+        with pytest.raises(LLMError, match="제한 시간"):
+            extract_llm(Posting(id="t:1", source="t", title="사무원", jobCont="문서 정리"), srv.config(timeout=1.0, retries=2))
+        assert time.monotonic() - start < 1.0 * 3 + 5
+        assert len(srv.bodies) == 1  # a dripping server is not asked again
+    finally:
+        srv.close()
+
+
+def test_the_request_is_masked_then_capped():
+    from core.data.records import Posting
+    from core.llm.client import LLMError, extract_llm
+
+    srv = DripServer(every=0.05)
+    try:
+        long = "연락처 010-2345-6789 " + "문서 정리와 자료 입력 " * 4000  # ~50,000 characters
+        with pytest.raises(LLMError):
+            extract_llm(Posting(id="t:1", source="t", title="사무원", jobCont=long),
+                        srv.config(timeout=0.3, max_request_chars=5000))
+        sent = srv.bodies[0]["messages"][1]["content"]
+        assert len(sent) <= 5000 and "6789" not in sent and "[전화번호]" in sent
+    finally:
+        srv.close()
