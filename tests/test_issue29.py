@@ -141,3 +141,88 @@ def test_the_request_is_masked_then_capped():
         assert len(sent) <= 5000 and "6789" not in sent and "[전화번호]" in sent
     finally:
         srv.close()
+
+
+# ---------------------------------------------------------------- item 5: source names, merge never re-parses an id
+@pytest.mark.parametrize("source", ["x:y", "=cmd", "+1", "-x", "@SUM", "\tx", "a b"])
+def test_a_source_name_with_a_colon_or_a_formula_lead_is_refused(source, tmp_data):
+    from core.data.ingest import IngestError, ingest_file
+    from core.data.store import Store
+
+    (tmp_data / "p.csv").write_text("wantedAuthNo,title,region\nK1,사무원,서울 강남구\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="출처 이름"):
+        ingest_file(Store(), tmp_data / "p.csv", "csv", source=source)
+    assert Store().counts()["postings"] == 0
+
+
+def test_a_reingest_updates_in_place_and_merge_keeps_the_id(tmp_data):
+    from core.data.ingest import ingest_file, merge_postings
+    from core.data.store import Store
+
+    (tmp_data / "p.csv").write_text("wantedAuthNo,title,region\nK1,사무원,서울 강남구\n", encoding="utf-8")
+    store = Store()
+    ingest_file(store, tmp_data / "p.csv", "csv", source="x-y")
+    second = ingest_file(store, tmp_data / "p.csv", "csv", source="x-y")
+    assert (second.inserted, second.updated) == (0, 1) and store.counts()["postings"] == 1
+    a = build_posting({"title": "사무원", "region": "서울 강남구"}, "t", "a:b:K1")  # a key holding ':' stays whole
+    assert merge_postings(a, a).id == "t:a:b:K1"
+
+
+# ---------------------------------------------------------------- item 7: the gazetteer cache is data, never code
+class _Payload:
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {os.environ['JOBLENS_DATA']}/pwned",))
+
+
+def test_a_planted_gazetteer_pickle_is_never_unpickled(tmp_data):
+    import pickle
+
+    from core.data.ingest import ingest_file
+    from core.data.store import Store
+    from core.geo import places
+
+    (tmp_data / "gazetteer.pkl").write_bytes(pickle.dumps(_Payload()))
+    (tmp_data / "p.csv").write_text("wantedAuthNo,title,region\nK1,사무원,서울 강남구\n", encoding="utf-8")
+    places.gazetteer.cache_clear()
+    try:
+        report = ingest_file(Store(), tmp_data / "p.csv", "csv")
+        assert report.inserted == 1 and not (tmp_data / "pwned").exists()
+        (tmp_data / "gazetteer.json").write_text('{"version": 5, "sido": "garbage"}', encoding="utf-8")
+        places.gazetteer.cache_clear()  # a broken cache is rebuilt, never trusted
+        assert places.resolve("서울 강남구").sigungu == "강남구"
+    finally:
+        places.gazetteer.cache_clear()
+
+
+# ---------------------------------------------------------------- item 8: one neutraliser for every CSV export
+def test_the_judgments_export_neutralises_an_imported_formula(tmp_data):
+    from core.data.store import Store
+    from core.evaluation import judgments as jd
+
+    store = Store()
+    evil = '=HYPERLINK("http://x","클릭")'
+    data = ("analyst,direction,query_id,item_id,grade\n"
+            f'"{evil.replace(chr(34), chr(34) * 2)}",seeker->posting,+q1,@i1,2\n').encode()
+    jd.import_csv(store, data)
+    text = jd.to_csv_bytes(store).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'+q1" in text and "'@i1" in text
+    assert not any(line.startswith(("=", "+", "@", '"=')) for line in text.splitlines())
+
+
+# ---------------------------------------------------------------- item 13: one batch per ingest
+def test_two_ingests_in_the_same_second_are_two_batches(tmp_data, monkeypatch):
+    import time
+
+    from core.data.ingest import ingest_file
+    from core.data.store import Store
+
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)  # the same second, exactly
+    (tmp_data / "p.csv").write_text("wantedAuthNo,title,region\nK1,사무원,서울 강남구\nK2,,서울 강남구\n", encoding="utf-8")
+    store = Store()
+    ingest_file(store, tmp_data / "p.csv", "csv")
+    ingest_file(store, tmp_data / "p.csv", "csv")
+    batches = [r[0] for r in store.query("SELECT batch FROM ingest_log")]
+    assert len(batches) == 2 == len(set(batches))
+    assert [n for (n,) in store.query("SELECT COUNT(*) FROM rejects GROUP BY batch")] == [1, 1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from .. import geo
 from . import keco
 from ..progress import Progress, report
+from .export import FORMULA_LEAD
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
 from .normalize import (FieldError, clean_text, disability_label, parse_career, parse_date, parse_education,
                         parse_salary)
@@ -112,7 +114,8 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
     raw = {name: getattr(new, name) or getattr(stored, name) for name in RAW_POSTING_FIELDS}
     raw["synthetic"] = new.synthetic
     try:
-        merged = build_posting(raw, new.source, new.id.split(":", 1)[1])
+        merged = build_posting(raw, new.source, "")
+        merged.id = new.id  # the id as the new record has it, never re-parsed ('x:y:K1' once split into 'x' + 'y:K1')
     except FieldError:  # the two halves do not combine into a valid record: the new one stands alone
         merged = new
     if merged.place.geo_status != "ok" and stored.place.geo_status == "ok":  # an unreadable new region never unplaces
@@ -216,6 +219,17 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
         report(progress, f"수집 {path.name}", i, len(rows))
 
 
+def check_source_name(source: str) -> None:
+    """A source name is the first part of every id ('<source>:<key>'): a ':' inside it made a re-ingest read
+    'x:y:K1' as source 'x' and key 'y:K1' and store every posting twice; a formula lead makes every exported id
+    a formula. Letters, digits, '-', '_' and '.' after the first character only."""
+    if not re.fullmatch(r"[0-9A-Za-z가-힣_][0-9A-Za-z가-힣_.-]{0,39}", source or ""):
+        bad = ("':'" if ":" in source else "수식으로 읽히는 첫 글자(= + - @ 탭)" if source.startswith(FORMULA_LEAD)
+               else "허용되지 않는 글자나 길이")
+        raise IngestError(f"출처 이름 '{source}'에 {bad}이(가) 있습니다. 영문·숫자·한글과 _ . -만 쓰고 "
+                          "첫 글자는 영문·숫자·한글로 하세요 (예: worknet-2025)")
+
+
 def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str] | None = None,
                 source: str | None = None, progress: Progress | None = None,
                 batch_size: int = 2000) -> IngestReport:
@@ -224,6 +238,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
     start = time.time()
     spec = FORMATS[fmt]
     if source:
+        check_source_name(source)
         spec = Format(spec.name, spec.read, spec.kind, source, spec.mapping, spec.key, spec.prepare)
     report = IngestReport(str(path), fmt)
     pending: list = []
@@ -255,7 +270,8 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         if unknown:
             raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")
     row_of: dict[str, int] = {}  # record id → the file row that holds it (the last one, when a key repeats)
-    batch = f"{Path(path).name}:{start:.0f}"
+    # unique per run: two ingests of one file name in the same second once shared a batch, and their rejects mixed
+    batch = f"{Path(path).name}:{time.strftime('%Y%m%dT%H%M%S', time.localtime(start))}:{uuid.uuid4().hex[:12]}"
     for row_no, record, rejects in iter_records(path, spec, mapping, progress):
         if row_no == 0:  # a notice about the file, not a row
             report.rejects.extend(rejects)
