@@ -226,3 +226,90 @@ def test_two_ingests_in_the_same_second_are_two_batches(tmp_data, monkeypatch):
     batches = [r[0] for r in store.query("SELECT batch FROM ingest_log")]
     assert len(batches) == 2 == len(set(batches))
     assert [n for (n,) in store.query("SELECT COUNT(*) FROM rejects GROUP BY batch")] == [1, 1]
+
+
+# ---------------------------------------------------------------- item 6: store errors are one Korean line
+def _one_file(tmp_data, rows: int = 3):
+    path = tmp_data / "p.csv"
+    path.write_text("wantedAuthNo,title,region\n" + "".join(f"K{i},사무원 {i},서울 강남구\n" for i in range(rows)),
+                    encoding="utf-8")
+    return path
+
+
+def test_a_store_locked_by_another_process_is_one_line(tmp_data, monkeypatch, capsys):
+    import sqlite3
+
+    from core.cli import main
+    from core.data.store import Store
+
+    Store()  # the store exists
+    monkeypatch.setattr(Store, "BUSY_SECONDS", 0.2)
+    other = sqlite3.connect(tmp_data / "joblens.db")  # another process mid-write
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        assert main(["ingest", str(_one_file(tmp_data)), "--format", "csv"]) == 1
+    finally:
+        other.rollback()
+        other.close()
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "joblens.db" in err and "다른 프로그램" in err and "Traceback" not in err
+
+
+def test_a_full_disk_is_one_line_and_the_store_stays_intact(tmp_data):
+    from core.data.ingest import ingest_file
+    from core.data.store import Store, StoreError
+
+    store = Store()
+    ingest_file(store, _one_file(tmp_data), "csv")
+    before = store.query("SELECT id, json FROM postings ORDER BY id")
+    pages = store.query("PRAGMA page_count")[0][0]
+    store.con.execute(f"PRAGMA max_page_count={pages + 2}")  # the disk fills two pages later
+    big = tmp_data / "big.csv"
+    big.write_text("wantedAuthNo,title,region,jobCont\n" + "".join(f"B{i},사무원,서울 강남구,{'가' * 3000}\n" for i in range(200)),
+                   encoding="utf-8")
+    with pytest.raises(StoreError, match="디스크 가득 참") as e:
+        ingest_file(store, big, "csv")
+    assert "joblens.db" in str(e.value) and isinstance(e.value, OSError)  # the CLI prints OSError as one line
+    assert store.query("SELECT id, json FROM postings WHERE id LIKE 'csv:K%' ORDER BY id") == before
+
+
+def test_recommend_opens_the_store_read_only_and_writes_nothing(tmp_data, capsys):
+    import hashlib
+
+    from core.cli import main
+    from core.data.ingest import ingest_file
+    from core.data.store import Store, StoreError
+
+    ingest_file(Store(), _one_file(tmp_data), "csv")
+    db = tmp_data / "joblens.db"
+    Store().con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    digest = hashlib.sha1(db.read_bytes()).hexdigest()
+    assert main(["recommend", "--posting", "csv:K1", "--model", "tfidf", "--sources", "csv", "--seeker-sources", ""]) == 0
+    assert hashlib.sha1(db.read_bytes()).hexdigest() == digest
+    with pytest.raises(StoreError, match="읽기 전용"):
+        Store(read_only=True).upsert_postings([build_posting({"title": "x", "region": "서울"}, "t", "1")])
+
+
+def test_an_xlsx_cell_pointing_to_a_missing_shared_string_is_a_file_error(tmp_data):
+    import zipfile
+
+    import openpyxl
+
+    from core.data.ingest import IngestError, ingest_file
+    from core.data.store import Store
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["wantedAuthNo", "title", "region"])
+    wb.active.append(["K1", "사무원", "서울 강남구"])
+    wb.save(tmp_data / "ok.xlsx")
+    with zipfile.ZipFile(tmp_data / "ok.xlsx") as src, zipfile.ZipFile(tmp_data / "bad.xlsx", "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":  # B2 points to shared string 999, which no table holds
+                import re
+
+                data = re.sub(rb'<c r="B2" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="B2" t="s"><v>999</v></c>', data)
+            dst.writestr(item, data)
+    with pytest.raises(IngestError, match="공유 문자열") as e:
+        ingest_file(Store(), tmp_data / "bad.xlsx", "csv")
+    assert "bad.xlsx" in str(e.value)

@@ -43,7 +43,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    engine = engine_for(args)
+    engine = engine_for(args, read_only=True)  # a list only reads: it works on a read-only or busy store
     query = engine.corpus.get(args.posting or args.seeker)
     if query is None:
         print(f"'{args.posting or args.seeker}' 을(를) 찾을 수 없습니다", file=sys.stderr)

@@ -24,6 +24,7 @@ from .normalize import (FieldError, clean_text, disability_label, parse_career, 
 from .occupations import matcher
 from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, MAX_ROW_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
+from ..text.invisible import INVISIBLE, strip_invisible
 from .store import Reject, Store, UpsertCounts
 
 __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",
@@ -204,12 +205,14 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
             row_chars = sum(len(v) for v in row.values() if isinstance(v, str))
             if row_chars > MAX_ROW_CHARS:
                 raise FieldError("row", f"{len(row)}개 필드", f"행이 너무 김 ({row_chars:,}자 > {MAX_ROW_CHARS:,}자)")
+            row, hidden = _without_invisible(row)
             data = prepare(dict(row)) if prepare else dict(row)
             if mapping and spec.prepare:
                 data = {mapping.get(k, k): v for k, v in data.items()}
             key = spec.key(data, row_no) if spec.key else str(row_no)
             record = (build_seeker if spec.kind == "seeker" else build_posting)(data, spec.source, key)
-            notes = []
+            notes = [Reject(row_no, name, "알림(저장됨): 보이지 않는 문자(NUL·폭 없는 공백·글자 방향 제어)를 지움", row[name][:60])
+                     for name in hidden if name in row]
             if record.place.geo_status != "ok":
                 notes.append(Reject(row_no, "region", f"미배치(저장됨): {record.place.geo_note}",
                                     data.get("region") or data.get("desired_region") or ""))
@@ -228,6 +231,27 @@ def check_source_name(source: str) -> None:
                else "허용되지 않는 글자나 길이")
         raise IngestError(f"출처 이름 '{source}'에 {bad}이(가) 있습니다. 영문·숫자·한글과 _ . -만 쓰고 "
                           "첫 글자는 영문·숫자·한글로 하세요 (예: worknet-2025)")
+
+
+def _without_invisible(row: dict) -> tuple[dict, list[str]]:
+    """The row with NUL, zero-width and bidi control characters taken out of every text value, and the fields
+    that held them (a title that reads backwards on screen, or one holding NUL, was stored as it came).
+    Zero-width characters and a BOM in the key are the key's own business (`normalise_key`)."""
+    hidden = [k for k, v in row.items() if isinstance(v, str) and k != REJECT_KEY and INVISIBLE.search(v)]
+    if not hidden:
+        return row, []
+    return {k: strip_invisible(v) if k in hidden else v for k, v in row.items()}, hidden
+
+
+def check_mapping_targets(mapping: dict[str, str], path: str | Path) -> None:
+    """Two file columns mapped to one field: one of them won silently before."""
+    by_target: dict[str, list[str]] = {}
+    for column, target in mapping.items():
+        by_target.setdefault(target, []).append(column)
+    clash = {t: cols for t, cols in by_target.items() if len(cols) > 1}
+    if clash:
+        what = "; ".join(f"{', '.join(cols)} → {t}" for t, cols in clash.items())
+        raise IngestError(f"{path}: 열 대응에서 여러 열이 한 필드에 대응됩니다 ({what}). 필드마다 한 열만 고르세요")
 
 
 def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str] | None = None,
@@ -269,6 +293,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         unknown = sorted({v for v in mapping.values() if v not in known or v in RESERVED})
         if unknown:
             raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")
+        check_mapping_targets(mapping, path)
     row_of: dict[str, int] = {}  # record id → the file row that holds it (the last one, when a key repeats)
     # unique per run: two ingests of one file name in the same second once shared a batch, and their rejects mixed
     batch = f"{Path(path).name}:{time.strftime('%Y%m%dT%H%M%S', time.localtime(start))}:{uuid.uuid4().hex[:12]}"
