@@ -313,3 +313,88 @@ def test_an_xlsx_cell_pointing_to_a_missing_shared_string_is_a_file_error(tmp_da
     with pytest.raises(IngestError, match="공유 문자열") as e:
         ingest_file(Store(), tmp_data / "bad.xlsx", "csv")
     assert "bad.xlsx" in str(e.value)
+
+
+# ---------------------------------------------------------------- item 9: login throttling, no open metrics
+def test_wrong_passwords_cost_growing_delays_then_a_lockout_per_account_and_per_client(caplog):
+    from core.access import LoginThrottle
+
+    now = [1000.0]
+    gate = LoginThrottle(clock=lambda: now[0])
+    waits = []
+    with caplog.at_level("INFO", logger="joblens.access"):
+        for _ in range(30):  # the reproduction: 30 wrong passwords in a row, each as soon as allowed
+            now[0] += gate.wait("상담사1", "10.0.0.9")
+            waits.append(gate.wait("상담사1", "10.0.0.9"))
+            gate.failed("상담사1", "10.0.0.9")
+            waits[-1] = gate.wait("상담사1", "10.0.0.9")
+    assert waits[:2] == [0, 0]  # a typo or two costs nothing
+    growing = waits[2:9]  # then 2, 4, 8 … seconds, up to a minute
+    assert all(b >= a for a, b in zip(growing, growing[1:])) and 0 < growing[0] < growing[3] and growing[-1] <= 60
+    assert gate.locked("상담사1", "10.0.0.9") and gate.wait("상담사1", "10.0.0.9") >= 10 * 60
+    assert gate.locked("상담사1", "10.0.0.77")  # the account, from anywhere
+    assert gate.locked("다른사람", "10.0.0.9")  # the client, for any account
+    assert not gate.locked("다른사람", "10.0.0.77") and gate.wait("다른사람", "10.0.0.77") == 0
+    assert len([r for r in caplog.records if "login failed" in r.getMessage()]) == 30
+    assert any("locked" in r.getMessage() for r in caplog.records)
+    now[0] += 16 * 60  # a lock served is over
+    assert gate.wait("상담사1", "10.0.0.9") == 0
+    gate.succeeded("상담사1", "10.0.0.9")
+    assert not gate.locked("상담사1", "10.0.0.9")
+
+
+def test_the_login_form_refuses_to_check_during_the_wait(demo_store):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from core.access import hash_password
+
+    repo = Path(__file__).resolve().parent.parent
+    at = AppTest.from_file(str(repo / "app.py"), default_timeout=180)
+    at.secrets["auth"] = {"users": {"잠김시험": hash_password("correct horse", salt="b" * 32)}}
+    at.run()
+    for _ in range(4):
+        at.text_input[0].set_value("잠김시험")
+        at.text_input[1].set_value("wrong password")
+        at.button[0].click().run()
+    at.text_input[0].set_value("잠김시험")
+    at.text_input[1].set_value("correct horse")  # even the right password waits its turn
+    at.button[0].click().run()
+    assert any("뒤에 다시 시도하세요" in e.value for e in at.error) and "user" not in at.session_state
+
+
+def test_a_started_server_does_not_serve_its_metrics():
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, str(repo / "serve.py"), "--server.port", str(port), "--server.headless", "true"],
+                            cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("server did not start")
+        try:  # without the route the path falls through to the app's own page (or a 404): never the metrics
+            reply = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/metrics", timeout=5)
+            kind, body = reply.headers.get("Content-Type", ""), reply.read()
+        except urllib.error.HTTPError as e:
+            kind, body = "", e.read()
+        assert "openmetrics" not in kind and b"# TYPE" not in body and b"# EOF" not in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
