@@ -35,9 +35,22 @@ def _import_heavy_libraries() -> None:
         pass
 
 
+def _without_metrics_endpoint() -> None:
+    """Streamlit serves /_stcore/metrics (sessions, memory, cache sizes) to anyone, before and outside the login.
+    JobLens uses none of it, and a shared server must not hand it out, so the route is never added (#29).
+    Streamlit 1.67 has no setting for this: its app factory builds the route list from
+    `create_metrics_routes`, replaced here by an empty list. Re-check on every Streamlit upgrade
+    (tests/test_issue29.py asks a started server for the endpoint)."""
+    from streamlit.web.server.starlette import starlette_app
+
+    starlette_app.create_metrics_routes = lambda runtime, base_url: []
+
+
 def main(argv: list[str]) -> int:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.web import cli
+
+    _without_metrics_endpoint()
 
     # Streamlit 1.67 has no public setting for this: PagesManager decides from the mere existence of pages/ (its
     # class flag uses_pages_directory), and st.navigation only clears that flag on its first run. Streamlit's own

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data.normalize import EDUCATION_LABELS, VERDICT_UNKNOWN, Education
-from .geo import CAPITAL_REGION, haversine_km
+from .geo import CAPITAL_REGION, SIDO_SHORT, haversine_km
 
 CAREER_CODES = {"new": 0, "experienced": 1, "either": 2}
 
@@ -46,6 +46,12 @@ class Origin:
     career: str  # posting: its requirement; seeker: 'new' / 'experienced'
     disability: str = ""  # seeker's label, e.g. '지체장애(중증)'
     unsuitable: frozenset = frozenset()  # posting's unsuitable types (after corrections)
+    level: str = ""  # the place's precision: 'emd' | 'sigungu' | 'sido' ('' when unknown)
+
+    @property
+    def coarse(self) -> bool:
+        """Known only at 시도 level: its point is a centroid, not where the person or job is."""
+        return self.level == "sido" and bool(self.sido)
 
 
 @dataclass
@@ -61,6 +67,7 @@ class ItemTable:
     disability: list[str]  # seekers: label; postings: ''
     unsuitable: list[frozenset]  # postings: unsuitable types; seekers: empty
     open: np.ndarray | None = None  # bool; False for a closed posting (kept for history, never recommended)
+    sido: np.ndarray | None = None  # object array of 시도 names ('' when unplaced): the filter of a coarse query
     row_of: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -104,7 +111,7 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
     if not table.open.all():  # a closed posting is never a candidate, whatever the filter settings
         removed["closed"] = int((mask & ~table.open).sum())
         mask &= table.open
-    placed = origin.lat is not None and origin.lon is not None and not np.isnan(origin.lat)
+    placed = origin.lat is not None and origin.lon is not None and not np.isnan(origin.lat) and not origin.coarse
     distances = (memo(("dist", origin.lat, origin.lon), lambda: haversine_km(origin.lat, origin.lon, table.lat, table.lon))
                  if placed else np.full(n, np.nan))
     radius = settings.radius(origin.sido) if placed else None
@@ -115,7 +122,10 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
         removed[name] = before - int(mask.sum())
 
     if settings.distance:
-        if placed:
+        if origin.coarse:
+            apply("distance", memo(("sido", origin.sido), lambda: same_sido_mask(origin, table)))
+            note = coarse_note(origin)
+        elif placed:
             apply("distance", memo(("within", origin.lat, origin.lon, radius),
                                    lambda: np.nan_to_num(distances, nan=np.inf) <= radius))
         else:
@@ -151,7 +161,9 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
 def badges(origin: Origin, table: ItemTable, row: int, distance: float, settings: FilterSettings) -> dict[str, str]:
     """Per-item pass badges with the values compared, e.g. '12.3 km ≤ 20 km', '고졸 ≤ 고졸'."""
     out: dict[str, str] = {}
-    if settings.distance and not np.isnan(distance):
+    if settings.distance and origin.coarse:
+        out["distance"] = f"{SIDO_SHORT.get(origin.sido, origin.sido)} 안 ✓"
+    elif settings.distance and not np.isnan(distance):
         out["distance"] = f"{distance:.1f} km ≤ {settings.radius(origin.sido):.0f} km"
     if settings.education:
         item, own = EDUCATION_LABELS[Education(int(table.education[row]))], EDUCATION_LABELS[Education(origin.education)]
@@ -161,6 +173,23 @@ def badges(origin: Origin, table: ItemTable, row: int, distance: float, settings
     if settings.disability and (origin.disability or origin.unsuitable):
         out["disability"] = "부적합 유형 아님 ✓"
     return out
+
+
+# ---------------------------------------------------------------- coarse (시도-level) queries
+def same_sido_mask(origin: Origin, table: ItemTable) -> np.ndarray:
+    """A query known only at 시도 level ('경기') has no point to measure a radius from: its centroid is tens of
+    km from where the person lives, and a 20 km circle around it lets 서울 송파구 in and 경기 남부 out. Such a
+    query keeps the items in its own 시도 instead, and says so (`coarse_note`)."""
+    if table.sido is None:
+        return np.zeros(len(table), dtype=bool)
+    return table.sido == origin.sido
+
+
+def coarse_note(origin: Origin) -> str:
+    place = SIDO_SHORT.get(origin.sido, origin.sido)
+    if origin.kind == "seeker":
+        return f"희망지역이 시도 단위라 거리 대신 시도 안 공고만 보여 줍니다 ({place})."
+    return f"근무지가 시도 단위라 거리 대신 같은 시도({place})만 보여 줍니다."
 
 
 # ---------------------------------------------------------------- independent oracle
@@ -179,7 +208,10 @@ def pair_violation(query, item, f: FilterSettings, unsuitable: dict) -> str | No
         return "self"
     if getattr(item, "closed", False):
         return "closed"
-    if f.distance:
+    if f.distance and query.place.geo_level == "sido" and query.place.sido:
+        if item.place.sido != query.place.sido:
+            return "distance(coarse query: another 시도)"
+    elif f.distance:
         if query.place.lat is None or item.place.lat is None:
             return "distance(unplaced)"
         if item.place.geo_level == "sido":

@@ -35,6 +35,8 @@ class LLMSettings(BaseModel):
                          "Retry-After, with jittered backoff) and re-asks after an invalid answer")
     backoff: float = Field(1.0, ge=0, description="wait before re-asking after an invalid answer; doubles each time")
     max_response_bytes: int = Field(256 * 1024, ge=1024, description="a longer reply is refused, never stored")
+    # #29: the posting text sent is cut here after masking (an 80,000-character request helped no one)
+    max_request_chars: int = Field(12_000, ge=1000, description="characters of posting text per request, at most")
 
     @property
     def key(self) -> str:

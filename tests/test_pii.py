@@ -45,3 +45,44 @@ def test_a_building_number_is_masked_without_inventing_a_phone():
     masked, counts = mask_pii(KEPT[-2])
     assert "전화번호" not in counts and "541" not in masked and "10층" not in masked
     assert mask_pii(KEPT[-1]) == (KEPT[-1], {})
+
+
+# ---------------------------------------------------------------- issue #29 item 10: held-out forms, generated
+NAMES = ["김민준", "이서연", "박지후", "최하은", "정도윤", "강예린", "조현우", "윤서아", "남궁민수", "황보 영희", "Jane Doe"]
+LABELS = ["인사담당자", "인사 담당자", "연락처", "담당자", "채용담당자", "채용 담당자"]
+FORMS = ["{label} {name}", "{label}  {name}", "{label}({name})", "{label} ( {name} )", "{label}[{name}]", "{label} [ {name} ]",
+         "{label} - {name}", "{label}-{name}", "{label} – {name}", "{label} — {name}", "{label} ‐ {name}"]
+AFTER = ["", " 010-2345-6789", ", 평일 9시~18시", " 과장", "."]
+
+
+def _generated_name_cases(n: int = 120) -> list[tuple[str, str]]:
+    import random
+
+    rng = random.Random(29)
+    cases = []
+    for _ in range(n):
+        name = rng.choice(NAMES)
+        text = "접수 후 " + rng.choice(FORMS).format(label=rng.choice(LABELS), name=name) + rng.choice(AFTER)
+        cases.append((text, name.split()[-1][-2:]))  # the given name's last two letters must not survive
+    return cases
+
+
+@pytest.mark.parametrize("text,secret", _generated_name_cases())
+def test_a_name_after_a_label_without_a_job_title_is_masked_in_every_form(text, secret):
+    masked, counts = mask_pii(text)
+    assert secret not in masked and counts.get("담당자"), masked
+
+
+@pytest.mark.parametrize("local,domain", [("hong", "hanbit.co.kr"), ("kim.minjun", "gaon.com"), ("hr-team", "ex.org"),
+                                          ("jane_doe", "mail.example.net")])
+@pytest.mark.parametrize("at", [" @ ", "@ ", " @", "  @  ", " ＠ "])
+def test_an_email_with_spaces_around_the_at_sign_is_masked(local, domain, at):
+    masked, counts = mask_pii(f"지원서는 {local}{at}{domain} 으로")
+    assert local not in masked and domain.split(".")[0] not in masked and counts.get("이메일"), masked
+
+
+@pytest.mark.parametrize("text", ["영업 마케팅 담당자 정규직 모집", "연락처(필수) 기재", "담당(업무) 안내", "담당자 계약직 전환",
+                                  "문의(평일 9시~18시)", "회의 09:00 @ 본사 3층"])
+def test_words_after_a_label_are_not_taken_for_names(text):
+    masked, counts = mask_pii(text)
+    assert masked == text and not counts, masked

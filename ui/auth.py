@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access import login_required, sign_in
+from core.access import LoginThrottle, login_required, sign_in
 
 
 def accounts() -> dict[str, str]:
@@ -13,6 +13,19 @@ def accounts() -> dict[str, str]:
         return {str(k): str(v) for k, v in st.secrets.get("auth", {}).get("users", {}).items()}
     except FileNotFoundError:  # no secrets.toml at all
         return {}
+
+
+@st.cache_resource
+def throttle() -> LoginThrottle:
+    """One per server process: wrong passwords from every session count together."""
+    return LoginThrottle()
+
+
+def _client() -> str:
+    try:
+        return st.context.ip_address or "local"
+    except Exception:  # no request context (a test harness)
+        return "local"
 
 
 def signed_in_user() -> str | None:
@@ -41,9 +54,19 @@ def require_login() -> str | None:
         name = st.text_input("이름")
         password = st.text_input("비밀번호", type="password")
         if st.form_submit_button("로그인", type="primary"):
+            gate, client = throttle(), _client()
+            wait = gate.wait(name, client)
+            if wait > 0:  # not even checked: a guess during the wait tells nothing and costs the guesser
+                gate.refused(name, client, wait)
+                minutes = f"{wait / 60:.0f}분" if wait >= 90 else f"{wait:.0f}초"
+                st.error(("로그인이 잠겼습니다: 틀린 비밀번호가 너무 많습니다. " if gate.locked(name, client)
+                          else "틀린 비밀번호가 여러 번 입력되었습니다. ") + f"{minutes} 뒤에 다시 시도하세요.")
+                st.stop()
             user = sign_in(users, name, password)
             if user:
+                gate.succeeded(name, client)
                 st.session_state["user"] = user
                 st.rerun()
+            gate.failed(name, client)
             st.error("이름 또는 비밀번호가 맞지 않습니다.")
     st.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 import traceback
 
@@ -27,8 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("중단됨 (저장된 데이터는 그대로입니다; 같은 명령으로 이어서 실행할 수 있습니다)", file=sys.stderr)
         return 130
-    except (OSError, ValueError) as e:  # a user's mistake (missing file, bad value): one clear line
+    except (OSError, ValueError) as e:  # a user's mistake (missing file, bad value), a store error: one clear line
         if args.debug:
             traceback.print_exc()
         print(f"오류: {e}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as e:  # a store error the Store did not put in words (it names those it knows)
+        if args.debug:
+            traceback.print_exc()
+        print(f"오류: 저장소(SQLite)를 읽거나 쓸 수 없습니다 ({e}). 다른 작업이 쓰는 중이면 끝난 뒤 다시 실행하세요", file=sys.stderr)
         return 1

@@ -15,10 +15,10 @@ def add_corpus_arguments(p) -> None:
     p.add_argument("--analyser", default="mecab")
 
 
-def engine_for(args) -> Engine:
+def engine_for(args, read_only: bool = False) -> Engine:
     sources = args.sources.split(",") if args.sources else None
     seeker_sources = args.seeker_sources.split(",") if args.seeker_sources else None
-    return Engine.from_store(Store(), sources, seeker_sources)
+    return Engine.from_store(Store(read_only=read_only), sources, seeker_sources)
 
 
 def register(sub) -> None:

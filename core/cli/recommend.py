@@ -43,7 +43,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    engine = engine_for(args)
+    engine = engine_for(args, read_only=True)  # a list only reads: it works on a read-only or busy store
     query = engine.corpus.get(args.posting or args.seeker)
     if query is None:
         print(f"'{args.posting or args.seeker}' 을(를) 찾을 수 없습니다", file=sys.stderr)
@@ -56,6 +56,8 @@ def run(args) -> int:
     print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
     direction = f"{'posting' if args.posting else 'seeker'}->{args.target}"
     frame = result_frame(engine.corpus, result, args.target, direction)
+    if result.report.note:  # e.g. a 시도-level place: 시도 membership instead of a distance
+        print(f"※ {result.report.note}")
     advice = weak_list_advice(engine.corpus, result, query, args.target, filters, direction)
     if advice:
         print(f"※ {advice}")

@@ -92,7 +92,14 @@ def _prepare_saramin(row: dict) -> dict:
 
 def prepare_mapped(mapping: dict[str, str]) -> Callable[[dict], dict]:
     def prepare(row: dict) -> dict:
-        out = {mapping.get(k, k): v for k, v in row.items()}
+        out: dict = {}
+        for k, v in row.items():
+            target = mapping.get(k, k)
+            if target in out and out[target] != v and out[target] and v:  # a mapped column meets one of that name
+                other = next(c for c in row if c != k and mapping.get(c, c) == target)
+                raise FieldError(target, v, f"두 열('{other}', '{k}')이 같은 필드에 대응되고 값이 다름")
+            if v or target not in out:
+                out[target] = v
         return out
     return prepare
 

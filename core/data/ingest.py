@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,12 +17,14 @@ from pathlib import Path
 from .. import geo
 from . import keco
 from ..progress import Progress, report
+from .export import FORMULA_LEAD
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
 from .normalize import (FieldError, clean_text, disability_label, parse_career, parse_date, parse_education,
                         parse_salary)
 from .occupations import matcher
 from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, MAX_ROW_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
+from ..text.invisible import INVISIBLE, strip_invisible
 from .store import Reject, Store, UpsertCounts
 
 __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",
@@ -112,7 +115,8 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
     raw = {name: getattr(new, name) or getattr(stored, name) for name in RAW_POSTING_FIELDS}
     raw["synthetic"] = new.synthetic
     try:
-        merged = build_posting(raw, new.source, new.id.split(":", 1)[1])
+        merged = build_posting(raw, new.source, "")
+        merged.id = new.id  # the id as the new record has it, never re-parsed ('x:y:K1' once split into 'x' + 'y:K1')
     except FieldError:  # the two halves do not combine into a valid record: the new one stands alone
         merged = new
     if merged.place.geo_status != "ok" and stored.place.geo_status == "ok":  # an unreadable new region never unplaces
@@ -201,12 +205,14 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
             row_chars = sum(len(v) for v in row.values() if isinstance(v, str))
             if row_chars > MAX_ROW_CHARS:
                 raise FieldError("row", f"{len(row)}개 필드", f"행이 너무 김 ({row_chars:,}자 > {MAX_ROW_CHARS:,}자)")
+            row, hidden = _without_invisible(row)
             data = prepare(dict(row)) if prepare else dict(row)
             if mapping and spec.prepare:
                 data = {mapping.get(k, k): v for k, v in data.items()}
             key = spec.key(data, row_no) if spec.key else str(row_no)
             record = (build_seeker if spec.kind == "seeker" else build_posting)(data, spec.source, key)
-            notes = []
+            notes = [Reject(row_no, name, "알림(저장됨): 보이지 않는 문자(NUL·폭 없는 공백·글자 방향 제어)를 지움", row[name][:60])
+                     for name in hidden if name in row]
             if record.place.geo_status != "ok":
                 notes.append(Reject(row_no, "region", f"미배치(저장됨): {record.place.geo_note}",
                                     data.get("region") or data.get("desired_region") or ""))
@@ -214,6 +220,38 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
         except FieldError as e:
             yield row_no, None, [Reject(row_no, e.field, e.reason, str(e.value))]
         report(progress, f"수집 {path.name}", i, len(rows))
+
+
+def check_source_name(source: str) -> None:
+    """A source name is the first part of every id ('<source>:<key>'): a ':' inside it made a re-ingest read
+    'x:y:K1' as source 'x' and key 'y:K1' and store every posting twice; a formula lead makes every exported id
+    a formula. Letters, digits, '-', '_' and '.' after the first character only."""
+    if not re.fullmatch(r"[0-9A-Za-z가-힣_][0-9A-Za-z가-힣_.-]{0,39}", source or ""):
+        bad = ("':'" if ":" in source else "수식으로 읽히는 첫 글자(= + - @ 탭)" if source.startswith(FORMULA_LEAD)
+               else "허용되지 않는 글자나 길이")
+        raise IngestError(f"출처 이름 '{source}'에 {bad}이(가) 있습니다. 영문·숫자·한글과 _ . -만 쓰고 "
+                          "첫 글자는 영문·숫자·한글로 하세요 (예: worknet-2025)")
+
+
+def _without_invisible(row: dict) -> tuple[dict, list[str]]:
+    """The row with NUL, zero-width and bidi control characters taken out of every text value, and the fields
+    that held them (a title that reads backwards on screen, or one holding NUL, was stored as it came).
+    Zero-width characters and a BOM in the key are the key's own business (`normalise_key`)."""
+    hidden = [k for k, v in row.items() if isinstance(v, str) and k != REJECT_KEY and INVISIBLE.search(v)]
+    if not hidden:
+        return row, []
+    return {k: strip_invisible(v) if k in hidden else v for k, v in row.items()}, hidden
+
+
+def check_mapping_targets(mapping: dict[str, str], path: str | Path) -> None:
+    """Two file columns mapped to one field: one of them won silently before."""
+    by_target: dict[str, list[str]] = {}
+    for column, target in mapping.items():
+        by_target.setdefault(target, []).append(column)
+    clash = {t: cols for t, cols in by_target.items() if len(cols) > 1}
+    if clash:
+        what = "; ".join(f"{', '.join(cols)} → {t}" for t, cols in clash.items())
+        raise IngestError(f"{path}: 열 대응에서 여러 열이 한 필드에 대응됩니다 ({what}). 필드마다 한 열만 고르세요")
 
 
 def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str] | None = None,
@@ -224,6 +262,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
     start = time.time()
     spec = FORMATS[fmt]
     if source:
+        check_source_name(source)
         spec = Format(spec.name, spec.read, spec.kind, source, spec.mapping, spec.key, spec.prepare)
     report = IngestReport(str(path), fmt)
     pending: list = []
@@ -254,8 +293,10 @@ def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str
         unknown = sorted({v for v in mapping.values() if v not in known or v in RESERVED})
         if unknown:
             raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")
+        check_mapping_targets(mapping, path)
     row_of: dict[str, int] = {}  # record id → the file row that holds it (the last one, when a key repeats)
-    batch = f"{Path(path).name}:{start:.0f}"
+    # unique per run: two ingests of one file name in the same second once shared a batch, and their rejects mixed
+    batch = f"{Path(path).name}:{time.strftime('%Y%m%dT%H%M%S', time.localtime(start))}:{uuid.uuid4().hex[:12]}"
     for row_no, record, rejects in iter_records(path, spec, mapping, progress):
         if row_no == 0:  # a notice about the file, not a row
             report.rejects.extend(rejects)

@@ -122,6 +122,8 @@ def parse_career(value: object, field: str = "career") -> Career:
     code = {"N": "new", "E": "experienced", "Z": "either"}.get(text.upper())
     if code:
         return Career(code)
+    if re.search(r"(?:^|[^\d\s])\s*[-−]\s*\d+(?:\.\d+)?\s*(?:년|개월)", text):  # '경력 -5년' (a range '3-5년' has a digit before)
+        raise FieldError(field, value, "경력 기간이 음수임")
     has_new = "신입" in text
     has_exp = "경력" in text and not re.search(r"경력\s*(무관|불문|관계)", text)
     if re.search(r"관계\s*없|무관|불문", text) or (has_new and has_exp):
@@ -257,6 +259,8 @@ def parse_salary(wage_type: object = None, text: object = None, min_sal: object 
             if number < 0:
                 raise FieldError(field, value, "급여가 음수임")
             numbers.append(number)
+    if len(numbers) == 2 and numbers[0] > numbers[1]:  # swapped silently before
+        raise FieldError(field, f"{min_sal} > {max_sal}", "최소 급여(minSal)가 최대 급여(maxSal)보다 큼")
     if not numbers and body:
         found = re.findall(r"(\d[\d,]*(?:\.\d+)?)\s*(억|천만|만)?\s*원?", body)
         numbers = [_to_won(n, u or "") for n, u in found if n.replace(",", "").replace(".", "").isdigit()]

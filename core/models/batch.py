@@ -7,6 +7,7 @@ every model, the hybrid included.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ class BatchResult:
 
 
 def _profile(o: Origin) -> tuple:
-    return (o.lat, o.lon, o.sido, o.education, o.career, o.disability, o.unsuitable)
+    return (o.lat, o.lon, o.sido, o.education, o.career, o.disability, o.unsuitable, o.level)
 
 
 def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10, filters: FilterSettings | None = None,
@@ -53,8 +54,7 @@ def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10,
     for g, members in enumerate(groups.values()):
         t0 = time.perf_counter()
         probe = origins[members[0]]
-        mask, _ = filter_mask(Origin("", probe.kind, probe.lat, probe.lon, probe.sido, probe.education,
-                                     probe.career, probe.disability, probe.unsuitable), table, filters, cache)
+        mask, _ = filter_mask(dataclasses.replace(probe, id=""), table, filters, cache)
         cand = np.flatnonzero(mask)
         t1 = time.perf_counter()
         mask_time += t1 - t0

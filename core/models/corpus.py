@@ -12,12 +12,12 @@ from ..filters import CAREER_CODES, FilterReport, FilterSettings, ItemTable, Ori
 
 def posting_origin(p: Posting, unsuitable: frozenset = frozenset()) -> Origin:
     return Origin(p.id, "posting", p.place.lat, p.place.lon, p.place.sido, p.edu_min, p.career_kind,
-                  unsuitable=unsuitable)
+                  unsuitable=unsuitable, level=p.place.geo_level or "")
 
 
 def seeker_origin(s: Seeker) -> Origin:
     return Origin(s.id, "seeker", s.place.lat, s.place.lon, s.place.sido, s.edu_level, s.career_kind,
-                  disability=s.disability_type)
+                  disability=s.disability_type, level=s.place.geo_level or "")
 
 
 class Corpus:
@@ -51,7 +51,8 @@ class Corpus:
         rows = [self._row(kind, r) for r in records]
         col = lambda i, dt: np.array([x[i] for x in rows], dtype=dt)  # noqa: E731
         return ItemTable(kind, [r.id for r in records], col(0, np.float64), col(1, np.float64), col(2, np.int8),
-                         col(3, np.int8), [x[4] for x in rows], [x[5] for x in rows], col(6, bool))
+                         col(3, np.int8), [x[4] for x in rows], [x[5] for x in rows], col(6, bool),
+                         np.array([r.place.sido or "" for r in records], dtype=object))
 
     def records(self, kind: str) -> list:
         src = self.postings if kind == "posting" else self.seekers
@@ -93,9 +94,11 @@ class Corpus:
             table.disability.append(dis)
             table.unsuitable.append(uns)
             table.open = np.append(table.open, is_open)
+            table.sido = np.append(table.sido, np.array([record.place.sido or ""], dtype=object))
             return kind, row, True
         table.lat[row], table.lon[row], table.education[row], table.career[row] = lat, lon, edu, career
         table.disability[row], table.unsuitable[row], table.open[row] = dis, uns, is_open
+        table.sido[row] = record.place.sido or ""
         return kind, row, False
 
     def set_unsuitable(self, posting_id: str, types: frozenset) -> None:

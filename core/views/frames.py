@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..data import keco
+from ..data.export import csv_bytes
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, shipped
 from ..filters import FilterSettings
@@ -95,17 +96,9 @@ def result_frame(corpus, result, target: str, direction: str | None = None, quer
     return pd.DataFrame(rows)
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP CSV injection)."""
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
-
-
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with BOM so Excel opens Korean correctly; posting text is untrusted, so no cell can be a formula."""
-    return frame.map(neutralise).to_csv(index=False).encode("utf-8-sig")
+    """A table as CSV through the one neutraliser (core/data/export.py): posting text is untrusted."""
+    return csv_bytes([str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
 
 
 def filter_summary(corpus, result, query, target: str, filters: FilterSettings) -> str:
