@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..settings import settings
+from ..locations import here
 from .records import Posting, Seeker
 
 SCHEMA = """
@@ -74,7 +74,7 @@ class Store:
     """One SQLite file. Thread-safe enough for Streamlit: one connection per thread."""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else settings().db_path
+        self.path = Path(path) if path else here().db_path
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         with self.tx() as con:
@@ -279,3 +279,10 @@ class Store:
         rows = self.con.execute(sql + (" WHERE posting_id=?" if posting_id else "") + " ORDER BY id",
                                 (posting_id,) if posting_id else ())
         return [dict(zip(("posting_id", "disability_type", "verdict", "who", "why", "at"), r)) for r in rows]
+
+    # ------------------------------------------------------------ #24 (wt-24b): queries the views, the LLM
+    # suitability map, the demo command and the datasets used to write themselves
+    def has_source(self, source: str) -> bool:
+        """Whether any posting or seeker of this source is stored."""
+        return bool(self.query("SELECT 1 FROM postings WHERE source=? UNION SELECT 1 FROM seekers WHERE source=? "
+                               "LIMIT 1", (source, source)))

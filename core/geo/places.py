@@ -12,10 +12,11 @@ import pickle
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from ..settings import settings
+from ..locations import here
 
 SIDO_CANONICAL = {
     "서울": "서울특별시", "부산": "부산광역시", "대구": "대구광역시", "인천": "인천광역시", "광주": "광주광역시",
@@ -229,9 +230,13 @@ class Gazetteer:
         return None
 
 
-@lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    cache = settings().data_dir / "gazetteer.pkl"
+    return _gazetteer_at(here().data_dir / "gazetteer.pkl")
+
+
+@lru_cache(maxsize=2)
+def _gazetteer_at(cache: Path) -> Gazetteer:
+    """Built once per cache file (the data folder's), so a new data folder is seen at once."""
     if cache.exists():
         try:
             with open(cache, "rb") as f:
