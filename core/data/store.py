@@ -286,3 +286,42 @@ class Store:
         """Whether any posting or seeker of this source is stored."""
         return bool(self.query("SELECT 1 FROM postings WHERE source=? UNION SELECT 1 FROM seekers WHERE source=? "
                                "LIMIT 1", (source, source)))
+
+    def count_postings(self, source: str) -> int:
+        return self.query("SELECT COUNT(*) FROM postings WHERE source=?", (source,))[0][0]
+
+    def extraction_results(self) -> Iterator[tuple[str, dict]]:
+        """(posting id, result) of every successful extraction, in storage order (a posting may have several)."""
+        for posting_id, result in self.query("SELECT posting_id, result FROM extractions WHERE status='ok'"):
+            yield posting_id, json.loads(result) if result else {}
+
+    def source_summary(self) -> list[tuple]:
+        """Per posting source: (source, postings, synthetic, placed on the map, newest update), largest first."""
+        return self.query("SELECT source, COUNT(*), SUM(synthetic), SUM(geo_status='ok'), MAX(updated_at) "
+                          "FROM postings GROUP BY source ORDER BY 2 DESC")
+
+    def postings_per_major(self) -> list[tuple[str | None, int]]:
+        return self.query("SELECT major_code, COUNT(*) FROM postings GROUP BY major_code")
+
+    def postings_per_sido(self) -> list[tuple[str, int]]:
+        """(시도, postings); '미배치' for postings without a place."""
+        return self.query("SELECT COALESCE(sido, '미배치'), COUNT(*) FROM postings GROUP BY 1")
+
+    def reject_reasons(self, limit: int = 50) -> list[tuple[str, str, int]]:
+        """(field, reason, count), most frequent first."""
+        return self.query("SELECT field, reason, COUNT(*) c FROM rejects GROUP BY field, reason ORDER BY c DESC LIMIT ?",
+                          (limit,))
+
+    def latest_rejects(self, limit: int = 500) -> list[tuple]:
+        """(source file, row, field, reason, value) of the newest rejects."""
+        return self.query("SELECT source_file, row_no, field, reason, value FROM rejects ORDER BY id DESC LIMIT ?",
+                          (limit,))
+
+    def unplaced_postings(self, limit: int = 500) -> list[tuple[str, str, str]]:
+        """(id, title, why) of postings not placed on the map."""
+        return self.query("SELECT id, title, geo_note FROM postings WHERE geo_status != 'ok' LIMIT ?", (limit,))
+
+    def registered_and_closed(self, day: str) -> tuple[int, int]:
+        """(postings registered on `day` (ISO), closed postings)."""
+        return self.query("SELECT COALESCE(SUM(json_extract(json, '$.reg_date') = ?), 0), "
+                          "COALESCE(SUM(json_extract(json, '$.closed') = 1), 0) FROM postings", (day,))[0]

@@ -5,8 +5,6 @@ removes one, and the disability filter uses it from the moment it is stored.
 """
 from __future__ import annotations
 
-import json
-
 from ..data.store import Store
 
 
@@ -18,8 +16,7 @@ def unsuitable_map(store: Store, posting_ids: list[str] | None = None) -> dict[s
     found. Only a counselor's correction removes a type, and corrections are applied last, in order.
     """
     out: dict[str, set] = {}
-    for posting_id, result in store.query("SELECT posting_id, result FROM extractions WHERE status='ok'"):
-        data = json.loads(result) if result else {}
+    for posting_id, data in store.extraction_results():
         out.setdefault(posting_id, set()).update(t["type"] for t in data.get("unsuitable_types", []))
     for c in store.corrections():
         types = out.setdefault(c["posting_id"], set())

@@ -8,7 +8,6 @@ export the same frames, tests read them).
 """
 from __future__ import annotations
 
-import json
 import random
 from itertools import combinations
 
@@ -107,8 +106,8 @@ def coverage_by_sido(corpus, filters: FilterSettings | None = None, sample: int 
 def suitable_share(store, corpus) -> dict[str, float | int]:
     """How many open postings name at least one suitable disability type (any successful extraction)."""
     suitable: set[str] = set()
-    for posting_id, result in store.query("SELECT posting_id, result FROM extractions WHERE status='ok'"):
-        if result and json.loads(result).get("suitable_types"):
+    for posting_id, result in store.extraction_results():
+        if result.get("suitable_types"):
             suitable.add(posting_id)
     open_ids = [pid for pid, is_open in zip(corpus.tables["posting"].ids, corpus.tables["posting"].open) if is_open]
     with_type = sum(pid in suitable for pid in open_ids)
