@@ -15,6 +15,7 @@ above it). Writes bench/results/backends.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -30,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_quality import DATASET, engine_for  # noqa: E402
 
+from core import locations  # noqa: E402
 from core.data.datasets import load_dataset  # noqa: E402
 from core.evaluation.metrics import DIRECTIONS  # noqa: E402
 from core.evaluation.runner import evaluate  # noqa: E402
@@ -67,14 +69,12 @@ def speed(folder: str, name: str, texts: dict[str, list[str]]) -> dict:
 def quality(data, split: str, n: int, models: list[str]) -> dict:
     out: dict = {}
     for backend in ("torch", "onnx-int8"):
-        os.environ["JOBLENS_ENCODER_BACKEND"] = backend
-        engine = engine_for({"crosswalk": True}, data)
+        engine = engine_for({"crosswalk": True, "encoder_backend": backend}, data)
         start = time.time()
         for r in evaluate(engine, DATASET, models, list(DIRECTIONS), n, split=split, wbert_held_out=True):
             out.setdefault(r.direction, {}).setdefault(r.model, {})[backend] = {
                 "n": r.n_queries, **{m: r.metrics[m] for m in METRICS}, "per_query": {m: r.per_query[m] for m in METRICS}}
         print(f"  [{split}] {backend}: {time.time() - start:.0f}s", flush=True)
-    os.environ.pop("JOBLENS_ENCODER_BACKEND", None)
     for per_model in out.values():
         for rows in per_model.values():
             int8, torch = rows["onnx-int8"].pop("per_query"), rows["torch"].pop("per_query")
@@ -97,7 +97,8 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=150)
     ap.add_argument("--seekers", type=int, default=1500)
     args = ap.parse_args()
-    os.environ["JOBLENS_WBERT"] = str(settings().models_dir / "wbert-static-real")
+    locations.use(dataclasses.replace(locations.Locations.from_settings(settings()),
+                                      wbert=settings().models_dir / "wbert-static-real"))
     started = time.time()
     data = load_dataset(DATASET, args.seekers)
     rng = random.Random(0)

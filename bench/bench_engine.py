@@ -219,10 +219,13 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="joblens-bench-"))
     os.environ["JOBLENS_DATA"] = str(tmp)
     os.environ.setdefault("JOBLENS_MODELS", str(Path(__file__).resolve().parent.parent / "data" / "models"))
+    from core import locations
     from core.data.demo import generate
     from core.data.ingest import SHARED_DATASETS, ingest_file
     from core.data.store import Store
     from core.settings import settings
+
+    locations.use(locations.Locations.from_settings(settings()))  # this script is an edge
 
     results: dict = {"machine": f"{os.cpu_count()} cores", "rows": []}
     store = Store(tmp / "joblens.db")

@@ -21,6 +21,7 @@ the embedding cache under each model's key, so the pipeline runs exactly as with
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import random
@@ -68,6 +69,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="joblens-pipeline-"))
     os.environ["JOBLENS_DATA"] = str(work)
     os.environ.setdefault("JOBLENS_MODELS", str(REPO / "data" / "models"))
+    from core import locations
+    from core.settings import settings
+
+    locations.use(locations.Locations.from_settings(settings()))  # this script is an edge
 
     from core.data.datasets import load_dataset
     from core.data.demo import generate
@@ -76,8 +81,8 @@ def main() -> int:
     from core.models import recsets
     from core.models.encoders import cache_key
     from core.models.engine import Engine
+    from core.models.registry import ModelParams
     from core.models.wbert import wbert_recommender
-    from core.settings import settings
 
     stages: dict[str, float] = {}
     t = time.perf_counter()
@@ -94,7 +99,9 @@ def main() -> int:
     store = Store(work / "joblens.db")
     ingest_file(store, paths["worknet"], "worknet-json", source="demo")
     ingest_file(store, paths["seekers"], "seekers-csv", source="demo-seekers")
-    engine = Engine.from_store(store)
+    # the stored lists are made by ONNX int8 (the encoders below fill its cache), the rest as configured
+    engine = Engine.from_store(store, params=dataclasses.replace(ModelParams.from_settings(settings()),
+                                                                 encoder_backend="onnx-int8"))
     stages["ingest_s"] = time.perf_counter() - t
     corpus = engine.corpus
     print(f"코퍼스: 공고 {len(corpus.postings):,} · 구직자 {len(corpus.seekers):,} · 길이 기준: {basis}", flush=True)
@@ -162,7 +169,6 @@ def main() -> int:
                                     ("query", settings().max_tokens_text, slice(len(own["posting"]), len(own["posting"]) + len(own["seeker"]))),
                                     ("passage", settings().max_tokens_enrichment, slice(len(texts_all) - len(enrich), len(texts_all)))):
                 store.cache_vectors(cache_key(stub, kind, cap), hashes[rows], vectors[rows])
-    os.environ["JOBLENS_ENCODER_BACKEND"] = "onnx-int8"
     for name in MODELS:
         engine.model(name)
     stages["index_s"] = time.perf_counter() - t

@@ -3,7 +3,8 @@
     python bench/bench_quality.py                 # ~35 min on 2 cores: tuning, test tables, ablation, calibration
     python bench/bench_quality.py --queries 60    # a quicker look (wider CIs)
 
-Levers (each a setting of `core.settings.Settings`, so the app uses exactly what is measured here):
+Levers (each a setting of `core.settings.Settings` and a field of `core.models.registry.ModelParams`, which the
+engines here are built with, so the app uses exactly what is measured here):
   crosswalk      KEAD seekers recovered by the reviewed KECO-2018 alias list (off: those seekers left out)
   enrich_weight  KEIS standard-description field, weight relative to the record's own text (0 = off)
   enrich_postings which postings are enriched: shorter than N characters (200 = only short ones)
@@ -21,14 +22,15 @@ folder data/models/wbert-static-real); posting queries are drawn from its held-o
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from core import locations  # noqa: E402
 from core.data.datasets import load_dataset  # noqa: E402
 from core.data.occupations import matcher  # noqa: E402
 from core.evaluation.calibration import fit_calibration  # noqa: E402
@@ -37,6 +39,7 @@ from core.evaluation.runner import ModelResult, evaluate  # noqa: E402
 from core.llm.suitability import unsuitable_map  # noqa: E402
 from core.models.corpus import Corpus  # noqa: E402
 from core.models.engine import Engine  # noqa: E402
+from core.models.registry import ModelParams  # noqa: E402
 from core.settings import REPO, settings  # noqa: E402
 
 RESULTS = REPO / "bench" / "results"
@@ -58,15 +61,15 @@ REPORT_KEYS = ("top_k_accuracy@5", "precision@5", "map@5", "ndcg@5", "hit_rate@5
 
 
 def engine_for(config: dict, data) -> Engine:
-    """An engine over the dataset with `config` applied through the settings' environment variables."""
-    for key, value in config.items():
-        if key != "crosswalk":
-            os.environ[f"JOBLENS_{key.upper()}"] = str(value)
+    """An engine over the dataset whose models and corpus are built with `config` (ModelParams fields, the
+    settings' defaults for the rest, plus 'crosswalk')."""
+    params = ModelParams.from_settings(settings())
+    params = dataclasses.replace(params, **{k: v for k, v in config.items() if k != "crosswalk"})
     seekers = data.seekers
     if not config["crosswalk"]:  # the seekers only the reviewed alias list could place
         seekers = [s for s in seekers if (m := matcher().match(s.desired_job_name)) is None or m.via != "alias"]
-    corpus = Corpus(data.postings, seekers, unsuitable_map(data.store, [p.id for p in data.postings]))
-    return Engine(data.store, corpus)
+    corpus = Corpus(data.postings, seekers, unsuitable_map(data.store, [p.id for p in data.postings]), **params.corpus())
+    return Engine(data.store, corpus, params)
 
 
 def run(config: dict, data, models, split: str, n: int, audit: bool = False, prefer: bool = False) -> list[ModelResult]:
@@ -123,7 +126,7 @@ def main() -> int:
     ap.add_argument("--seekers", type=int, default=1500)
     ap.add_argument("--wbert", default=str(settings().models_dir / "wbert-static-real"))
     args = ap.parse_args()
-    os.environ["JOBLENS_WBERT"] = args.wbert
+    locations.use(dataclasses.replace(locations.Locations.from_settings(settings()), wbert=Path(args.wbert)))
     all_models = ("tfidf", "sbert", "wbert", "hybrid")
     data = load_dataset(DATASET, args.seekers)
     started = time.time()

@@ -22,11 +22,14 @@ os.environ.setdefault("JOBLENS_DATA", tempfile.mkdtemp())
 
 from fake_apis import FakeApis, worknet_records  # noqa: E402
 
+from core import locations  # noqa: E402
 from core.data.store import Store  # noqa: E402
 from core.filters import FilterSettings  # noqa: E402
 from core.models.engine import Engine  # noqa: E402
+from core.settings import settings  # noqa: E402
 from core.sync import sync  # noqa: E402
 
+locations.use(locations.Locations.from_settings(settings()))  # this script is an edge
 TODAY = date(2026, 11, 24)
 
 

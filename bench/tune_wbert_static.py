@@ -15,7 +15,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def main() -> int:
+    from core import locations
     from core.models.wbert import StaticConfig, labelled_set, train_static
+    from core.settings import settings
+
+    locations.use(locations.Locations.from_settings(settings()))  # this script is an edge
 
     data = labelled_set("real")
     rows = []

@@ -5,9 +5,11 @@ section of `.streamlit/secrets.toml` for the LLM.
     settings().data_dir            # data/ (JOBLENS_DATA), created on first use
     settings().llm                 # LLMSettings or None when no LLM is configured
 
-`settings()` reads the environment on every call (it is cheap), so tests and the app's background jobs
-that point JOBLENS_DATA elsewhere are seen at once; nothing else in `core` touches `os.environ` except
-`hub_offline()`, which sets the Hugging Face variables the libraries read.
+Only the edges call `settings()`: the CLI entry, the app's resources (ui/), bench scripts and the test
+fixtures. They hand the values down: folders through `core.locations`, what models compute through
+`core.models.registry.ModelParams` (tests/test_architecture.py keeps core/models and core/data free of it).
+Nothing else in `core` touches `os.environ` except `hub_offline()`, which sets the Hugging Face variables
+the libraries read.
 """
 from __future__ import annotations
 
@@ -137,8 +139,9 @@ def settings() -> Settings:
     return Settings()
 
 
-def hub_offline() -> None:
-    """Fail fast instead of retrying a model hub we cannot reach, unless the user opted in."""
-    if not settings().allow_hub:
+def hub_offline(allow_hub: bool | None = None) -> None:
+    """Fail fast instead of retrying a model hub we cannot reach, unless the user opted in (`allow_hub`;
+    None: the setting, for an edge such as app.py)."""
+    if not (settings().allow_hub if allow_hub is None else allow_hub):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

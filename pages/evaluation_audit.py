@@ -11,6 +11,7 @@ from core.models.registry import APP_MODELS, MODEL_LABELS
 from core.settings import settings
 from ui import get_engine, page_header, sidebar_common
 from ui.judgments import judgment_report
+from ui.resources import model_params
 
 sidebar_common()
 page_header("평가·감사", "직종 일치 기준 추천 품질과 필터 준수 여부를 신뢰구간과 함께 보여 줍니다.")
@@ -30,7 +31,7 @@ if run:
     def progress(label, i, n, note=""):
         bar.progress(min(1.0, i / max(n, 1)), text=f"{label}: {i:,}/{n:,}")
 
-    engine = get_engine() if dataset == "demo" else Engine.for_dataset(dataset, 3000)
+    engine = get_engine() if dataset == "demo" else Engine.for_dataset(dataset, 3000, params=model_params())
     results = evaluate(engine, dataset, models, directions, int(n_queries), progress=progress)
     ev.write_report(results, REPORT.parent)
     bar.empty()

@@ -1,6 +1,7 @@
 """Shared fixtures: every test works in a temporary data folder; models come from the set-up's folder."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -12,10 +13,34 @@ sys.path.insert(0, str(REPO))  # pages import `ui` from the repository root, as 
 os.environ.setdefault("JOBLENS_MODELS", str(REPO / "data" / "models"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from core import locations  # noqa: E402
+from core.settings import settings  # noqa: E402
+
+locations.use(locations.Locations.from_settings(settings()))  # the tests are an edge: settings read once, here
+
 
 @pytest.fixture()
-def tmp_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("JOBLENS_DATA", str(tmp_path))
+def locate(monkeypatch):
+    """`locate(models=…, wbert=…, shared=…, data=…)`: point this test at other folders (core reads them through
+    `core.locations`; the JOBLENS_* variables follow for the CLI and subprocesses); put back afterwards."""
+    previous = locations.here()
+
+    def point(**folders) -> locations.Locations:
+        for name, path in folders.items():
+            if path is None:
+                monkeypatch.delenv(f"JOBLENS_{name.upper()}", raising=False)
+            else:
+                monkeypatch.setenv(f"JOBLENS_{name.upper()}", str(path))
+        locations.use(dataclasses.replace(locations.here(), **{k: Path(v) if v else None for k, v in folders.items()}))
+        return locations.here()
+
+    yield point
+    locations.use(previous)
+
+
+@pytest.fixture()
+def tmp_data(tmp_path, locate):
+    locate(data=tmp_path)
     return tmp_path
 
 
@@ -28,6 +53,7 @@ def demo_store(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("demo")
     os.environ["JOBLENS_DATA"] = str(root)
+    locations.use(dataclasses.replace(locations.here(), data=root))
     paths = generate(root / "files", n_postings=600, n_seekers=150, seed=7)
     store = Store(root / "joblens.db")
     ingest_file(store, paths["worknet"], "worknet-json", source="demo")

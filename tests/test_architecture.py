@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 import shutil
 import subprocess
 import sys
@@ -156,3 +157,81 @@ def test_server_listens_on_localhost_by_default():
 
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["address"] == "127.0.0.1"
+
+
+# ---------------------------------------------------------------- explicit configuration, SQL in one place (#24)
+SETTINGS_READ = re.compile(r"\bsettings\(\)|import settings\b|\bSettings\(\)")
+SQL = re.compile(r"\b(SELECT\s|INSERT\s|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX)|PRAGMA\s)")
+
+
+def _lines(paths, pattern: re.Pattern) -> list[str]:
+    return [f"{p.relative_to(REPO)}:{i}: {line.strip()}" for p in paths
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1) if pattern.search(line)]
+
+
+def test_models_and_data_never_read_the_settings():
+    """Models, corpus and data take their parameters in __init__ (core.models.registry.ModelParams) and their
+    folders from core.locations; only the edges (CLI, app, bench, test fixtures) read the settings."""
+    paths = [*(CORE / "models").rglob("*.py"), *(CORE / "data").rglob("*.py")]
+    assert not _lines(paths, SETTINGS_READ)
+
+
+def test_no_cache_is_keyed_on_nothing_but_reads_a_setting_or_a_folder():
+    """An lru_cache over a function without parameters freezes whatever it read first (the folder of the first
+    test, the first JOBLENS_SHARED); caches are keyed by the path or parameters they depend on instead."""
+    offenders = []
+    for path in CORE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any("lru_cache" in ast.unparse(d) for d in node.decorator_list):
+                body = ast.unparse(node)
+                if not node.args.args and any(word in body for word in ("settings", "here()", "environ")):
+                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno} {node.name}")
+    assert not offenders, offenders
+
+
+# wt-24a moves the stored lists' schema and queries into Store (#24 item 1); drop these once that is merged
+SQL_PENDING = {"core/models/recsets.py", "core/cli/recsets.py"}
+
+
+def test_sql_lives_only_in_the_store():
+    """No sqlite3 and no SQL string anywhere in core but core/data/store.py (checked on string literals, so a
+    name like LEGEND_SELECTED is not SQL)."""
+    found: dict[str, list[str]] = {}
+    for path in CORE.rglob("*.py"):
+        rel = str(path.relative_to(REPO))
+        if rel == "core/data/store.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                found.setdefault(rel, []).append(f"{node.lineno}: {node.value[:60]}")
+        if any(m == "sqlite3" or m.startswith("sqlite3.") for m in imports_of(path)):
+            found.setdefault(rel, []).append("import sqlite3")
+    assert not {k: v for k, v in found.items() if k not in SQL_PENDING}, found
+    assert not SQL_PENDING - set(found), f"no SQL left in {SQL_PENDING - set(found)}: take it off SQL_PENDING"
+
+
+def test_the_sql_check_sees_sql():
+    """The two checks above would fail on what they forbid (a guard against a pattern that matches nothing)."""
+    assert SETTINGS_READ.search("x = settings().data_dir") and SETTINGS_READ.search("from ..settings import settings")
+    assert not SETTINGS_READ.search("filters = filters or FilterSettings()")
+    assert SQL.search("SELECT 1 FROM postings") and SQL.search("UPDATE t SET a=1") and not SQL.search("LEGEND_SELECTED")
+
+
+def test_model_parameters_default_to_the_settings_defaults():
+    """A model, corpus or engine built without parameters computes what the app computes with no settings."""
+    import inspect
+
+    from core.models.base import Recommender
+    from core.models.corpus import Corpus
+    from core.models.registry import ModelParams
+    from core.settings import Settings
+
+    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    params = ModelParams()
+    assert all(getattr(params, name) == defaults[name] for name in params.__dataclass_fields__)
+    base = {k: p.default for k, p in inspect.signature(Recommender.__init__).parameters.items() if k != "self"}
+    assert base == params.vectors()
+    corpus = {k: p.default for k, p in inspect.signature(Corpus.__init__).parameters.items()
+              if k in ("enrich", "short_posting_chars")}
+    assert corpus == params.corpus()

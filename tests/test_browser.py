@@ -32,6 +32,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(demo_store, tmp_path_factory):
+    import dataclasses
+
+    from core import locations
     from core.models.engine import Engine
     from core.models.wbert import ensure_static
 
@@ -39,17 +42,13 @@ def server(demo_store, tmp_path_factory):
     # in a folder of this test, named by JOBLENS_WBERT), and the SBERT and W-BERT vectors of the corpus go into
     # the store's cache, so the pages time loading and ranking, not encoding on a shared CPU
     wbert_dir = tmp_path_factory.mktemp("models") / "wbert-static"
-    previous = os.environ.get("JOBLENS_WBERT")
-    os.environ["JOBLENS_WBERT"] = str(wbert_dir)
+    previous = locations.use(dataclasses.replace(locations.here(), wbert=wbert_dir))
     try:
         assert ensure_static("demo") is not None and (wbert_dir / "card.json").exists()
         engine = Engine.from_store(demo_store)
         engine.model("sbert"), engine.model("wbert")
     finally:
-        if previous is None:
-            os.environ.pop("JOBLENS_WBERT")
-        else:
-            os.environ["JOBLENS_WBERT"] = previous
+        locations.use(previous)
     port = _free_port()
     env = {**os.environ, "JOBLENS_DATA": str(demo_store.path.parent), "HF_HUB_OFFLINE": "1", "JOBLENS_WBERT": str(wbert_dir)}
     # serve.py, as run.sh does; this fresh server's first request is a deep link (/similar?…), see test below

@@ -126,14 +126,14 @@ def test_every_reported_interval_contains_its_estimate(engine):
             assert math.isnan(lo) or lo - 1e-9 <= mean <= hi + 1e-9, name
 
 
-def test_wbert_rows_query_only_postings_wbert_never_trained_on(engine, tmp_path, monkeypatch):
+def test_wbert_rows_query_only_postings_wbert_never_trained_on(engine, tmp_path, locate):
     import json
 
     from core.evaluation.runner import evaluate
 
     held_out = sorted(engine.corpus.postings)[::5][:60]
     (tmp_path / "split.json").write_text(json.dumps({"test_ids": held_out}))
-    monkeypatch.setenv("JOBLENS_WBERT", str(tmp_path))  # a W-BERT folder whose test split is `held_out`
+    locate(wbert=tmp_path)  # a W-BERT folder whose test split is `held_out`
     results = evaluate(engine, "demo", ["tfidf", "wbert"], ["posting->posting", "seeker->posting"], n_queries=30)
     posting_rows = [r for r in results if r.direction == "posting->posting"]
     assert posting_rows and all(set(r.audit["query_ids"]) <= set(held_out) for r in posting_rows)

@@ -122,8 +122,8 @@ def test_suitability_page_correction_reaches_the_filter(corpus):
     assert "청각장애(경증)" in get_engine().corpus.unsuitable[pid]  # and used by the app's filter at once
 
 
-def test_wbert_page_shows_training_needed(corpus, tmp_path, monkeypatch):
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+def test_wbert_page_shows_training_needed(corpus, tmp_path, locate):
+    locate(models=tmp_path, wbert=None)
     at = page("wbert_training")
     assert any("학습 필요" in i.value for i in at.info)
 

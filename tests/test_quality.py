@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import REPO, needs_shared
+from conftest import REPO, SHARED, needs_shared
 from streamlit.testing.v1 import AppTest
 
 from core.data.records import Place, Seeker
@@ -177,19 +177,15 @@ def test_malformed_judgments_csv_names_the_row_and_keeps_what_is_stored(tmp_data
     assert jd.import_csv(other, exported) == 1 and other.judgments() == before  # round trip pools analysts
 
 
-def test_without_the_keis_file_nothing_is_enriched_and_the_hint_says_where_to_get_it(tmp_path, monkeypatch):
+def test_without_the_keis_file_nothing_is_enriched_and_the_hint_says_where_to_get_it(tmp_path, locate):
     from core.data import standard_jobs as sj
 
-    monkeypatch.setenv("JOBLENS_SHARED", str(tmp_path))
-    for cached in (sj.standard_jobs, sj.enrichment):
-        cached.cache_clear()
-    try:
-        assert sj.enrichment("542000") == ""
-        assert "data.go.kr" in sj.missing_hint() and "구인표준직무기술서" in sj.missing_hint()
-    finally:
-        monkeypatch.undo()
-        for cached in (sj.standard_jobs, sj.enrichment):
-            cached.cache_clear()
+    before = sj.enrichment("542000")  # whatever the suite's shared folder gives (cached per folder)
+    locate(shared=tmp_path)
+    assert sj.enrichment("542000") == ""  # no stale cache: the new folder is seen at once
+    assert "data.go.kr" in sj.missing_hint() and "구인표준직무기술서" in sj.missing_hint()
+    locate(shared=SHARED)
+    assert sj.enrichment("542000") == before
 
 
 def test_settings_defaults_are_what_the_quality_bench_tuned_on_dev():

@@ -121,7 +121,7 @@ def test_kead_sync_reads_work_environment_fields(tmp_data):
 
 
 @pytest.fixture()
-def own_app_store(demo_store, tmp_path, monkeypatch):
+def own_app_store(demo_store, tmp_path, locate):
     """The pages' cached store and engine pointed at a copy of the demo store, so an upload changes no other test."""
     import sqlite3
 
@@ -129,7 +129,7 @@ def own_app_store(demo_store, tmp_path, monkeypatch):
 
     with sqlite3.connect(tmp_path / "joblens.db") as target:
         demo_store.con.backup(target)
-    monkeypatch.setenv("JOBLENS_DATA", str(tmp_path))
+    locate(data=tmp_path)
     st.cache_resource.clear()
     yield Store(tmp_path / "joblens.db")
     st.cache_resource.clear()

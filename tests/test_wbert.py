@@ -9,7 +9,10 @@ import json
 
 import numpy as np
 import pytest
+from conftest import SHARED, needs_shared
 
+from core.models.engine import Engine
+from core.models.registry import ModelParams
 from core.models.wbert import LabelledSet, StaticConfig, TrainConfig, train, train_static
 
 
@@ -95,10 +98,10 @@ def test_training_resumes_from_checkpoint(sample, tiny, tmp_path):
 
 
 @pytest.mark.parametrize("variant", ["static", "transformer"])
-def test_wbert_is_a_recommender_like_the_others_in_all_directions(sample, tiny, tmp_path, monkeypatch, engine, variant):
+def test_wbert_is_a_recommender_like_the_others_in_all_directions(sample, tiny, tmp_path, locate, engine, variant):
     from core.filters import FilterSettings
 
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    locate(models=tmp_path)
     if variant == "static":
         train_static(sample, static(tmp_path / "wbert-static", epochs=2))
     else:
@@ -111,21 +114,19 @@ def test_wbert_is_a_recommender_like_the_others_in_all_directions(sample, tiny, 
         assert result.items and result.items[0].explanation["type"] == "field_pair"
 
 
-def test_missing_wbert_says_training_needed(tmp_path, monkeypatch):
+def test_missing_wbert_says_training_needed(tmp_path, locate):
     from core.models.encoders import ModelNotReady
     from core.models.registry import make_model
 
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
+    locate(models=tmp_path, wbert=None)
     with pytest.raises(ModelNotReady, match="학습 필요"):
         make_model("wbert")
 
 
-def test_app_uses_the_best_available_and_says_which(sample, tiny, tmp_path, monkeypatch):
+def test_app_uses_the_best_available_and_says_which(sample, tiny, tmp_path, locate):
     from core.models.wbert import current_path, describe, read_card
 
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
+    locate(models=tmp_path, wbert=None)
     train_static(sample, static(tmp_path / "wbert-static", epochs=3))
     assert current_path() == tmp_path / "wbert-static"
     train(sample, tiny(tmp_path / "wbert", epochs=1))  # a weak transformer on the same data
@@ -135,11 +136,10 @@ def test_app_uses_the_best_available_and_says_which(sample, tiny, tmp_path, monk
     assert ("정적" if best.name == "wbert-static" else "트랜스포머") in describe(read_card())
 
 
-def test_retrain_is_picked_up_by_a_running_engine_and_the_card_describes_it(sample, tmp_path, monkeypatch, engine):
+def test_retrain_is_picked_up_by_a_running_engine_and_the_card_describes_it(sample, tmp_path, locate, engine):
     from core.models.wbert import current_path, read_card
 
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
+    locate(models=tmp_path, wbert=None)
     train_static(sample, static(tmp_path / "wbert-static", epochs=1))
     first = engine.model("wbert")
     before = first.matrices["posting"].copy()
@@ -151,20 +151,23 @@ def test_retrain_is_picked_up_by_a_running_engine_and_the_card_describes_it(samp
     assert read_card()["config"]["lr_embedding"] == 0.05 and current_path() == tmp_path / "wbert-static"
 
 
-def test_card_and_engine_follow_joblens_wbert(sample, tmp_path, monkeypatch):
+def test_card_and_engine_follow_joblens_wbert(sample, tmp_path, locate):
     from core.models.wbert import current_path, read_card
 
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    locate(models=tmp_path)
     train_static(sample, static(tmp_path / "elsewhere", epochs=1))
-    monkeypatch.setenv("JOBLENS_WBERT", str(tmp_path / "elsewhere"))
+    locate(wbert=tmp_path / "elsewhere")
     assert current_path() == tmp_path / "elsewhere"
     assert read_card()["data"] == "test sample"  # the page describes the model the engine recommends with
 
 
-def test_unmapped_occupation_name_is_a_reject_not_a_wrong_label(tmp_path, monkeypatch):
+@needs_shared
+def test_unmapped_occupation_name_is_a_reject_not_a_wrong_label(tmp_path, locate):
     from core.models.wbert.labels import KEIS_FILE, keis_rows
 
-    monkeypatch.setenv("JOBLENS_SHARED", str(tmp_path))
+    # a shared folder with this test's KEIS file and the real code table (the labels are detailed codes)
+    (tmp_path / "worknet-codes-and-places").symlink_to(SHARED / "worknet-codes-and-places")
+    locate(shared=tmp_path)
     path = tmp_path / KEIS_FILE
     path.parent.mkdir(parents=True)
     rows = ["직종,표준직무내용,표준직무능력내용,표준직무전공내용,표준직무자격증내용",
@@ -178,7 +181,7 @@ def test_unmapped_occupation_name_is_a_reject_not_a_wrong_label(tmp_path, monkey
 
 
 @pytest.mark.parametrize("backend", ["torch", "onnx-int8"])
-def test_wbert_batch_equals_single_in_every_direction_under_each_backend(sample, tiny, tmp_path, monkeypatch, engine,
+def test_wbert_batch_equals_single_in_every_direction_under_each_backend(sample, tiny, tmp_path, locate, engine,
                                                                          backend):
     """The fine-tuned W-BERT through the shared batch path gives each query its single-query list, also when
     ONNX Runtime runs it (exported from the trained folder once, then reused)."""
@@ -186,10 +189,9 @@ def test_wbert_batch_equals_single_in_every_direction_under_each_backend(sample,
     from core.models.batch import batch_recommend
     from core.models.onnx_backend import onnx_file
 
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    monkeypatch.setenv("JOBLENS_WBERT_BACKEND", backend)
+    locate(models=tmp_path)
     train(sample, tiny(tmp_path / "wbert", epochs=1))
-    model = engine.model("wbert")
+    model = Engine(engine.store, engine.corpus, ModelParams(wbert_backend=backend)).model("wbert")
     assert model.encoder.backend == backend
     assert onnx_file(tmp_path / "wbert", backend).exists() == (backend != "torch")
     f = FilterSettings(capital_km=30, other_km=60)

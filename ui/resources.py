@@ -3,10 +3,23 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import locations
 from core.data.store import Store
 from core.models.encoders import ModelNotReady
 from core.models.engine import Engine
-from core.models.registry import MODEL_LABELS
+from core.models.registry import MODEL_LABELS, ModelParams
+from core.settings import settings
+
+# the app is an edge: the settings are read here, once per server process (pages import `ui` first); the
+# folders are set for every page unless the process already chose them (tests running pages in-process)
+if not locations.is_set():
+    locations.use(locations.Locations.from_settings(settings()))
+
+
+@st.cache_resource
+def model_params() -> ModelParams:
+    """What the app's models compute with, from the settings (one engine per process uses them)."""
+    return ModelParams.from_settings(settings())
 
 
 @st.cache_resource(show_spinner="데이터베이스 여는 중…")
@@ -16,7 +29,7 @@ def get_store() -> Store:
 
 @st.cache_resource(show_spinner="코퍼스 불러오는 중…")
 def _engine() -> Engine:
-    return Engine.from_store(get_store())
+    return Engine.from_store(get_store(), params=model_params())
 
 
 def get_engine() -> Engine:

@@ -22,7 +22,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ..locations import Locations, use
+    from ..settings import settings
+
     args = build_parser().parse_args(argv)
+    use(Locations.from_settings(settings()))  # the CLI is an edge: the settings are read here, once per command
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -6,7 +6,9 @@ import time
 from ..data.store import Store
 from ..models.encoders import ModelNotReady, ensure_e5
 from ..models.engine import Engine
+from ..models.registry import ModelParams
 from ..progress import TerminalProgress
+from ..settings import settings
 
 
 def add_corpus_arguments(p) -> None:
@@ -18,7 +20,7 @@ def add_corpus_arguments(p) -> None:
 def engine_for(args, read_only: bool = False) -> Engine:
     sources = args.sources.split(",") if args.sources else None
     seeker_sources = args.seeker_sources.split(",") if args.seeker_sources else None
-    return Engine.from_store(Store(read_only=read_only), sources, seeker_sources)
+    return Engine.from_store(Store(read_only=read_only), sources, seeker_sources, ModelParams.from_settings(settings()))
 
 
 def register(sub) -> None:

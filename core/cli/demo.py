@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     store = Store()
-    if store.query("SELECT COUNT(*) FROM postings WHERE source='demo'")[0][0] >= args.postings and not args.force:
+    if store.count_postings("demo") >= args.postings and not args.force:
         print(f"데모 코퍼스 이미 있음: {store.counts()}")
         return 0
     paths = generate(settings().data_dir / "demo", n_postings=args.postings, n_seekers=args.seekers, seed=args.seed)

@@ -8,7 +8,7 @@ from ..evaluation.metrics import DIRECTIONS
 from ..evaluation.report import write_report
 from ..evaluation.runner import evaluate
 from ..models.engine import Engine
-from ..models.registry import APP_MODELS
+from ..models.registry import APP_MODELS, ModelParams
 from ..progress import TerminalProgress
 from ..settings import settings
 
@@ -34,7 +34,7 @@ def run(args) -> int:
         print(f"※ {hint}")
     results = []
     for ds in datasets:
-        engine = Engine.for_dataset(ds, args.seekers, progress)
+        engine = Engine.for_dataset(ds, args.seekers, progress, ModelParams.from_settings(settings()))
         dirs = [d for d in directions if ds != "worknet-seoul-2023" or d == "posting->posting"]
         results += evaluate(engine, ds, models, dirs, args.queries, progress=progress)
     md, js = write_report(results, Path(args.out) if args.out else settings().data_dir / "reports", args.stem)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ..locations import here
 from ..progress import Progress
-from ..settings import settings
 from .ingest import SHARED_DATASETS, ingest_file
 from .records import Posting, Seeker
 from .store import Store
@@ -39,11 +39,10 @@ def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | Non
     if name == "demo":
         store = Store()
         return Dataset(name, store, store.postings("demo"), store.seekers("demo-seekers"))
-    store = Store(settings().data_dir / "eval" / "real.db")
+    store = Store(here().data_dir / "eval" / "real.db")
     for fmt, source in (("kead-seekers", "kead-seekers"), (name, DATASETS[name])):
-        if not store.query("SELECT 1 FROM postings WHERE source=? UNION SELECT 1 FROM seekers WHERE source=? LIMIT 1",
-                           (source, source)):
-            path = settings().shared / SHARED_DATASETS[fmt]
+        if not store.has_source(source):
+            path = here().shared / SHARED_DATASETS[fmt]
             if not path.exists():
                 raise FileNotFoundError(f"{path} 없음: ../shared/data 를 확인하세요")
             print(ingest_file(store, path, fmt, progress=progress).summary())

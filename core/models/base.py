@@ -84,17 +84,17 @@ class Recommender:
     name = "base"
     holds_vectors = True  # False for a model that only combines others (the hybrid)
 
-    def __init__(self) -> None:
-        from ..settings import settings
-
+    def __init__(self, enrich_weight: float = 1.0, query_prompt_posting: str = "passage",
+                 query_prompt_seeker: str = "query", max_tokens_text: int = 96, max_tokens_enrichment: int = 192) -> None:
+        """Defaults are the settings' defaults (tuned on the dev split, see bench/bench_quality.py); the edges
+        pass the configured values through `registry.ModelParams`."""
         self.corpus: Corpus | None = None
         self.matrices: dict[str, Any] = {}
-        config = settings()
-        self.enrich_weight = config.enrich_weight
+        self.enrich_weight = enrich_weight
         # encoder prompt for a query from each side (e5: 'query' or 'passage'; tuned on the dev split)
-        self.query_kinds = {"posting": config.query_prompt_posting, "seeker": config.query_prompt_seeker}
+        self.query_kinds = {"posting": query_prompt_posting, "seeker": query_prompt_seeker}
         # token cap per field, from the real length distribution (settings `max_tokens_*`)
-        self.max_tokens = {"text": config.max_tokens_text, "enrichment": config.max_tokens_enrichment}
+        self.max_tokens = {"text": max_tokens_text, "enrichment": max_tokens_enrichment}
 
     # ------------------------------------------------------------ what a model implements
     def fit(self, corpus: Corpus, progress: Progress | None = None) -> Recommender:

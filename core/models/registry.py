@@ -6,10 +6,10 @@ here is all it takes for every one of them to offer it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 
 from ..data.store import Store
-from ..settings import settings
+from ..settings import Settings
 from .base import Recommender
 from .embedding import EmbeddingRecommender
 from .encoders import DEFAULT_SBERT, SBERTEncoder, USEEncoder
@@ -19,13 +19,46 @@ from .wbert import wbert_recommender, wbert_version
 
 
 @dataclass(frozen=True)
+class ModelParams:
+    """Everything configurable that changes what a model computes, with the settings' defaults (field names
+    are the settings' names). Read from the settings once at an edge (`from_settings`) and passed down;
+    bench/bench_quality.py tunes by making new ones."""
+
+    enrich_weight: float = 1.0
+    enrich_short_posting_chars: int = 200  # the corpus's: a posting shorter than this is enriched too
+    query_prompt_posting: str = "passage"
+    query_prompt_seeker: str = "query"
+    max_tokens_text: int = 96
+    max_tokens_enrichment: int = 192
+    hybrid_k_rrf: int = 10
+    hybrid_tfidf_weight: float = 0.5
+    encoder_backend: str = "torch"
+    wbert_backend: str = "torch"
+    allow_hub: bool = False
+
+    @classmethod
+    def from_settings(cls, config: Settings) -> ModelParams:
+        return cls(**{f.name: getattr(config, f.name) for f in fields(cls)})
+
+    def vectors(self) -> dict:
+        """The keyword arguments of `Recommender.__init__` (how texts become vectors)."""
+        keys = ("enrich_weight", "query_prompt_posting", "query_prompt_seeker", "max_tokens_text", "max_tokens_enrichment")
+        return {k: v for k, v in asdict(self).items() if k in keys}
+
+    def corpus(self) -> dict:
+        """The keyword arguments of `Corpus.__init__`."""
+        return {"enrich": self.enrich_weight > 0, "short_posting_chars": self.enrich_short_posting_chars}
+
+
+@dataclass(frozen=True)
 class BuildContext:
-    """What a factory may use: the store (embedding cache), the TF-IDF analyser, and `part(name)` for
-    another model of the same engine (the hybrid shares the engine's fitted TF-IDF and SBERT)."""
+    """What a factory may use: the store (embedding cache), the TF-IDF analyser, `part(name)` for another
+    model of the same engine (the hybrid shares the engine's fitted TF-IDF and SBERT), and the parameters."""
 
     store: Store | None
     analyser: str
     part: Callable[[str], Recommender]
+    params: ModelParams = field(default_factory=ModelParams)
 
 
 @dataclass(frozen=True)
@@ -39,14 +72,17 @@ class ModelSpec:
 
 
 REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
-    ModelSpec("tfidf", "TF-IDF", lambda ctx: TfidfRecommender(ctx.analyser), uses_analyser=True),
+    ModelSpec("tfidf", "TF-IDF", lambda ctx: TfidfRecommender(ctx.analyser, **ctx.params.vectors()), uses_analyser=True),
     ModelSpec("sbert", "SBERT", lambda ctx: EmbeddingRecommender(
-        lambda: SBERTEncoder(DEFAULT_SBERT, name=f"sbert:{DEFAULT_SBERT}"), "sbert", ctx.store)),
-    ModelSpec("wbert", "W-BERT", lambda ctx: wbert_recommender(ctx.store), version=wbert_version),
+        lambda: SBERTEncoder(DEFAULT_SBERT, name=f"sbert:{DEFAULT_SBERT}", backend=ctx.params.encoder_backend,
+                             allow_hub=ctx.params.allow_hub), "sbert", ctx.store, **ctx.params.vectors())),
+    ModelSpec("wbert", "W-BERT", lambda ctx: wbert_recommender(ctx.store, ctx.params.wbert_backend, **ctx.params.vectors()),
+              version=wbert_version),
     ModelSpec("hybrid", "하이브리드(RRF)", lambda ctx: HybridRecommender(
-        [ctx.part("tfidf"), ctx.part("sbert")], settings().hybrid_k_rrf, [settings().hybrid_tfidf_weight, 1.0]),
+        [ctx.part("tfidf"), ctx.part("sbert")], ctx.params.hybrid_k_rrf, [ctx.params.hybrid_tfidf_weight, 1.0]),
               uses_analyser=True),
-    ModelSpec("use", "USE", lambda ctx: EmbeddingRecommender(USEEncoder, "use", ctx.store), in_app=False),
+    ModelSpec("use", "USE", lambda ctx: EmbeddingRecommender(USEEncoder, "use", ctx.store, **ctx.params.vectors()),
+              in_app=False),
 )}
 APP_MODELS: tuple[str, ...] = tuple(name for name, spec in REGISTRY.items() if spec.in_app)
 MODEL_LABELS: dict[str, str] = {name: spec.label for name, spec in REGISTRY.items()}
@@ -58,7 +94,8 @@ def spec(name: str) -> ModelSpec:
     return REGISTRY[name]
 
 
-def make_model(name: str, store: Store | None = None, analyser: str = "mecab") -> Recommender:
+def make_model(name: str, store: Store | None = None, analyser: str = "mecab",
+               params: ModelParams = ModelParams()) -> Recommender:
     """An unfitted recommender, standing alone (its parts too, for the hybrid)."""
-    context = BuildContext(store, analyser, lambda part: make_model(part, store, analyser))
+    context = BuildContext(store, analyser, lambda part: make_model(part, store, analyser, params), params)
     return spec(name).build(context)

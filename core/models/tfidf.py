@@ -6,8 +6,8 @@ import pickle
 import numpy as np
 
 from ..data.standard_jobs import split_enriched
+from ..locations import here
 from ..progress import report
-from ..settings import settings
 from ..text.analysers import Analyser
 from .base import Recommender
 
@@ -20,8 +20,8 @@ def _pretokenized(tokens: list[str]) -> list[str]:
 class TfidfRecommender(Recommender):
     """TF-IDF over content morphemes; the analyser (mecab, kiwi, komoran, okt, kkma) is injected."""
 
-    def __init__(self, analyser: str = "mecab", cache: bool = True):
-        super().__init__()
+    def __init__(self, analyser: str = "mecab", cache: bool = True, **vector_params):
+        super().__init__(**vector_params)
         self.analyser = Analyser(analyser)
         self.name = f"tfidf-{analyser}"
         self.cache = cache
@@ -31,7 +31,7 @@ class TfidfRecommender(Recommender):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.corpus = corpus
-        path = settings().index_dir / f"{self.name}-{corpus.fingerprint()}-w{self.enrich_weight:g}.pkl"
+        path = here().index_dir / f"{self.name}-{corpus.fingerprint()}-w{self.enrich_weight:g}.pkl"
         if self.cache and path.exists():
             try:
                 with open(path, "rb") as f:

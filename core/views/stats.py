@@ -11,8 +11,7 @@ from ..geo import SIDO_SHORT
 
 
 def sources(store: Store) -> pd.DataFrame:
-    rows = store.query("SELECT source, COUNT(*), SUM(synthetic), SUM(geo_status='ok'), MAX(updated_at) "
-                       "FROM postings GROUP BY source ORDER BY 2 DESC")
+    rows = store.source_summary()
     frame = pd.DataFrame(rows, columns=["출처", "공고", "합성", "지도 배치", "마지막 갱신"])
     frame["배치율"] = (frame["지도 배치"] / frame["공고"]).round(3)
     frame["마지막 갱신"] = frame["마지막 갱신"].map(lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)))
@@ -20,14 +19,14 @@ def sources(store: Store) -> pd.DataFrame:
 
 
 def by_category(store: Store) -> pd.DataFrame:
-    rows = store.query("SELECT major_code, COUNT(*) FROM postings GROUP BY major_code")
+    rows = store.postings_per_major()
     frame = pd.DataFrame(rows, columns=["코드", "공고"])
     frame["직종 대분류"] = frame["코드"].map(lambda c: keco.majors().get(c or "", "미분류"))
     return frame.sort_values("공고", ascending=False)
 
 
 def by_region(store: Store) -> pd.DataFrame:
-    rows = store.query("SELECT COALESCE(sido, '미배치'), COUNT(*) FROM postings GROUP BY 1")
+    rows = store.postings_per_sido()
     frame = pd.DataFrame(rows, columns=["시도", "공고"])
     frame["시도"] = frame["시도"].map(lambda s: SIDO_SHORT.get(s, s))
     return frame.sort_values("공고", ascending=False)
@@ -35,19 +34,13 @@ def by_region(store: Store) -> pd.DataFrame:
 
 def rejects(store: Store, limit: int = 500) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(reasons with counts, latest rejected rows)."""
-    reasons = pd.DataFrame(store.query(
-        "SELECT field, reason, COUNT(*) c FROM rejects GROUP BY field, reason ORDER BY c DESC LIMIT 50"),
-        columns=["필드", "사유", "건수"])
-    latest = pd.DataFrame(store.query(
-        "SELECT source_file, row_no, field, reason, value FROM rejects ORDER BY id DESC LIMIT ?", (limit,)),
-        columns=["파일", "행", "필드", "사유", "값"])
+    reasons = pd.DataFrame(store.reject_reasons(50), columns=["필드", "사유", "건수"])
+    latest = pd.DataFrame(store.latest_rejects(limit), columns=["파일", "행", "필드", "사유", "값"])
     return reasons, latest
 
 
 def unplaced(store: Store, limit: int = 500) -> pd.DataFrame:
-    return pd.DataFrame(store.query(
-        "SELECT id, title, geo_note FROM postings WHERE geo_status != 'ok' LIMIT ?", (limit,)),
-        columns=["id", "제목", "미배치 사유"])
+    return pd.DataFrame(store.unplaced_postings(limit), columns=["id", "제목", "미배치 사유"])
 
 
 def freshness(store: Store, today: str | None = None) -> dict[str, object]:
@@ -56,8 +49,7 @@ def freshness(store: Store, today: str | None = None) -> dict[str, object]:
 
     today = today or date.today().isoformat()
     syncs = {api: store.sync_state(api) for api in ("worknet", "kead")}
-    registered_today, closed = store.query("SELECT COALESCE(SUM(json_extract(json, '$.reg_date') = ?), 0), "
-                                           "COALESCE(SUM(json_extract(json, '$.closed') = 1), 0) FROM postings", (today,))[0]
+    registered_today, closed = store.registered_and_closed(today)
     return {"last_sync": {api: (time.strftime("%Y-%m-%d %H:%M", time.localtime(s["last_success"]))
                                 if s and s["last_success"] else "없음") for api, s in syncs.items()},
             "sync_status": {api: (s["status"], s["message"]) for api, s in syncs.items() if s},

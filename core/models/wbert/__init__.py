@@ -5,7 +5,7 @@ and `transformer` (e5-small fine-tuned: the quality variant, CPU with checkpoint
 from __future__ import annotations
 
 from ...data.store import Store
-from ...settings import settings
+from ...locations import here
 from ..embedding import EmbeddingRecommender
 from ..encoders import ModelNotReady, SBERTEncoder
 from .labels import LEVELS, LabelledSet, labelled_set
@@ -17,14 +17,15 @@ __all__ = ["LEVELS", "LabelledSet", "StaticConfig", "TrainConfig", "current_path
            "ensure_static", "train", "train_static", "wbert_recommender", "wbert_version"]
 
 
-def wbert_recommender(store: Store | None = None) -> EmbeddingRecommender:
-    """The recommender over the current W-BERT folder; ModelNotReady ('학습 필요') when there is none."""
+def wbert_recommender(store: Store | None = None, backend: str = "torch", **vector_params) -> EmbeddingRecommender:
+    """The recommender over the current W-BERT folder; ModelNotReady ('학습 필요') when there is none.
+    `backend`: the `wbert_backend` setting at the edges (int8 costs W-BERT more than SBERT, so its own)."""
     path = current_path()
     if not (path / "modules.json").exists():
         raise ModelNotReady("W-BERT 학습 필요: `python -m core train-wbert` 또는 앱의 학습 버튼으로 먼저 학습하세요.")
     version = wbert_version().rsplit(":", 1)[-1]
     return EmbeddingRecommender(lambda: SBERTEncoder(str(path), name=f"wbert:{path.name}:{version}",
-                                                     backend=settings().wbert_backend), "wbert", store)
+                                                     backend=backend), "wbert", store, **vector_params)
 
 
 def ensure_static(dataset: str = "demo", progress=None) -> dict | None:
@@ -32,5 +33,5 @@ def ensure_static(dataset: str = "demo", progress=None) -> dict | None:
     card, or None when nothing had to be done."""
     if (current_path() / "modules.json").exists():
         return None
-    out = settings().wbert or static_path()  # JOBLENS_WBERT names where the app looks, so build it there
+    out = here().wbert or static_path()  # JOBLENS_WBERT names where the app looks, so build it there
     return train_static(labelled_set(dataset), StaticConfig(out=str(out)), progress=progress)

@@ -5,7 +5,7 @@ import json
 import time
 from pathlib import Path
 
-from ...settings import settings
+from ...locations import here
 from .labels import labelled_set
 from .paths import static_path
 from .static import StaticConfig, train_static
@@ -13,7 +13,7 @@ from .training import TrainConfig, train
 
 
 def status_path() -> Path:
-    return settings().models_dir / "wbert-status.json"
+    return here().models_dir / "wbert-status.json"
 
 
 def _status(path: Path, **kw) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ...data import keco
 from ...data.occupations import matcher
-from ...settings import settings
+from ...locations import here
 
 KEIS_FILE = "keis-standard-job-descriptions/keis_standard_job_descriptions_20250901.csv"
 KEIS_DOWNLOAD = "data.go.kr: 한국고용정보원_구인표준직무기술서 (파일 데이터)"
@@ -66,7 +66,7 @@ class LabelledSet:
 
 def keis_rows() -> tuple[list[tuple[str, str, str]], list[dict]]:
     """(row id, text, code) per KEIS row whose occupation name maps to a code, and the rejects."""
-    path = settings().shared / KEIS_FILE
+    path = here().shared / KEIS_FILE
     if not path.exists():
         raise FileNotFoundError(f"{path} 없음: 표준직무기술서는 {KEIS_DOWNLOAD} 에서 내려받아 이 경로에 두세요")
     rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("cp949"))))

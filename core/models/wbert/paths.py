@@ -5,25 +5,25 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ...settings import settings
+from ...locations import here
 
 
 def default_path() -> Path:
     """Where the transformer variant writes by default: <models>/wbert."""
-    return settings().models_dir / "wbert"
+    return here().models_dir / "wbert"
 
 
 def static_path() -> Path:
     """Where the static variant writes by default (set-up builds it): <models>/wbert-static."""
-    return settings().models_dir / "wbert-static"
+    return here().models_dir / "wbert-static"
 
 
 def current_path() -> Path:
     """The folder the app recommends with: JOBLENS_WBERT when set, else the best trained one: the higher
     test accuracy of the two default folders when both were trained on the same data, else the transformer
     (the quality variant) when it exists, else the static one set-up builds."""
-    if settings().wbert:
-        return settings().wbert
+    if here().wbert:
+        return here().wbert
     cards = {path: read_card(path) for path in (default_path(), static_path())}
     ready = {path: card for path, card in cards.items() if card and (path / "modules.json").exists()}
     if len(ready) == 2 and len({card.get("data") for card in ready.values()}) == 1:

@@ -1,0 +1,33 @@
+"""The Store's named queries (#24 item 6): the corpus page, the overview, the suitability map, the demo command
+and the datasets ask the Store by name instead of writing SQL; these pin what each answer means."""
+from core.data.store import Store
+from core.llm.suitability import unsuitable_map
+from core.views import stats
+
+
+def test_corpus_figures_add_up_to_the_stored_corpus(demo_store):
+    counts = demo_store.counts()
+    postings = demo_store.postings()
+    sources = stats.sources(demo_store)
+    assert set(sources["출처"]) == {p.source for p in postings} and sources["공고"].sum() == counts["postings"]
+    assert stats.by_region(demo_store)["공고"].sum() == counts["postings"]
+    assert stats.by_category(demo_store)["공고"].sum() == counts["postings"]
+    assert len(stats.unplaced(demo_store)) == min(500, sum(p.place.geo_status != "ok" for p in postings))
+    reasons, latest = stats.rejects(demo_store, limit=5)
+    assert len(latest) == min(5, counts["rejects"]) and reasons["건수"].sum() <= counts["rejects"]
+    day = postings[0].reg_date
+    fresh = stats.freshness(demo_store, today=day)
+    assert fresh["registered_today"] == sum(p.reg_date == day for p in postings) > 0
+    assert fresh["closed"] == sum(p.closed for p in postings)
+    assert demo_store.count_postings("demo") == sum(p.source == "demo" for p in postings)
+    assert demo_store.has_source("demo") and demo_store.has_source("demo-seekers") and not demo_store.has_source("없음")
+
+
+def test_only_successful_extractions_reach_the_suitability_map(tmp_path):
+    store = Store(tmp_path / "s.db")
+    ok = {"unsuitable_types": [{"type": "시각장애(중증)"}], "suitable_types": []}
+    store.put_extraction(("h1", "rules", "-", "1"), "p1", "ok", ok)
+    store.put_extraction(("h2", "llm", "m", "1"), "p2", "error", None, "시간 초과")
+    store.put_extraction(("h3", "llm", "m", "1"), "p1", "ok", {"unsuitable_types": [{"type": "청각장애(경증)"}]})
+    assert [r["posting_id"] for r in store.extractions() if r["status"] == "ok"] == ["p1", "p1"]
+    assert unsuitable_map(store) == {"p1": frozenset({"시각장애(중증)", "청각장애(경증)"})}
