@@ -2,6 +2,7 @@
 
     python bench/bench_quality.py                 # ~35 min on 2 cores: tuning, test tables, ablation, calibration
     python bench/bench_quality.py --queries 60    # a quicker look (wider CIs)
+    python bench/bench_quality.py --blind-only    # only the blind table, with the tuned values already in evaluation.json
 
 Levers (each a setting of `core.settings.Settings` and a field of `core.models.registry.ModelParams`, which the
 engines here are built with, so the app uses exactly what is measured here):
@@ -15,7 +16,9 @@ Steps: (1) on dev queries, grid over each lever in turn (objective: mean P@5 ove
 lever touches); (2) on test queries, every model before (all levers at their old values) and after (tuned),
 plus '희망 직종 우선' rows (marked: they use the category label itself); (3) ablation on test: the tuned
 configuration with one lever reset at a time; (4) isotonic calibration fitted on dev-split lists of the tuned
-configuration → core/resources/calibration.json. Results: bench/results/evaluation.json (+ .md).
+configuration → core/resources/calibration.json; (5) blind, on test: the tuned configuration with every
+posting's 직종 code and what derives from it hidden (core/data/blind.py), relevance by the hidden code, under the
+key `blind` (same shape as `after`). Results: bench/results/evaluation.json (+ .md).
 W-BERT is the static variant trained on the real labelled set (`python -m core train-wbert --data real ...`,
 folder data/models/wbert-static-real); posting queries are drawn from its held-out postings only.
 """
@@ -38,7 +41,7 @@ from core.evaluation.metrics import DIRECTIONS  # noqa: E402
 from core.evaluation.runner import ModelResult, evaluate  # noqa: E402
 from core.llm.suitability import unsuitable_map  # noqa: E402
 from core.models.corpus import Corpus  # noqa: E402
-from core.models.engine import Engine  # noqa: E402
+from core.models.engine import Engine, blind_unsuitable  # noqa: E402
 from core.models.registry import ModelParams  # noqa: E402
 from core.settings import REPO, settings  # noqa: E402
 
@@ -60,24 +63,27 @@ ABLATIONS = {"crosswalk": {"crosswalk": False}, "enrich_weight": {"enrich_weight
 REPORT_KEYS = ("top_k_accuracy@5", "precision@5", "map@5", "ndcg@5", "hit_rate@5", "violation_rate@5")
 
 
-def engine_for(config: dict, data) -> Engine:
+def engine_for(config: dict, data, blind: bool = False) -> Engine:
     """An engine over the dataset whose models and corpus are built with `config` (ModelParams fields, the
-    settings' defaults for the rest, plus 'crosswalk')."""
+    settings' defaults for the rest, plus 'crosswalk'); `blind`: postings without their 직종 code (relevance by
+    the hidden code)."""
     params = ModelParams.from_settings(settings())
     params = dataclasses.replace(params, **{k: v for k, v in config.items() if k != "crosswalk"})
     seekers = data.seekers
     if not config["crosswalk"]:  # the seekers only the reviewed alias list could place
         seekers = [s for s in seekers if (m := matcher().match(s.desired_job_name)) is None or m.via != "alias"]
-    corpus = Corpus(data.postings, seekers, unsuitable_map(data.store, [p.id for p in data.postings]), **params.corpus())
+    unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, [p.id for p in data.postings])
+    corpus = Corpus(data.postings, seekers, unsuitable, blind=blind, **params.corpus())
     return Engine(data.store, corpus, params)
 
 
-def run(config: dict, data, models, split: str, n: int, audit: bool = False, prefer: bool = False) -> list[ModelResult]:
+def run(config: dict, data, models, split: str, n: int, audit: bool = False, prefer: bool = False,
+        blind: bool = False) -> list[ModelResult]:
     start = time.time()
-    engine = engine_for(config, data)
+    engine = engine_for(config, data, blind)
     results = evaluate(engine, DATASET, list(models), list(DIRECTIONS), n, split=split, audit=audit, prefer_occupation=prefer,
                        wbert_held_out=True)  # every run draws posting queries from the same held-out pool
-    print(f"  [{split}] {json.dumps({k: v for k, v in config.items() if BEFORE.get(k) != v}, ensure_ascii=False)} "
+    print(f"  [{split}{' blind' if blind else ''}] {json.dumps({k: v for k, v in config.items() if BEFORE.get(k) != v}, ensure_ascii=False)} "
           f"{'+'.join(models)}: {time.time() - start:.0f}s", flush=True)
     return results
 
@@ -99,7 +105,19 @@ def fmt(ci) -> str:
     return f"{ci[0]:.3f} [{ci[1]:.3f}, {ci[2]:.3f}]"
 
 
-def markdown(before: dict, after: dict, ablation: dict, tuned: dict, tuning_log: list) -> str:
+def blind_markdown(after: dict, blind: dict) -> str:
+    """The blind table next to the with-code one (test, P@5 and Top-5)."""
+    lines = ["## 블라인드 (직종코드 숨김, 관련성 = 숨긴 코드, test)", "", BLIND_NOTE, "",
+             "| 방향 | 모델 | 블라인드 P@5 | 코드 있음 P@5 | 블라인드 Top-5 | 블라인드 MAP@5 |", "|---|---|---|---|---|---|"]
+    for direction, models in blind.items():
+        for model, m in models.items():
+            a = after.get(direction, {}).get(model)
+            lines.append(f"| {DIRECTIONS[direction]} | {model} | {fmt(m['precision@5'])} | {fmt(a['precision@5']) if a else '-'} | "
+                         f"{fmt(m['top_k_accuracy@5'])} | {fmt(m['map@5'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(before: dict, after: dict, ablation: dict, tuned: dict, tuning_log: list, blind: dict | None = None) -> str:
     lines = ["# 추천 품질 (실데이터 worknet-2024 + KEAD 구직자, test 분할, 95 % 부트스트랩 CI)", "",
              f"조정값 (dev 분할에서 선택): `{json.dumps(tuned, ensure_ascii=False)}`", "",
              "| 방향 | 모델 | 전 Top-5 | 후 Top-5 | 전 P@5 | 후 P@5 | 후 MAP@5 | 후 위반율 |", "|---|---|---|---|---|---|---|---|"]
@@ -109,6 +127,8 @@ def markdown(before: dict, after: dict, ablation: dict, tuned: dict, tuning_log:
             lines.append(f"| {DIRECTIONS[direction]} | {model} | {fmt(b['top_k_accuracy@5']) if b else '-'} | "
                          f"{fmt(m['top_k_accuracy@5'])} | {fmt(b['precision@5']) if b else '-'} | {fmt(m['precision@5'])} | "
                          f"{fmt(m['map@5'])} | {m['violation_rate@5'][0]:.4f} |")
+    if blind:
+        lines += ["", *blind_markdown(after, blind).splitlines()]
     lines += ["", "## 제거 실험 (조정된 설정에서 한 가지씩 되돌림, test, P@5 / Top-5)", "",
               "| 되돌린 것 | 방향 | 모델 | P@5 | Top-5 |", "|---|---|---|---|---|"]
     for lever, rows in ablation.items():
@@ -120,16 +140,39 @@ def markdown(before: dict, after: dict, ablation: dict, tuned: dict, tuning_log:
     return "\n".join(lines) + "\n"
 
 
+BLIND_NOTE = ("공고의 직종코드와 거기서 나온 필드(직종명 jobNm·relJobsNm, 코드로 고른 표준직무 보강, 희망 직종 우선 순위, 규칙의 "
+              "직종 줄)를 숨김; 제목·담당업무는 그대로; 구직자는 희망 직종 유지; 관련성은 숨긴 코드")
+
+
+def blind_table(tuned: dict, data, models, n: int) -> dict:
+    """The blind regime on test queries with the tuned configuration: {dataset: table} like `after`."""
+    return {DATASET: table(run(tuned, data, models, "test", n, blind=True))}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", type=int, default=150)
     ap.add_argument("--seekers", type=int, default=1500)
     ap.add_argument("--wbert", default=str(settings().models_dir / "wbert-static-real"))
+    ap.add_argument("--blind-only", action="store_true",
+                    help="블라인드 표만: evaluation.json 의 조정값으로 실행해 'blind' 키만 갱신")
     args = ap.parse_args()
     locations.use(dataclasses.replace(locations.Locations.from_settings(settings()), wbert=Path(args.wbert)))
     all_models = ("tfidf", "sbert", "wbert", "hybrid")
     data = load_dataset(DATASET, args.seekers)
     started = time.time()
+    if args.blind_only:
+        out = json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8"))
+        print("5) test: 블라인드", flush=True)
+        out["blind"] = blind_table(out["tuned"], data, all_models, args.queries)
+        out["blind_regime"] = BLIND_NOTE
+        out["blind_seconds"] = round(time.time() - started)
+        (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+        (RESULTS / "evaluation.md").write_text(markdown(out["before"][DATASET], out["after"][DATASET],
+                                                        out["ablation"][DATASET], out["tuned"], out["tuning_log"],
+                                                        out["blind"][DATASET]), encoding="utf-8")
+        print(blind_markdown(out["after"][DATASET], out["blind"][DATASET]))
+        return 0
 
     tuned, log = {**BEFORE, "crosswalk": True}, []
     print("1) dev 조정", flush=True)
@@ -157,15 +200,18 @@ def main() -> int:
     calibration = fit_calibration(run(tuned, data, all_models, "dev", args.queries), DATASET)
     calibration.save()
 
+    print("5) test: 블라인드", flush=True)
+    blind = blind_table(tuned, data, all_models, args.queries)
+
     before, after = table(before_results), table(after_results)
     out = {"dataset": DATASET, "split": "test", "queries_per_direction": args.queries, "seekers_sample": args.seekers,
            "tuned_on": "dev", "tuned": tuned, "before_config": BEFORE, "before": {DATASET: before}, "after": {DATASET: after},
-           "ablation": {DATASET: ablation}, "tuning_log": log,
+           "blind": blind, "blind_regime": BLIND_NOTE, "ablation": {DATASET: ablation}, "tuning_log": log,
            "calibration": {k: {"n": c.n, "base_rate": c.base_rate} for k, c in calibration.curves.items()},
            "seconds": round(time.time() - started)}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
-    md = markdown(before, after, ablation, tuned, log)
+    md = markdown(before, after, ablation, tuned, log, blind[DATASET])
     (RESULTS / "evaluation.md").write_text(md, encoding="utf-8")
     print(md)
     print(f"결과: {RESULTS / 'evaluation.json'} · 보정: core/resources/calibration.json · {time.time() - started:.0f}s")

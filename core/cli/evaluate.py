@@ -21,7 +21,9 @@ def register(sub) -> None:
     p.add_argument("--queries", type=int, default=300)
     p.add_argument("--seekers", type=int, default=3000, help="실데이터 평가에 쓰는 KEAD 구직자 표본 수")
     p.add_argument("--out")
-    p.add_argument("--stem", default="evaluation")
+    p.add_argument("--stem", help="보고서 파일 이름 (기본: evaluation, --blind 이면 evaluation-blind)")
+    p.add_argument("--blind", action="store_true",
+                   help="블라인드: 공고의 직종코드와 거기서 나온 필드(직종명·표준직무 보강·우선 순위)를 숨기고, 숨긴 코드로만 관련성 판정")
     p.set_defaults(func=run)
 
 
@@ -34,10 +36,12 @@ def run(args) -> int:
         print(f"※ {hint}")
     results = []
     for ds in datasets:
-        engine = Engine.for_dataset(ds, args.seekers, progress, ModelParams.from_settings(settings()))
+        engine = Engine.for_dataset(ds, args.seekers, progress, ModelParams.from_settings(settings()), blind=args.blind)
         dirs = [d for d in directions if ds != "worknet-seoul-2023" or d == "posting->posting"]
-        results += evaluate(engine, ds, models, dirs, args.queries, progress=progress)
-    md, js = write_report(results, Path(args.out) if args.out else settings().data_dir / "reports", args.stem)
+        label = f"{ds} (블라인드)" if args.blind else ds
+        results += evaluate(engine, label, models, dirs, args.queries, progress=progress)
+    stem = args.stem or ("evaluation-blind" if args.blind else "evaluation")
+    md, js = write_report(results, Path(args.out) if args.out else settings().data_dir / "reports", stem)
     print(md.read_text(encoding="utf-8"))
     print(f"\n보고서: {md}\n       {js}")
     return 0

@@ -39,15 +39,21 @@ class PreparedQuery:
     pool_grades: np.ndarray
 
 
+def relevance_of(corpus, record) -> tuple[str, str]:
+    """(major, middle) code a query is graded by: its own, or blind, its posting's hidden one."""
+    code = corpus.relevance_code(record)
+    return keco.major_of(code) or "", keco.middle_of(code) or ""
+
+
 def prepare_queries(corpus, direction: str, queries: list, filters: FilterSettings,
                     audit: bool = True) -> tuple[list[PreparedQuery], int]:
     """The answerable queries of a direction (at least one relevant candidate after filters) and how many were not."""
     target = direction.split("->")[1]
-    middles, majors = corpus.occupation_codes(target)
+    middles, majors = corpus.relevance_codes(target)  # blind: the hidden codes (see Corpus)
     unfiltered = FilterSettings(**{**filters.__dict__, "distance": False})
     prepared, skipped = [], 0
     for q in queries:
-        q_major, q_middle = q.major_code or "", q.middle_code or ""
+        q_major, q_middle = relevance_of(corpus, q)
         if not q_major:
             skipped += 1
             continue
@@ -72,12 +78,12 @@ def run_task(model: Recommender, direction: str, prepared: list[PreparedQuery], 
     filters = filters or FilterSettings()
     corpus = model.corpus
     target = direction.split("->")[1]
-    middles, majors = corpus.occupation_codes(target)
+    middles, majors = corpus.relevance_codes(target)
     table = corpus.tables[target]
     outcomes = []
     for i, pq in enumerate(prepared):
         q = pq.query
-        q_major, q_middle = q.major_code or "", q.middle_code or ""
+        q_major, q_middle = relevance_of(corpus, q)
         res = model.recommend(q, k=k, filters=filters, target=target, explain=False, candidates=pq.candidates,
                               prefer_occupation=prefer_occupation)
         rows = [table.row_of[r.item_id] for r in res.items]

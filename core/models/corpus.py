@@ -5,6 +5,8 @@ import hashlib
 
 import numpy as np
 
+from ..data import keco
+from ..data.blind import blinded
 from ..data.records import Posting, Seeker
 from ..data.standard_jobs import ENRICH_MARK, enrichment
 from ..filters import CAREER_CODES, FilterReport, FilterSettings, ItemTable, Origin, filter_mask
@@ -21,12 +23,19 @@ def seeker_origin(s: Seeker) -> Origin:
 
 
 class Corpus:
-    """Postings and seekers with their filter columns. Incremental adds append or update one row."""
+    """Postings and seekers with their filter columns. Incremental adds append or update one row.
+
+    `blind=True` (the blind evaluation regime, see core/data/blind.py): postings are held without their 직종
+    code and the names derived from it, so no model, enrichment or tier can read it; the codes are kept apart
+    and only `relevance_codes` / `relevance_code` (what an evaluation grades with) return them."""
 
     def __init__(self, postings: list[Posting], seekers: list[Seeker], unsuitable: dict[str, frozenset] | None = None,
-                 enrich: bool = True, short_posting_chars: int = 200):
+                 enrich: bool = True, short_posting_chars: int = 200, blind: bool = False):
         self.enrich = enrich  # add the standard description (off when the models' enrich_weight is 0)
         self.short_posting_chars = short_posting_chars  # a posting shorter than this is enriched too
+        self.blind = blind
+        self.hidden: dict[str, str] = {p.id: p.occupation for p in postings} if blind else {}
+        postings = [blinded(p) for p in postings] if blind else postings
         self.unsuitable = dict(unsuitable or {})
         self.postings: dict[str, Posting] = {p.id: p for p in postings}
         self.seekers: dict[str, Seeker] = {s.id: s for s in seekers}
@@ -75,6 +84,9 @@ class Corpus:
     def upsert(self, record: Posting | Seeker) -> tuple[str, int, bool]:
         """Add or replace one record in place; returns (side, row, is_new)."""
         kind = "posting" if isinstance(record, Posting) else "seeker"
+        if self.blind and kind == "posting":
+            self.hidden[record.id] = record.occupation or self.hidden.get(record.id, "")
+            record = blinded(record)
         table = self.tables[kind]
         (self.postings if kind == "posting" else self.seekers)[record.id] = record
         self.__dict__.get("_codes", {}).pop(kind, None)
@@ -118,6 +130,20 @@ class Corpus:
             cache[kind] = (np.array([r.middle_code or "" for r in records], dtype=object),
                            np.array([r.major_code or "" for r in records], dtype=object))
         return cache[kind]
+
+    def relevance_codes(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """(middle, major) codes an evaluation grades with: the records' own, or, blind, the hidden ones."""
+        if not (self.blind and kind == "posting"):
+            return self.occupation_codes(kind)
+        codes = [self.hidden.get(i, "") for i in self.tables[kind].ids]
+        return (np.array([keco.middle_of(c) or "" for c in codes], dtype=object),
+                np.array([keco.major_of(c) or "" for c in codes], dtype=object))
+
+    def relevance_code(self, record: Posting | Seeker) -> str:
+        """The 직종 code an evaluation grades `record` by (blind: the posting's hidden one)."""
+        if self.blind and isinstance(record, Posting):
+            return self.hidden.get(record.id, record.occupation)
+        return record.occupation_code
 
     def occupation_tiers(self, query: Posting | Seeker, target: str, mask: np.ndarray) -> list[np.ndarray]:
         """The mask split into: same middle category as the query, same major only, the rest (empty tiers dropped)."""

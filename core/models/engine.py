@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import time
 
+from ..data.blind import blinded
 from ..data.datasets import load_dataset
 from ..data.records import Posting, Seeker
 from ..data.store import Store
+from ..llm.rules import extract_rules
 from ..llm.suitability import unsuitable_map
 from ..progress import Progress
 from .base import Recommender
 from .corpus import Corpus
 from .registry import BuildContext, ModelParams, spec
+
+
+def blind_unsuitable(postings: list[Posting]) -> dict[str, frozenset]:
+    """The offline rules' exclusions read from each posting without its 직종 code (the blind regime)."""
+    out = {}
+    for p in postings:
+        types = frozenset(t.type for t in extract_rules(blinded(p))[0].unsuitable_types)
+        if types:
+            out[p.id] = types
+    return out
 
 
 class Engine:
@@ -37,11 +49,13 @@ class Engine:
 
     @classmethod
     def for_dataset(cls, name: str, seekers_sample: int = 3000, progress: Progress | None = None,
-                    params: ModelParams = ModelParams()) -> Engine:
-        """'demo' (the app's store) or a shared real dataset (see `core.data.datasets`)."""
+                    params: ModelParams = ModelParams(), blind: bool = False) -> Engine:
+        """'demo' (the app's store) or a shared real dataset (see `core.data.datasets`). `blind`: postings
+        without their 직종 code (see core/data/blind.py), their disability fit re-read by the offline rules
+        from what is left, so no exclusion stored from the code's rule line reaches the filters either."""
         data = load_dataset(name, seekers_sample, progress)
-        corpus = Corpus(data.postings, data.seekers, unsuitable_map(data.store, [p.id for p in data.postings]),
-                        **params.corpus())
+        unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, [p.id for p in data.postings])
+        corpus = Corpus(data.postings, data.seekers, unsuitable, blind=blind, **params.corpus())
         return cls(data.store, corpus, params)
 
     def model(self, name: str, analyser: str = "mecab", progress: Progress | None = None) -> Recommender:
