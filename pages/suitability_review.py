@@ -7,7 +7,7 @@ import streamlit as st
 from core.data.normalize import DISABILITY_TYPES
 from core.llm.client import LLMError
 from core.llm.extract import extract_posting
-from core.llm.rules import posting_source_text
+from core.llm.rules import RULES, posting_source_text
 from core.llm.suitability import apply_correction
 from core.settings import settings
 from ui import escape_md, get_engine, get_store, page_header, pick_posting, sidebar_common, sync_url, view_state
@@ -27,7 +27,7 @@ cfg = settings().llm
 options = ["rules"] + (["llm"] if cfg else [])
 extractor = st.radio("추출기", options, horizontal=True, format_func={"rules": "오프라인 규칙", "llm": f"LLM ({cfg.model if cfg else ''})"}.get)
 if not cfg:
-    st.caption("LLM 미설정: JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 .streamlit/secrets.toml 의 [llm] 으로 설정합니다.")
+    st.caption("LLM이 설정되지 않아 오프라인 규칙으로 추출합니다 (설정은 관리자에게 문의하세요).")
 runs = st.number_input("일관성 확인 (반복 횟수)", 1, 7, 1, disabled=extractor != "llm")
 refresh = st.button("다시 추출")
 with st.spinner("추출 중…"):
@@ -54,12 +54,14 @@ with left:
 with right:
     st.subheader("추출 필드")
     fields = {k: v for k, v in result.items() if isinstance(v, str) and v}
-    st.dataframe(pd.DataFrame({"필드": list(fields), "값": list(fields.values())}), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame({"필드": [k.replace("_", " ") for k in fields], "값": list(fields.values())}),
+                 hide_index=True, width="stretch")
 
 for flag in result.get("flags", []):
     st.warning(flag, icon="⚠️")
 if result.get("rules_fired"):
-    st.caption("적용된 규칙: " + ", ".join(result["rules_fired"]))
+    reasons = {rule.id: rule.reason for rule in RULES}  # counselors read the rule's reason, not its id
+    st.caption("적용된 규칙: " + ", ".join(dict.fromkeys(reasons.get(r) or "기타 규칙" for r in result["rules_fired"])))
 agreement = result.get("agreement", {})
 
 current = engine.corpus.unsuitable.get(posting.id, frozenset())
