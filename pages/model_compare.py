@@ -5,6 +5,7 @@ import streamlit as st
 from core.evaluation.comparison import overlap_at_k, rbo, unique_items
 from core.evaluation.metrics import DIRECTIONS
 from core.models.registry import APP_MODELS, MODEL_LABELS
+from core.views import labels
 from ui import controls, get_engine, get_model, page_header, pick_query, sidebar_common, view_state
 
 sidebar_common()
@@ -26,20 +27,26 @@ if query is not None:
     if lists:
         only = unique_items(lists)
         st.caption(f"필터 통과 후보 {next(iter(frames.values())).report.kept:,}건 (모든 모델 동일)")
-        cols = st.columns(len(lists))
-        for col, (name, items) in zip(cols, lists.items()):
-            col.subheader(MODEL_LABELS[name])
-            rows = []
-            for rank, item_id in enumerate(items, 1):
-                item = engine.corpus.get(item_id)
-                label = getattr(item, "title", None) or f"{item_id.split(':', 1)[-1]} {item.desired_job_name}"
-                rows.append({"순위": rank, "항목": ("★ " if item_id in only[name] else "") + label,
-                             "점수": round(frames[name].items[rank - 1].score, 3)})
-            col.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
         names = list(lists)
+        for start in range(0, len(names), 2):  # two lists a row: full titles at 1280 px (four columns cut them)
+            for col, name in zip(st.columns(2), names[start:start + 2]):
+                col.subheader(MODEL_LABELS[name])
+                rows = []
+                for rank, item_id in enumerate(lists[name], 1):
+                    item = engine.corpus.get(item_id)
+                    label = getattr(item, "title", None) or f"{item_id.split(':', 1)[-1]} {item.desired_job_name}"
+                    rows.append({"순위": rank, "항목": ("★ " if item_id in only[name] else "") + label,
+                                 "점수": round(frames[name].items[rank - 1].score, 3)})
+                col.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+                    "순위": st.column_config.NumberColumn(width=48), "점수": st.column_config.NumberColumn(width=64),
+                    "항목": st.column_config.TextColumn(width="large")})
+        st.caption(f"{labels.UNIQUE.label}: {labels.UNIQUE.help}")
+        top, similar = labels.overlap(state.k), labels.RBO
         pairs = [{"모델 A": MODEL_LABELS[a], "모델 B": MODEL_LABELS[b],
-                  f"overlap@{state.k}": round(overlap_at_k(lists[a], lists[b], state.k), 3),
-                  "RBO (p=0.9)": round(rbo(lists[a], lists[b]), 3)}
+                  top.label: round(overlap_at_k(lists[a], lists[b], state.k), 3),
+                  similar.label: round(rbo(lists[a], lists[b]), 3)}
                  for i, a in enumerate(names) for b in names[i + 1:]]
         st.subheader("목록 일치도")
-        st.dataframe(pd.DataFrame(pairs), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(pairs), hide_index=True, width="stretch", column_config={
+            top.label: st.column_config.NumberColumn(help=top.help), similar.label: st.column_config.NumberColumn(help=similar.help)})
+        st.caption(f"**{top.label}**: {top.help}  \n**{similar.label}**: {similar.help}")

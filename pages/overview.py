@@ -3,10 +3,13 @@ much the models agree — for a stakeholder meeting. Every chart has its PNG and
 import pydeck as pdk
 import streamlit as st
 
+from core.geo import mapdata
 from core.models.registry import MODEL_LABELS
+from core.text.particles import particle
 from core.views import overview, printout, stats
 from core.views.frames import to_csv_bytes
 from ui import get_engine, get_store, page_header, sidebar_common
+from ui.map import label_layer, legend_row
 from ui.widgets import a11y_on
 
 sidebar_common()
@@ -45,10 +48,14 @@ measure = st.radio("색으로 보기", ["공고", "구직자", "공고/구직자
 shapes, top = overview.choropleth(frame, measure)
 layer = pdk.Layer("GeoJsonLayer", shapes, id="choropleth", filled=True, stroked=True, get_fill_color="properties.fill",
                   get_line_color=[255, 255, 255], line_width_min_pixels=1, pickable=True, auto_highlight=True)
+whole = {"latitude": 35.9, "longitude": 127.8, "zoom": 6.0}  # the mainland and 제주 fill the map's height
+names = label_layer(mapdata.base_layers_data(whole)["labels"], large)  # 시도 names
 with st.container(key="ov_choropleth"):  # the key names the chart for the browser test and for links to it
-    st.pydeck_chart(pdk.Deck(layers=[layer], initial_view_state=pdk.ViewState(latitude=36.0, longitude=127.8, zoom=5.6),
-                             map_style=None, tooltip={"text": "{tooltip}"}), height=520)
-st.caption(f"진할수록 {measure}이(가) 많습니다 (최대 {top:,.2f}). 위치가 시도 단위로만 알려진 기록 "
+    st.pydeck_chart(pdk.Deck(layers=[layer, names], initial_view_state=pdk.ViewState(**whole),
+                             map_style=None, tooltip={"text": "{tooltip}"}), height=640)
+    legend_row([(f"{measure} {label}" if i == 0 else label, colour)
+                for i, (label, colour) in enumerate(overview.choropleth_legend(top))], large, square=True)
+st.caption(f"진할수록 {particle(measure, '이/가')} 많습니다 (최대 {top:,.2f}). 위치가 시도 단위로만 알려진 기록 "
            f"{frame.attrs.get('unplaced', 0):,}건은 지도에서 빠집니다.")
 exports("supply_demand", frame, printout.choropleth_png(frame, measure, f"시군구별 {measure}", large))
 
@@ -70,7 +77,7 @@ c1.metric("고용24 마지막 동기화", fresh["last_sync"]["worknet"])
 c2.metric("오늘 등록된 공고", f"{fresh['registered_today']:,}")
 c3.metric("마감 처리 (추천 안 함)", f"{fresh['closed']:,}")
 
-st.header("5. 모델 간 일치도 (overlap@10)")
+st.header("5. 모델 간 일치도 (상위 10건 겹침)")
 ready = tuple(name for name in ("tfidf", "sbert", "wbert", "hybrid") if engine.loaded(name) or name in ("tfidf", "sbert"))
 try:
     matrix = agreement(version, ready).rename(index=MODEL_LABELS, columns=MODEL_LABELS)

@@ -31,7 +31,7 @@ cfg = settings().llm
 options = ["rules"] + (["llm"] if cfg else [])
 extractor = st.radio("추출기", options, horizontal=True, format_func={"rules": "오프라인 규칙", "llm": f"LLM ({cfg.model if cfg else ''})"}.get)
 if not cfg:
-    st.caption("LLM 미설정: JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 .streamlit/secrets.toml 의 [llm] 으로 설정합니다.")
+    st.caption("LLM이 설정되지 않아 오프라인 규칙으로 추출합니다 (설정은 관리자에게 문의하세요).")
 runs = st.number_input("일관성 확인 (반복 횟수)", 1, 7, 1, disabled=extractor != "llm")
 refresh = st.button("다시 추출")
 with st.spinner("추출 중…"):
@@ -68,7 +68,8 @@ with right:
     st.subheader("추출 필드")
     fields = {k: v for k, v in result.items() if isinstance(v, str) and v}
     if fields:
-        st.dataframe(pd.DataFrame({"필드": list(fields), "값": list(fields.values())}), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame({"필드": [k.replace("_", " ") for k in fields], "값": list(fields.values())}),
+                     hide_index=True, width="stretch")
     else:
         st.caption("추출된 필드가 없습니다.")
 

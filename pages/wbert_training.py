@@ -10,17 +10,31 @@ from ui import page_header, sidebar_common
 sidebar_common()
 page_header("W-BERT 학습", "직종 분류로 학습한 문서 벡터로 추천합니다. 정적 변형은 몇 분, 트랜스포머 변형은 CPU로 수십 분 걸립니다.")
 
+HISTORY_LABELS = {"epoch": "에폭", "loss": "학습 손실", "val_accuracy": "검증 정확도", "val_macro_f1": "검증 평균 F1"}
+
+
+def split_text(split) -> str:
+    """'학습 1,392 · 검증 192 · 시험 392건 (중분류별 층화, 시드 42)' from the card's split (a dict), not the dict itself."""
+    if not isinstance(split, dict):
+        return f"분할 {split}" if split else ""
+    level = {"middle": "중분류별 층화", "major": "대분류별 층화"}.get(split.get("stratified"), "")
+    counts = " · ".join(f"{name} {split[key]:,}" for key, name in (("train_used", "학습"), ("val", "검증"), ("test", "시험"))
+                        if isinstance(split.get(key), int))
+    extra = ", ".join(x for x in (level, f"시드 {split['seed']}" if "seed" in split else "") if x)
+    return f"{counts}건" + (f" ({extra})" if extra else "")
+
+
 card = wbert.read_card()  # the same folder the engine recommends with (wbert.current_path)
 if card:
     st.success(f"추천에 쓰는 모델: {wbert.describe(card)}", icon="🧠")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("테스트 정확도", f"{card['test_accuracy']:.1%}")
-    c2.metric("macro-F1", f"{card['test_macro_f1']:.3f}")
+    c2.metric("직종별 평균 F1", f"{card['test_macro_f1']:.3f}",
+              help="직종마다 정밀도와 재현율의 조화평균을 구해 평균한 값 (드문 직종도 같은 무게; 1이 최고)")
     c3.metric("학습 시간", f"{card['train_seconds'] / 60:.1f}분")
     c4.metric("분류", f"{card['classes']}개 ({'대분류' if card['level'] == 'major' else '중분류'})")
-    st.caption(f"변형 {card.get('variant', 'transformer')} · 기반 {card['base_model']} · 데이터: {card['data']} · "
-               f"분할 {card['split']} · {card['date']} · 폴더 {wbert.current_path()}")
-    st.dataframe(pd.DataFrame(card["history"]), hide_index=True)
+    st.caption(f"데이터: {card['data']} · {split_text(card.get('split'))} · 학습일 {card['date']}")
+    st.dataframe(pd.DataFrame(card["history"]).rename(columns=HISTORY_LABELS), hide_index=True)
 else:
     st.info("**W-BERT: 학습 필요** — 아직 학습된 모델이 없습니다. 아래에서 학습을 시작하세요 (`bash run.sh` 는 정적 변형을 자동으로 만듭니다).")
 

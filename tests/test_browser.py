@@ -83,6 +83,7 @@ def browser():
                  "--window-size=1500,1900", "--lang=ko-KR", "--use-gl=angle", "--use-angle=swiftshader",
                  "--enable-unsafe-swiftshader"):
         opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, read by _console_errors
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     driver.set_page_load_timeout(120)
     yield driver
@@ -195,6 +196,12 @@ def _open(browser, server, path: str, query: str = "", width: int = 1280, height
     _no_exception(browser, path)
 
 
+def _console_errors(browser) -> list[str]:
+    """The browser console's errors since the last call (reading the log drains it): deck.gl's failed layers
+    ('initialization of TextLayer ... function is not iterable'), React errors, failed requests."""
+    return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+
+
 def _canvas_pixels(browser, css: str):
     """The drawn pixels of a deck.gl map (its WebGL canvas as the page shows it), as an RGB array."""
     import io
@@ -212,29 +219,125 @@ def _canvas_pixels(browser, css: str):
 
 @pytest.mark.parametrize("name, query", EVERY_PAGE)
 def test_every_page_at_1280(server, browser, name, query):
+    """Every page draws with an empty browser console (#26: a broken map layer only showed there) and shows
+    no particle slip, English metric name, internal name or path (the pattern of tests/test_wording.py)."""
+    from selenium.webdriver.common.by import By
+
+    from tests.test_wording import FORBIDDEN
+
     WIDE.mkdir(parents=True, exist_ok=True)
+    _console_errors(browser)  # drain what earlier pages left
     _open(browser, server, name, query)
     if name in ("similar", "seeker", "talent"):
         _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
     if name == "overview":
         _wait(browser, '.st-key-ov_choropleth canvas')
     time.sleep(1.5)
+    _idle(browser)
     shot = WIDE / f"{name}.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+    errors = _console_errors(browser)
+    assert not errors, f"{name}: browser console errors: {errors[:5]}"
+    body = browser.find_element(By.TAG_NAME, "body").text
+    slips = sorted({m.group(0) for m in FORBIDDEN.finditer(body)})
+    assert not slips, f"{name}: {slips} on the page"
+
+
+def _label_pixels(pixels):
+    """Pixels of the map's place names: dark and neutral (grey to black text; white outline around it). Nothing
+    else on the map is: polygons are light grey, points and the radius blue, the origin red."""
+    import numpy as np
+
+    dark = (pixels.max(axis=2) < 120) & (np.ptp(pixels, axis=2) < 30)
+    return dark
+
+
+def test_the_seeker_map_draws_place_names(server, browser):
+    """The names are drawn, not only sent: dark text pixels in several separate places of the map canvas."""
+    from scipy import ndimage
+
+    _console_errors(browser)
+    _open(browser, server, "seeker", "?model=tfidf&k=8")
+    pixels = _canvas_pixels(browser, ".st-key-seeker_posting_map")
+    text = _label_pixels(pixels)
+    blobs, n = ndimage.label(ndimage.binary_dilation(text, iterations=3))  # one blob per drawn name
+    sizes = ndimage.sum(text, blobs, range(1, n + 1))
+    names = int((sizes >= 25).sum())
+    assert text.mean() > 0.002 and names >= 3, f"no place names drawn: dark share {text.mean():.4f}, {names} names"
+    assert not _console_errors(browser)
+
+
+def _font_px(browser, element) -> float:
+    return browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).fontSize)", element)
+
+
+def _grid_font_px(browser, grid) -> float:
+    """The font the data grid draws its cells with: it paints on a canvas, from the font it publishes as the
+    CSS variable --gdg-base-font-style ('400 19.6px') on its own element."""
+    import re
+
+    style = browser.execute_script(
+        "const el = arguments[0].querySelector('[style*=\"--gdg-base-font-style\"]') || arguments[0];"
+        "return getComputedStyle(el).getPropertyValue('--gdg-base-font-style');", grid)
+    match = re.search(r"([\d.]+)px", style or "")
+    assert match, f"no grid font published: {style!r}"
+    return float(match.group(1))
 
 
 def test_large_text_mode_at_1280(server, browser):
+    """큰 글씨 reaches the table cells, the pickers, the legend and the map's names (≥ 18 px), not only text."""
     from selenium.webdriver.common.by import By
 
     WIDE.mkdir(parents=True, exist_ok=True)
+    _open(browser, server, "seeker", "?model=tfidf&k=8")
+    grid = _wait(browser, '.st-key-seeker_posting_table [data-testid="stDataFrame"]')
+    normal = _grid_font_px(browser, grid)
     _open(browser, server, "seeker", "?model=tfidf&k=8&a11y=1")
     _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
-    size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).fontSize)",
-                                  browser.find_element(By.CSS_SELECTOR, ".joblens-legend"))
+    size = _font_px(browser, browser.find_element(By.CSS_SELECTOR, ".joblens-legend"))
     assert size >= 18, f"legend font {size}px in 큰 글씨 mode"
+    grid = _wait(browser, '.st-key-seeker_posting_table [data-testid="stDataFrame"]')
+    cells = _grid_font_px(browser, grid)
+    assert cells >= 18 and cells > normal, f"table cells {cells}px in 큰 글씨 mode ({normal}px without)"
+    picker = browser.find_element(By.CSS_SELECTOR, '.st-key-pick_seeker [data-baseweb="select"]')
+    assert _font_px(browser, picker) >= 18, f"picker font {_font_px(browser, picker)}px in 큰 글씨 mode"
     time.sleep(1.5)
     browser.save_screenshot(str(WIDE / "seeker-large-text.png"))
+
+
+def test_overview_at_1920_is_large_with_legend_and_names(server, browser):
+    """The projector layout: at 1920×1080 the overview map is big, has its legend and 시도 names drawn."""
+    from scipy import ndimage
+    from selenium.webdriver.common.by import By
+
+    (SHOTS / "1920").mkdir(parents=True, exist_ok=True)
+    _console_errors(browser)
+    _open(browser, server, "overview", width=1920, height=1080)
+    chart = _wait(browser, ".st-key-ov_choropleth canvas")
+    assert chart.size["height"] >= 600 and chart.size["width"] >= 900, chart.size
+    legend = browser.find_element(By.CSS_SELECTOR, ".st-key-ov_choropleth .joblens-legend").text
+    assert "자료 없음" in legend and "공고" in legend, legend
+    pixels = _canvas_pixels(browser, ".st-key-ov_choropleth")
+    text = _label_pixels(pixels)
+    blobs, n = ndimage.label(ndimage.binary_dilation(text, iterations=3))
+    names = int((ndimage.sum(text, blobs, range(1, n + 1)) >= 25).sum())
+    assert names >= 8, f"시도 names drawn: {names}"
+    browser.save_screenshot(str(SHOTS / "1920" / "overview.png"))
+    assert not _console_errors(browser)
+
+
+def test_model_compare_lists_are_wide_enough_at_1280(server, browser):
+    """모델 비교 at 1280 px: two lists a row, each wide enough for a posting title (four in a row cut them)."""
+    from selenium.webdriver.common.by import By
+
+    _open(browser, server, "compare", "?k=5")
+    _wait(browser, TABLE)
+    grids = browser.find_elements(By.CSS_SELECTOR, TABLE)
+    lists = [g for g in grids if g.size["width"] > 0][:4]
+    assert len(lists) >= 4
+    assert min(g.size["width"] for g in lists) >= 380, [g.size["width"] for g in lists]
+    browser.save_screenshot(str(WIDE / "compare.png"))
 
 
 def test_map_is_filled_and_the_table_fits_at_1280(server, browser):

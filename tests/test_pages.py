@@ -83,9 +83,12 @@ def test_seeker_page_changes_with_seeker(corpus):
 def test_compare_page_side_by_side(corpus):
     pid = list(corpus.postings)[0]
     at = page("model_compare", {"posting": pid, "k": "5"})
-    agreement = [d.value for d in at.dataframe if "RBO (p=0.9)" in d.value.columns]
+    agreement = [d.value for d in at.dataframe if "순위 유사도" in d.value.columns]  # RBO, in Korean (#26)
     assert agreement and len(agreement[0]) >= 1
-    assert all(0 <= v <= 1 for v in agreement[0]["RBO (p=0.9)"])
+    assert all(0 <= v <= 1 for v in agreement[0]["순위 유사도"])
+    assert all(0 <= v <= 1 for v in agreement[0]["상위 5건 겹침"])
+    shown = " ".join(" ".join(map(str, d.value.columns)) for d in at.dataframe) + " ".join(c.value for c in at.caption)
+    assert "RBO" not in shown and "overlap@" not in shown
 
 
 def test_corpus_page(corpus):

@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from core.geo import mapdata
 from core.models import recsets, wbert
 from core.models.base import RecommendResult
 from core.models.engine import Engine
@@ -18,7 +19,7 @@ from .judgments import judgment_panel
 from .map import render_map
 from .resources import get_engine, get_model
 from .state import view_state
-from .widgets import a11y_on, controls, escape_md, page_header, pick_query, record_card, sidebar_common
+from .widgets import A11Y_SCALE, a11y_on, controls, escape_md, page_header, pick_query, record_card, sidebar_common
 
 
 def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str,
@@ -35,9 +36,10 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     selected = st.session_state.get(f"{key}_selected")
     columns = key_columns(frame, target)
     large = a11y_on()
-    event = st.dataframe(frame[columns], hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key=f"{key}_table", row_height=44 if large else None,
-                         column_config=table_config(columns))
+    # the frame keeps every field (CSV, detail panel); the table shows the key columns
+    event = st.dataframe(frame, column_order=columns, hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key=f"{key}_table", row_height=48 if large else None,
+                         column_config=table_config(columns, large))
     rows = event.selection.rows if event and event.selection else []
     if rows:
         selected = frame.iloc[rows[0]]["id"]
@@ -58,13 +60,16 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
                        mime="text/csv", key=f"{key}_csv")
 
 
-def table_config(columns: list[str]) -> dict:
-    """Fixed widths that add up to less than the main column at 1280 px with the sidebar open (~810 px, the row selector included)."""
-    widths = {"순위": 48, "제목": 200, "희망직종": 170, "회사": 130, "연령대": 70, "지역": 130, "희망지역": 140,
-              "거리(km)": 70, "점수": 64, "직종 일치": 88}
-    config = {c: st.column_config.Column(width=widths[c]) for c in columns if c in widths}
+def table_config(columns: list[str], large: bool = False) -> dict:
+    """Fixed widths that add up to less than the main column at 1280 px with the sidebar open (~810 px, the row
+    selector included); 큰 글씨 widens them with the text (the table may then scroll sideways)."""
+    widths = {"순위": 48, "제목": 200, "희망직종": 170, "회사": 130, "연령대": 70, "지역": 120, "희망지역": 130,
+              "거리": 84, "점수": 64, "직종 일치": 88}
+    scale = A11Y_SCALE if large else 1.0
+    config = {c: st.column_config.Column(width=round(widths[c] * scale)) for c in columns if c in widths}
     if "적합도" in columns:
-        config["적합도"] = st.column_config.ProgressColumn("적합도", min_value=0, max_value=100, format="%d", width=84)
+        config["적합도"] = st.column_config.ProgressColumn("적합도", min_value=0, max_value=100, format="%d",
+                                                        width=round(84 * scale))
     return config
 
 
@@ -104,7 +109,7 @@ def recommendation_page(direction: str) -> None:
     if direction == "seeker->posting" and result.items:
         # made when the button is pressed (Streamlit calls `data` then), not on every view of the list
         ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
-        sheet = partial(printout.seeker_sheet, engine.corpus, query, ranked, result.report.radius_km)
+        sheet = partial(printout.seeker_sheet, engine.corpus, query, ranked, mapdata.shown_radius(result.report))
         st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
                            file_name=f"joblens_추천공고_{date.today().isoformat()}.pdf", mime="application/pdf",
                            key="seeker_pdf", help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")

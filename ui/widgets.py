@@ -6,8 +6,10 @@ import re
 import pandas as pd
 import streamlit as st
 
+from core.geo.naming import place_name
 from core.models.registry import APP_MODELS, MODEL_LABELS, REGISTRY
 from core.text.analysers import ANALYSERS
+from core.text.particles import particle
 from core.views.frames import posting_row, seeker_row
 from core.views.links import BOUNDS, ViewState
 
@@ -16,11 +18,14 @@ from .state import sync_url
 
 ANALYSER_LABELS = {"mecab": "MeCab (빠름)", "kiwi": "Kiwi", "komoran": "Komoran (konlpy)", "okt": "Okt (konlpy)",
                    "kkma": "Kkma (konlpy, 논문 방식·느림)"}
-A11Y_CSS = """<style>
-html, body, [class*="css"], .stMarkdown, .stDataFrame, label, p, li { font-size: 1.22rem !important; }
-h1 { font-size: 2.4rem !important; } h2, h3 { font-size: 1.8rem !important; }
-.stApp { background: #ffffff !important; color: #000000 !important; }
-a, .stButton button { color: #0033aa !important; font-weight: 700 !important; }
+A11Y_SCALE = 1.4  # 큰 글씨: every size in rem grows by this much (16 px → 22.4 px body text)
+# The root size scales what Streamlit sizes in rem: text, headings, pickers, buttons, and the tables too (the
+# data grid draws on a canvas with a font it computes from the root size), so no element is left at ~13 px.
+A11Y_CSS = f"""<style>
+html {{ font-size: {16 * A11Y_SCALE:.1f}px !important; }}
+.stApp {{ background: #ffffff !important; color: #000000 !important; }}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ color: #222222 !important; }}
+a, .stButton button {{ color: #0033aa !important; font-weight: 700 !important; }}
 </style>"""
 
 
@@ -101,7 +106,8 @@ def _pick(kind: str, current: str, label: str, fmt, empty: str) -> str | None:
         st.error(empty)
         return None
     if current and current not in engine.corpus.tables[kind].row_of:
-        st.warning(f"링크의 {'공고' if kind == 'posting' else '구직자'} '{current}'을(를) 찾을 수 없어 첫 항목을 보여 줍니다.")
+        noun = "공고" if kind == "posting" else "구직자"
+        st.warning(f"링크의 {noun} {particle(repr(str(current)), '을/를')} 찾을 수 없어 첫 항목을 보여 줍니다.")
     index = engine.corpus.tables[kind].row_of.get(current, 0)
     return st.selectbox(label, ids, index=index, format_func=fmt, key=f"pick_{kind}")
 
@@ -110,14 +116,15 @@ def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·
     postings = get_engine().corpus.postings
     return _pick("posting", state.posting, label, lambda pid: (
         f"{postings[pid].title} · {postings[pid].display_company} · "
-        f"{postings[pid].place.sigungu or postings[pid].display_region} · {postings[pid].wantedAuthNo or pid}"),
+        f"{place_name(postings[pid].place, postings[pid].display_region)} · {postings[pid].wantedAuthNo or pid}"),
         "공고가 없습니다. `python -m core demo` 또는 `python -m core ingest` 로 먼저 수집하세요.")
 
 
 def pick_seeker(state: ViewState) -> str | None:
     seekers = get_engine().corpus.seekers
     return _pick("seeker", state.seeker, "구직자 (번호·희망직종·지역으로 검색)", lambda sid: (
-        f"{sid.split(':', 1)[-1]} · {seekers[sid].desired_job_name or '희망직종 미상'} · {seekers[sid].desired_region} · "
+        f"{sid.split(':', 1)[-1]} · {seekers[sid].desired_job_name or '희망직종 미상'} · "
+        f"{place_name(seekers[sid].place, seekers[sid].desired_region)} · "
         f"{seekers[sid].disability_type or '장애 없음'}"), "구직자가 없습니다.")
 
 

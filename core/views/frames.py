@@ -8,6 +8,8 @@ from ..data.export import csv_bytes
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, shipped
 from ..filters import FilterSettings
+from ..geo.naming import distance_text, place_name
+from ..text.particles import particle
 
 FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}
 
@@ -26,7 +28,7 @@ def explanation_text(expl: dict) -> str:
 
 def posting_row(p: Posting) -> dict:
     return {"구인인증번호": p.wantedAuthNo or p.id.split(":", 1)[-1], "제목": p.title, "회사": p.display_company,
-            "지역": p.place.sigungu and f"{p.place.sido} {p.place.sigungu}" or p.display_region,
+            "지역": place_name(p.place, p.display_region),
             "학력": p.education_label, "경력": p.career_label, "급여": p.salary_label,
             "직종": keco.middle_name(p.occupation)}
 
@@ -63,8 +65,8 @@ def category_match(query, item) -> str:
 
 
 # what the result table shows (no sideways scroll at 1280 px); everything else is in the detail panel
-KEY_COLUMNS = {"posting": ["순위", "제목", "회사", "지역", "거리(km)", "적합도", "직종 일치"],
-               "seeker": ["순위", "희망직종", "연령대", "희망지역", "거리(km)", "적합도", "직종 일치"]}
+KEY_COLUMNS = {"posting": ["순위", "제목", "회사", "지역", "거리", "적합도", "직종 일치"],
+               "seeker": ["순위", "희망직종", "연령대", "희망지역", "거리", "적합도", "직종 일치"]}
 
 
 def key_columns(frame: pd.DataFrame, target: str) -> list[str]:
@@ -76,7 +78,7 @@ def key_columns(frame: pd.DataFrame, target: str) -> list[str]:
 def detail_rows(frame: pd.DataFrame, item_id: str, target: str) -> dict[str, str]:
     """The selected row's other fields, for the detail panel (table row or map click)."""
     row = frame[frame["id"] == item_id].iloc[0]
-    shown = set(key_columns(frame, target)) | {"id"}
+    shown = set(key_columns(frame, target)) | {"id", "거리(km)"}  # 거리 says it in words ('같은 시군구')
     return {c: "-" if pd.isna(row[c]) or row[c] == "" else str(row[c]) for c in frame.columns if c not in shown}
 
 
@@ -87,6 +89,7 @@ def result_frame(corpus, result, target: str, direction: str | None = None, quer
         item = corpus.get(rec.item_id)
         base = posting_row(item) if target == "posting" else seeker_row(item)
         rows.append({"순위": rec.rank, **base,
+                     "거리": distance_text(rec.distance_km, getattr(query, "place", None), item.place),
                      "거리(km)": None if rec.distance_km is None else round(rec.distance_km, 1),
                      **({"적합도": strength[i]} if strength is not None else {}),
                      **({"직종 일치": category_match(query, item)} if query is not None else {}),
@@ -135,7 +138,7 @@ def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings
     mask, _ = corpus.candidates(query, target, filters)
     same = int((mask & (middles == query.middle_code)).sum())
     head = (f"추천 목록이 약합니다 (최고 적합도 {best}/100)" if best is not None and in_list
-            else f"목록에 같은 직종({keco.middle_name(query.middle_code)}) {noun}이 없습니다")
+            else f"목록에 같은 직종({keco.middle_name(query.middle_code)}) {particle(noun, '이/가')} 없습니다")
     if same > in_list:
         return f"{head} · 필터 안에 같은 직종 {noun} {same:,}건: '희망 직종 우선'을 켜면 먼저 보입니다."
     radius = result.report.radius_km
@@ -144,6 +147,6 @@ def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings
         wide_mask, _ = corpus.candidates(query, target, wider)
         more = int((wide_mask & (middles == query.middle_code)).sum())
         if more > same:
-            return (f"반경 {radius:.0f} km 안에 같은 직종 {noun}이 {'없습니다' if not same else f'{same:,}건뿐입니다'}"
+            return (f"반경 {radius:.0f} km 안에 같은 직종 {particle(noun, '이/가')} {'없습니다' if not same else f'{same:,}건뿐입니다'}"
                     f" · {radius * 2:.0f} km로 넓히면 {more:,}건.")
-    return f"{head} · 현재 필터로는 같은 직종 {noun}이 더 없습니다 (학력·경력 필터나 지역을 확인하세요)."
+    return f"{head} · 현재 필터로는 같은 직종 {particle(noun, '이/가')} 더 없습니다 (학력·경력 필터나 지역을 확인하세요)."

@@ -66,6 +66,19 @@ def supply_demand(corpus) -> pd.DataFrame:
 NO_VALUE = [226, 229, 233]  # a 시군구 with no figure: the grey of the other maps
 
 
+def shade_color(shade: float) -> list[int]:
+    """The choropleth's colour for value / max in 0–1: pale to deep blue."""
+    return [round(240 - 210 * shade), round(245 - 150 * shade), round(255 - 60 * shade)]
+
+
+def choropleth_legend(top: float) -> list[tuple[str, list[int]]]:
+    """(label, RGB) swatches under the overview map: what the palest, middle and deepest blue mean, and the grey."""
+    def fmt(v: float) -> str:
+        return f"{v:,.0f}" if top >= 10 else f"{v:,.2f}".rstrip("0").rstrip(".")
+    return [(fmt(0), shade_color(0.0)), (fmt(top / 2), shade_color(0.5)), (fmt(top), shade_color(1.0)),
+            ("자료 없음", NO_VALUE)]
+
+
 def choropleth(frame: pd.DataFrame, measure: str) -> tuple[dict, float]:
     """시군구 polygons with each one's figure, tooltip and fill colour (pale → deep blue by value / max), and the
     max. Colours are computed here, not in a deck.gl expression: pydeck's JSON converter allows no function
@@ -78,7 +91,7 @@ def choropleth(frame: pd.DataFrame, measure: str) -> tuple[dict, float]:
         value = values.get(props["code"])
         known = value is not None and value == value
         shade = min(value / top, 1.0) if known else 0.0
-        fill = [round(240 - 210 * shade), round(245 - 150 * shade), round(255 - 60 * shade)] if known else NO_VALUE
+        fill = shade_color(shade) if known else NO_VALUE
         features.append({**f, "properties": {**props, "value": value if known else None, "fill": fill,
                                              "tooltip": f"{props['sido']} {props['name']}\n{measure}: "
                                                         f"{'-' if not known else f'{value:,.2f}'.rstrip('0').rstrip('.')}"}})

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..geo import mapdata
+from ..geo.naming import distance_text
 
 
 @lru_cache(maxsize=2)
@@ -124,7 +125,11 @@ def list_map_png(origin: tuple[float, float] | None, radius_km: float | None,
 
     fig, ax = plt.subplots(figsize=(4.2, 4.2))
     lat0, lon0 = origin or (np.mean([p[1] for p in points]) if points else 36.4, np.mean([p[2] for p in points]) if points else 127.8)
-    span = (radius_km or 30) * 1.25
+    if radius_km or not points:
+        span = (radius_km or 30) * 1.25
+    else:  # distance filter off: no circle, the window holds the postings
+        span = max(15.0, 1.15 * max(max(abs(lat - lat0) * 111.0, abs(lon - lon0) * 111.0 * np.cos(np.radians(lat0)))
+                                    for _, lat, lon in points))
     dlat, dlon = span / 111.0, span / (111.0 * np.cos(np.radians(lat0)))
     bbox = (lon0 - dlon, lat0 - dlat, lon0 + dlon, lat0 + dlat)
     _draw_regions(ax, "sigungu", bbox=bbox)
@@ -146,7 +151,7 @@ class SheetItem:
     title: str
     company: str
     place: str
-    distance_km: float | None
+    distance: str  # '12.3 km', '같은 시군구' or ''
     wage: str
     education: str
     career: str
@@ -191,7 +196,7 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_p
         pdf.set_font("Nanum", "B", body + 1)
         pdf.cell(0, 8, _fit(pdf, f"{item.rank}. {item.title}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Nanum", "", body - 1)
-        distance = f" · {item.distance_km:.1f} km" if item.distance_km is not None else ""
+        distance = f" · {item.distance}" if item.distance else ""
         pdf.cell(0, 7, _fit(pdf, f"{item.company} · {item.place}{distance}"), new_x="LMARGIN", new_y="NEXT")
         pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · 학력 {item.education} · 경력 {item.career}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Nanum", "", small)
@@ -229,8 +234,8 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         apply = (f"데모 공고 (실제 공고 아님) · 번호 {number}" if p.synthetic
                  else f"고용24(www.work24.go.kr)에서 구인인증번호 {number} 검색 · 또는 상담사에게 문의")
         place = p.place.sigungu and f"{p.place.sido} {p.place.sigungu}" or p.display_region
-        items.append(SheetItem(rank, p.title, p.display_company, place, distance, p.salary_label,
-                               p.education_label, p.career_label, apply))
+        items.append(SheetItem(rank, p.title, p.display_company, place, distance_text(distance, seeker.place, p.place),
+                               p.salary_label, p.education_label, p.career_label, apply))
         if p.place.lat is not None:
             points.append((rank, p.place.lat, p.place.lon))
     origin = (seeker.place.lat, seeker.place.lon) if seeker.place.lat is not None else None

@@ -1,0 +1,36 @@
+"""How a place and a distance read to a counselor: '부산 동구' (never a bare '동구', which six 시도 have), and
+'같은 시군구' where two records are known only to their 시군구 (both sit on its centre, so '0 km' would be false)."""
+from __future__ import annotations
+
+from .places import SIDO_SHORT
+
+SAME_SIGUNGU = "같은 시군구"
+
+
+def place_name(place, fallback: str = "") -> str:
+    """'부산 동구' from a record's place (sido, sigungu); the 시도 alone when that is all that is known."""
+    sido = getattr(place, "sido", None)
+    sigungu = getattr(place, "sigungu", None)
+    short = SIDO_SHORT.get(sido, sido) if sido else ""
+    if sigungu and short and short != sigungu:
+        return f"{short} {sigungu}"
+    return sigungu or short or fallback
+
+
+def _coarse(place) -> bool:
+    """Placed at its 시군구 centre (or coarser), not at a finer address."""
+    return getattr(place, "geo_level", None) in (None, "sigungu", "sido")
+
+
+def same_sigungu(a, b) -> bool:
+    """Both in one 시군구 and at least one known only to it: their distance measures centre to centre."""
+    if a is None or b is None or not getattr(a, "sigungu", None):
+        return False
+    return (a.sido, a.sigungu) == (getattr(b, "sido", None), getattr(b, "sigungu", None)) and (_coarse(a) or _coarse(b))
+
+
+def distance_text(km: float | None, origin=None, place=None) -> str:
+    """'12.3 km', '같은 시군구', or '' when unknown."""
+    if origin is not None and place is not None and same_sigungu(origin, place):
+        return SAME_SIGUNGU
+    return "" if km is None or km != km else f"{km:.1f} km"
