@@ -95,6 +95,7 @@ class Corpus:
             table.open = np.append(table.open, is_open)
             return kind, row, True
         table.lat[row], table.lon[row], table.education[row], table.career[row] = lat, lon, edu, career
+        table.place_changed(row)
         table.disability[row], table.unsuitable[row], table.open[row] = dis, uns, is_open
         return kind, row, False
 
