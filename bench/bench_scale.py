@@ -1,34 +1,36 @@
-"""One filtered query at national scale: 1,000,000 postings with synthetic 384-d vectors (encoding excluded).
+"""One filtered query at national scale: up to 1,000,000 postings with synthetic 384-d vectors (encoding excluded).
 
-    python bench/bench_scale.py [--n 1000000] [--queries 300]   # writes bench/results/scale.json
+    nice python bench/bench_scale.py [--sizes 10000 100000 1000000] [--queries 300]   # writes bench/results/scale.json
 
 Postings sit around the real 시군구 centroids of the offline gazetteer (jittered ~3 km) with random education and
 career requirements; vectors are random unit vectors. Each query runs JobLens's own path: `filter_mask` (distance
-20/40 km, education, career) over the whole table, then `Recommender.search` (exact scoring of the survivors, or
-FAISS with an ID selector when they are many). It reports p50/p95 per stage and the process's peak RSS, and
-measures what the Python record objects would cost at this size, which is where one machine stops holding first.
+20/40 km through the table's grid, then education and career on the rows within it), then `Recommender.search`
+(exact scoring of the survivors; FAISS's kernel over exactly those rows when they are many). Every list is checked
+against brute force: a full haversine pass over all rows and an exact ranking of every survivor (recall 1.0 means
+every list is identical, order included). It reports p50/p95 per stage at each size, so the cost reads as a
+function of N, the process's peak RSS, and what the Python record objects would cost at the largest size.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
 import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
-import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.filters import FilterSettings, ItemTable, Origin, filter_mask  # noqa: E402
-from core.geo.places import gazetteer  # noqa: E402
+from core.filters import CAREER_CODES, FilterSettings, ItemTable, Origin, filter_mask  # noqa: E402
+from core.geo.places import gazetteer, haversine_km  # noqa: E402
 from core.models.base import EXACT_SEARCH_MAX, Recommender  # noqa: E402
 
 DIM = 384
-
 
 def synthetic_table(n: int, rng: np.random.Generator) -> tuple[ItemTable, np.ndarray, list[str]]:
     g = gazetteer()
@@ -44,12 +46,10 @@ def synthetic_table(n: int, rng: np.random.Generator) -> tuple[ItemTable, np.nda
                       [frozenset()] * n)
     return table, lat, sido
 
-
 def percentiles(xs: list[float]) -> dict[str, float]:
     a = np.array(xs) * 1000
     return {"p50_ms": round(float(np.percentile(a, 50)), 2), "p95_ms": round(float(np.percentile(a, 95)), 2),
             "max_ms": round(float(a.max()), 2)}
-
 
 def record_cost() -> float:
     """Bytes per Posting object held in memory as the Corpus holds them (measured on demo postings)."""
@@ -65,56 +65,89 @@ def record_cost() -> float:
     tracemalloc.stop()
     return size / len(records)
 
+def brute_force(origin: Origin, table: ItemTable, settings: FilterSettings) -> np.ndarray:
+    """The filters as a full pass over every row, as filter_mask did before the grid."""
+    keep = np.nan_to_num(haversine_km(origin.lat, origin.lon, table.lat, table.lon), nan=np.inf) <= settings.radius(origin.sido)
+    keep &= table.education <= origin.education
+    if origin.career == "new":
+        keep &= table.career != CAREER_CODES["experienced"]
+    return keep
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--queries", type=int, default=300)
-    args = parser.parse_args()
-    rng = np.random.default_rng(16)
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+def run_size(n: int, n_queries: int, rng: np.random.Generator) -> dict:
     t0 = time.time()
-    table, _, sido = synthetic_table(args.n, rng)
-    vectors = rng.standard_normal((args.n, DIM), dtype=np.float32)
+    table, _, sido = synthetic_table(n, rng)
+    vectors = rng.standard_normal((n, DIM), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     model = Recommender()
     model.matrices = {"posting": vectors}
     build_s = time.time() - t0
+    t0 = time.time()
+    table.spatial()
+    grid_s = time.time() - t0
     settings = FilterSettings()
-    mask_t, search_t, total_t, kept = [], [], [], []
-    faiss_used = 0
-    for q in rng.integers(0, args.n, args.queries):
+    mask_t, search_t, total_t, kept, queries, lists = [], [], [], [], [], []
+    for q in rng.integers(0, n, n_queries):
         origin = Origin(f"q{q}", "seeker", float(table.lat[q]), float(table.lon[q]), sido[q],
                         int(rng.integers(2, 6)), str(rng.choice(["new", "experienced"])))
         query = vectors[q:q + 1] + rng.standard_normal((1, DIM), dtype=np.float32) * 0.05
-        query /= np.linalg.norm(query)
+        query = (query / np.linalg.norm(query)).astype(np.float32)
         start = time.perf_counter()
         mask, report = filter_mask(origin, table, settings)
         mid = time.perf_counter()
-        rows, _ = model.search("", "posting", mask, 10, prepared=query.astype(np.float32))
+        rows, _ = model.search("", "posting", mask, 10, prepared=query)
         end = time.perf_counter()
         mask_t.append(mid - start)
         search_t.append(end - mid)
         total_t.append(end - start)
         kept.append(report.kept)
-        faiss_used += report.kept > EXACT_SEARCH_MAX
-    rss = psutil.Process().memory_info().rss / 2**20
-    per_record = record_cost()
-    out = {"n": args.n, "dim": DIM, "queries": args.queries, "build_s": round(build_s, 1),
+        queries.append((origin, query))
+        lists.append(rows)
+    peak = peak_rss_mb()
+    same = hits = 0
+    for (origin, query), rows in zip(queries, lists):  # brute force: full pass, exact ranking of every survivor
+        cand = np.flatnonzero(brute_force(origin, table, settings))
+        want, _ = model.rank(query, "posting", cand, 10)[0] if len(cand) else (cand, None)
+        same += list(rows) == list(want)
+        hits += len(set(rows) & set(want)) / max(1, len(want)) if len(want) else 1.0
+    out = {"n": n, "dim": DIM, "queries": n_queries, "build_s": round(build_s, 1), "grid_fit_s": round(grid_s, 2),
            "filter": percentiles(mask_t), "search": percentiles(search_t), "total": percentiles(total_t),
            "candidates_after_filters": {"p50": int(np.percentile(kept, 50)), "p95": int(np.percentile(kept, 95))},
-           "queries_through_faiss": int(faiss_used), "peak_rss_mb": round(rss), "vectors_mb": round(vectors.nbytes / 2**20),
-           "posting_object_bytes": round(per_record), "posting_objects_at_n_gb": round(per_record * args.n / 2**30, 1)}
+           "queries_through_wide_search": int(sum(k > EXACT_SEARCH_MAX for k in kept)),
+           "lists_identical_to_brute_force": f"{same}/{n_queries}", "recall_at_10_vs_brute_force": round(hits / n_queries, 4),
+           "peak_rss_mb_after_queries": round(peak), "vectors_mb": round(vectors.nbytes / 2**20)}
+    print(f"{n:>9,} | {out['filter']['p50_ms']} / {out['filter']['p95_ms']} | {out['search']['p50_ms']} / "
+          f"{out['search']['p95_ms']} | {out['total']['p50_ms']} / {out['total']['p95_ms']} | "
+          f"{out['candidates_after_filters']['p50']:,} / {out['candidates_after_filters']['p95']:,} | "
+          f"{out['lists_identical_to_brute_force']} | {out['peak_rss_mb_after_queries']:,}", flush=True)
+    return out
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--note", default="", help="conditions of the run, e.g. the machine's load")
+    args = parser.parse_args()
+    rng = np.random.default_rng(16)
+    print(f"{args.queries} filtered queries per size × {DIM}-d (encoding excluded), 2 cores, load {os.getloadavg()[0]:.1f}")
+    print("N | filter p50 / p95 ms | search p50 / p95 ms | total p50 / p95 ms | candidates p50 / p95 | "
+          "identical to brute force | peak RSS MB")
+    load_before = os.getloadavg()[0]
+    sizes = [run_size(n, args.queries, rng) for n in args.sizes]
+    per_record = record_cost()
+    largest = max(args.sizes)
+    out = {"sizes": sizes, "target": {"total_p95_ms": 20, "recall": 1.0, "peak_rss_gb": 4},
+           "peak_rss_mb": round(peak_rss_mb()), "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+           "cpus": os.cpu_count(), "note": args.note,
+           "posting_object_bytes": round(per_record), "posting_objects_at_n_gb": round(per_record * largest / 2**30, 1),
+           "before_grid": {"n": 1_000_000, "total_p50_ms": 71.17, "total_p95_ms": 121.17, "filter_p50_ms": 50.88,
+                           "peak_rss_mb": 3261, "source": "bench/results/scale.json at e98fd54"}}
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "scale.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
-    print(f"{args.n:,} postings × {DIM}-d, {args.queries} filtered queries (encoding excluded), 2 cores")
-    print("| stage | p50 ms | p95 ms | max ms |\n|---|---|---|---|")
-    for stage in ("filter", "search", "total"):
-        print(f"| {stage} | {out[stage]['p50_ms']} | {out[stage]['p95_ms']} | {out[stage]['max_ms']} |")
-    print(f"candidates after filters p50 {out['candidates_after_filters']['p50']:,}, p95 "
-          f"{out['candidates_after_filters']['p95']:,}; via FAISS {faiss_used}/{args.queries}")
-    print(f"peak RSS {out['peak_rss_mb']:,} MB (vectors {out['vectors_mb']:,} MB); Posting objects as the Corpus holds them: "
-          f"{out['posting_object_bytes']:,} B each → {out['posting_objects_at_n_gb']} GB at {args.n:,}")
-
+    print(f"peak RSS {out['peak_rss_mb']:,} MB; Posting objects as the Corpus holds them: {out['posting_object_bytes']:,} B "
+          f"each → {out['posting_objects_at_n_gb']} GB at {largest:,}")
 
 if __name__ == "__main__":
     main()

@@ -13,6 +13,7 @@ import numpy as np
 
 from .data.normalize import EDUCATION_LABELS, VERDICT_UNKNOWN, Education
 from .geo import CAPITAL_REGION, SIDO_SHORT, haversine_km
+from .geo.grid import GridIndex
 
 CAREER_CODES = {"new": 0, "experienced": 1, "either": 2}
 
@@ -69,6 +70,7 @@ class ItemTable:
     open: np.ndarray | None = None  # bool; False for a closed posting (kept for history, never recommended)
     sido: np.ndarray | None = None  # object array of 시도 names ('' when unplaced): the filter of a coarse query
     row_of: dict[str, int] = field(default_factory=dict)
+    grid: GridIndex | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.row_of = {i: r for r, i in enumerate(self.ids)}
@@ -77,6 +79,35 @@ class ItemTable:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def spatial(self) -> GridIndex:
+        """The grid over this table's points, fitted on first use and refitted when changes pile up."""
+        if self.grid is None or self.grid.needs_refit(len(self)):
+            self.grid = GridIndex().fit(self.lat, self.lon)
+        return self.grid
+
+    def place_changed(self, row: int) -> None:
+        """Call after writing a fitted row's lat/lon in place, so radius queries still find it."""
+        if self.grid is not None:
+            self.grid.mark_moved(row)
+
+
+class Distances:
+    """Distances from one origin to the rows of a table, computed when read. With the grid, a query computes
+    them only for the rows near it; a list reads a few more (the distance filter off, or for display)."""
+
+    def __init__(self, lat: float, lon: float, table: ItemTable):
+        self.lat, self.lon, self.table = lat, lon, table
+
+    def __getitem__(self, row):
+        return haversine_km(self.lat, self.lon, self.table.lat[row], self.table.lon[row])
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __array__(self, dtype=None, copy=None):
+        out = haversine_km(self.lat, self.lon, self.table.lat, self.table.lon)
+        return out if dtype is None else out.astype(dtype)
 
 
 @dataclass
@@ -94,7 +125,11 @@ class FilterReport:
 def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
                 cache: dict | None = None) -> tuple[np.ndarray, FilterReport]:
     """All filters for one origin. `cache` (shared over a batch) memoises each component mask by the
-    only values it depends on, e.g. the distance mask by (lat, lon, radius)."""
+    only values it depends on, e.g. the distance mask by (lat, lon, radius).
+
+    With the distance filter on, the table's grid (`ItemTable.spatial`) gives the rows that may lie within
+    the radius, and every filter runs on those rows only: the haversine check keeps exactly the rows the full
+    pass would, so the mask is the same, but a query costs what its neighbourhood holds, not the table."""
     n = len(table)
     cache = {} if cache is None else cache
 
@@ -103,59 +138,75 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
             cache[key] = compute()
         return cache[key]
 
-    mask = np.ones(n, dtype=bool)
+    placed = origin.lat is not None and origin.lon is not None and not np.isnan(origin.lat) and not origin.coarse
+    radius = settings.radius(origin.sido) if placed else None
+    distances = Distances(origin.lat, origin.lon, table) if placed else np.full(n, np.nan)
     removed: dict[str, int] = {}
     note = ""
-    if origin.kind == table.kind and origin.id in table.row_of:
-        mask[table.row_of[origin.id]] = False  # a posting is not its own neighbour
-    if not table.open.all():  # a closed posting is never a candidate, whatever the filter settings
-        removed["closed"] = int((mask & ~table.open).sum())
-        mask &= table.open
-    placed = origin.lat is not None and origin.lon is not None and not np.isnan(origin.lat) and not origin.coarse
-    distances = (memo(("dist", origin.lat, origin.lon), lambda: haversine_km(origin.lat, origin.lon, table.lat, table.lon))
-                 if placed else np.full(n, np.nan))
-    radius = settings.radius(origin.sido) if placed else None
-
-    def apply(name: str, keep: np.ndarray) -> None:
-        before = int(mask.sum())
-        mask[:] &= keep
-        removed[name] = before - int(mask.sum())
-
+    own = table.row_of.get(origin.id) if origin.kind == table.kind else None
+    closed = memo(("closed",), lambda: int(n - table.open.sum()))
+    if settings.distance and placed:  # the rows near the origin, then every filter on those rows only
+        where = ("near", origin.lat, origin.lon, radius)
+        rows = memo(where, lambda: table.spatial().within(origin.lat, origin.lon, radius, table.lat, table.lon))
+        keep = np.ones(len(rows), dtype=bool)
+    elif settings.distance and origin.coarse:  # a 시도-level origin: the rows of its 시도 instead of a radius
+        where = ("sido", origin.sido)
+        rows = memo(where, lambda: np.flatnonzero(same_sido_mask(origin, table)))
+        keep = np.ones(len(rows), dtype=bool)
+    else:
+        where, rows = ("all",), slice(None)
+        keep = np.ones(n, dtype=bool)
+    if own is not None:  # a posting is not its own neighbour
+        keep[[own] if isinstance(rows, slice) else np.flatnonzero(rows == own)] = False
+    if closed:  # a closed posting is never a candidate, whatever the filter settings
+        removed["closed"] = closed - int(own is not None and not table.open[own])
+        keep &= memo(("open", where), lambda: table.open[rows])
     if settings.distance:
         if origin.coarse:
-            apply("distance", memo(("sido", origin.sido), lambda: same_sido_mask(origin, table)))
             note = coarse_note(origin)
-        elif placed:
-            apply("distance", memo(("within", origin.lat, origin.lon, radius),
-                                   lambda: np.nan_to_num(distances, nan=np.inf) <= radius))
-        else:
-            apply("distance", np.zeros(n, dtype=bool))
+        elif not placed:
+            keep[:] = False
             note = "기준 위치를 지도에 놓을 수 없어 거리 필터를 통과하는 항목이 없습니다 (필터를 끄면 전체에서 찾습니다)."
+        # candidates before it (all rows but its own and the closed ones) minus those within the radius
+        removed["distance"] = n - (own is not None) - removed.get("closed", 0) - int(keep.sum())
+
+    def apply(name: str, key: tuple, compute) -> None:
+        before = int(keep.sum())
+        keep[:] &= memo((*key, where), compute)
+        removed[name] = before - int(keep.sum())
+
     if settings.education:
         if table.kind == "posting":  # the posting must not require more than the origin has
-            apply("education", memo(("edu<=", origin.education), lambda: table.education <= origin.education))
+            apply("education", ("edu<=", origin.education), lambda: table.education[rows] <= origin.education)
         else:  # posting → seekers: the seeker must hold at least the posting's minimum
-            apply("education", memo(("edu>=", origin.education), lambda: table.education >= origin.education))
+            apply("education", ("edu>=", origin.education), lambda: table.education[rows] >= origin.education)
     if settings.career:
         if table.kind == "posting" and origin.career == "new":
-            apply("career", table.career != CAREER_CODES["experienced"])
+            apply("career", ("career-new",), lambda: table.career[rows] != CAREER_CODES["experienced"])
         elif table.kind == "seeker" and origin.career == "experienced":
-            apply("career", table.career != CAREER_CODES["new"])
+            apply("career", ("career-exp",), lambda: table.career[rows] != CAREER_CODES["new"])
         else:
             removed["career"] = 0
     if settings.disability:
-        unknown = settings.unknown_verdict
+        picked = range(n) if isinstance(rows, slice) else rows
+        unknown = settings.unknown_verdict  # '판정 없음 제외': an unknown verdict is never taken as suitable
         if table.kind == "posting" and origin.disability:
-            apply("disability", memo(("dis", origin.disability, unknown), lambda: np.fromiter(
-                (origin.disability not in u and not (unknown and VERDICT_UNKNOWN in u) for u in table.unsuitable),
-                bool, n)))
+            apply("disability", ("dis", origin.disability, unknown), lambda: np.fromiter(
+                (origin.disability not in table.unsuitable[r] and not (unknown and VERDICT_UNKNOWN in table.unsuitable[r])
+                 for r in picked), bool, len(keep)))
         elif table.kind == "seeker" and origin.unsuitable:
             blocked = unknown and VERDICT_UNKNOWN in origin.unsuitable
-            apply("disability", memo(("uns", origin.unsuitable, unknown), lambda: np.fromiter(
-                (d not in origin.unsuitable and not (blocked and d) for d in table.disability), bool, n)))
+            apply("disability", ("uns", origin.unsuitable, unknown), lambda: np.fromiter(
+                (table.disability[r] not in origin.unsuitable and not (blocked and table.disability[r]) for r in picked),
+                bool, len(keep)))
         else:
             removed["disability"] = 0
-    return mask, FilterReport(n, removed, radius, distances, int(mask.sum()), note)
+    if isinstance(rows, slice):
+        mask = keep
+    else:
+        mask = np.zeros(n, dtype=bool)
+        mask[rows[keep]] = True
+    return mask, FilterReport(n, removed, radius, distances, int(keep.sum()), note)
 
 
 def badges(origin: Origin, table: ItemTable, row: int, distance: float, settings: FilterSettings) -> dict[str, str]:

@@ -106,6 +106,7 @@ class Corpus:
             table.sido = np.append(table.sido, np.array([record.place.sido or ""], dtype=object))
             return kind, row, True
         table.lat[row], table.lon[row], table.education[row], table.career[row] = lat, lon, edu, career
+        table.place_changed(row)
         table.disability[row], table.unsuitable[row], table.open[row] = dis, uns, is_open
         table.sido[row] = record.place.sido or ""
         return kind, row, False

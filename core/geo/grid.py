@@ -1,0 +1,117 @@
+"""A lat/lon grid over one side's points, so a radius query touches only the rows near it.
+
+Rows are sorted by cell (row-major: latitude band, then longitude) and found by binary search on the sorted
+cell ids, so a query reads one contiguous run of rows per latitude band its bounding box crosses. The box is
+the exact bounding box of the spherical cap (Δlat = r/R, Δlon = asin(sin(r/R)/cos lat)) padded by 1e-6°
+(~0.1 m) against rounding, so it contains every point within the radius.
+
+Inside the box each point is tested by the dot product of unit 3-vectors (cos of the angle between them, three
+products per row on contiguous arrays instead of haversine's trigonometry); only the rare points within 1e-11 of
+the threshold (~2 cm at 20 km) are decided by `haversine_km` itself, so the answer is exactly the full pass's.
+
+Points that move or arrive after `fit` are not in the sorted runs: a moved row is marked stale there and, like
+every appended row, returned on every query until the next refit (made lazily when they pile up).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .places import EARTH_KM, haversine_km
+
+PAD_DEG = 1e-6
+BAND = 1e-11  # |cos angle - cos radius| below this: decided by haversine_km, as the full pass decides
+
+
+class GridIndex:
+    """Rows sorted by (lat, lon) cell with binary-searchable cell ids; `near` → candidate rows for a radius."""
+
+    def __init__(self, cell_deg: float = 0.05, refit_share: float = 0.02):
+        self.cell_deg = cell_deg
+        self.refit_share = refit_share  # refit once moved + appended rows exceed this share of the fitted rows
+
+    def fit(self, lat: np.ndarray, lon: np.ndarray) -> GridIndex:
+        lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        placed = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))
+        self.n_fit = len(lat)
+        self.lat0 = float(np.floor(lat[placed].min() / self.cell_deg)) * self.cell_deg if len(placed) else 0.0
+        self.lon0 = float(np.floor(lon[placed].min() / self.cell_deg)) * self.cell_deg if len(placed) else 0.0
+        ilon = self._ilon(lon[placed])
+        self.ncols = int(ilon.max()) + 1 if len(placed) else 1
+        cells = self._ilat(lat[placed]) * self.ncols + ilon
+        order = np.argsort(cells, kind="stable")
+        self.cells = cells[order]
+        self.rows = placed[order].astype(np.int64)
+        self.xyz = unit_vectors(lat[self.rows], lon[self.rows])  # (3, placed rows), contiguous per axis
+        self.moved: set[int] = set()
+        self.stale = np.zeros(self.n_fit, dtype=bool)
+        return self
+
+    def _ilat(self, lat) -> np.ndarray:
+        return np.floor((np.asarray(lat) - self.lat0) / self.cell_deg).astype(np.int64)
+
+    def _ilon(self, lon) -> np.ndarray:
+        return np.floor((np.asarray(lon) - self.lon0) / self.cell_deg).astype(np.int64)
+
+    def mark_moved(self, row: int) -> None:
+        """A fitted row's point changed (or became unplaced): serve it from the always-scanned set."""
+        if row < self.n_fit:
+            self.moved.add(row)
+            self.stale[row] = True
+
+    def needs_refit(self, n_now: int) -> bool:
+        return len(self.moved) + (n_now - self.n_fit) > max(1000, self.refit_share * self.n_fit)
+
+    def within(self, lat: float, lon: float, radius_km: float, table_lat: np.ndarray, table_lon: np.ndarray) -> np.ndarray:
+        """The rows within `radius_km` of (lat, lon) (haversine ≤ radius, as a full pass decides), in cell order.
+        `table_lat`/`table_lon` are the table's current columns (for moved, appended and threshold rows)."""
+        n_now = len(table_lat)
+        cos_r = math.cos(radius_km / EARTH_KM)
+        q = unit_vectors(np.array([lat]), np.array([lon]))[:, 0]
+        parts = []
+        for a, b in self._runs(lat, lon, radius_km):
+            cos_d = self.xyz[0, a:b] * q[0]
+            cos_d += self.xyz[1, a:b] * q[1]
+            cos_d += self.xyz[2, a:b] * q[2]
+            rows = self.rows[a:b]
+            parts.append(rows[cos_d >= cos_r + BAND])
+            close = np.abs(cos_d - cos_r) < BAND
+            if close.any():
+                parts.append(_haversine_within(lat, lon, radius_km, rows[close], table_lat, table_lon))
+        found = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        if self.moved:
+            found = found[~self.stale[found]]
+            parts = [found, _haversine_within(lat, lon, radius_km, np.fromiter(self.moved, np.int64, len(self.moved)),
+                                              table_lat, table_lon)]
+            found = np.concatenate(parts)
+        if n_now > self.n_fit:
+            found = np.concatenate([found, _haversine_within(lat, lon, radius_km, np.arange(self.n_fit, n_now),
+                                                             table_lat, table_lon)])
+        return found
+
+    def _runs(self, lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
+        """(start, end) in the sorted rows of each latitude band's cells inside the cap's bounding box."""
+        delta = radius_km / EARTH_KM  # the cap's angular radius
+        dlat = math.degrees(delta) + PAD_DEG
+        top = math.radians(abs(lat)) + delta
+        dlon = 180.0 if top >= math.pi / 2 or delta >= math.pi / 2 else (
+            math.degrees(math.asin(min(1.0, math.sin(delta) / math.cos(math.radians(lat))))) + PAD_DEG)
+        lo_lat, hi_lat = self._ilat(lat - dlat), self._ilat(lat + dlat)
+        lo_lon, hi_lon = max(0, int(self._ilon(lon - dlon))), min(self.ncols - 1, int(self._ilon(lon + dlon)))
+        if lo_lon > hi_lon:
+            return []
+        bands = np.arange(max(0, int(lo_lat)), int(hi_lat) + 1)
+        starts = np.searchsorted(self.cells, bands * self.ncols + lo_lon, side="left")
+        ends = np.searchsorted(self.cells, bands * self.ncols + hi_lon, side="right")
+        return [(int(a), int(b)) for a, b in zip(starts, ends) if b > a]
+
+
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    p, la = np.radians(lat), np.radians(lon)
+    return np.ascontiguousarray(np.stack([np.cos(p) * np.cos(la), np.cos(p) * np.sin(la), np.sin(p)]))
+
+
+def _haversine_within(lat: float, lon: float, radius_km: float, rows: np.ndarray, table_lat, table_lon) -> np.ndarray:
+    d = haversine_km(lat, lon, table_lat[rows], table_lon[rows])
+    return rows[np.nan_to_num(d, nan=np.inf) <= radius_km]
