@@ -2,9 +2,12 @@
 import pandas as pd
 import streamlit as st
 
+from core.data.kinds import Direction
 from core.evaluation.comparison import overlap_at_k, rbo, unique_items
 from core.evaluation.metrics import DIRECTIONS
+from core.evaluation.report import reports_significance
 from core.models.registry import APP_MODELS, MODEL_LABELS
+from core.settings import settings
 from ui import controls, get_engine, get_model, page_header, pick_query, sidebar_common, view_state
 
 sidebar_common()
@@ -12,7 +15,7 @@ page_header("모델 비교", "같은 질의 · 같은 필터 후보에서 모델
 engine = get_engine()
 state = controls(view_state(), show_model=False)
 direction = st.radio("방향", list(DIRECTIONS), horizontal=True, format_func=DIRECTIONS.get, key="cmp_direction")
-target = direction.split("->")[1]
+target = Direction(direction).target
 query = pick_query(state, direction)
 if query is not None:
     lists, frames = {}, {}
@@ -39,7 +42,17 @@ if query is not None:
         names = list(lists)
         pairs = [{"모델 A": MODEL_LABELS[a], "모델 B": MODEL_LABELS[b],
                   f"overlap@{state.k}": round(overlap_at_k(lists[a], lists[b], state.k), 3),
-                  "RBO (p=0.9)": round(rbo(lists[a], lists[b]), 3)}
+                  "순위 유사도 (RBO, p=0.9)": round(rbo(lists[a], lists[b]), 3)}
                  for i, a in enumerate(names) for b in names[i + 1:]]
         st.subheader("목록 일치도")
         st.dataframe(pd.DataFrame(pairs), hide_index=True, width="stretch")
+        st.caption("순위 유사도: 두 목록이 위쪽 순위에서 얼마나 겹치는지 (1 = 같은 목록, 0 = 겹치는 항목 없음).")
+significance = reports_significance(direction, settings().data_dir / "reports")
+st.subheader("모델 간 차이의 유의성 (평가 보고서 기준)")
+if significance is None:
+    st.info("아직 평가 보고서가 없습니다. [평가·감사](./evaluation) 화면을 열면 현재 코퍼스를 작게 평가합니다.")
+elif significance.empty:
+    st.info("이 방향에서 같은 질의로 비교한 모델 쌍이 보고서에 없습니다.")
+else:
+    st.dataframe(significance, hide_index=True, width="stretch")
+    st.caption("한 질의의 목록이 아니라 보고서의 모든 질의에서 본 차이입니다 (대응 무작위화 검정, Holm 보정, α = 0.05).")

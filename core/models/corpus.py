@@ -5,6 +5,7 @@ import hashlib
 
 import numpy as np
 
+from ..data.kinds import grade_codes
 from ..data.records import Posting, Seeker
 from ..data.standard_jobs import ENRICH_MARK, enrichment
 from ..filters import CAREER_CODES, FilterReport, FilterSettings, ItemTable, Origin, filter_mask
@@ -76,7 +77,7 @@ class Corpus:
 
     def upsert(self, record: Posting | Seeker) -> tuple[str, int, bool]:
         """Add or replace one record in place; returns (side, row, is_new)."""
-        kind = "posting" if isinstance(record, Posting) else "seeker"
+        kind = record.kind
         table = self.tables[kind]
         (self.postings if kind == "posting" else self.seekers)[record.id] = record
         self.__dict__.get("_codes", {}).pop(kind, None)
@@ -122,9 +123,8 @@ class Corpus:
     def occupation_tiers(self, query: Posting | Seeker, target: str, mask: np.ndarray) -> list[np.ndarray]:
         """The mask split into: same middle category as the query, same major only, the rest (empty tiers dropped)."""
         middles, majors = self.occupation_codes(target)
-        same_middle = mask & (middles == (query.middle_code or "\0"))
-        same_major = mask & ~same_middle & (majors == (query.major_code or "\0"))
-        rest = mask & ~same_middle & ~same_major
+        grades = grade_codes(query.major_code, query.middle_code, majors, middles)
+        same_middle, same_major, rest = mask & (grades == 2), mask & (grades == 1), mask & (grades == 0)
         return [t for t in (same_middle, same_major, rest) if t.any()] or [mask]
 
     def registered_on(self, day: str) -> np.ndarray:
