@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     api_timeout: float = Field(20.0, gt=0, description="seconds per API request")
     api_retries: int = Field(4, ge=1, description="attempts per request on timeouts and 5xx, with jittered backoff")
     api_page_size: int = Field(100, ge=1, le=1000)
+    # judging (#28): the share of blind-queue queries a second analyst judges too (agreement statistics)
+    second_judge_share: float = Field(0.2, ge=0, le=1, description="share of judged queries handed to a second analyst")
 
     @property
     def data_dir(self) -> Path:

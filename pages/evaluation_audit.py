@@ -10,7 +10,7 @@ from core.models.engine import Engine
 from core.models.registry import APP_MODELS, MODEL_LABELS
 from core.settings import settings
 from ui import get_engine, page_header, sidebar_common
-from ui.judgments import judgment_report
+from ui.judgments import agreement_section, judgment_report
 from ui.resources import model_params
 
 sidebar_common()
@@ -37,11 +37,11 @@ if run:
     bar.empty()
     st.success(f"평가 완료: {len(results)}개 결과, 보고서 저장 {REPORT.parent}")
 
-judgment_report()
-
-if not REPORT.exists():
-    st.info("아직 평가 보고서가 없습니다. 위에서 평가를 실행하거나 `python -m core evaluate --data all` 을 실행하세요.")
-    st.stop()
+if not any(REPORT.parent.glob("evaluation*.json")):  # a fresh set-up: a small evaluation of the current corpus first
+    bar = st.progress(0.0, text="처음 여는 화면이라 현재 코퍼스를 작게 평가하는 중입니다…")
+    ev.ensure_report(get_engine(), REPORT.parent,
+                     progress=lambda label, i, n, note="": bar.progress(min(1.0, i / max(n, 1)), text=f"빠른 평가: {i:,}/{n:,}"))
+    bar.empty()
 
 reports = sorted(REPORT.parent.glob("evaluation*.json"))
 chosen = st.selectbox("보고서", reports, index=reports.index(REPORT) if REPORT in reports else 0, format_func=lambda p: p.stem)
@@ -73,9 +73,12 @@ for r in results:
                             key=f"hist_{r.dataset}_{r.direction}_{r.display_name}")
         st.caption(a["outcome_correlation"])
 if pairs:
-    st.subheader("모델 간 차이 (대응 부트스트랩, Top-5 정확도)")
-    st.dataframe([{**p, "diff": f"{p['diff'][0]:.3f} [{p['diff'][1]:.3f}, {p['diff'][2]:.3f}]"} for p in pairs],
-                 hide_index=True, width="stretch")
+    st.subheader("모델 간 차이 (대응 무작위화 검정, 다중비교 보정 후 α = 0.05)")
+    st.dataframe(ev.significance_frame(pairs), hide_index=True, width="stretch")
+    st.caption("같은 질의에서 두 모델의 질의별 점수를 무작위로 맞바꿔 차이가 우연인지 봅니다 (Fisher 무작위화 검정, 1,000회). "
+               "여러 쌍을 함께 보므로 p값을 Holm 방법으로 보정했습니다.")
+judgment_report()
+agreement_section()
 md = REPORT.with_suffix(".md")
 c1, c2 = st.columns(2)
 c1.download_button("보고서 (Markdown)", md.read_bytes() if md.exists() else b"", file_name="joblens_evaluation.md")

@@ -2,9 +2,12 @@
 import pandas as pd
 import streamlit as st
 
+from core.data.kinds import Direction
 from core.evaluation.comparison import overlap_at_k, rbo, unique_items
 from core.evaluation.metrics import DIRECTIONS
+from core.evaluation.report import reports_significance
 from core.models.registry import APP_MODELS, MODEL_LABELS
+from core.settings import settings
 from core.views import labels
 from ui import controls, get_engine, get_model, page_header, pick_query, sidebar_common, view_state
 
@@ -13,7 +16,7 @@ page_header("모델 비교", "같은 질의 · 같은 필터 후보에서 모델
 engine = get_engine()
 state = controls(view_state(), show_model=False)
 direction = st.radio("방향", list(DIRECTIONS), horizontal=True, format_func=DIRECTIONS.get, key="cmp_direction")
-target = direction.split("->")[1]
+target = Direction(direction).target
 query = pick_query(state, direction)
 if query is not None:
     lists, frames = {}, {}
@@ -50,3 +53,12 @@ if query is not None:
         st.dataframe(pd.DataFrame(pairs), hide_index=True, width="stretch", column_config={
             top.label: st.column_config.NumberColumn(help=top.help), similar.label: st.column_config.NumberColumn(help=similar.help)})
         st.caption(f"**{top.label}**: {top.help}  \n**{similar.label}**: {similar.help}")
+significance = reports_significance(direction, settings().data_dir / "reports")
+st.subheader("모델 간 차이의 유의성 (평가 보고서 기준)")
+if significance is None:
+    st.info("아직 평가 보고서가 없습니다. [평가·감사](./evaluation) 화면을 열면 현재 코퍼스를 작게 평가합니다.")
+elif significance.empty:
+    st.info("이 방향에서 같은 질의로 비교한 모델 쌍이 보고서에 없습니다.")
+else:
+    st.dataframe(significance, hide_index=True, width="stretch")
+    st.caption("한 질의의 목록이 아니라 보고서의 모든 질의에서 본 차이입니다 (대응 무작위화 검정, Holm 보정, α = 0.05).")

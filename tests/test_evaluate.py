@@ -5,33 +5,80 @@ import pytest
 
 from core.evaluation.bootstrap import bootstrap_ci, paired_bootstrap
 from core.evaluation.comparison import overlap_at_k, rbo, unique_items
-from core.evaluation.metrics import QueryOutcome, average_precision, average_precision_paper, coverage, ndcg
+from core.evaluation.metrics import KS, QueryOutcome, coverage, outcome_scores, ranking_scores, violation_rate
 from core.evaluation.runner import prepare_queries, run_task, score_outcome_correlation
 from core.filters import FilterSettings
 
 
 def outcome(grades, n_major, pool_top, items=None, violations=0):
+    """An outcome whose pool holds `pool_top`'s grades; the listed items are the first of them."""
     items = items or [f"i{j}" for j in range(len(grades))]
-    return QueryOutcome("q", "01", "서울", items, grades, [1.0] * len(grades), n_major, pool_top, violations)
+    pool = {f"p{j}": g for j, g in enumerate(pool_top)}
+    return QueryOutcome("q", "01", "서울", items, grades, [1.0] * len(grades), n_major,
+                        {**pool, **dict(zip(items, grades))}, violations)
+
+
+def one(o, name, k):
+    return float(outcome_scores([o], (k,))[f"{name}@{k}"][0])
 
 
 def test_ap_precision_hit_on_short_list():
-    # ranked relevance 1,0,1 with only 3 items returned, k = 5, 4 relevant candidates exist
+    # ranked relevance 1,0,2 with only 3 items returned, k = 5, 4 relevant candidates exist
     o = outcome([1, 0, 2], n_major=4, pool_top=[2, 2, 1, 1, 1])
-    assert o.metric("precision", 5) == pytest.approx(2 / 5)  # shorter list still divides by k
-    assert o.metric("map", 5) == pytest.approx((1 / 1 + 2 / 3) / 4)
-    assert o.metric("map_paper", 5) == pytest.approx((1 / 1 + 2 / 3) / 2)
-    assert o.metric("top_k_accuracy", 1) == 1.0 and o.metric("hit_rate", 2) == 0.0 and o.metric("hit_rate", 3) == 1.0
+    assert one(o, "precision", 5) == pytest.approx(2 / 5)  # shorter list still divides by k
+    assert one(o, "map", 5) == pytest.approx((1 / 1 + 2 / 3) / 4)
+    assert one(o, "map_paper", 5) == pytest.approx((1 / 1 + 2 / 3) / 2)
+    assert one(o, "mrr", 5) == 1.0
+    assert one(o, "top_k_accuracy", 1) == 1.0 and one(o, "hit_rate", 2) == 0.0 and one(o, "hit_rate", 3) == 1.0
     dcg = 1 / math.log2(2) + 0 + 2 / math.log2(4)
-    idcg = 2 / math.log2(2) + 2 / math.log2(3) + 1 / math.log2(4) + 1 / math.log2(5) + 1 / math.log2(6)
-    assert o.metric("ndcg", 5) == pytest.approx(dcg / idcg)
+    idcg = 2 / math.log2(2) + 2 / math.log2(3) + 2 / math.log2(4) + 1 / math.log2(5) + 1 / math.log2(6)
+    assert one(o, "ndcg", 5) == pytest.approx(dcg / idcg)  # the ideal list: the pool's best grades (the list's 2 too)
 
 
 def test_ap_when_fewer_relevant_than_k_and_no_hits():
-    assert average_precision([0, 1, 0], 3, n_relevant=1) == pytest.approx(1 / 2)
-    assert average_precision([0, 0, 0], 3, n_relevant=2) == 0.0
-    assert average_precision_paper([0, 0], 3) == 0.0
-    assert ndcg([0, 0], 3, [0, 0]) == 0.0
+    s = ranking_scores({"a": ["x", "y", "z"], "b": ["u", "v"]}, {"a": {"y": 1}, "b": {"w": 2}}, ks=(3,))
+    assert s["map@3"].tolist() == pytest.approx([1 / 2, 0.0])
+    assert s["map_paper@3"].tolist() == pytest.approx([1 / 2, 0.0]) and s["ndcg@3"][1] == 0.0
+    assert s["mrr@3"].tolist() == pytest.approx([1 / 2, 0.0])
+
+
+def fixed_run(n_queries=60, seed=28):
+    """(query id, ranked items, {item: grade} over the whole filtered pool): a reproducible run with short
+    lists, pools smaller than k and pools without a middle-category match."""
+    import random
+
+    rng = random.Random(seed)
+    out = []
+    for q in range(n_queries):
+        pool_size = rng.randint(3, 40)
+        pool = {f"d{q}_{j}": rng.choice((0, 0, 0, 1, 1, 2)) for j in range(pool_size)}
+        if not any(pool.values()):
+            pool[f"d{q}_0"] = 1
+        length = min(pool_size, rng.choice((2, 4, 10, 10, 10)))
+        out.append((f"q{q}", rng.sample(sorted(pool), length), pool))
+    return out
+
+
+# The hand-written metrics' means on `fixed_run`, computed by the code ranx replaced (commit 54c8efe):
+# ranx must give the same figures through the qrels the evaluation builds.
+BEFORE_RANX = {
+    "top_k_accuracy@3": 0.8333333333, "precision@3": 0.4555555556, "map@3": 0.3777777778, "map_paper@3": 0.6097222222,
+    "ndcg@3": 0.3563674163, "hit_rate@3": 0.4, "top_k_accuracy@5": 0.9166666667, "precision@5": 0.4033333333,
+    "map@5": 0.3336944444, "map_paper@5": 0.6196064815, "ndcg@5": 0.3695617474, "hit_rate@5": 0.5166666667,
+    "top_k_accuracy@10": 0.9166666667, "precision@10": 0.355, "map@10": 0.3388152636, "map_paper@10": 0.6019233592,
+    "ndcg@10": 0.419610408, "hit_rate@10": 0.65}
+
+
+def test_ranx_figures_equal_the_hand_written_metrics_on_a_fixed_run():
+    outcomes = []
+    for qid, ranked, pool in fixed_run():
+        best = dict(sorted(pool.items(), key=lambda kv: -kv[1])[:max(KS)])  # what prepare_queries keeps
+        grades = [pool[i] for i in ranked]
+        outcomes.append(QueryOutcome(qid, "01", "서울", ranked, grades, [1.0] * len(ranked),
+                                     sum(g >= 1 for g in pool.values()), {**best, **dict(zip(ranked, grades))}))
+    scores = outcome_scores(outcomes)
+    for name, before in BEFORE_RANX.items():
+        assert float(scores[name].mean()) == pytest.approx(before, abs=1e-9), name
 
 
 def test_ties_in_ranking_keep_a_stable_order(engine):
@@ -86,7 +133,7 @@ def test_deliberately_violating_list_is_caught(engine, monkeypatch):
 
     monkeypatch.setattr(model, "search", broken_search)
     bad = run_task(model, "posting->posting", prepared, k=10, filters=f)
-    assert bad[0].violations > 0 and bad[0].metric("violation_rate", 10) > 0
+    assert bad[0].violations > 0 and violation_rate(bad[0], 10) > 0
 
 
 def test_evaluate_end_to_end_on_demo(engine, tmp_path):

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import asdict
 
 import streamlit as st
 
+from core.data.kinds import Direction
 from core.evaluation import judgments as jd
+from core.evaluation.agreement import adjudicate, agreement, agreement_frames, disagreements, second_tasks
 from core.models.registry import APP_MODELS
+from core.settings import settings
 from core.views.frames import posting_row, seeker_row
+from core.views.judging import judging_card
 
 from .auth import signed_in_user
 from .resources import get_engine, get_store
+from .widgets import escape_md
 
 MARKS = ["-", *jd.GRADES]  # '-' = not judged
 
@@ -24,12 +30,21 @@ def analyst_name() -> str:
 
 
 def _marks_form(item_ids: list[str], rows: list[dict], key: str) -> dict[str, str] | None:
-    """One horizontal radio per item inside a form; returns {item: mark} when submitted."""
+    """One horizontal radio per item inside a form; returns {item: mark} when submitted. A row from
+    `judging_card` (duties, conditions, place, distance) is shown as a card above its radio."""
     with st.form(f"{key}_judge_form"):
         for i, (item_id, row) in enumerate(zip(item_ids, rows), start=1):
             title = row.get("제목") or row.get("희망직종") or item_id
-            st.radio(f"{i}. {title} · {row.get('지역') or row.get('희망지역') or ''}", MARKS, horizontal=True,
-                     key=f"{key}_mark_{i}")
+            if "직무" in row:
+                with st.container(border=True):
+                    st.markdown(f"**{i}. {escape_md(title)}** · {escape_md(row['직종'])}")
+                    st.caption(f"직무: {escape_md(row['직무'])}")
+                    st.caption(f"조건: {escape_md(row['조건'] or '정보 없음')}")
+                    st.caption(f"근무지: {escape_md(row['근무지'])} · 거리: {escape_md(row['거리'])}")
+                    st.radio("판정", MARKS, horizontal=True, key=f"{key}_mark_{i}", label_visibility="collapsed")
+            else:
+                st.radio(f"{i}. {title} · {row.get('지역') or row.get('희망지역') or ''}", MARKS, horizontal=True,
+                         key=f"{key}_mark_{i}")
         if st.form_submit_button("판정 저장", type="primary"):
             return {item_id: st.session_state[f"{key}_mark_{i}"] for i, item_id in enumerate(item_ids, start=1)}
     return None
@@ -53,7 +68,7 @@ def judgment_panel(result, query, direction: str, state, key: str) -> None:
         return
     with st.expander("분석가 판정 (관련 / 부분 / 무관)", expanded=False):
         analyst_name()
-        target = direction.split("->")[1]
+        target = Direction(direction).target
         corpus = get_engine().corpus
         rows = [(posting_row if target == "posting" else seeker_row)(corpus.get(r.item_id)) for r in result.items]
         marks = _marks_form([r.item_id for r in result.items], rows, key)
@@ -61,29 +76,48 @@ def judgment_panel(result, query, direction: str, state, key: str) -> None:
             _save(marks, direction, query.id, state.model, json.dumps(asdict(state.filters)))
 
 
+def _second_task(engine, analyst: str) -> jd.BlindTask | None:
+    """The next query another analyst judged that this one should judge too (double judging), if any."""
+    if not analyst:
+        return None
+    for task in second_tasks(jd.load(get_store()), analyst, settings().second_judge_share):
+        if engine.corpus.get(task.query_id) is not None:
+            items = [i for i in task.item_ids if engine.corpus.get(i) is not None]
+            random.Random(f"{task.query_id}:{analyst}").shuffle(items)
+            return jd.BlindTask(Direction(task.direction), task.query_id, items, "")
+    return None
+
+
 def blind_queue_page() -> None:
-    """판정: one query at a time, every model's list merged and shuffled, no model, rank or score shown."""
-    analyst_name()
+    """판정: one query at a time, every model's list merged and shuffled, no model, rank or score shown.
+    Queries another analyst judged that fall in the double-judging share come first."""
+    analyst = analyst_name()
     engine = get_engine()
     index = int(st.session_state.get("blind_index", 0))
+    second = _second_task(engine, analyst)
     with st.spinner("목록 준비 중…"):
-        task = jd.blind_task(engine, list(APP_MODELS), index, k=5)
+        task = second or jd.blind_task(engine, list(APP_MODELS), index, k=5)
     if task is None:
         st.info("판정할 질의가 없습니다: 코퍼스가 비어 있습니다.")
         return
     st.session_state["blind_task"] = {"direction": task.direction, "query_id": task.query_id, "items": task.item_ids}
-    source, target = task.direction.split("->")
+    source = Direction(task.direction).source
     query = engine.corpus.get(task.query_id)
-    st.subheader(f"질의 {index + 1} · {jd.DIRECTIONS[task.direction]}")
+    heading = "두 번째 판정" if second else f"질의 {index + 1}"
+    st.subheader(f"{heading} · {jd.DIRECTIONS[task.direction]}")
+    if second:
+        st.caption("다른 분석가가 먼저 판정한 질의입니다. 일치도 계산을 위해 따로 판정해 주세요 (앞선 판정은 보이지 않습니다).")
     card = posting_row(query) if source == "posting" else seeker_row(query)
     st.dataframe([card], hide_index=True, width="stretch")
-    rows = [(posting_row if target == "posting" else seeker_row)(engine.corpus.get(i)) for i in task.item_ids]
+    rows = [judging_card(query, engine.corpus.get(i)) for i in task.item_ids]
     st.caption(f"후보 {len(rows)}건 (모든 모델의 목록을 합쳐 섞었습니다 · 모델·순위·점수는 숨김)")
-    marks = _marks_form(task.item_ids, rows, f"blind{index}")
+    key = f"second_{task.query_id}" if second else f"blind{index}"
+    marks = _marks_form(task.item_ids, rows, key)
     if marks is not None and _save(marks, task.direction, task.query_id, jd.BLIND, task.filters):
-        st.session_state["blind_index"] = index + 1
+        if not second:
+            st.session_state["blind_index"] = index + 1
         st.rerun()
-    if st.button("건너뛰기", key="blind_skip"):
+    if not second and st.button("건너뛰기", key="blind_skip"):
         st.session_state["blind_index"] = index + 1
         st.rerun()
 
@@ -114,3 +148,49 @@ def judgment_report() -> None:
     st.metric("직종 일치 대리지표와 판정의 일치도 (Cohen's κ)", "-" if kappa != kappa else f"{kappa:.2f}",
               help=f"판정된 (질의, 항목) {pairs:,}쌍 · 관련/부분 = 관련, 같은 중분류 = 관련")
     st.caption(f"판정 {len(marks):,}건 · 분석가 {len({m.analyst for m in marks})}명 · 판정되지 않은 항목은 무관으로 셉니다 (커버리지 참고).")
+
+
+def agreement_section() -> None:
+    """평가·감사: agreement between analysts on double-judged items, and the disagreements a third one rules on."""
+    st.subheader("분석가 간 일치도")
+    store, engine = get_store(), get_engine()
+    marks = jd.load(store)
+    result = agreement(marks)
+    if not result.items:
+        st.info(f"두 명 이상이 판정한 항목이 아직 없습니다. [판정 (블라인드)](./judge) 화면은 판정된 질의의 "
+                f"{settings().second_judge_share:.0%}를 다른 분석가에게 한 번 더 보냅니다.")
+        return
+    pairs, group = agreement_frames(result)
+    st.dataframe(pairs, hide_index=True, width="stretch")
+    st.dataframe(group, hide_index=True, width="stretch")
+    st.caption("κ·α는 1이면 완전 일치, 0이면 우연 수준입니다. 괄호는 항목을 재표집한 95% 부트스트랩 신뢰구간입니다.")
+    st.subheader("불일치 판정 (제3 분석가 결정)")
+    open_ = disagreements(marks)
+    if not open_:
+        st.success("결정을 기다리는 불일치가 없습니다.")
+        return
+
+    def title(record_id: str) -> str:
+        record = engine.corpus.get(record_id)
+        if record is None:
+            return "코퍼스에 없는 레코드"
+        return getattr(record, "title", "") or record.desired_job_name or "제목 없음"
+
+    st.dataframe([{"방향": jd.DIRECTIONS[d.direction], "질의": title(d.query_id), "항목": title(d.item_id),
+                   "판정": " / ".join(f"{who} {jd.GRADE_LABELS[g]}" for who, g in sorted(d.marks.items()))}
+                  for d in open_], hide_index=True, width="stretch")
+    analyst = analyst_name()
+    with st.form("adjudicate_form"):
+        chosen = st.selectbox("결정할 항목", range(len(open_)), format_func=lambda i: (
+            f"{i + 1}. {title(open_[i].query_id)} → {title(open_[i].item_id)}"))
+        ruling = st.radio("결정", list(jd.GRADES), horizontal=True)
+        if st.form_submit_button("결정 저장", type="primary"):
+            d = open_[chosen]
+            if not analyst:
+                st.error("결정을 저장하려면 사이드바에 분석가 이름을 적으세요.")
+            else:
+                try:
+                    adjudicate(store, marks, analyst, (d.direction, d.query_id, d.item_id), jd.GRADES[ruling])
+                    st.success(f"결정을 저장했습니다 ({analyst}: {ruling}).")
+                except jd.JudgmentImportError as e:
+                    st.error(str(e))

@@ -7,6 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from core.data.kinds import Direction
 from core.geo import mapdata
 from core.models import recsets, wbert
 from core.models.base import RecommendResult
@@ -83,7 +84,7 @@ def recommendation_page(direction: str) -> None:
     page_header(title, caption)
     engine = get_engine()
     state = controls(view_state(), disability=direction != "posting->posting")
-    target = direction.split("->")[1]
+    target = Direction(direction).target
     query = pick_query(state, direction)
     if query is None:
         return

@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
+from typing import ClassVar
 
 from . import keco
+from .kinds import Kind
 from .normalize import EDUCATION_LABELS, Career, Education, Salary
 
 WORKNET_LIST_FIELDS = ["wantedAuthNo", "company", "busino", "indTpNm", "title", "salTpNm", "sal", "minSal",
@@ -73,6 +75,7 @@ class JsonRecord:
 
 @dataclass
 class Posting(JsonRecord):
+    kind: ClassVar[Kind] = Kind.POSTING
     id: str  # '<source>:<natural key>'
     source: str
     synthetic: bool = False
@@ -182,6 +185,7 @@ class Posting(JsonRecord):
 class Seeker(JsonRecord):
     """A job seeker without personal identifiers: the fields a counselor's matching needs."""
 
+    kind: ClassVar[Kind] = Kind.SEEKER
     id: str
     source: str
     synthetic: bool = False

@@ -18,16 +18,18 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from ..data.export import csv_bytes
+from ..data.kinds import Direction, grade
 from ..filters import FilterSettings
 from ..models.encoders import ModelNotReady
 from ..text.particles import particle
 from .bootstrap import bootstrap_ci
-from .metrics import DIRECTIONS, ndcg
+from .metrics import DIRECTIONS, ranking_scores
 
 GRADES = {"관련": 2, "부분": 1, "무관": 0}
 GRADE_LABELS = {v: k for k, v in GRADES.items()}
 CSV_COLUMNS = ("analyst", "direction", "query_id", "item_id", "grade", "model", "filters", "at")
 BLIND = "blind"  # the model recorded for a mark made in the blind queue
+ADJUDICATION = "adjudication"  # the model recorded for a third analyst's ruling on a disagreement
 
 
 class JudgmentImportError(ValueError):
@@ -132,8 +134,8 @@ def blind_task(engine, models: list[str], index: int, k: int = 5, seed: int = 0,
     union of the models' top-k, shuffled. Deterministic for (seed, index), so a page can rebuild it."""
     filters = filters or FilterSettings()
     rng = random.Random(f"{seed}:{index}")
-    direction = list(DIRECTIONS)[index % len(DIRECTIONS)]
-    source, target = direction.split("->")
+    direction = list(Direction)[index % len(Direction)]
+    source, target = direction.source, direction.target
     pool = sorted(engine.corpus.tables[source].ids)
     if not pool:
         return None
@@ -161,14 +163,23 @@ class JudgedScore:
     precision: list[float]
     coverage: float  # share of the model's top-k items that carry a judgment
     proxy_ndcg: list[float]  # the category-match proxy on the same queries
+    map: list[float]
+    mrr: list[float]
 
 
-def pooled_grades(judgments: list[Judgment]) -> dict[tuple[str, str, str], float]:
-    """(direction, query, item) → mean grade over analysts (pooling several analysts' CSVs)."""
+def consensus(judgments: list[Judgment]) -> dict[tuple[str, str, str], int]:
+    """(direction, query, item) → the grade the metrics use: a third analyst's ruling where there is one,
+    else the analysts' mean grade rounded half up (관련 + 무관 → 부분)."""
     acc: dict[tuple[str, str, str], list[int]] = {}
+    ruled: dict[tuple[str, str, str], int] = {}
     for j in judgments:
-        acc.setdefault((j.direction, j.query_id, j.item_id), []).append(j.grade)
-    return {key: float(np.mean(v)) for key, v in acc.items()}
+        key = (j.direction, j.query_id, j.item_id)
+        if j.model == ADJUDICATION:
+            ruled[key] = j.grade
+        else:
+            acc.setdefault(key, []).append(j.grade)
+    out = {key: int(math.floor(np.mean(v) + 0.5)) for key, v in acc.items()}
+    return {**out, **ruled}
 
 
 def _filters_of(judgments: list[Judgment], direction: str, query_id: str) -> FilterSettings:
@@ -182,56 +193,53 @@ def _filters_of(judgments: list[Judgment], direction: str, query_id: str) -> Fil
 
 
 def judged_scores(engine, models: list[str], judgments: list[Judgment], k: int = 5) -> list[JudgedScore]:
-    """nDCG@k and P@k of each model's list against pooled judgments (unjudged items count as 무관, and
-    coverage says how many there were), with bootstrap CIs over judged queries; the proxy's nDCG@k on the
-    same queries beside it."""
-    grades = pooled_grades(judgments)
-    queries = sorted({(d, q) for d, q, _ in grades})
+    """nDCG@k, P@k, MAP@k and MRR@k (ranx) of each model's list against the consensus grades (unjudged
+    items count as 무관, and coverage says how many there were), with bootstrap CIs over judged queries;
+    the category proxy's nDCG@k on the same lists beside it."""
+    grades = consensus(judgments)
     out = []
-    for direction in DIRECTIONS:
-        target = direction.split("->")[1]
-        qs = [q for d, q in queries if d == direction and engine.corpus.get(q) is not None]
-        if not qs:
+    for direction in Direction:
+        qrels: dict[str, dict[str, int]] = {}
+        for (d, q, i), g in grades.items():
+            if d == direction and engine.corpus.get(q) is not None:
+                qrels.setdefault(q, {})[i] = g
+        if not qrels:
             continue
-        middles, majors = engine.corpus.occupation_codes(target)
-        row_of = engine.corpus.tables[target].row_of
         for name in models:
             try:
                 model = engine.model(name)
             except ModelNotReady:
                 continue
-            nd, pr, prox, judged, shown = [], [], [], 0, 0
-            for qid in qs:
+            lists, proxy = {}, {}
+            for qid in sorted(qrels):
                 query = engine.corpus.get(qid)
                 items = [r.item_id for r in model.recommend(query, k=k, filters=_filters_of(judgments, direction, qid),
-                                                             target=target, explain=False).items]
-                gains = [grades.get((direction, qid, i), 0.0) for i in items]
-                judged += sum((direction, qid, i) in grades for i in items)
-                shown += len(items)
-                pool = [g for (d, q, _), g in grades.items() if d == direction and q == qid]
-                nd.append(ndcg(gains, k, pool))
-                pr.append(sum(g >= 1 for g in gains) / k)
-                proxy = [2 if middles[row_of[i]] == query.middle_code else 1 if majors[row_of[i]] == query.major_code else 0
-                         for i in items]
-                prox.append(ndcg(proxy, k, sorted(proxy, reverse=True)))
-            out.append(JudgedScore(direction, name, len(qs), [round(x, 4) for x in bootstrap_ci(np.array(nd))],
-                                   [round(x, 4) for x in bootstrap_ci(np.array(pr))], round(judged / shown, 4) if shown else 0.0,
-                                   [round(x, 4) for x in bootstrap_ci(np.array(prox))]))
+                                                             target=direction.target, explain=False).items]
+                lists[qid] = items
+                proxy[qid] = {i: grade(query, engine.corpus.get(i)) for i in items}
+            judged = ranking_scores(lists, qrels, ks=(k,))
+            by_proxy = ranking_scores(lists, proxy, ks=(k,))
+            shown = sum(len(v) for v in lists.values())
+            covered = sum(i in qrels[q] for q, items in lists.items() for i in items)
+            ci = lambda v: [round(x, 4) for x in bootstrap_ci(v)]  # noqa: E731
+            out.append(JudgedScore(direction, name, len(lists), ci(judged[f"ndcg@{k}"]), ci(judged[f"precision@{k}"]),
+                                   round(covered / shown, 4) if shown else 0.0, ci(by_proxy[f"ndcg@{k}"]),
+                                   ci(judged[f"map@{k}"]), ci(judged[f"mrr@{k}"])))
     return out
 
 
 def proxy_agreement(engine, judgments: list[Judgment]) -> tuple[float, int]:
-    """Cohen's κ between the proxy (same middle category → relevant) and pooled judgments (관련 or 부분 →
+    """Cohen's κ between the proxy (same middle category → relevant) and the consensus (관련 or 부분 →
     relevant) over every judged pair; NaN when one side never varies. Returns (κ, pairs)."""
     from sklearn.metrics import cohen_kappa_score
 
     proxy, judged = [], []
-    for (_, qid, iid), grade in pooled_grades(judgments).items():
+    for (_, qid, iid), g in consensus(judgments).items():
         query, item = engine.corpus.get(qid), engine.corpus.get(iid)
         if query is None or item is None:
             continue
-        proxy.append(int(bool(query.middle_code) and item.middle_code == query.middle_code))
-        judged.append(int(grade >= 1))
+        proxy.append(int(grade(query, item) == 2))
+        judged.append(int(g >= 1))
     if len(set(proxy)) < 2 and len(set(judged)) < 2:
         return (1.0 if proxy == judged and proxy else math.nan), len(proxy)
     return float(cohen_kappa_score(proxy, judged)), len(proxy)
@@ -243,5 +251,6 @@ def judged_frame(scores: list[JudgedScore]):
 
     ci = lambda v: f"{v[0]:.3f} [{v[1]:.3f}, {v[2]:.3f}]"  # noqa: E731
     return pd.DataFrame([{"방향": DIRECTIONS[s.direction], "모델": s.model, "판정된 질의": s.queries,
-                          "nDCG@5 (판정)": ci(s.ndcg), "P@5 (판정)": ci(s.precision), "nDCG@5 (직종 대리지표)": ci(s.proxy_ndcg),
+                          "nDCG@5 (판정)": ci(s.ndcg), "P@5 (판정)": ci(s.precision), "MAP@5 (판정)": ci(s.map),
+                          "MRR@5 (판정)": ci(s.mrr), "nDCG@5 (직종 대리지표)": ci(s.proxy_ndcg),
                           "판정 커버리지": f"{s.coverage:.0%}"} for s in scores])

@@ -1,55 +1,35 @@
-"""Metrics: the paper's metrics and the usual recommender ones, with bootstrap CIs.
+"""Metrics from ranx, one code path for the category proxy and for analyst judgments.
 
-Relevance is occupational: an item is relevant (grade 1) when its major 직종 category equals the
-query's (the paper's rule: posting category = seeker's desired category), grade 2 when the middle
-category matches too. Definitions follow Microsoft Recommenders' python_evaluation.py:
-  P@k = hits in top k / k;  AP@k = Σ_hit (hits so far / rank) / min(#relevant, k);
-  nDCG@k = DCG / IDCG with gain = grade and discount 1/log2(rank+1), IDCG from the best possible
-  list drawn from the same filtered candidate pool.
-Also reported: Top-k accuracy (any major-category hit in top k, the paper's), Hit-rate@k (any middle-category
-hit: stricter), AP@k as the paper normalised it (by the hits found), catalogue coverage and the
-filter-violation rate (must be 0). Only queries with at least one relevant candidate after filters count.
+Grades come from one place: `core.data.kinds.grade` for the proxy (2 same middle 직종, 1 same major,
+0 otherwise) and the analysts' consensus for judgments (2 관련, 1 부분, 0 무관). Either way they become
+ranx qrels, a model's lists a ranx run, and ranx computes the figures:
+  Top-k accuracy = hit_rate@k (any grade ≥ 1 in the top k: the paper's Top-k);
+  Hit-rate@k(중분류) = hit_rate@k-l2 (any grade 2);  P@k = precision@k (hits / k, a short list's empty
+  places count as misses);  MRR@k = mrr@k;  nDCG@k = ndcg@k (gain = grade, Järvelin's 1/log2(rank+1),
+  the ideal list from the best grades of the same filtered pool);
+  MAP@k = map@k, normalised by min(#relevant, k) as in Microsoft Recommenders: ranx divides by the
+  qrels' relevant count, so for MAP the qrels hold the list's hits plus other relevant pool items up to k;
+  MAP@k(논문식) = the same with only the list's hits in the qrels (normalised by the hits found).
+Not ranking metrics, so written here: the filter-violation rate (must be 0) and catalogue coverage.
 """
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..data.kinds import DIRECTION_LABELS
 
 KS = (3, 5, 10)
-METRICS = ("top_k_accuracy", "precision", "map", "map_paper", "ndcg", "hit_rate", "violation_rate")
+RANKING_METRICS = ("top_k_accuracy", "precision", "map", "map_paper", "ndcg", "mrr", "hit_rate")
+METRICS = (*RANKING_METRICS, "violation_rate")
 METRIC_LABELS = {"top_k_accuracy": "Top-k 정확도", "precision": "Precision@k", "map": "MAP@k", "map_paper": "MAP@k(논문식)",
-                 "ndcg": "nDCG@k", "hit_rate": "Hit-rate@k(중분류)", "violation_rate": "필터 위반율", "coverage": "카탈로그 커버리지"}
-DIRECTIONS = {"posting->posting": "공고→유사 공고", "seeker->posting": "구직자→공고", "posting->seeker": "공고→구직자"}
-
-
-def average_precision(rel: list[int], k: int, n_relevant: int) -> float:
-    """MS Recommenders' AP@k on binary relevance; `n_relevant` is the number of relevant candidates."""
-    hits, score = 0, 0.0
-    for rank, r in enumerate(rel[:k], start=1):
-        if r:
-            hits += 1
-            score += hits / rank
-    denom = min(n_relevant, k)
-    return score / denom if denom else 0.0
-
-
-def average_precision_paper(rel: list[int], k: int) -> float:
-    """AP@k normalised by the hits found in the top k (how the paper's MAP relates to its Top-k)."""
-    hits, score = 0, 0.0
-    for rank, r in enumerate(rel[:k], start=1):
-        if r:
-            hits += 1
-            score += hits / rank
-    return score / hits if hits else 0.0
-
-
-def ndcg(grades: list[int], k: int, pool_grades: list[int]) -> float:
-    """Graded nDCG@k; the ideal list is the best k grades available in the filtered pool."""
-    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(grades[:k]))
-    ideal = sorted(pool_grades, reverse=True)[:k]
-    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
-    return dcg / idcg if idcg else 0.0
+                 "ndcg": "nDCG@k", "mrr": "MRR@k", "hit_rate": "Hit-rate@k(중분류)", "violation_rate": "필터 위반율",
+                 "coverage": "카탈로그 커버리지"}
+DIRECTIONS = DIRECTION_LABELS  # kept for callers that label directions (see core.data.kinds.Direction)
+_RANX = {"top_k_accuracy": "hit_rate@{k}", "precision": "precision@{k}", "ndcg": "ndcg@{k}", "mrr": "mrr@{k}",
+         "hit_rate": "hit_rate@{k}-l2"}
 
 
 @dataclass
@@ -58,59 +38,78 @@ class QueryOutcome:
     major: str
     sido: str
     items: list[str]
-    grades: list[int]  # 2 same middle, 1 same major, 0 otherwise, in rank order
+    grades: list[int]  # the listed items' grades, in rank order
     scores: list[float]
     n_major: int  # relevant (grade ≥ 1) candidates in the filtered pool
-    pool_top: list[int]  # best grades in the pool (for IDCG), at most max k
-    violations: int
+    qrels: dict = field(default_factory=dict)  # item → grade: the listed items and the pool's best max(KS)
+    violations: int = 0
     beyond_radius_unfiltered: float | None = None  # share of the unfiltered top-k beyond the radius
 
-    def metric(self, name: str, k: int) -> float:
-        return METRICS[name](self, k)
+
+def ranked_run(lists: Mapping[str, Sequence[str]]):
+    """A ranx Run whose order is the list's order (scores n, n-1, …; a model's tied scores cannot reorder it)."""
+    from ranx import Run
+
+    return Run.from_dict({q: {item: float(len(items) - r) for r, item in enumerate(items)} or {"": 0.0}
+                          for q, items in lists.items()})
 
 
-def _relevant(o: QueryOutcome) -> list[int]:
-    return [int(g >= 1) for g in o.grades]
+def _map_qrels(items: Sequence[str], qrels: Mapping[str, int], n_relevant: int, k: int, paper: bool) -> dict:
+    """Qrels whose relevant count is MAP's denominator: the hits in the top k, then (unless `paper`) other
+    relevant items of the pool, best grade first, up to min(n_relevant, k)."""
+    hits = [i for i in items[:k] if qrels.get(i, 0) >= 1]
+    out = {i: 1 for i in hits}
+    if not paper:
+        pads = sorted((i for i, g in qrels.items() if g >= 1 and i not in out), key=lambda i: (-qrels[i], i))
+        out.update({i: 1 for i in pads[:max(0, min(n_relevant, k) - len(hits))]})
+    return out or {"": 0}
 
 
-def top_k_accuracy(o: QueryOutcome, k: int) -> float:
-    """1 if any of the top k shares the query's major category, else 0 (the paper's Top-k). Range [0, 1]."""
-    return float(any(_relevant(o)[:k]))
+def ranking_scores(lists: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, int]],
+                   n_relevant: Mapping[str, int] | None = None, ks: Sequence[int] = KS) -> dict[str, np.ndarray]:
+    """Per-query ranking metrics from ranx, in the order of `lists`: "metric@k" → array.
+
+    `qrels` are the graded items per query (they must include the pool's best grades for nDCG's ideal list);
+    `n_relevant` the relevant candidates per query (for MAP's min(#relevant, k)); by default those in qrels."""
+    from ranx import Qrels, evaluate
+
+    queries = list(lists)
+    if not queries:
+        return {f"{m}@{k}": np.zeros(0) for k in ks for m in RANKING_METRICS}
+    qrels = {q: dict(qrels.get(q) or {}) for q in queries}
+    n_relevant = n_relevant or {q: sum(g >= 1 for g in qrels[q].values()) for q in queries}
+    run = ranked_run(lists)
+    graded = Qrels.from_dict({q: qrels[q] or {"": 0} for q in queries})
+    names = [_RANX[m].format(k=k) for k in ks for m in _RANX]
+    found = evaluate(graded, run, names, return_mean=False, threads=1, save_results_in_run=False)
+    out = {f"{m}@{k}": np.asarray(found[_RANX[m].format(k=k)], dtype=float) for k in ks for m in _RANX}
+    for k in ks:
+        for name, paper in (("map", False), ("map_paper", True)):
+            capped = Qrels.from_dict({q: _map_qrels(lists[q], qrels[q], n_relevant[q], k, paper) for q in queries})
+            # two names: ranx 0.3.21's evaluate fails on one metric with return_mean=False (a KeyError)
+            found = evaluate(capped, run, [f"map@{k}", f"hit_rate@{k}"], return_mean=False, threads=1,
+                             save_results_in_run=False)
+            out[f"{name}@{k}"] = np.asarray(found[f"map@{k}"], dtype=float)
+    order = {q: i for i, q in enumerate(run.get_query_ids())}  # ranx keeps its own query order
+    index = np.array([order[q] for q in queries])
+    return {name: values[index] for name, values in out.items()}
 
 
-def hit_rate(o: QueryOutcome, k: int) -> float:
-    """1 if any of the top k shares the query's middle category (stricter than Top-k). Range [0, 1]."""
-    return float(any(g == 2 for g in o.grades[:k]))
-
-
-def precision(o: QueryOutcome, k: int) -> float:
-    """Relevant items in the top k over k (a short list counts its missing places as misses). Range [0, 1]."""
-    return sum(_relevant(o)[:k]) / k
-
-
-def map_at_k(o: QueryOutcome, k: int) -> float:
-    """AP@k as in Microsoft Recommenders, normalised by min(#relevant in the pool, k). Range [0, 1]."""
-    return average_precision(_relevant(o), k, o.n_major)
-
-
-def map_paper(o: QueryOutcome, k: int) -> float:
-    """AP@k normalised by the hits found (how the paper's MAP relates to its Top-k). Range [0, 1]."""
-    return average_precision_paper(_relevant(o), k)
-
-
-def ndcg_at_k(o: QueryOutcome, k: int) -> float:
-    """Graded nDCG@k (middle match 2, major 1) against the best list of the same filtered pool. Range [0, 1]."""
-    return ndcg(o.grades, k, o.pool_top)
+def outcome_scores(outcomes: Sequence[QueryOutcome], ks: Sequence[int] = KS) -> dict[str, np.ndarray]:
+    """Every metric per query (in `outcomes` order) for the proxy evaluation."""
+    ids = [o.query_id for o in outcomes]
+    if len(set(ids)) != len(ids):
+        raise ValueError("한 평가 안에서 질의 ID가 겹칩니다")
+    out = ranking_scores({o.query_id: o.items for o in outcomes}, {o.query_id: o.qrels for o in outcomes},
+                         {o.query_id: o.n_major for o in outcomes}, ks)
+    for k in ks:
+        out[f"violation_rate@{k}"] = np.array([violation_rate(o, k) for o in outcomes], dtype=float)
+    return out
 
 
 def violation_rate(o: QueryOutcome, k: int) -> float:
     """Share of the top k that break a hard filter, per the independent pair oracle. Must be 0. Range [0, 1]."""
     return o.violations / max(1, len(o.items[:k]))
-
-
-METRICS: dict[str, Callable[[QueryOutcome, int], float]] = {
-    "top_k_accuracy": top_k_accuracy, "precision": precision, "map": map_at_k, "map_paper": map_paper,
-    "ndcg": ndcg_at_k, "hit_rate": hit_rate, "violation_rate": violation_rate}
 
 
 def coverage(outcomes: list[QueryOutcome], k: int, catalogue: int) -> float:

@@ -11,7 +11,7 @@ import numpy as np
 
 from .bootstrap import paired_bootstrap
 from .metrics import DIRECTIONS, KS, METRIC_LABELS, METRICS
-from .runner import ModelResult
+from .runner import ModelResult, evaluate
 
 PAPER_TABLE4 = {  # System B, Table 4 (seed-facts.md)
     ("seeker->posting", "tfidf"): (0.763, 0.789, 0.675, 0.683), ("seeker->posting", "sbert"): (0.816, 0.842, 0.732, 0.716),
@@ -45,10 +45,11 @@ def markdown_report(results: list[ModelResult], pairs: list[dict]) -> str:
         lines.append(f"| {r.dataset} | {DIRECTIONS[r.direction]} | {r.display_name} | {_fmt(m['precision@5'])} | {_fmt(m['ndcg@5'])} | "
                      f"{_fmt(m['hit_rate@5'])} | {_fmt(m['coverage@5'])} | {m['violation_rate@5'][0]:.4f} | {r.skipped} | {r.seconds} |")
     if pairs:
-        lines += ["", "## 모델 간 차이 (대응 부트스트랩, Top-5 정확도)", "", "| 데이터 | 방향 | A − B | 차이 [95 % CI] | 유의 |", "|---|---|---|---|---|"]
+        lines += ["", "## 모델 간 차이 (대응 무작위화 검정, Holm 보정, α = 0.05)", "",
+                  "| 데이터 | 방향 | 지표 | A − B | 차이 [95 % CI] | p | 보정 p | 유의 |", "|---|---|---|---|---|---|---|---|"]
         for p in pairs:
-            lines.append(f"| {p['dataset']} | {DIRECTIONS[p['direction']]} | {p['a']} − {p['b']} | {_fmt(p['diff'])} | "
-                         f"{'예' if p['diff'][1] > 0 or p['diff'][2] < 0 else '아니오'} |")
+            lines.append(f"| {p['dataset']} | {DIRECTIONS[p['direction']]} | {p['metric']} | {p['a']} − {p['b']} | "
+                         f"{_fmt(p['diff'])} | {p['p']:.3f} | {p['p_adjusted']:.3f} | {'예' if p['significant'] else '아니오'} |")
     lines += ["", "## 감사 (k = 5)", "", "| 데이터 | 방향 | 모델 | 거리 필터 해제 시 반경 밖 비율 | 점수≥0.25 | 점수≥0.5 |", "|---|---|---|---|---|---|"]
     for r in results:
         a = r.audit
@@ -59,7 +60,18 @@ def markdown_report(results: list[ModelResult], pairs: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def paired_rows(results: list[ModelResult], metric: str = "top_k_accuracy@5") -> list[dict]:
+SIGNIFICANCE_METRICS = ("top_k_accuracy@5", "ndcg@5")
+ALPHA = 0.05
+
+
+def paired_rows(results: list[ModelResult], metrics: tuple[str, ...] = SIGNIFICANCE_METRICS,
+                correction: str = "holm", n_permutations: int = 1000) -> list[dict]:
+    """Every pair of models run on the same queries: the mean difference with a paired bootstrap CI, and
+    ranx's paired randomization (Fisher) test, its p-values corrected over all the report's comparisons
+    (Holm by default, or 'bonferroni'); `significant` says whether the corrected p is below α = 0.05."""
+    from ranx.statistical_tests import fisher_randomization_test
+    from statsmodels.stats.multitest import multipletests
+
     out = []
     groups: dict[tuple, list[ModelResult]] = {}
     for r in results:
@@ -67,11 +79,38 @@ def paired_rows(results: list[ModelResult], metric: str = "top_k_accuracy@5") ->
     for (dataset, direction), rs in groups.items():
         for i, a in enumerate(rs):
             for b in rs[i + 1:]:
-                if a.n_queries == b.n_queries and a.n_queries:
-                    diff = paired_bootstrap(np.array(a.per_query[metric]), np.array(b.per_query[metric]))
+                if not a.n_queries or a.audit.get("query_ids") != b.audit.get("query_ids") or a.n_queries != b.n_queries:
+                    continue
+                for metric in metrics:
+                    x, y = np.array(a.per_query[metric], float), np.array(b.per_query[metric], float)
+                    p, _ = fisher_randomization_test(x, y, n_permutations, ALPHA, 42)
                     out.append({"dataset": dataset, "direction": direction, "a": a.display_name, "b": b.display_name,
-                                "diff": [round(x, 4) for x in diff]})
+                                "metric": metric, "diff": [round(v, 4) for v in paired_bootstrap(x, y)], "p": float(p)})
+    if out:
+        reject, adjusted, _, _ = multipletests([row["p"] for row in out], alpha=ALPHA, method=correction)
+        for row, rej, adj in zip(out, reject, adjusted):
+            row.update(p_adjusted=round(float(adj), 4), significant=bool(rej), correction=correction)
     return out
+
+
+def metric_label(name: str) -> str:
+    """'ndcg@5' → 'nDCG@5', 'top_k_accuracy@5' → 'Top-5 정확도'."""
+    metric, k = name.split("@")
+    return METRIC_LABELS[metric].replace("-k", f"-{k}").replace("@k", f"@{k}")
+
+
+def significance_frame(pairs: list[dict]):
+    """The pairs as a Korean table: difference, p before and after correction, and the verdict."""
+    import pandas as pd
+
+    names = {"holm": "Holm", "bonferroni": "Bonferroni"}
+    return pd.DataFrame([{"데이터": p["dataset"], "방향": DIRECTIONS[p["direction"]], "모델 A": p["a"], "모델 B": p["b"],
+                          "지표": metric_label(p.get("metric", "top_k_accuracy@5")),
+                          "차이 A−B [95% CI]": _fmt(p["diff"]),
+                          "p (무작위화 검정)": f"{p['p']:.3f}" if "p" in p else "-",
+                          "보정 p": f"{p['p_adjusted']:.3f} ({names.get(p.get('correction'), '')})" if "p_adjusted" in p else "-",
+                          "유의 (α=0.05)": ("유의함" if p["significant"] else "유의하지 않음") if "significant" in p else "검정 없음"}
+                         for p in pairs])
 
 
 def write_report(results: list[ModelResult], out_dir: Path, stem: str = "evaluation") -> tuple[Path, Path]:
@@ -83,6 +122,30 @@ def write_report(results: list[ModelResult], out_dir: Path, stem: str = "evaluat
     rows = [{k: v for k, v in asdict(replace(r, outcomes=[])).items() if k != "outcomes"} for r in results]
     js.write_text(json.dumps({"results": rows, "pairs": pairs}, ensure_ascii=False), encoding="utf-8")
     return md, js
+
+
+QUICK_MODELS = ("tfidf", "sbert")
+QUICK_DATASET = "현재 코퍼스"
+
+
+def ensure_report(engine, out_dir: Path, models: tuple[str, ...] = QUICK_MODELS, n_queries: int = 40,
+                  progress=None) -> Path:
+    """The report 평가·감사 opens with: the newest one there is, else a small evaluation of the current
+    corpus (set-up runs it; the page runs it with progress when set-up did not), so the page is never empty."""
+    existing = sorted(Path(out_dir).glob("evaluation*.json"), key=lambda p: p.stat().st_mtime)
+    if existing:
+        return existing[-1]
+    results = evaluate(engine, QUICK_DATASET, list(models), list(DIRECTIONS), n_queries, progress=progress)
+    return write_report(results, Path(out_dir))[1]
+
+
+def reports_significance(direction: str, out_dir: Path):
+    """The newest report's significance table for one direction; None when there is no report yet."""
+    existing = sorted(Path(out_dir).glob("evaluation*.json"), key=lambda p: p.stat().st_mtime)
+    if not existing:
+        return None
+    _, pairs = load_report(existing[-1])
+    return significance_frame([p for p in pairs if p["direction"] == direction])
 
 
 def load_report(path: Path) -> tuple[list[ModelResult], list[dict]]:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..data import keco
 from ..data.datasets import sample
+from ..data.kinds import Direction, grade_codes
 from ..filters import FilterSettings, pair_violation
 from ..geo import SIDO_SHORT
 from ..models.base import Recommender
@@ -18,7 +19,7 @@ from ..models.encoders import ModelNotReady
 from ..models.wbert.paths import held_out_ids
 from ..progress import Progress, report
 from .bootstrap import bootstrap_ci
-from .metrics import KS, METRICS, QueryOutcome, coverage
+from .metrics import KS, METRICS, QueryOutcome, coverage, outcome_scores
 
 SPLITS = ("dev", "test")
 
@@ -37,6 +38,7 @@ class PreparedQuery:
     candidates: tuple
     unfiltered: tuple | None
     pool_grades: np.ndarray
+    pool_best: dict = field(default_factory=dict)  # the pool's best-graded items (up to max(KS)): nDCG's ideal list
 
 
 def relevance_of(corpus, record) -> tuple[str, str]:
@@ -48,8 +50,9 @@ def relevance_of(corpus, record) -> tuple[str, str]:
 def prepare_queries(corpus, direction: str, queries: list, filters: FilterSettings,
                     audit: bool = True) -> tuple[list[PreparedQuery], int]:
     """The answerable queries of a direction (at least one relevant candidate after filters) and how many were not."""
-    target = direction.split("->")[1]
+    target = Direction(direction).target
     middles, majors = corpus.relevance_codes(target)  # blind: the hidden codes (see Corpus)
+    ids = corpus.tables[target].ids
     unfiltered = FilterSettings(**{**filters.__dict__, "distance": False})
     prepared, skipped = [], 0
     for q in queries:
@@ -59,14 +62,13 @@ def prepare_queries(corpus, direction: str, queries: list, filters: FilterSettin
             continue
         mask, rep = corpus.candidates(q, target, filters)
         pool = np.flatnonzero(mask)
-        grades = np.where(majors[pool] == q_major, 1, 0)
-        if q_middle:
-            grades = np.where(middles[pool] == q_middle, 2, grades)
+        grades = grade_codes(q_major, q_middle, majors[pool], middles[pool])
         if not (grades >= 1).any():
             skipped += 1
             continue
+        best = np.argsort(-grades, kind="stable")[:max(KS)]
         free = corpus.candidates(q, target, unfiltered) if audit and rep.radius_km is not None else None
-        prepared.append(PreparedQuery(q, (mask, rep), free, grades))
+        prepared.append(PreparedQuery(q, (mask, rep), free, grades, {ids[pool[i]]: int(grades[i]) for i in best}))
     return prepared, skipped
 
 
@@ -77,7 +79,7 @@ def run_task(model: Recommender, direction: str, prepared: list[PreparedQuery], 
     chose the items, so a ranking path that ignored the mask would show up here."""
     filters = filters or FilterSettings()
     corpus = model.corpus
-    target = direction.split("->")[1]
+    target = Direction(direction).target
     middles, majors = corpus.relevance_codes(target)
     table = corpus.tables[target]
     outcomes = []
@@ -87,7 +89,7 @@ def run_task(model: Recommender, direction: str, prepared: list[PreparedQuery], 
         res = model.recommend(q, k=k, filters=filters, target=target, explain=False, candidates=pq.candidates,
                               prefer_occupation=prefer_occupation)
         rows = [table.row_of[r.item_id] for r in res.items]
-        grades = [2 if q_middle and middles[r] == q_middle else 1 if majors[r] == q_major else 0 for r in rows]
+        grades = grade_codes(q_major, q_middle, majors[rows], middles[rows]).tolist() if rows else []
         violations = sum(pair_violation(q, corpus.get(r.item_id), filters, corpus.unsuitable) is not None
                          for r in res.items)
         beyond = None
@@ -95,10 +97,10 @@ def run_task(model: Recommender, direction: str, prepared: list[PreparedQuery], 
             free = model.recommend(q, k=k, filters=filters, target=target, explain=False, candidates=pq.unfiltered)
             d = [r.distance_km for r in free.items if r.distance_km is not None]
             beyond = float(np.mean([x > pq.candidates[1].radius_km for x in d])) if d else None
-        outcomes.append(QueryOutcome(q.id, q_major, SIDO_SHORT.get(q.place.sido or "", "미배치"),
-                                     [r.item_id for r in res.items], grades, [r.score for r in res.items],
-                                     int((pq.pool_grades >= 1).sum()), sorted(pq.pool_grades.tolist(), reverse=True)[:k],
-                                     violations, beyond))
+        items = [r.item_id for r in res.items]
+        outcomes.append(QueryOutcome(q.id, q_major, SIDO_SHORT.get(q.place.sido or "", "미배치"), items, grades,
+                                     [r.score for r in res.items], int((pq.pool_grades >= 1).sum()),
+                                     {**pq.pool_best, **dict(zip(items, grades))}, violations, beyond))
         report(progress, label, i + 1, len(prepared))
     return outcomes
 
@@ -127,27 +129,30 @@ class ModelResult:
 def summarise(dataset: str, direction: str, model_name: str, outcomes: list[QueryOutcome], skipped: int,
               catalogue: int, seconds: float, n_boot: int = 1000) -> ModelResult:
     res = ModelResult(dataset, direction, model_name, len(outcomes), skipped, catalogue, round(seconds, 1))
+    per_query = outcome_scores(outcomes)
     for k in KS:
         for m in METRICS:
-            values = np.array([o.metric(m, k) for o in outcomes])
+            values = per_query[f"{m}@{k}"]
             res.metrics[f"{m}@{k}"] = [round(x, 4) for x in bootstrap_ci(values, n_boot)]
             res.per_query[f"{m}@{k}"] = values.tolist()
         # coverage is a property of the whole set of lists: resampling queries with replacement repeats lists and
         # biases it low, so no bootstrap interval is given (NaN bounds), only the point estimate
         res.metrics[f"coverage@{k}"] = [round(coverage(outcomes, k, catalogue), 4), float("nan"), float("nan")]
-    res.audit = audit_summary(outcomes)
+    res.audit = audit_summary(outcomes, top_k=per_query["top_k_accuracy@5"])
     return res
 
 
-def audit_summary(outcomes: list[QueryOutcome], k: int = 5) -> dict:
-    """What the 2022 감사원 audit asked: distance breaches without filters, score thresholds, breakdowns."""
+def audit_summary(outcomes: list[QueryOutcome], k: int = 5, top_k: np.ndarray | None = None) -> dict:
+    """What the 2022 감사원 audit asked: distance breaches without filters, score thresholds, breakdowns.
+    `top_k`: each outcome's Top-k accuracy at this k (computed when not given)."""
+    top_k = outcome_scores(outcomes, (k,))[f"top_k_accuracy@{k}"] if top_k is None else top_k
     beyond = [o.beyond_radius_unfiltered for o in outcomes if o.beyond_radius_unfiltered is not None]
     scores = np.array([s for o in outcomes for s in o.scores[:k]])
     by_region: dict[str, list[float]] = {}
     by_category: dict[str, list[float]] = {}
-    for o in outcomes:
-        by_region.setdefault(o.sido, []).append(o.metric("top_k_accuracy", k))
-        by_category.setdefault(keco.majors().get(o.major, o.major), []).append(o.metric("top_k_accuracy", k))
+    for o, hit in zip(outcomes, top_k):
+        by_region.setdefault(o.sido, []).append(float(hit))
+        by_category.setdefault(keco.majors().get(o.major, o.major), []).append(float(hit))
     return {
         "beyond_radius_if_distance_filter_off": round(float(np.mean(beyond)), 4) if beyond else None,
         "score_thresholds": {f"{t:.2f}": round(float((scores >= t).mean()), 4) if len(scores) else None
@@ -188,7 +193,7 @@ def evaluate(engine, dataset: str, models: list[str], directions: list[str], n_q
     restrict = "wbert" in models if wbert_held_out is None else wbert_held_out
     held_out = held_out_ids() & set(engine.corpus.postings) if restrict else set()
     for direction in directions:
-        source = direction.split("->")[0]
+        source = Direction(direction).source
         pool = postings if source == "posting" else seekers
         if source == "posting" and held_out:  # no query W-BERT trained on; every model gets the same queries
             pool = [p for p in postings if p.id in held_out]

@@ -249,7 +249,7 @@ class Recommender:
         filters = filters or FilterSettings()
         mask, report = candidates or self.corpus.candidates(query, target, filters)
         query_text = self.corpus.text_of(query)
-        source = "posting" if isinstance(query, Posting) else "seeker"
+        source = query.kind
         tiers = self.corpus.occupation_tiers(query, target, mask) if prefer_occupation else [mask]
         if today_first and target == "posting":
             today = self.corpus.registered_on(today_first)
@@ -274,7 +274,7 @@ class Recommender:
     # ------------------------------------------------------------ fresh data
     def add_vector(self, record: Posting | Seeker) -> None:
         """Append or replace the record's vector; the corpus row must already be up to date."""
-        kind = "posting" if isinstance(record, Posting) else "seeker"
+        kind = record.kind
         row = self.corpus.tables[kind].row_of[record.id]
         m = self.matrices[kind]
         vec = self.vectors([self.corpus.text_of(record)], "passage")

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..data import keco
 from ..data.blind import blinded
+from ..data.kinds import grade_codes
 from ..data.records import Posting, Seeker
 from ..data.standard_jobs import ENRICH_MARK, enrichment
 from ..filters import CAREER_CODES, FilterReport, FilterSettings, ItemTable, Origin, filter_mask
@@ -149,9 +150,8 @@ class Corpus:
     def occupation_tiers(self, query: Posting | Seeker, target: str, mask: np.ndarray) -> list[np.ndarray]:
         """The mask split into: same middle category as the query, same major only, the rest (empty tiers dropped)."""
         middles, majors = self.occupation_codes(target)
-        same_middle = mask & (middles == (query.middle_code or "\0"))
-        same_major = mask & ~same_middle & (majors == (query.major_code or "\0"))
-        rest = mask & ~same_middle & ~same_major
+        grades = grade_codes(query.major_code, query.middle_code, majors, middles)
+        same_middle, same_major, rest = mask & (grades == 2), mask & (grades == 1), mask & (grades == 0)
         return [t for t in (same_middle, same_major, rest) if t.any()] or [mask]
 
     def registered_on(self, day: str) -> np.ndarray:

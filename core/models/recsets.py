@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.kinds import Direction
 from ..data.records import Posting, Seeker
 from ..filters import FilterSettings
 from ..geo import haversine_km
@@ -204,7 +205,7 @@ def stored_result(engine, model_name: str, query: Posting | Seeker, target: str,
     """A stored list as the RecommendResult a live `recommend` gives (filter report, distances, badges,
     explanations), without ranking. None when no set matches these filters and k."""
     start = time.time()
-    direction = f"{'posting' if isinstance(query, Posting) else 'seeker'}->{target}"
+    direction = Direction.of(query, target)
     found = stored(engine.store, model_name, direction, query.id, k, filters)
     if found is None or not _still_valid(engine, query, target, *found, filters):
         return None  # no set for these settings, or a change since the build reaches this list: rank live

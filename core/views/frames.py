@@ -5,6 +5,7 @@ import pandas as pd
 
 from ..data import keco
 from ..data.export import csv_bytes
+from ..data.kinds import RELEVANCE_LABELS, grade
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, shipped
 from ..filters import FilterSettings
@@ -57,11 +58,7 @@ def category_match(query, item) -> str:
     seeker's desired), by the full code table (not the code's first digits)."""
     if query is None or item is None:
         return ""
-    if query.middle_code and query.middle_code == item.middle_code:
-        return "같은 중분류"
-    if query.major_code and query.major_code == item.major_code:
-        return "같은 대분류"
-    return "다름"
+    return RELEVANCE_LABELS[grade(query, item)]
 
 
 # what the result table shows (no sideways scroll at 1280 px); everything else is in the detail panel
