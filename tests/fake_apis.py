@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from xml.sax.saxutils import escape
 from core.sync import Api
 
 KEY = "TEST-KEY-0123456789-SECRET"
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SHARED = Path(os.environ.get("JOBLENS_SHARED", Path(__file__).resolve().parent.parent.parent / "shared" / "data"))
 LIST_FIELDS = ("wantedAuthNo", "company", "title", "salTpNm", "sal", "minSal", "maxSal", "region", "holidayTpNm",
                "minEdubg", "career", "regDt", "closeDt", "zipCd", "basicAddr", "jobsCd", "smodifyDtm")
 
