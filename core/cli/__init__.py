@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sqlite3
 import sys
 import traceback
+
+from ..data.store import DatabaseError
 
 COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "recsets", "evaluate", "extract", "train_wbert", "passwd",
             "sync")
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"오류: {e}", file=sys.stderr)
         return 1
-    except sqlite3.Error as e:  # a store error the Store did not put in words (it names those it knows)
+    except DatabaseError as e:  # a store error the Store did not put in words (it names those it knows)
         if args.debug:
             traceback.print_exc()
         print(f"오류: 저장소(SQLite)를 읽거나 쓸 수 없습니다 ({e}). 다른 작업이 쓰는 중이면 끝난 뒤 다시 실행하세요", file=sys.stderr)

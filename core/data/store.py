@@ -388,6 +388,9 @@ class Store:
                           "COALESCE(SUM(json_extract(json, '$.closed') = 1), 0) FROM postings", (day,))[0]
 
 
+DatabaseError = sqlite3.Error  # what callers above the store catch, so none of them imports sqlite3
+
+
 class StoreError(OSError):
     """The store cannot be opened, read or written (locked, read-only, full, damaged): a user's problem to fix,
     shown as one line (the CLI prints OSError so), never a traceback."""
