@@ -17,6 +17,7 @@ import io
 import json
 import os
 import random
+import re
 import signal
 import sys
 import time
@@ -133,6 +134,12 @@ class Case:
     path_kind: str = "file"
     good_keys: list[str] = field(default_factory=list)  # values of the format's key field that must be stored
     bad_field: str | None = None
+    # issue #29: what the answer must say (a file error's or the bad row's reason, or a notice when stored), a
+    # value the stored record must hold (key, attribute, value), a column mapping, and the file's suffix
+    says: str = ""
+    value: tuple[str, str, str] | None = None
+    mapping: dict[str, str] | None = None
+    suffix: str | None = None
 
 
 ROW_VALUES = {  # slot → (category, bad value, expected)
@@ -226,7 +233,165 @@ def build_cases(seed: int = SEED) -> list[Case]:
             cases.append(Case(f"{spec.fmt}:{category}", category, spec, "file", content))
         cases.append(Case(f"{spec.fmt}:폴더 경로", "폴더 경로", spec, "file", None, path_kind="dir"))
         cases.append(Case(f"{spec.fmt}:없는 경로", "없는 경로", spec, "file", None, path_kind="missing"))
+        cases += issue29_cases(spec, rng, prefix)
     return cases
+
+
+# ---------------------------------------------------------------- issue #29: silent values, misleading messages, bombs
+def _bad_row_case(spec: Spec, rng: random.Random, prefix, name: str, change, expect: str, says: str = "",
+                  value: Callable[[dict], tuple[str, str, str]] | None = None, raw=None) -> Case:
+    """Three good rows, one changed by `change(row)`; `raw(text, bad_row)` edits the rendered file instead."""
+    rows = [spec.row(prefix()) for _ in range(3)]
+    bad = rng.randrange(3)
+    change(rows[bad])
+    text = render(spec, rows)
+    if raw:
+        text = raw(text, rows[bad])
+    good = [r[spec.key] for i, r in enumerate(rows) if i != bad or expect == "stored"]
+    return Case(f"{spec.fmt}:{name}", name, spec, expect, _bytes(text), good_keys=good, says=says,
+                value=value(rows[bad]) if value else None)
+
+
+def _xlsx(sheets: list[tuple[str, list[list], str]], active: int = 0) -> bytes:
+    """An XLSX from (title, rows, state) per sheet, the `active` one selected."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows, state in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        ws.sheet_state = state
+    wb.active = active
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def xlsx_bomb(rows: int) -> bytes:
+    """A small XLSX that unpacks to `rows` rows (the issue's 890 KB file held 3,000,000): written part by part."""
+    import zipfile
+
+    buf = io.BytesIO()
+    ok = _xlsx([("Sheet", [["wantedAuthNo", "title"], ["B0", "폭탄"]], "visible")])
+    with zipfile.ZipFile(io.BytesIO(ok)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as dst:
+        for item in src.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(item, src.read(item))
+                continue
+            head, _, tail = src.read(item).partition(b"<sheetData>")
+            tail = tail.partition(b"</sheetData>")[2]
+            with dst.open("xl/worksheets/sheet1.xml", "w") as part:
+                part.write(re.sub(rb'<dimension ref="[^"]*"/>', b"", head) + b"<sheetData>")
+                block = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>x</t></is></c></row>' % (i, i)
+                                 for i in range(1, 10_001))
+                for _ in range(rows // 10_000):
+                    part.write(block)  # row numbers repeat: openpyxl reads every one all the same
+                part.write(b"</sheetData>" + tail)
+    return buf.getvalue()
+
+
+def issue29_cases(spec: Spec, rng: random.Random, prefix) -> list[Case]:
+    cases: list[Case] = []
+    text_field = spec.slots.get("title") or spec.slots.get("region")
+    key_of = lambda row: normalise_key(row[spec.key])  # noqa: E731
+    if "career" in spec.slots:  # '경력 -5년' was 60 months, 'experienced'
+        cases.append(_bad_row_case(spec, rng, prefix, "음수 경력", lambda r: r.update({spec.slots["career"]: "경력 -5년"}),
+                                   "row", "음수"))
+    if spec.slots.get("wage") == "sal":  # minSal > maxSal was swapped silently
+        cases.append(_bad_row_case(spec, rng, prefix, "최소 급여 > 최대 급여",
+                                   lambda r: r.update({"sal": "", "salTpNm": "월급", "minSal": "3000000", "maxSal": "2000000"}),
+                                   "row", "최대 급여"))
+    # NUL, bidi controls and a zero-width space in a title (or region) were stored as they came
+    cases.append(_bad_row_case(spec, rng, prefix, "NUL·방향 제어 문자", lambda r: r.update(
+        {text_field: r[text_field].replace(" ", "\u202e \u200b", 1) + "\u2066\x00"}), "stored", "보이지 않는 문자",
+        value=lambda r: (key_of(r), "title" if "title" in spec.slots else "desired_region" if spec.kind == "seeker"
+                         else text_field,
+                         r[text_field].translate({0x202e: None, 0x200b: None, 0x2066: None, 0: None}))))
+    if spec.render.startswith("json"):
+        if "title" in spec.slots:  # a title of -1e309 was stored as '-inf'
+            cases.append(_bad_row_case(spec, rng, prefix, "숫자 -1e309 제목", lambda r: r.update({"title": "@@NUM@@"}), "stored",
+                                       value=lambda r: (key_of(r), "title", "-1e309"),
+                                       raw=lambda t, r: t.replace('"@@NUM@@"', "-1e309")))
+        # a 5,000-digit integer: Python's int-digits advice, naming no file
+        cases.append(_bad_row_case(spec, rng, prefix, "5,000자리 정수", lambda r: r.update({"busplaName": "@@BIG@@"}), "stored",
+                                   raw=lambda t, r: t.replace('"@@BIG@@"', "7" * 5000)))
+        field_name = spec.slots.get("title") or spec.slots["wage"]  # one key twice in a record: the last won silently
+        cases.append(_bad_row_case(spec, rng, prefix, "JSON 중복 키", lambda r: None, "row", "두 번", raw=lambda t, r: t.replace(
+            json.dumps(field_name) + ": " + json.dumps(r[field_name], ensure_ascii=False),
+            json.dumps(field_name) + ": " + json.dumps(r[field_name], ensure_ascii=False) + ', "' + field_name + '": "다른 값"', 1)))
+    if spec.render == "xml":
+        cases.append(_bad_row_case(spec, rng, prefix, "XML 중복 자식", lambda r: None, "row", "두 번", raw=lambda t, r: t.replace(
+            f"<title>{r['title']}</title>", f"<title>{r['title']}</title><title>다른 제목</title>", 1)))
+        cases.append(_bad_row_case(spec, rng, prefix, "마크업 제목", lambda r: None, "stored",
+                                   value=lambda r: (key_of(r), "title", "급구 " + r["title"]),
+                                   raw=lambda t, r: t.replace(f"<title>{r['title']}</title>", f"<title><b>급구</b> {r['title']}</title>", 1)))
+        rows = [spec.row(prefix()) for _ in range(3)]  # a comment mentioning <!DOCTYPE refused the whole file
+        text = render(spec, rows).replace("<wantedRoot>", "<wantedRoot><!-- 예전 형식: <!DOCTYPE wantedRoot> 없음 -->", 1)
+        cases.append(Case(f"{spec.fmt}:DOCTYPE 언급 주석", "DOCTYPE 언급 주석", spec, "stored", _bytes(text),
+                          good_keys=[r[spec.key] for r in rows]))
+    if spec.render == "csv":
+        good_rows = [spec.row(prefix()) for _ in range(3)]
+        header = list(good_rows[0])
+        body = render(spec, good_rows)
+        cases.append(Case(f"{spec.fmt}:엑셀 sep= 줄", "엑셀 sep= 줄", spec, "stored", _bytes("sep=,\n" + body),
+                          good_keys=[r[spec.key] for r in good_rows]))
+        twice = body.replace(header[-1], header[1], 1) if len(header) > 2 else body
+        cases.append(Case(f"{spec.fmt}:중복 머리글", "중복 머리글", spec, "file", _bytes(twice), says="두 번"))
+        def on_line(text: str, row: dict, edit) -> str:  # the bad row's line (it holds the row's key), edited
+            return "\n".join(edit(line) if row[spec.key] in line else line for line in text.split("\n"))
+
+        cases.append(_bad_row_case(spec, rng, prefix, "칸이 많은 행", lambda r: None, "row", "많음",
+                                   raw=lambda t, r: t.replace(f"{r[spec.key]},", f"{r[spec.key]},남는 칸,", 1)))
+        cases.append(_bad_row_case(spec, rng, prefix, "칸이 모자란 행", lambda r: None, "row", "모자람",
+                                   raw=lambda t, r: on_line(t, r, lambda line: ",".join(line.split(",")[:2]))))
+        if spec.fmt == "csv":  # two columns mapped to one field: one won silently
+            rows = [{**spec.row(prefix()), "공고명": "다른 제목"} for _ in range(2)]
+            cases.append(Case(f"{spec.fmt}:두 열이 한 필드로", "두 열이 한 필드로", spec, "file", _bytes(render(spec, rows)),
+                              says="여러 열", mapping={"공고명": "title", "title": "title"}))
+        # XLSX: a formula with no saved value, data on the second sheet, a hidden first sheet, a bomb, a broken part
+        rows = [spec.row(prefix()) for _ in range(3)]
+        cols = list(rows[0])
+        table = [cols] + [[r[c] for c in cols] for r in rows]
+        target = spec.slots.get("title") or spec.slots.get("region")
+        table[2][cols.index(target)] = '=CONCAT("사무","원")'
+        cases.append(Case(f"{spec.fmt}:XLSX 값 없는 수식 셀", "XLSX 값 없는 수식 셀", spec, "row", _xlsx([("공고", table, "visible")]),
+                          good_keys=[rows[0][spec.key], rows[2][spec.key]], says="수식", suffix="xlsx"))
+        rows = [spec.row(prefix()) for _ in range(3)]
+        table = [cols] + [[r[c] for c in cols] for r in rows]
+        cases.append(Case(f"{spec.fmt}:XLSX 둘째 시트의 데이터", "XLSX 둘째 시트의 데이터", spec, "stored",
+                          _xlsx([("표지", [], "visible"), ("공고", table, "visible")]), good_keys=[r[spec.key] for r in rows],
+                          says="'공고' 시트를 읽었습니다", suffix="xlsx"))
+        rows = [spec.row(prefix()) for _ in range(3)]
+        hidden = [cols] + [[spec.row(prefix())[c] for c in cols]]
+        table = [cols] + [[r[c] for c in cols] for r in rows]
+        cases.append(Case(f"{spec.fmt}:XLSX 숨긴 첫 시트", "XLSX 숨긴 첫 시트", spec, "stored",
+                          _xlsx([("옛 자료", hidden, "hidden"), ("공고", table, "visible")], active=1),
+                          good_keys=[r[spec.key] for r in rows], says="숨긴 시트", suffix="xlsx"))
+        cases.append(Case(f"{spec.fmt}:XLSX 압축 폭탄", "XLSX 압축 폭탄", spec, "file", XLSX_BOMB, says="XLSX", suffix="xlsx"))
+        ok = io.BytesIO(_xlsx([("공고", table, "visible")]))
+        cases.append(Case(f"{spec.fmt}:XLSX 없는 공유 문자열", "XLSX 없는 공유 문자열", spec, "file", _missing_shared_string(ok),
+                          says="공유 문자열", suffix="xlsx"))
+    cases.append(Case(f"{spec.fmt}:심볼릭 링크 순환", "심볼릭 링크 순환", spec, "file", None, path_kind="loop", says="링크"))
+    return cases
+
+
+def _missing_shared_string(xlsx: io.BytesIO) -> bytes:
+    """The workbook with one cell pointing to shared string 999, which no table holds (openpyxl: IndexError)."""
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(xlsx) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<c r="B3" t="inlineStr"><is><t>[^<]*</t></is></c>', rb'<c r="B3" t="s"><v>999</v></c>', data)
+            dst.writestr(item, data)
+    return out.getvalue()
+
+
+XLSX_BOMB = xlsx_bomb(300_000)  # over the 200,000-row limit; bench/bench_bounds.py times the 3,000,000-row one
 
 
 CASES = build_cases()
@@ -251,8 +416,13 @@ def _alarm(signum, frame):
 
 def run_case(case: Case, store: Store, tmp: Path) -> tuple[str, str]:
     """(outcome, detail): outcome is 'file', 'row', 'stored' or 'FAIL'."""
-    path = tmp / f"case{abs(hash(case.name)) % 10**8}.{ {'csv': 'csv', 'xml': 'xml'}.get(case.spec.render, 'json')}"
-    if case.path_kind == "dir":
+    suffix = case.suffix or {'csv': 'csv', 'xml': 'xml'}.get(case.spec.render, 'json')
+    path = tmp / f"case{abs(hash(case.name)) % 10**8}.{suffix}"
+    if case.path_kind == "loop":
+        path = tmp / f"loop{abs(hash(case.name)) % 10**8}.{suffix}"
+        path.unlink(missing_ok=True)
+        path.symlink_to(path.name)  # a link to itself
+    elif case.path_kind == "dir":
         path = tmp / "a_directory"
         path.mkdir(exist_ok=True)
     elif case.path_kind == "missing":
@@ -264,13 +434,17 @@ def run_case(case: Case, store: Store, tmp: Path) -> tuple[str, str]:
     signal.alarm(CASE_SECONDS)
     start = time.monotonic()
     try:
-        report = ingest_file(store, path, case.spec.fmt)
+        report = ingest_file(store, path, case.spec.fmt, mapping=case.mapping)
     except IngestError as e:
         message = str(e)
+        if time.monotonic() - start >= CASE_SECONDS:  # a reader that caught the alarm and called it a bad file
+            return "FAIL", f"{CASE_SECONDS}초 넘게 걸린 뒤에야 파일 오류: {message[:80]}"
         if checksum(store) != before:
             return "FAIL", f"파일 오류인데 저장소가 바뀜: {message}"
         if str(path) not in message and path.name not in message:
             return "FAIL", f"오류가 파일을 말하지 않음: {message}"
+        if case.says and case.says not in message:
+            return "FAIL", f"오류가 원인('{case.says}')을 말하지 않음: {message}"
         return "file", message[:120]
     except Hang:
         return "FAIL", f"{CASE_SECONDS}초 넘게 걸림 (멈춤)"
@@ -286,6 +460,15 @@ def run_case(case: Case, store: Store, tmp: Path) -> tuple[str, str]:
     missing = [i for i in wanted if i not in stored_ids]
     if missing:
         return "FAIL", f"좋은 행이 저장되지 않음: {missing} (거부: {[(r.row_no, r.field, r.reason) for r in report.rejects]})"
+    reasons = [r.reason for r in report.rejects]
+    if case.says and not any(case.says in r for r in reasons):
+        return "FAIL", f"거부·알림이 원인('{case.says}')을 말하지 않음: {reasons[:3]}"
+    if case.value:
+        key, attribute, expected = case.value
+        record = (store.posting if case.spec.kind == "posting" else store.seeker)(f"{source}:{key}")
+        got = getattr(record, attribute, None) if record else None
+        if got != expected:
+            return "FAIL", f"저장된 {attribute}가 {expected!r}가 아니라 {got!r}"
     if report.rejected:
         named = [r for r in report.rejects if r.row_no > 0 and r.field and r.reason]
         if not named:

@@ -50,7 +50,7 @@ _LABEL = r"(?:채용\s*담당자?|인사\s*담당자?|담당자명?|담당|연�
 _NOT_NAMES = {"업무", "부서", "전화", "번호", "사항", "메일", "이메일", "직원", "채용", "없음", "바랍니다", "주세요", "제반",
               "기사", "요망", "가능", "환영", "우대", "관리", "상담", "접수", "안내", "전용", "모집", "인사팀", "총무팀",
               "서비스", "백엔드", "프론트", "마케팅", "주방장", "관리자", "현장", "영업", "매장", "지점", "본사", "센터장"}
-_DEPARTMENT = r"(?:[가-힣A-Za-z]+(?:팀|부|과|실|센터|본부|사업부)\s+)?"  # '담당자 : 인재채용팀 엄세현'
+_DEPARTMENT = r"(?:[가-힣A-Za-z]{1,20}(?:팀|부|과|실|센터|본부|사업부)\s{1,3})?"  # '담당자 : 인재채용팀 엄세현'
 _NAME_AFTER_LABEL = re.compile(
     rf"({_LABEL}[\])]?)(\s*[:：]\s*{_DEPARTMENT})(?!\[)({_LATIN_NAME}|{_KOREAN_NAME}){_NAME_END}"
     rf"|({_LABEL}[\])]?)(\s+{_DEPARTMENT})(?!\[)({_LATIN_NAME}(?={_NAME_END[3:]}|{_FULL_NAME}(?=\s*{_TITLES}))")
@@ -59,7 +59,7 @@ _NAME_AFTER_LABEL = re.compile(
 # Only a full name here: '연락처(필수)' and '담당(업무)' stay, and ordinary three-syllable words that look
 # like one ('정규직') are listed or end like a word (…직, …항, …처).
 _NAME_AFTER_LABEL_LOOSE = re.compile(
-    rf"({_LABEL}[\])]?)(\s*(?:[(\[【]|-)?\s*{_DEPARTMENT})({_FULL_NAME})"
+    rf"({_LABEL}[\])]?)((?:\s{{0,3}}(?:[(\[【]|-)\s{{0,3}}|\s{{1,3}}){_DEPARTMENT})({_FULL_NAME})"
     r"(?=\s*(?:" + _TITLES + r")|[\s,./()\]】:-]|\d|$)")
 _WORDS_LIKE_NAMES = {"정규직", "계약직", "사무직", "생산직", "기술직", "관리직", "영업직", "전문직", "일용직", "임시직",
                      "우대사항", "전화번호", "연락처", "채용시", "모집중", "이메일", "문의처", "기타사항", "고용형태"}
@@ -161,9 +161,12 @@ def _mask_phones(text: str) -> tuple[str, int]:
                 spans.append((m.start(), m.end()))
         except phonenumbers.NumberParseException:
             pass
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + "[전화번호]" + text[end:]
-    return text, len(spans)
+    parts, at = [], 0  # one pass: cutting the string once per number was quadratic in the number of numbers
+    for start, end in sorted(spans):
+        if start >= at:
+            parts += [text[at:start], "[전화번호]"]
+            at = end
+    return "".join(parts) + text[at:], len(spans)
 
 
 Masker = Callable[[str], tuple[str, int]]
@@ -181,11 +184,12 @@ def _mask_emails(text: str) -> tuple[str, int]:
             windows[-1][1] = end
         else:
             windows.append([start, end])
-    changed = 0
-    for start, end in reversed(windows):
+    parts, at, changed = [], 0, 0
+    for start, end in windows:
         masked, n = _EMAIL.subn("[이메일]", text[start:end])
-        text, changed = text[:start] + masked + text[end:], changed + n
-    return text, changed
+        parts += [text[at:start], masked]
+        at, changed = end, changed + n
+    return "".join(parts) + text[at:], changed
 
 
 def _sub(pattern: re.Pattern, repl: str | Callable[[re.Match], str]) -> Masker:
