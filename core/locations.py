@@ -4,8 +4,9 @@ reference data (../shared/data) and a W-BERT folder the user named.
 These are places, not parameters: what a model computes enters through its constructor (see
 `core.models.registry.ModelParams`). Each edge (the CLI, the app, a bench script, the test fixtures) reads the
 settings once and points JobLens at its folders with `use(Locations.from_settings(settings()))`; code below
-only asks `here()`. Tables read from a place are cached per path, so a new place is seen at once and a cache
-never outlives the folder it came from.
+only asks `here()`. A process no edge configured (a `python -c` script, a notebook) gets the folders from the
+settings on its first `here()`, so it never writes into the repository's data/ by mistake. Tables read from a
+place are cached per path, so a new place is seen at once and a cache never outlives the folder it came from.
 """
 from __future__ import annotations
 
@@ -52,8 +53,12 @@ _current: list[Locations | None] = [None]
 
 
 def here() -> Locations:
-    """The folders the running edge pointed JobLens at (the defaults until one does)."""
-    return _current[0] or Locations()
+    """The folders the running edge pointed JobLens at (from the settings, read once, if none did)."""
+    if _current[0] is None:
+        from .settings import settings
+
+        _current[0] = Locations.from_settings(settings())
+    return _current[0]
 
 
 def is_set() -> bool:

@@ -235,3 +235,15 @@ def test_model_parameters_default_to_the_settings_defaults():
     corpus = {k: p.default for k, p in inspect.signature(Corpus.__init__).parameters.items()
               if k in ("enrich", "short_posting_chars")}
     assert corpus == params.corpus()
+
+
+def test_every_model_is_built_with_the_parameters_it_is_given():
+    """The parameters reach every model the registry builds (what bench_quality tunes is what is measured)."""
+    from core.models.registry import ModelParams, make_model
+
+    params = ModelParams(enrich_weight=0.5, query_prompt_posting="query", max_tokens_text=64, hybrid_k_rrf=60,
+                         hybrid_tfidf_weight=2.0)
+    hybrid = make_model("hybrid", params=params)
+    assert (hybrid.k_rrf, hybrid.weights) == (60, [2.0, 1.0])
+    for model in [*hybrid.parts, make_model("use", params=params)]:
+        assert (model.enrich_weight, model.query_kinds["posting"], model.max_tokens["text"]) == (0.5, "query", 64)

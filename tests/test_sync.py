@@ -106,6 +106,34 @@ def test_a_posting_that_changes_between_list_and_detail_takes_the_detail(tmp_dat
     assert "02-123-4567" not in p.to_json()  # the detail's contact fields are not stored
 
 
+@pytest.mark.parametrize("api", ["worknet", "kead"])
+def test_pages_go_straight_to_the_ingest_and_no_file_is_read_back(tmp_data, monkeypatch, api):
+    """A page is parsed in memory and its rows go through the file ingest's normaliser and keys (ingest_rows);
+    the raw replies are archived for audit, and reading any file back would fail this test."""
+    from core.data import readers
+
+    def refuse(path, *args, **kwargs):
+        raise AssertionError(f"sync read {path} back")
+
+    monkeypatch.setattr(readers, "read_text", refuse)
+    monkeypatch.setattr(readers, "read_bytes", refuse)
+    kead = [{"rno": str(i), "busplaName": f"한빛복지관{i}", "jobNm": "사무 보조원", "compAddr": "서울특별시 마포구 월드컵로 1",
+             "salary": "2,100,000", "salaryType": "월급", "reqEduc": "무관", "reqCareer": "무관",
+             "termDate": "2026-11-01~2026-12-31"} for i in range(120)]
+    records = worknet_records(120, TODAY)
+    store = Store()
+    with FakeApis(records, kead) as srv:
+        srv.detail_overrides[records[3]["wantedAuthNo"]] = {"jobCont": "상세에만 있는 직무 내용"}
+        report = sync(store, srv.api(api, page_size=100), today=TODAY)
+    assert (report.new, report.pages, report.stopped) == (120, 2, "")
+    if api == "worknet":  # the details merged into the list records, through the same merge as a detail file
+        assert store.posting(f"worknet:{records[3]['wantedAuthNo']}").jobCont == "상세에만 있는 직무 내용"
+    archived = sorted(p.name for p in (tmp_data / "sync" / api).rglob("*") if p.is_file())
+    assert archived and all(name.startswith(("list-", "detail-")) for name in archived), archived
+    logged = [row[0] for row in store.query("SELECT source_file FROM ingest_log")]
+    assert logged and all(f"{api}-sync-" in name for name in logged)  # the rows are named by run and page
+
+
 def test_kead_sync_reads_work_environment_fields(tmp_data):
     kead = [{"rno": str(i), "busplaName": f"한빛복지관{i}", "jobNm": "사무 보조원", "compAddr": "서울특별시 마포구 월드컵로 1",
              "salary": "2,100,000", "salaryType": "월급", "reqEduc": "무관", "reqCareer": "무관",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .normalize import FieldError
-from .readers import read_json_records, read_table, read_worknet_xml
+from .readers import parse_json_records, parse_worknet_xml, read_json_records, read_table, read_worknet_xml
 
 
 @dataclass
@@ -23,6 +23,7 @@ class Format:
     mapping: dict[str, str] = field(default_factory=dict)
     key: Callable[[dict, int], str] | None = None
     prepare: Callable[[dict], dict] | None = None
+    parse: Callable[[str, str], list[dict]] | None = None  # an API reply's text → rows (a sync's page, in memory)
 
 
 def normalise_key(value: object) -> str:
@@ -105,11 +106,13 @@ def prepare_mapped(mapping: dict[str, str]) -> Callable[[dict], dict]:
 
 
 FORMATS: dict[str, Format] = {
-    "worknet-xml": Format("worknet-xml", read_worknet_xml, source="worknet", key=_key_from("wantedAuthNo")),
+    "worknet-xml": Format("worknet-xml", read_worknet_xml, source="worknet", key=_key_from("wantedAuthNo"),
+                          parse=parse_worknet_xml),
     "worknet-json": Format("worknet-json", lambda p: read_json_records(p, {"wantedAuthNo"}), source="worknet",
-                           key=_key_from("wantedAuthNo")),
+                           key=_key_from("wantedAuthNo"), parse=lambda text, name: parse_json_records(text, {"wantedAuthNo"}, name)),
     "kead-json": Format("kead-json", lambda p: read_json_records(p, {"busplaName", "jobNm"}), source="kead",
-                        key=_key_from("rno", "wantedAuthNo")),
+                        key=_key_from("rno", "wantedAuthNo"),
+                        parse=lambda text, name: parse_json_records(text, {"busplaName", "jobNm"}, name)),
     "csv": Format("csv", read_table, source="csv", key=_key_from("wantedAuthNo", "rno", "id")),
     "seekers-csv": Format("seekers-csv", read_table, kind="seeker", source="seekers", key=_key_from("id", "연번")),
     # presets for ../shared/data

@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .. import geo
@@ -28,7 +28,7 @@ from ..text.invisible import INVISIBLE, strip_invisible
 from .store import Reject, Store, UpsertCounts
 
 __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",
-           "ingest_file", "iter_records"]
+           "ingest_file", "ingest_rows", "iter_records"]
 RESERVED = {"id", "source", "synthetic", "place"}  # set by JobLens, never by a file's column mapping
 POSTING_FIELDS = {f.name for f in fields(Posting)}
 SEEKER_FIELDS = {f.name for f in fields(Seeker)}
@@ -254,16 +254,23 @@ def check_mapping_targets(mapping: dict[str, str], path: str | Path) -> None:
         raise IngestError(f"{path}: 열 대응에서 여러 열이 한 필드에 대응됩니다 ({what}). 필드마다 한 열만 고르세요")
 
 
-def ingest_file(store: Store, path: str | Path, fmt: str, mapping: dict[str, str] | None = None,
+def ingest_rows(store: Store, rows: list[dict], fmt: str, label: str, progress: Progress | None = None) -> IngestReport:
+    """Rows already parsed (a sync's API page, in memory) through exactly what a file's rows go through:
+    normaliser, natural key, list/detail merge, rejects and the ingest log. `label` names them there."""
+    return ingest_file(store, label, replace(FORMATS[fmt], read=lambda _label: rows), progress=progress)
+
+
+def ingest_file(store: Store, path: str | Path, fmt: str | Format, mapping: dict[str, str] | None = None,
                 source: str | None = None, progress: Progress | None = None,
                 batch_size: int = 2000) -> IngestReport:
     """Read, normalise and upsert one file. A file that cannot be read at all raises IngestError
     before anything is written."""
     start = time.time()
-    spec = FORMATS[fmt]
+    spec = FORMATS[fmt] if isinstance(fmt, str) else fmt
+    fmt = spec.name
     if source:
         check_source_name(source)
-        spec = Format(spec.name, spec.read, spec.kind, source, spec.mapping, spec.key, spec.prepare)
+        spec = replace(spec, source=source)
     report = IngestReport(str(path), fmt)
     pending: list = []
     upsert = store.upsert_seekers if spec.kind == "seeker" else store.upsert_postings

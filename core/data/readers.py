@@ -166,7 +166,12 @@ def _find_dict_lists(obj, marker: set[str]) -> list[dict]:
 
 
 def read_worknet_xml(path: str | Path) -> list[dict]:
-    text, _ = read_text(path)
+    return parse_worknet_xml(read_text(path)[0], path)
+
+
+def parse_worknet_xml(text: str, path: str | Path) -> list[dict]:
+    """The records of a 고용24 XML reply already decoded (a file's, or a sync's page in memory); `path` names
+    it in errors."""
     # the text is already decoded (UTF-8 or CP949/EUC-KR); a declaration naming another encoding would make
     # the parser refuse it ('multi-byte encodings are not supported'), so it is dropped
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
@@ -185,7 +190,11 @@ def read_worknet_xml(path: str | Path) -> list[dict]:
 
 
 def read_json_records(path: str | Path, marker: set[str]) -> list[dict]:
-    text, _ = read_text(path)
+    return parse_json_records(read_text(path)[0], marker, path)
+
+
+def parse_json_records(text: str, marker: set[str], path: str | Path) -> list[dict]:
+    """The records (dicts holding a `marker` field) of a JSON reply already decoded; `path` names it in errors."""
     try:
         # numbers kept as written: '-1e309' is not '-inf', and a 5,000-digit number is text, not Python's
         # int-digits error; a key given twice in one object is named, not silently won by the last

@@ -1,8 +1,9 @@
 """One sync of one API into the store: page by page, incremental, resumable, then expired postings closed.
 
-Each page goes through the same readers and ingest as a file (so validation, rejects and list/detail merging
-are one code path); its raw reply is kept under <data>/sync/<api>/<run>/ for audit. The cursor (next page) is
-saved after every page, so a fault or a quota stops the run cleanly and the next run resumes there.
+Each page is parsed in memory by its format's parser and its rows go through the same ingest as a file's
+(`ingest_rows`: one normaliser, natural key, list/detail merge and rejects); its raw reply is archived under
+<data>/sync/<api>/<run>/ for audit and never read back. The cursor (next page) is saved after every page, so a
+fault or a quota stops the run cleanly and the next run resumes there.
 """
 from __future__ import annotations
 
@@ -10,15 +11,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import httpx
 
 from ..data.formats import FORMATS
-from ..data.ingest import IngestError, ingest_file
+from ..data.ingest import IngestError, ingest_rows
 from ..data.store import Store
+from ..locations import here
 from ..progress import Progress, report
-from ..settings import settings
 from .apis import Api, ApiError, get
 
 CHANGE_FIELDS = ("title", "sal", "minSal", "maxSal", "closeDt", "regDt", "region", "minEdubg", "career", "jobsCd",
@@ -56,11 +56,6 @@ def _changed(raw: dict, stored) -> bool:
     return any((raw.get(f) or "").strip() != (getattr(stored, f, "") or "").strip() for f in CHANGE_FIELDS if f in raw)
 
 
-def _xml_page(rows: list[dict], tag: str = "wanted") -> str:
-    body = "".join(f"<{tag}>" + "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in r.items()) + f"</{tag}>" for r in rows)
-    return f'<?xml version="1.0" encoding="UTF-8"?><root>{body}</root>'
-
-
 def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_pages: int | None = None,
          today: date | None = None, client: httpx.Client | None = None,
          progress: Progress | None = None) -> SyncReport:
@@ -73,7 +68,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
     resuming = bool(state and state["status"] != "done" and not restart)
     page = state["next_page"] if resuming else 1
     run_id = state["run_id"] if resuming else time.strftime("%Y%m%d-%H%M%S")
-    folder = settings().data_dir / "sync" / api.name / run_id
+    folder = here().data_dir / "sync" / api.name / run_id
     folder.mkdir(parents=True, exist_ok=True)
     store.save_sync_state(api.name, run_id=run_id, next_page=page, status="running", message="", started_at=start)
     own_client = client is None
@@ -82,10 +77,10 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
     try:
         while max_pages is None or out.pages < max_pages:
             text = get(api, client, api.url, api.list_params(page))
-            path = folder / f"list-{page:05d}.{'xml' if api.name == 'worknet' else 'json'}"
-            path.write_text(text, encoding="utf-8")
+            name = f"list-{page:05d}.{'xml' if api.name == 'worknet' else 'json'}"
+            (folder / name).write_text(text, encoding="utf-8")  # the raw reply, for audit only
             try:
-                rows = spec.read(path)
+                rows = spec.parse(text, name)
             except IngestError as e:
                 if "없습니다" in str(e) or "찾지 못했습니다" in str(e):  # an empty page: the list has ended
                     break
@@ -96,7 +91,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             out.listed += len(rows)
             out.unchanged += len(rows) - len(fresh)
             if fresh:
-                _store_page(store, api, client, fresh, folder, page, out)
+                _store_page(store, api, client, fresh, folder, page, run_id, out)
             out.pages += 1
             page += 1
             store.save_sync_state(api.name, next_page=page)
@@ -121,18 +116,11 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
 
 
 def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[dict], folder: Path, page: int,
-                out: SyncReport) -> None:
+                run_id: str, out: SyncReport) -> None:
     """The new or changed rows of one page, then (고용24) their details, through the one ingest path."""
     fmt = api.ingest_format
-    if api.name == "worknet":
-        path = folder / f"fresh-{page:05d}.xml"
-        path.write_text(_xml_page(fresh), encoding="utf-8")
-    else:
-        import json
-
-        path = folder / f"fresh-{page:05d}.json"
-        path.write_text(json.dumps({"items": fresh}, ensure_ascii=False), encoding="utf-8")
-    listed = ingest_file(store, path, fmt)
+    label = f"{api.name}-sync-{run_id}-p{page:05d}"  # names the rows in the ingest log and the rejects
+    listed = ingest_rows(store, fresh, fmt, label)
     out.new += listed.inserted
     out.updated += listed.updated
     _count_rejects(listed, out)
@@ -143,10 +131,14 @@ def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[dict],
     accepted = [k for k in keys if f"worknet:{k}" in stored]
     details = [get(api, client, api.detail_url, api.detail_params(k)) for k in accepted]
     if details:
-        detail_path = folder / f"detail-{page:05d}.xml"
-        bodies = "".join(d.split("?>", 1)[-1] if d.lstrip().startswith("<?xml") else d for d in details)
-        detail_path.write_text(f'<?xml version="1.0" encoding="UTF-8"?><details>{bodies}</details>', encoding="utf-8")
-        merged = ingest_file(store, detail_path, fmt)
+        (folder / f"detail-{page:05d}.txt").write_text("\n".join(details), encoding="utf-8")  # for audit only
+        rows = []
+        for key, text in zip(accepted, details):
+            try:
+                rows += FORMATS[fmt].parse(text, f"detail {key}")
+            except IngestError as e:
+                raise ApiError(f"{page}쪽 공고 {key}의 상세 응답을 읽을 수 없음: {str(e).split(': ', 1)[-1]}") from None
+        merged = ingest_rows(store, rows, fmt, f"{label}-detail")
         _count_rejects(merged, out)
 
 
