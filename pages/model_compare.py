@@ -21,10 +21,9 @@ query = pick_query(state, direction)
 if query is not None:
     lists, frames = {}, {}
     for name in APP_MODELS:
-        model = get_model(name, state.analyser)
-        if model is None:
+        if get_model(name, state.analyser) is None:
             continue
-        res = model.recommend(query, k=state.k, filters=state.filters, target=target, explain=False)
+        res = engine.recommend(name, state.analyser, query, target, state.k, state.filters, explain=False)
         lists[name] = [r.item_id for r in res.items]
         frames[name] = res
     if lists:

@@ -12,14 +12,16 @@ from core.models import recsets
 MODELS = ["tfidf", "sbert", "hybrid"]
 
 
-def stored_lists(store) -> dict[tuple, tuple]:
-    return {(m, d, q): (items, at) for m, d, q, items, at in store.query("SELECT * FROM recsets")}
+def stored_lists(engine, models=MODELS) -> dict[tuple, tuple]:
+    """(model, direction, query id) → (items, built_at) of the lists stored under each model's key here."""
+    name_of = {engine.list_key(m): m for m in models}
+    return {(name_of[c], d, q): (items, at) for c, d, q, items, at in engine.store.query("SELECT * FROM recsets")}
 
 
 def test_every_list_is_stored_and_served_as_the_live_list(engine):
     recsets.build(engine, MODELS, k=10)
     corpus = engine.corpus
-    lists = stored_lists(engine.store)
+    lists = stored_lists(engine)
     assert len(lists) == len(MODELS) * (2 * len(corpus.postings) + len(corpus.seekers))
     f = FilterSettings()
     for name in MODELS:
@@ -28,19 +30,19 @@ def test_every_list_is_stored_and_served_as_the_live_list(engine):
                              [(s, "posting") for s in list(corpus.seekers.values())[::15]] + \
                              [(p, "seeker") for p in list(corpus.postings.values())[::40]]:
             live = model.recommend(query, k=10, filters=f, target=target)
-            served = recsets.stored_result(engine, name, query, target, 10, f, model)
-            assert served is not None
+            served = engine.recommend(name, "mecab", query, target, 10, f)
+            assert served.stored
             assert [(r.item_id, r.filters_passed, r.distance_km) for r in served.items] == \
                    [(r.item_id, r.filters_passed, r.distance_km) for r in live.items]
             assert np.allclose([r.score for r in served.items], [r.score for r in live.items], atol=1e-6)  # stored at 6 places
     # other filters or a longer list than was built: not served from the set
-    assert recsets.stored_result(engine, "sbert", query, "seeker", 20, f) is None
-    assert recsets.stored_result(engine, "sbert", query, "seeker", 10, FilterSettings(capital_km=30)) is None
+    assert not engine.recommend("sbert", "mecab", query, "seeker", 20, f).stored
+    assert not engine.recommend("sbert", "mecab", query, "seeker", 10, FilterSettings(capital_km=30)).stored
 
 
 def test_a_changed_posting_rewrites_exactly_the_lists_it_can_reach(engine):
     recsets.build(engine, MODELS, k=10)
-    before = stored_lists(engine.store)
+    before = stored_lists(engine)
     corpus = engine.corpus
     # move a Seoul posting to Busan and change its duties: it leaves Seoul lists and may enter Busan ones
     seoul = next(p for p in corpus.postings.values() if p.place.sido == "서울특별시" and p.place.lat)
@@ -53,13 +55,13 @@ def test_a_changed_posting_rewrites_exactly_the_lists_it_can_reach(engine):
     was_in = {q for (m, d, q), (items, _) in before.items() if f'["{moved.id}",' in items}
     assert was_in <= {q.id for d in ("posting->posting", "seeker->posting") for q in reach[d]}
     counts = recsets.refresh(engine, [moved], MODELS, k=10)
-    after = stored_lists(engine.store)
+    after = stored_lists(engine)
     rewritten = {key for key in after if after[key][1] != before[key][1]}
     expected = {(m, d, q.id) for m in MODELS for d, queries in reach.items() for q in queries}
     assert rewritten == expected and counts == {d: len(q) for d, q in reach.items()}
     # and the refreshed store equals a full rebuild: no list it left alone was wrong
     recsets.build(engine, MODELS, k=10)
-    rebuilt = stored_lists(engine.store)
+    rebuilt = stored_lists(engine)
     assert {key: v[0] for key, v in after.items()} == {key: v[0] for key, v in rebuilt.items()}
     assert any(before[key][0] != rebuilt[key][0] for key in expected)  # the change really moved some lists
 
@@ -68,11 +70,11 @@ def test_a_change_since_the_build_within_reach_is_ranked_live(engine):
     recsets.build(engine, ["tfidf"], k=10)
     corpus, f = engine.corpus, FilterSettings()
     seeker = next(s for s in corpus.seekers.values() if s.place.sido == "서울특별시" and s.place.lat)
-    assert recsets.stored_result(engine, "tfidf", seeker, "posting", 10, f) is not None
+    assert engine.recommend("tfidf", "mecab", seeker, "posting", 10, f).stored
     near = next(p for p in corpus.postings.values() if p.place.sido == "서울특별시" and p.place.lat)
     engine.add(dataclasses.replace(near, id="NEW-NEAR", title="신규 공고"))  # recommendable at once: no stale list
-    assert recsets.stored_result(engine, "tfidf", seeker, "posting", 10, f) is None
+    assert not engine.recommend("tfidf", "mecab", seeker, "posting", 10, f).stored
     recsets.refresh(engine, [corpus.postings["NEW-NEAR"]], ["tfidf"], k=10)
-    served = recsets.stored_result(engine, "tfidf", seeker, "posting", 10, f)
+    served = engine.recommend("tfidf", "mecab", seeker, "posting", 10, f)
     live = engine.model("tfidf").recommend(seeker, k=10, filters=f)
-    assert served is not None and [r.item_id for r in served.items] == [r.item_id for r in live.items]
+    assert served.stored and [r.item_id for r in served.items] == [r.item_id for r in live.items]

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.data.kinds import Direction
 from core.geo import mapdata
-from core.models import recsets, wbert
+from core.models import wbert
 from core.models.base import RecommendResult
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
@@ -94,12 +94,11 @@ def recommendation_page(direction: str) -> None:
     if model is None:
         return
     with st.spinner("추천 계산 중…"):
-        # a stored recommendation set serves the plain list without ranking (python -m core recsets)
-        result = None if state.prefer or state.today else recsets.stored_result(
-            engine, state.model, query, target, state.k, state.filters, model)
-        result = result or model.recommend(query, k=state.k, filters=state.filters, target=target,
-                                           prefer_occupation=state.prefer,
-                                           today_first=date.today().isoformat() if state.today else "")
+        # the engine serves the stored list of exactly this model, analyser and configuration when one fits
+        # (python -m core recsets), else ranks live
+        result = engine.recommend(state.model, state.analyser, query, target, state.k, state.filters,
+                                  prefer_occupation=state.prefer,
+                                  today_first=date.today().isoformat() if state.today else "")
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
     if state.model == "wbert":

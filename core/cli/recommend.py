@@ -52,8 +52,8 @@ def run(args) -> int:
     filters = FilterSettings(distance=not args.no_distance, education=not args.no_education,
                              career=not args.no_career, disability=not args.no_disability,
                              capital_km=args.capital_km, other_km=args.other_km)
-    model = engine.model(args.model, args.analyser, progress=TerminalProgress())
-    result = model.recommend(query, k=args.k, filters=filters, target=args.target, prefer_occupation=args.prefer)
+    result = engine.recommend(args.model, args.analyser, query, args.target, args.k, filters,
+                              prefer_occupation=args.prefer, progress=TerminalProgress())
     print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
     direction = f"{'posting' if args.posting else 'seeker'}->{args.target}"
     frame = result_frame(engine.corpus, result, args.target, direction)
@@ -64,5 +64,6 @@ def run(args) -> int:
         print(f"※ {advice}")
     print(frame.drop(columns=["근거"], errors="ignore").to_string(index=False))
     removed = ", ".join(f"{k} {v}건" for k, v in result.report.removed.items())
-    print(f"\n후보 {result.report.total:,} → 통과 {result.report.kept:,} (제외: {removed}); {result.seconds * 1000:.0f} ms")
+    print(f"\n후보 {result.report.total:,} → 통과 {result.report.kept:,} (제외: {removed}); {result.seconds * 1000:.0f} ms"
+          + (" (저장된 추천 세트)" if result.stored else ""))
     return 0

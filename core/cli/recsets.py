@@ -31,16 +31,16 @@ def run(args) -> int:
             print(f"{name}: 건너뜀 — {e}")
     start = time.time()
     if args.refresh:
-        since = engine.store.query("SELECT MIN(built_at) FROM recsets_meta") if recsets._has_sets(engine.store) else []
-        if not since or since[0][0] is None:
+        since = engine.store.recsets_first_built()
+        if since is None:
             print("저장된 추천 세트가 없습니다: 먼저 `python -m core recsets` 로 전체를 계산하세요.")
             return 1
-        changed, _, _ = engine.store.changed_since(since[0][0])
-        counts = recsets.refresh(engine, changed, models, args.k, FilterSettings())
+        changed, _, _ = engine.store.changed_since(since)
+        counts = recsets.refresh(engine, changed, models, args.k, FilterSettings(), analyser=args.analyser)
         print(f"바뀐 공고 {len(changed):,}건 → 다시 계산한 목록 (모델마다): "
               + ", ".join(f"{d} {n:,}" for d, n in counts.items()) + f" · {time.time() - start:.1f}s")
         return 0
-    seconds = recsets.build(engine, models, args.k, FilterSettings(), progress=TerminalProgress())
+    seconds = recsets.build(engine, models, args.k, FilterSettings(), progress=TerminalProgress(), analyser=args.analyser)
     for name, per_direction in seconds.items():
         print(f"{name}: " + ", ".join(f"{d} {rank + write:.1f}s" for d, (rank, write) in per_direction.items()))
     print(f"추천 세트 저장 완료 ({time.time() - start:.1f}s): 앱이 같은 필터의 목록을 계산 없이 보여 줍니다.")

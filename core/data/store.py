@@ -94,6 +94,7 @@ class Store:
             columns = {row[1] for row in con.execute("PRAGMA table_info(ingest_log)")}
             if "status" not in columns:  # a store made before ingests were logged at their start
                 con.execute("ALTER TABLE ingest_log ADD COLUMN status TEXT NOT NULL DEFAULT 'done'")
+            self._recsets_schema(con)
 
     @property
     def con(self) -> sqlite3.Connection:
@@ -386,6 +387,75 @@ class Store:
         """(postings registered on `day` (ISO), closed postings)."""
         return self.query("SELECT COALESCE(SUM(json_extract(json, '$.reg_date') = ?), 0), "
                           "COALESCE(SUM(json_extract(json, '$.closed') = 1), 0) FROM postings", (day,))[0]
+
+
+    # ------------------------------------------------------------ recommendation sets (core.models.recsets)
+    # A stored list is keyed by `config`: a digest of everything that changes a list (model, analyser, model
+    # version, encoder backend, quality settings; see core.models.engine.Engine.list_key), so a list built
+    # under one configuration is never served under another. The tables are a cache: `python -m core recsets`
+    # rebuilds them, so a store from before the key existed simply drops its old, keyless lists.
+    RECSETS_SCHEMA = """
+    CREATE TABLE IF NOT EXISTS recsets (
+        config TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, items TEXT NOT NULL, built_at REAL,
+        PRIMARY KEY (config, direction, query_id));
+    CREATE TABLE IF NOT EXISTS recsets_meta (
+        config TEXT NOT NULL, direction TEXT NOT NULL, model TEXT, settings TEXT, k INTEGER, filters TEXT,
+        built_at REAL, PRIMARY KEY (config, direction));
+    CREATE TABLE IF NOT EXISTS recsets_places (posting_id TEXT PRIMARY KEY, lat REAL, lon REAL);
+    """
+
+    def _recsets_schema(self, con: sqlite3.Connection) -> None:
+        columns = {row[1] for row in con.execute("PRAGMA table_info(recsets)")}
+        if columns and "config" not in columns:  # lists keyed by model name only: never trust, rebuild
+            con.executescript("DROP TABLE recsets; DROP TABLE IF EXISTS recsets_meta;")
+        con.executescript(self.RECSETS_SCHEMA)
+
+    def put_recsets(self, config: str, direction: str, lists: list[tuple[str, str]]) -> int:
+        """Upsert (query id, items JSON) lists of one configuration and direction, stamped now."""
+        now = time.time()
+        with self.tx() as con:
+            con.executemany("INSERT INTO recsets VALUES (?,?,?,?,?) ON CONFLICT (config, direction, query_id) "
+                            "DO UPDATE SET items=excluded.items, built_at=excluded.built_at",
+                            [(config, direction, qid, items, now) for qid, items in lists])
+        return len(lists)
+
+    def put_recsets_meta(self, config: str, direction: str, model: str, settings_json: str, k: int, filters: str) -> None:
+        """What a full build covered: its k and filters (a list is served only for the same), and the readable
+        configuration its key digests."""
+        with self.tx() as con:
+            con.execute("INSERT INTO recsets_meta VALUES (?,?,?,?,?,?,?) ON CONFLICT (config, direction) DO UPDATE SET "
+                        "model=excluded.model, settings=excluded.settings, k=excluded.k, filters=excluded.filters, "
+                        "built_at=excluded.built_at", (config, direction, model, settings_json, k, filters, time.time()))
+
+    def recsets_meta(self, config: str, direction: str) -> tuple[int, str] | None:
+        """(k, filters) of the full build of this configuration and direction, or None."""
+        row = self.con.execute("SELECT k, filters FROM recsets_meta WHERE config=? AND direction=?",
+                               (config, direction)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def recset(self, config: str, direction: str, query_id: str) -> tuple[str, float] | None:
+        """(items JSON, built_at) of one stored list, or None."""
+        row = self.con.execute("SELECT items, built_at FROM recsets WHERE config=? AND direction=? AND query_id=?",
+                               (config, direction, query_id)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def recsets_holding(self, item_id: str) -> list[tuple[str, str]]:
+        """(direction, query id) of every stored list, of any configuration, that holds the item."""
+        return self.query("SELECT direction, query_id FROM recsets WHERE items LIKE ?", (f'%["{item_id}",%',))
+
+    def recsets_first_built(self) -> float | None:
+        """When the oldest full build ran (what `recsets --refresh` brings up to date), or None without one."""
+        return self.con.execute("SELECT MIN(built_at) FROM recsets_meta").fetchone()[0]
+
+    def put_recsets_places(self, rows: list[tuple[str, float, float]]) -> None:
+        """Where each posting was when the lists were computed (a moved posting leaves its old neighbours' lists)."""
+        with self.tx() as con:
+            con.executemany("INSERT INTO recsets_places VALUES (?,?,?) ON CONFLICT (posting_id) DO UPDATE SET "
+                            "lat=excluded.lat, lon=excluded.lon", rows)
+
+    def recsets_place(self, posting_id: str) -> tuple[float, float] | None:
+        row = self.con.execute("SELECT lat, lon FROM recsets_places WHERE posting_id=?", (posting_id,)).fetchone()
+        return (row[0], row[1]) if row else None
 
 
 DatabaseError = sqlite3.Error  # what callers above the store catch, so none of them imports sqlite3

@@ -43,6 +43,7 @@ class RecommendResult:
     report: FilterReport
     model: str
     seconds: float
+    stored: bool = False  # served from a stored recommendation set (core.models.recsets), not ranked now
 
 
 def top_k(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,11 +91,18 @@ class Recommender:
         pass the configured values through `registry.ModelParams`."""
         self.corpus: Corpus | None = None
         self.matrices: dict[str, Any] = {}
+        self._f64: dict[str, tuple[Any, Any]] = {}  # target → (sparse matrix, its float64 copy); see `_float64`
         self.enrich_weight = enrich_weight
         # encoder prompt for a query from each side (e5: 'query' or 'passage'; tuned on the dev split)
         self.query_kinds = {"posting": query_prompt_posting, "seeker": query_prompt_seeker}
         # token cap per field, from the real length distribution (settings `max_tokens_*`)
         self.max_tokens = {"text": max_tokens_text, "enrichment": max_tokens_enrichment}
+
+    def signature(self) -> dict:
+        """Every parameter that changes this model's lists: the part of a stored list's key that comes from the
+        model (`Engine.list_key` adds the analyser, the model version and the corpus's enrichment)."""
+        return {"name": self.name, "enrich_weight": self.enrich_weight, "query_kinds": dict(self.query_kinds),
+                "max_tokens": dict(self.max_tokens)}
 
     # ------------------------------------------------------------ what a model implements
     def fit(self, corpus: Corpus, progress: Progress | None = None) -> Recommender:
@@ -172,7 +180,7 @@ class Recommender:
     def _float64(self, target: str):
         """A float64 copy of a sparse item matrix, made once: converting the rows of every exact re-score
         anew costs more than the product (dense rows are cheap to convert and would double the memory)."""
-        cache = self.__dict__.setdefault("_f64", {})
+        cache = self._f64
         matrix = self.matrices[target]
         if target not in cache or cache[target][0] is not matrix:  # a refit or a fresh record makes a new matrix
             cache[target] = (matrix, matrix.astype(np.float64))

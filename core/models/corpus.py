@@ -38,6 +38,7 @@ class Corpus:
         self.hidden: dict[str, str] = {p.id: p.occupation for p in postings} if blind else {}
         postings = [blinded(p) for p in postings] if blind else postings
         self.unsuitable = dict(unsuitable or {})
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # side → (middle, major) codes; see `occupation_codes`
         self.postings: dict[str, Posting] = {p.id: p for p in postings}
         self.seekers: dict[str, Seeker] = {s.id: s for s in seekers}
         self.tables = {"posting": self._table("posting", list(self.postings.values())),
@@ -90,7 +91,7 @@ class Corpus:
             record = blinded(record)
         table = self.tables[kind]
         (self.postings if kind == "posting" else self.seekers)[record.id] = record
-        self.__dict__.get("_codes", {}).pop(kind, None)
+        self._codes.pop(kind, None)
         lat, lon, edu, career, dis, uns, is_open = self._row(kind, record)
         row = table.row_of.get(record.id)
         if row is None:
@@ -126,7 +127,7 @@ class Corpus:
 
     def occupation_codes(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
         """(middle codes, major codes) of one side, row-aligned with its table (rebuilt after an add)."""
-        cache = self.__dict__.setdefault("_codes", {})
+        cache = self._codes
         if kind not in cache or len(cache[kind][0]) != len(self.tables[kind].ids):
             records = self.records(kind)
             cache[kind] = (np.array([r.middle_code or "" for r in records], dtype=object),

@@ -27,6 +27,10 @@ class EmbeddingRecommender(Recommender):
             self._encoder = self.encoder_factory()
         return self._encoder
 
+    def signature(self) -> dict:
+        """The encoder (its name carries a W-BERT's version) and the runtime it runs on change the vectors."""
+        return {**super().signature(), "encoder": self.encoder.name, "backend": getattr(self.encoder, "backend", "")}
+
     def fit(self, corpus, progress=None):
         self.corpus = corpus
         for kind in ("posting", "seeker"):

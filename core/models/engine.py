@@ -4,19 +4,28 @@
     model = engine.model("sbert")         # fitted once; a W-BERT retrained on disk is picked up next call
     engine.loaded("sbert")                # the fitted model, or None, without fitting anything
     engine.add(posting)                   # stored and recommendable at once in every loaded model
+    engine.recommend("sbert", "mecab", query, "posting", 10, filters)   # the one serving path: stored or live
+
+One Engine is shared by every browser session of the app, so `model`, `add`, `refresh` and `recommend` hold
+one lock: a list is always ranked over one state of the corpus and its vectors, never half of an add.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 import time
 
 from ..data.blind import blinded
 from ..data.datasets import load_dataset
 from ..data.records import Posting, Seeker
 from ..data.store import Store
+from ..filters import FilterSettings
 from ..llm.rules import extract_rules
 from ..llm.suitability import unsuitable_map
 from ..progress import Progress
-from .base import Recommender
+from . import recsets
+from .base import Recommender, RecommendResult
 from .corpus import Corpus
 from .registry import BuildContext, ModelParams, spec
 
@@ -38,6 +47,7 @@ class Engine:
         self.params = params  # every model of this engine is built with these
         self._models: dict[tuple[str, str], tuple[str, Recommender]] = {}  # (name, analyser) → (version, model)
         self.seen_at = store.last_write()  # newest store write this engine holds (see `refresh`)
+        self._lock = threading.RLock()  # re-entrant: a hybrid fits its parts through `model`
 
     @classmethod
     def from_store(cls, store: Store, sources: list[str] | None = None, seeker_sources: list[str] | None = None,
@@ -63,11 +73,45 @@ class Engine:
         model_spec = spec(name)
         version = model_spec.version()
         key = self._key(name, analyser)
-        held = self._models.get(key)
-        if held is None or held[0] != version:
-            context = BuildContext(self.store, analyser, lambda part: self.model(part, analyser, progress), self.params)
-            self._models[key] = (version, model_spec.build(context).fit(self.corpus, progress))
-        return self._models[key][1]
+        with self._lock:
+            held = self._models.get(key)
+            if held is None or held[0] != version:
+                context = BuildContext(self.store, analyser, lambda part: self.model(part, analyser, progress),
+                                       self.params)
+                self._models[key] = (version, model_spec.build(context).fit(self.corpus, progress))
+            return self._models[key][1]
+
+    def list_settings(self, name: str, analyser: str = "mecab") -> str:
+        """Everything that changes the lists of this model here, as canonical JSON: the model, the analyser (for
+        the models that use one), the model version (a retrained W-BERT), the model's own parameters (encoder
+        and its backend, enrichment weight, e5 prompts, token caps, the hybrid's fusion) and the corpus's
+        enrichment rule. Fits the model when it is not loaded yet."""
+        model = self.model(name, analyser)
+        return json.dumps({"model": name, "analyser": self._key(name, analyser)[1], "version": spec(name).version(),
+                           "params": model.signature(),
+                           "corpus": {"enrich": self.corpus.enrich, "short_posting_chars": self.corpus.short_posting_chars}},
+                          sort_keys=True, ensure_ascii=False)
+
+    def list_key(self, name: str, analyser: str = "mecab") -> str:
+        """The key a stored list is saved and looked up under (a digest of `list_settings`)."""
+        return hashlib.sha256(self.list_settings(name, analyser).encode("utf-8")).hexdigest()[:24]
+
+    def recommend(self, name: str, analyser: str, query: Posting | Seeker, target: str = "posting", k: int = 10,
+                  filters: FilterSettings | None = None, prefer_occupation: bool = False, today_first: str = "",
+                  explain: bool = True, progress: Progress | None = None) -> RecommendResult:
+        """The one serving path (pages, CLI, evaluation): the stored list of exactly this configuration when one
+        was built for these filters and k and nothing changed since reaches it (`recsets`), else ranked live.
+        The counselor's re-orderings (`prefer_occupation`, `today_first`) are never stored, so always live."""
+        filters = filters or FilterSettings()
+        with self._lock:
+            model = self.model(name, analyser, progress)
+            if not (prefer_occupation or today_first):
+                served = recsets.stored_result(self, self.list_key(name, analyser), name, query, target, k, filters,
+                                               model if explain else None)
+                if served is not None:
+                    return served
+            return model.recommend(query, k=k, filters=filters, target=target, explain=explain,
+                                   prefer_occupation=prefer_occupation, today_first=today_first)
 
     @staticmethod
     def _key(name: str, analyser: str) -> tuple[str, str]:
@@ -75,14 +119,16 @@ class Engine:
 
     def loaded(self, name: str, analyser: str = "mecab") -> Recommender | None:
         """The fitted, current model if there is one; never fits (the app asks before showing a spinner)."""
-        held = self._models.get(self._key(name, analyser))
+        with self._lock:
+            held = self._models.get(self._key(name, analyser))
         return held[1] if held and held[0] == spec(name).version() else None
 
     def add(self, record: Posting | Seeker) -> float:
         """Store a new or changed record and make it recommendable in every loaded model. Returns seconds."""
         start = time.time()
-        (self.store.upsert_postings if isinstance(record, Posting) else self.store.upsert_seekers)([record])
-        self._hold(record)
+        with self._lock:
+            (self.store.upsert_postings if isinstance(record, Posting) else self.store.upsert_seekers)([record])
+            self._hold(record)
         return time.time() - start
 
     def _hold(self, record: Posting | Seeker) -> None:
@@ -94,8 +140,9 @@ class Engine:
     def refresh(self) -> int:
         """Take in what another process stored since this engine last looked (a sync, an upload, an ingest):
         each new or changed record becomes recommendable in every loaded model. Returns how many."""
-        postings, seekers, newest = self.store.changed_since(self.seen_at)
-        for record in [*postings, *seekers]:
-            self._hold(record)
-        self.seen_at = newest
+        with self._lock:
+            postings, seekers, newest = self.store.changed_since(self.seen_at)
+            for record in [*postings, *seekers]:
+                self._hold(record)
+            self.seen_at = newest
         return len(postings) + len(seekers)

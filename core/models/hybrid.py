@@ -19,6 +19,10 @@ class HybridRecommender(Recommender):
         self.weights = list(weights) if weights is not None else [1.0] * len(parts)  # per part, in RRF's sum
         self.name = "hybrid"
 
+    def signature(self) -> dict:
+        return {**super().signature(), "k_rrf": self.k_rrf, "weights": list(self.weights),
+                "parts": [p.signature() for p in self.parts]}
+
     def fit(self, corpus, progress=None):
         self.corpus = corpus
         for p in self.parts:

@@ -1,9 +1,13 @@
 """Recommendation sets: the filtered top-k of every posting and seeker, in every direction, for every model,
 computed in batch and stored in SQLite (the seed's nightly step), so the app serves a list without ranking.
 
-    build(engine, ["tfidf", "sbert", "wbert", "hybrid"])     # every list, through the shared batch path
-    refresh(engine, posting, models)                         # a new or changed posting: only its lists
-    stored_result(engine, "sbert", query, "posting", 10, filters)   # a RecommendResult, or None
+    build(engine, ["tfidf", "sbert", "wbert", "hybrid"], analyser="mecab")   # every list, the shared batch path
+    refresh(engine, postings, models, analyser="mecab")   # new or changed postings: only the lists they reach
+    engine.recommend("sbert", "mecab", query, "posting", 10, filters)       # serves a stored list when one fits
+
+Every list is stored under `engine.list_key(model, analyser)`: a digest of everything that changes a list
+(model, analyser, model version, encoder backend, quality settings), so a list is only ever served to the
+configuration that built it. `stored_result` is what `Engine.recommend` calls; nothing else should.
 
 A changed posting can enter or leave only the lists whose query is within that query's radius of where it is or
 was (the distance filter; leaving a candidate set moves the hybrid's fused ranks even below the top k), the lists
@@ -30,26 +34,13 @@ from .batch import batch_recommend
 DIRECTIONS = {"posting->posting": ("posting", "posting"), "seeker->posting": ("seeker", "posting"),
               "posting->seeker": ("posting", "seeker")}
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS recsets (
-    model TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, items TEXT NOT NULL, built_at REAL,
-    PRIMARY KEY (model, direction, query_id));
-CREATE TABLE IF NOT EXISTS recsets_meta (
-    model TEXT NOT NULL, direction TEXT NOT NULL, k INTEGER, filters TEXT, built_at REAL,
-    PRIMARY KEY (model, direction));
-CREATE TABLE IF NOT EXISTS recsets_places (posting_id TEXT PRIMARY KEY, lat REAL, lon REAL);
-"""
-
 
 def _save_places(engine, ids: list[str]) -> None:
     """Where each posting was when the lists were computed: a moved posting also leaves its old neighbours'
     candidate sets, which changes fused ranks (the hybrid) even where it was not in the top k."""
     table = engine.corpus.tables["posting"]
-    rows = [(i, float(table.lat[table.row_of[i]]), float(table.lon[table.row_of[i]])) for i in ids if i in table.row_of]
-    with engine.store.tx() as con:
-        con.executescript(SCHEMA)
-        con.executemany("INSERT INTO recsets_places VALUES (?,?,?) ON CONFLICT (posting_id) DO UPDATE SET "
-                        "lat=excluded.lat, lon=excluded.lon", rows)
+    engine.store.put_recsets_places([(i, float(table.lat[table.row_of[i]]), float(table.lon[table.row_of[i]]))
+                                     for i in ids if i in table.row_of])
 
 
 def _places(engine, posting_id: str) -> list[tuple[float, float]]:
@@ -57,52 +48,40 @@ def _places(engine, posting_id: str) -> list[tuple[float, float]]:
     table = engine.corpus.tables["posting"]
     row = table.row_of.get(posting_id)
     now = [(float(table.lat[row]), float(table.lon[row]))] if row is not None else []
-    before = engine.store.query("SELECT lat, lon FROM recsets_places WHERE posting_id=?", (posting_id,)) \
-        if _has_sets(engine.store) else []
-    return [p for p in now + [tuple(b) for b in before] if p[0] is not None and not np.isnan(p[0])]
+    before = engine.store.recsets_place(posting_id)
+    return [p for p in now + ([before] if before else []) if p[0] is not None and not np.isnan(p[0])]
 
 
 def _filters_key(filters: FilterSettings) -> str:
     return json.dumps(asdict(filters), sort_keys=True)
 
 
-def _write(store, model: str, direction: str, result, ids: list[str], table_ids: list[str]) -> int:
-    now = time.time()
-    rows = [(model, direction, qid, json.dumps([[table_ids[int(r)], round(float(s), 6)]
-                                                 for r, s in zip(result.rows[qid], result.scores[qid])]), now)
-            for qid in ids]
-    with store.tx() as con:
-        con.executescript(SCHEMA)
-        con.executemany("INSERT INTO recsets VALUES (?,?,?,?,?) ON CONFLICT (model, direction, query_id) "
-                        "DO UPDATE SET items=excluded.items, built_at=excluded.built_at", rows)
-    return len(rows)
-
-
-def _run(engine, model_name: str, direction: str, queries: list, k: int, filters: FilterSettings,
+def _run(engine, model_name: str, analyser: str, direction: str, queries: list, k: int, filters: FilterSettings,
          progress: Progress | None = None) -> tuple[float, float]:
     """Rank and store the lists of `queries`; returns (ranking seconds, writing seconds)."""
     if not queries:
         return 0.0, 0.0
     target = DIRECTIONS[direction][1]
     start = time.perf_counter()
-    result = batch_recommend(engine.model(model_name), queries, target, k=k, filters=filters, progress=progress)
+    result = batch_recommend(engine.model(model_name, analyser), queries, target, k=k, filters=filters, progress=progress)
     ranked = time.perf_counter()
-    _write(engine.store, model_name, direction, result, [q.id for q in queries], engine.corpus.tables[target].ids)
+    ids = engine.corpus.tables[target].ids
+    engine.store.put_recsets(engine.list_key(model_name, analyser), direction, [
+        (q.id, json.dumps([[ids[int(r)], round(float(s), 6)] for r, s in zip(result.rows[q.id], result.scores[q.id])]))
+        for q in queries])
     return ranked - start, time.perf_counter() - ranked
 
 
 def build(engine, models: list[str], k: int = 10, filters: FilterSettings | None = None,
-          progress: Progress | None = None) -> dict[str, dict[str, tuple[float, float]]]:
+          progress: Progress | None = None, analyser: str = "mecab") -> dict[str, dict[str, tuple[float, float]]]:
     """Every list of every model in every direction; returns (ranking, writing) seconds per model and direction."""
     filters = filters or FilterSettings()
     seconds: dict[str, dict[str, tuple[float, float]]] = {}
     for name in models:
         for direction, (source, _) in DIRECTIONS.items():
-            spent = _run(engine, name, direction, engine.corpus.records(source), k, filters, progress)
-            with engine.store.tx() as con:
-                con.execute("INSERT INTO recsets_meta VALUES (?,?,?,?,?) ON CONFLICT (model, direction) DO UPDATE SET "
-                            "k=excluded.k, filters=excluded.filters, built_at=excluded.built_at",
-                            (name, direction, k, _filters_key(filters), time.time()))
+            spent = _run(engine, name, analyser, direction, engine.corpus.records(source), k, filters, progress)
+            engine.store.put_recsets_meta(engine.list_key(name, analyser), direction, name,
+                                          engine.list_settings(name, analyser), k, _filters_key(filters))
             seconds.setdefault(name, {})[direction] = spent
     _save_places(engine, engine.corpus.tables["posting"].ids)
     return seconds
@@ -111,8 +90,7 @@ def build(engine, models: list[str], k: int = 10, filters: FilterSettings | None
 def _lists_holding(store, item_id: str) -> dict[str, set[str]]:
     """direction → query ids whose stored list (any model) holds the item."""
     out: dict[str, set[str]] = {}
-    for direction, qid in store.query("SELECT direction, query_id FROM recsets WHERE items LIKE ?",
-                                      (f'%["{item_id}",%',)):
+    for direction, qid in store.recsets_holding(item_id):
         out.setdefault(direction, set()).add(qid)
     return out
 
@@ -122,7 +100,7 @@ def affected(engine, posting: Posting, filters: FilterSettings | None = None) ->
     it is or was (its candidate sets), those whose stored list holds it, and the posting itself as a query."""
     filters = filters or FilterSettings()
     corpus = engine.corpus
-    holding = _lists_holding(engine.store, posting.id) if _has_sets(engine.store) else {}
+    holding = _lists_holding(engine.store, posting.id)
     places = _places(engine, posting.id)
     out: dict[str, list] = {}
     for direction, (source, target) in DIRECTIONS.items():
@@ -145,12 +123,8 @@ def affected(engine, posting: Posting, filters: FilterSettings | None = None) ->
     return out
 
 
-def _has_sets(store) -> bool:
-    return bool(store.query("SELECT 1 FROM sqlite_master WHERE name='recsets'"))
-
-
 def refresh(engine, postings: list[Posting], models: list[str], k: int = 10,
-            filters: FilterSettings | None = None) -> dict[str, int]:
+            filters: FilterSettings | None = None, analyser: str = "mecab") -> dict[str, int]:
     """Recompute exactly the lists new or changed postings can appear in, once for all of them (the engine
     already holds them: `engine.add` or `engine.refresh` first). Returns direction → lists rewritten per model."""
     filters = filters or FilterSettings()
@@ -161,22 +135,20 @@ def refresh(engine, postings: list[Posting], models: list[str], k: int = 10,
     lists = {direction: list(queries.values()) for direction, queries in lists.items()}
     for name in models:
         for direction, queries in lists.items():
-            _run(engine, name, direction, queries, k, filters)
+            _run(engine, name, analyser, direction, queries, k, filters)
     _save_places(engine, [p.id for p in postings])
     return {direction: len(queries) for direction, queries in lists.items()}
 
 
-def stored(store, model: str, direction: str, query_id: str, k: int,
+def stored(store, config: str, direction: str, query_id: str, k: int,
            filters: FilterSettings) -> tuple[list[tuple[str, float]], float] | None:
-    """(items, built_at) of the stored list when one was built for these filters with at least k items; else None."""
-    if not _has_sets(store):
+    """(items, built_at) of the list stored under this configuration key when a full build for these filters
+    with at least k items exists; else None."""
+    meta = store.recsets_meta(config, direction)
+    if meta is None or meta[0] < k or meta[1] != _filters_key(filters):
         return None
-    meta = store.query("SELECT k, filters FROM recsets_meta WHERE model=? AND direction=?", (model, direction))
-    if not meta or meta[0][0] < k or meta[0][1] != _filters_key(filters):
-        return None
-    row = store.query("SELECT items, built_at FROM recsets WHERE model=? AND direction=? AND query_id=?",
-                      (model, direction, query_id))
-    return ([(item, score) for item, score in json.loads(row[0][0])][:k], row[0][1]) if row else None
+    row = store.recset(config, direction, query_id)
+    return ([(item, score) for item, score in json.loads(row[0])][:k], row[1]) if row else None
 
 
 def _still_valid(engine, query, target: str, items: list[tuple[str, float]], built_at: float,
@@ -200,13 +172,14 @@ def _still_valid(engine, query, target: str, items: list[tuple[str, float]], bui
     return True
 
 
-def stored_result(engine, model_name: str, query: Posting | Seeker, target: str, k: int, filters: FilterSettings,
-                  model: Any = None) -> RecommendResult | None:
-    """A stored list as the RecommendResult a live `recommend` gives (filter report, distances, badges,
-    explanations), without ranking. None when no set matches these filters and k."""
+def stored_result(engine, config: str, model_name: str, query: Posting | Seeker, target: str, k: int,
+                  filters: FilterSettings, model: Any = None) -> RecommendResult | None:
+    """The list stored under `config` (see `Engine.list_key`) as the RecommendResult a live `recommend` gives
+    (filter report, distances, badges, explanations), without ranking; `stored` is True. None when no set of
+    this configuration matches these filters and k, or a change since the build reaches the list."""
     start = time.time()
     direction = Direction.of(query, target)
-    found = stored(engine.store, model_name, direction, query.id, k, filters)
+    found = stored(engine.store, config, direction, query.id, k, filters)
     if found is None or not _still_valid(engine, query, target, *found, filters):
         return None  # no set for these settings, or a change since the build reaches this list: rank live
     items = found[0]
@@ -219,4 +192,4 @@ def stored_result(engine, model_name: str, query: Posting | Seeker, target: str,
     out = recommendations(corpus, query, target, rows, [score for _, score in items], report, filters)
     if model is not None and out:
         model.explain_items(query, out)
-    return RecommendResult(out, report, model_name, time.time() - start)
+    return RecommendResult(out, report, model_name, time.time() - start, stored=True)

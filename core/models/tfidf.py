@@ -26,6 +26,7 @@ class TfidfRecommender(Recommender):
         self.name = f"tfidf-{analyser}"
         self.cache = cache
         self.vectorizer = None
+        self._tokens: dict[str, list[str]] = {}  # fit's morpheme analysis, reused by `encode` while fitting only
 
     def fit(self, corpus, progress=None):
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -53,7 +54,7 @@ class TfidfRecommender(Recommender):
         self.vectorizer.fit(tokens)
         self._tokens = dict(zip(docs, tokens))  # fit's analysis reused by vectors() below, then dropped
         matrix = self.vectors(texts, "passage")
-        del self._tokens
+        self._tokens = {}
         self.matrices = {"posting": matrix[:len(posting_texts)], "seeker": matrix[len(posting_texts):]}
         if self.cache:
             tmp = path.with_suffix(".tmp")
@@ -63,7 +64,7 @@ class TfidfRecommender(Recommender):
         return self
 
     def encode(self, texts, kind="query"):
-        known = self.__dict__.get("_tokens", {})
+        known = self._tokens
         return self.vectorizer.transform([known.get(t) or self.analyser(t) for t in texts]).astype(np.float32).tocsr()
 
     def explain(self, query_text, item_texts):
