@@ -8,7 +8,7 @@ import sys
 import traceback
 
 COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "recsets", "evaluate", "extract", "train_wbert", "passwd",
-            "sync")
+            "sync", "autocode")
 
 
 def build_parser() -> argparse.ArgumentParser:
