@@ -63,10 +63,11 @@ ABLATIONS = {"crosswalk": {"crosswalk": False}, "enrich_weight": {"enrich_weight
 REPORT_KEYS = ("top_k_accuracy@5", "precision@5", "map@5", "ndcg@5", "hit_rate@5", "violation_rate@5")
 
 
-def engine_for(config: dict, data, blind: bool = False) -> Engine:
+def engine_for(config: dict, data, blind: bool = False, autocoded: dict | None = None) -> Engine:
     """An engine over the dataset whose models and corpus are built with `config` (ModelParams fields, the
     settings' defaults for the rest, plus 'crosswalk'); `blind`: postings without their 직종 code (relevance by
-    the hidden code)."""
+    the hidden code); `autocoded`: posting id → the W-BERT code auto-coding would use (at or above its dev
+    threshold), given to the blinded postings."""
     params = ModelParams.from_settings(settings())
     params = dataclasses.replace(params, **{k: v for k, v in config.items() if k != "crosswalk"})
     seekers = data.seekers
@@ -74,13 +75,15 @@ def engine_for(config: dict, data, blind: bool = False) -> Engine:
         seekers = [s for s in seekers if (m := matcher().match(s.desired_job_name)) is None or m.via != "alias"]
     unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, [p.id for p in data.postings])
     corpus = Corpus(data.postings, seekers, unsuitable, blind=blind, **params.corpus())
+    for posting_id, code in (autocoded or {}).items():  # before any model reads a text
+        corpus.postings[posting_id].occupation, corpus.postings[posting_id].occupation_source = code, "predicted"
     return Engine(data.store, corpus, params)
 
 
 def run(config: dict, data, models, split: str, n: int, audit: bool = False, prefer: bool = False,
-        blind: bool = False) -> list[ModelResult]:
+        blind: bool = False, autocoded: dict | None = None) -> list[ModelResult]:
     start = time.time()
-    engine = engine_for(config, data, blind)
+    engine = engine_for(config, data, blind, autocoded)
     results = evaluate(engine, DATASET, list(models), list(DIRECTIONS), n, split=split, audit=audit, prefer_occupation=prefer,
                        wbert_held_out=True)  # every run draws posting queries from the same held-out pool
     print(f"  [{split}{' blind' if blind else ''}] {json.dumps({k: v for k, v in config.items() if BEFORE.get(k) != v}, ensure_ascii=False)} "
@@ -144,9 +147,21 @@ BLIND_NOTE = ("공고의 직종코드와 거기서 나온 필드(직종명 jobNm
               "직종 줄)를 숨김; 제목·담당업무는 그대로; 구직자는 희망 직종 유지; 관련성은 숨긴 코드")
 
 
-def blind_table(tuned: dict, data, models, n: int) -> dict:
+def blind_table(tuned: dict, data, models, n: int, autocoded: dict | None = None) -> dict:
     """The blind regime on test queries with the tuned configuration: {dataset: table} like `after`."""
-    return {DATASET: table(run(tuned, data, models, "test", n, blind=True))}
+    return {DATASET: table(run(tuned, data, models, "test", n, blind=True, autocoded=autocoded))}
+
+
+def autocodes(data, wbert: str) -> tuple[dict, float]:
+    """What auto-coding would give each blinded posting: its W-BERT code where the calibrated confidence reaches
+    the card's dev-chosen threshold (no code otherwise), and that threshold."""
+    from core.data.blind import blinded
+    from core.models.wbert.classify import WbertClassifier
+
+    clf = WbertClassifier(wbert).fit()
+    threshold = float(clf.card.get("autocode_threshold", 0.9))
+    predictions = clf.predict([blinded(p).text() for p in data.postings])
+    return {p.id: code for p, (code, conf) in zip(data.postings, predictions) if conf >= threshold}, threshold
 
 
 def main() -> int:
@@ -156,6 +171,8 @@ def main() -> int:
     ap.add_argument("--wbert", default=str(settings().models_dir / "wbert-static-real"))
     ap.add_argument("--blind-only", action="store_true",
                     help="블라인드 표만: evaluation.json 의 조정값으로 실행해 'blind' 키만 갱신")
+    ap.add_argument("--models", default="tfidf,sbert,wbert,hybrid", help="--blind-only: 이 모델의 행만 (나머지 행은 유지)")
+    ap.add_argument("--autocoded", action="store_true", help="--blind-only: 자동 코딩 보강을 켠 블라인드 ('blind_autocoded' 키)")
     args = ap.parse_args()
     locations.use(dataclasses.replace(locations.Locations.from_settings(settings()), wbert=Path(args.wbert)))
     all_models = ("tfidf", "sbert", "wbert", "hybrid")
@@ -164,14 +181,25 @@ def main() -> int:
     if args.blind_only:
         out = json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8"))
         print("5) test: 블라인드", flush=True)
-        out["blind"] = blind_table(out["tuned"], data, all_models, args.queries)
+        key, coded = "blind", None
+        if args.autocoded:
+            key = "blind_autocoded"
+            coded, threshold = autocodes(data, args.wbert)
+            out["blind_autocoded_note"] = (f"블라인드 + 자동 코딩: W-BERT 예측 신뢰도 ≥ {threshold:.2f}인 공고 {len(coded):,}/"
+                                           f"{len(data.postings):,}건에 예측 직종을 주고 그 코드로 표준직무 보강")
+        fresh = blind_table(out["tuned"], data, args.models.split(","), args.queries, coded)[DATASET]
+        kept = out.get(key, {}).get(DATASET, {})
+        out[key] = {DATASET: {d: {**kept.get(d, {}), **fresh.get(d, {})} for d in {**kept, **fresh}}}
         out["blind_regime"] = BLIND_NOTE
-        out["blind_seconds"] = round(time.time() - started)
+        out[f"{key}_seconds"] = round(time.time() - started)
         (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
-        (RESULTS / "evaluation.md").write_text(markdown(out["before"][DATASET], out["after"][DATASET],
-                                                        out["ablation"][DATASET], out["tuned"], out["tuning_log"],
-                                                        out["blind"][DATASET]), encoding="utf-8")
-        print(blind_markdown(out["after"][DATASET], out["blind"][DATASET]))
+        md = markdown(out["before"][DATASET], out["after"][DATASET], out["ablation"][DATASET], out["tuned"],
+                      out["tuning_log"], out.get("blind", {}).get(DATASET))
+        if "blind_autocoded" in out:
+            md += "\n" + blind_markdown(out["after"][DATASET], out["blind_autocoded"][DATASET]).replace(
+                "## 블라인드", "## 블라인드 + 자동 코딩 보강", 1) + "\n" + out["blind_autocoded_note"] + "\n"
+        (RESULTS / "evaluation.md").write_text(md, encoding="utf-8")
+        print(blind_markdown(out["after"][DATASET], out[key][DATASET]))
         return 0
 
     tuned, log = {**BEFORE, "crosswalk": True}, []

@@ -6,6 +6,7 @@ from core.data.datasets import DATASET_LABELS
 from core.models import wbert
 from core.models.wbert.background import read_status, start_background
 from ui import page_header, sidebar_common
+from ui.autocode import review_list
 
 sidebar_common()
 page_header("W-BERT 학습", "직종 분류로 학습한 문서 벡터로 추천합니다. 정적 변형은 몇 분, 트랜스포머 변형은 CPU로 수십 분 걸립니다.")
@@ -27,14 +28,20 @@ def split_text(split) -> str:
 card = wbert.read_card()  # the same folder the engine recommends with (wbert.current_path)
 if card:
     st.success(f"추천에 쓰는 모델: {wbert.describe(card)}", icon="🧠")
+    synthetic = wbert.is_synthetic(card)  # then every figure says 합성 데이터 기준: it is not a real accuracy
+    note = f" ({wbert.SYNTHETIC_NOTE})" if synthetic else ""
+    if synthetic:
+        st.warning("합성(데모) 데이터로 학습하고 시험한 모델입니다. 아래 수치는 합성 데이터 기준이며 실제 공고에서의 정확도가 "
+                   "아닙니다. 실데이터가 있으면 '실데이터 전체'로 학습하세요.")
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("테스트 정확도", f"{card['test_accuracy']:.1%}")
-    c2.metric("직종별 평균 F1", f"{card['test_macro_f1']:.3f}",
+    c1.metric(f"테스트 정확도{note}", f"{card['test_accuracy']:.1%}" if card.get("test_accuracy") is not None else "없음")
+    c2.metric(f"직종별 평균 F1{note}", f"{card['test_macro_f1']:.3f}" if card.get("test_macro_f1") is not None else "없음",
               help="직종마다 정밀도와 재현율의 조화평균을 구해 평균한 값 (드문 직종도 같은 무게; 1이 최고)")
     c3.metric("학습 시간", f"{card['train_seconds'] / 60:.1f}분")
     c4.metric("분류", f"{card['classes']}개 ({'대분류' if card['level'] == 'major' else '중분류'})")
     st.caption(f"데이터: {card['data']} · {split_text(card.get('split'))} · 학습일 {card['date']}")
-    st.dataframe(pd.DataFrame(card["history"]).rename(columns=HISTORY_LABELS), hide_index=True)
+    history = pd.DataFrame(card["history"]).drop(columns=["val_by_view"], errors="ignore")
+    st.dataframe(history.rename(columns={**HISTORY_LABELS, "val_accuracy": f"검증 정확도{note}"}), hide_index=True)
 else:
     st.info("**W-BERT: 학습 필요** — 아직 학습된 모델이 없습니다. 아래에서 학습을 시작하세요 (`bash run.sh` 는 정적 변형을 자동으로 만듭니다).")
 
@@ -68,3 +75,5 @@ def live_status() -> None:
 
 
 live_status()
+
+review_list()

@@ -10,7 +10,7 @@ import traceback
 from ..data.store import DatabaseError
 
 COMMANDS = ("setup", "demo", "ingest", "build", "recommend", "recsets", "evaluate", "extract", "train_wbert", "passwd",
-            "sync")
+            "sync", "autocode")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,7 +5,7 @@ import argparse
 import sys
 
 from ..models.encoders import e5_path, ensure_e5
-from ..models.wbert import ensure_static
+from ..models.wbert import accuracy_label, ensure_static
 from ..progress import TerminalProgress
 from . import build, demo
 
@@ -41,8 +41,8 @@ def run(args) -> int:
     store = Store()
     counts = extract_all(store, store.postings("demo"), "rules", progress=TerminalProgress())
     print(f"오프라인 적합성 추출: {counts['ok']:,}건 (캐시된 공고는 건너뜀)")
-    card = ensure_static("demo", progress=TerminalProgress())  # W-BERT ready the moment the app opens
+    card = ensure_static(progress=TerminalProgress())  # W-BERT ready when the app opens: real labels when present
     if card:
-        print(f"W-BERT(정적) 학습: 테스트 정확도 {card['test_accuracy']:.3f}, {card['train_seconds']:.0f}s")
+        print(f"W-BERT(정적) 학습 ({card['data']}): {accuracy_label(card)}, {card['train_seconds']:.0f}s")
     return build.run(argparse.Namespace(models="tfidf,sbert,wbert", analyser="mecab", sources="demo",
                                         seeker_sources="demo-seekers"))

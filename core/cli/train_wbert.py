@@ -5,7 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
-from ..models.wbert import LEVELS, StaticConfig, TrainConfig, default_path, labelled_set, static_path, train, train_static
+from ..models.wbert import LEVELS, StaticConfig, TrainConfig, accuracy_label, default_path, labelled_set, static_path, train, train_static
 from ..models.wbert.report import markdown, wbert_report
 from ..progress import TerminalProgress
 from ..settings import settings
@@ -47,7 +47,7 @@ def run(args) -> int:
         if not args.resume:
             shutil.rmtree(Path(cfg.out).parent / (Path(cfg.out).name + "-ckpt"), ignore_errors=True)
         card = train(data, cfg, progress=progress)
-    print(f"W-BERT ({card['variant']}, {card['level']}): 테스트 정확도 {card['test_accuracy']:.3f}, "
+    print(f"W-BERT ({card['variant']}, {card['level']}): {accuracy_label(card)}, "
           f"macro-F1 {card['test_macro_f1']:.3f}, 학습 {card['train_seconds']:.0f}s → {cfg.out}")
     if args.report:
         from ..data.datasets import load_dataset

@@ -142,6 +142,7 @@ class Posting(JsonRecord):
     wage_min_month: int | None = None
     wage_max_month: int | None = None
     occupation: str = ""  # KECO code as given (6, 3 or 2 characters)
+    occupation_source: str = ""  # '' as given; 'predicted' by W-BERT auto-coding; 'reviewed' by an analyst (#25)
     reg_date: str = ""  # ISO registration date ('오늘 등록' on the corpus page)
     close_date: str = ""  # ISO closing date, '' when open-ended (채용시까지) or unknown
     closed: bool = False  # marked by a sync once close_date has passed: kept for history, never recommended
@@ -198,6 +199,7 @@ class Seeker(JsonRecord):
     certificates: str = ""
     desired_occupation: str = ""  # KECO code (major, middle or detailed)
     desired_job_name: str = ""
+    occupation_source: str = ""  # '' as given; 'predicted' by W-BERT auto-coding; 'reviewed' by an analyst (#25)
     desired_duties: str = ""
     desired_region: str = ""
     desired_wage: str = ""

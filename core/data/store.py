@@ -53,6 +53,12 @@ CREATE TABLE IF NOT EXISTS judgments (
     analyst TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, item_id TEXT NOT NULL,
     grade INTEGER NOT NULL CHECK (grade IN (0, 1, 2)), model TEXT, filters TEXT, at REAL,
     PRIMARY KEY (analyst, direction, query_id, item_id));
+CREATE TABLE IF NOT EXISTS autocodes (
+    record_id TEXT PRIMARY KEY, kind TEXT NOT NULL, code TEXT NOT NULL, confidence REAL NOT NULL, model TEXT,
+    status TEXT NOT NULL, at REAL);
+CREATE TABLE IF NOT EXISTS autocode_reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, record_id TEXT NOT NULL, predicted TEXT, code TEXT NOT NULL,
+    analyst TEXT NOT NULL, at REAL);
 """
 
 
@@ -456,6 +462,34 @@ class Store:
     def recsets_place(self, posting_id: str) -> tuple[float, float] | None:
         row = self.con.execute("SELECT lat, lon FROM recsets_places WHERE posting_id=?", (posting_id,)).fetchone()
         return (row[0], row[1]) if row else None
+
+
+    # ------------------------------------------------------------ W-BERT auto-coding (#25)
+    AUTOCODE_COLUMNS = ("record_id", "kind", "code", "confidence", "model", "status", "at")
+
+    def put_autocodes(self, rows: list[tuple]) -> None:
+        """Store predictions (AUTOCODE_COLUMNS order; status 'accepted' or 'review'), replacing earlier ones."""
+        with self.tx() as con:
+            con.executemany("INSERT OR REPLACE INTO autocodes VALUES (?,?,?,?,?,?,?)", rows)
+
+    def autocodes(self, status: str | None = None) -> list[dict]:
+        sql = f"SELECT {', '.join(self.AUTOCODE_COLUMNS)} FROM autocodes" + (" WHERE status=?" if status else "")
+        return [dict(zip(self.AUTOCODE_COLUMNS, r)) for r in self.query(sql + " ORDER BY confidence, record_id",
+                                                                          (status,) if status else ())]
+
+    def review_autocode(self, record_id: str, code: str, analyst: str) -> None:
+        """An analyst's confirmation or correction: the prediction's status and an audit row, in one transaction."""
+        with self.tx() as con:
+            row = con.execute("SELECT code FROM autocodes WHERE record_id=?", (record_id,)).fetchone()
+            predicted = row[0] if row else None
+            con.execute("UPDATE autocodes SET status=? WHERE record_id=?",
+                        ("confirmed" if code == predicted else "corrected", record_id))
+            con.execute("INSERT INTO autocode_reviews (record_id, predicted, code, analyst, at) VALUES (?,?,?,?,?)",
+                        (record_id, predicted, code, analyst, time.time()))
+
+    def autocode_reviews(self) -> list[dict]:
+        cols = ("record_id", "predicted", "code", "analyst", "at")
+        return [dict(zip(cols, r)) for r in self.query(f"SELECT {', '.join(cols)} FROM autocode_reviews ORDER BY id")]
 
 
 DatabaseError = sqlite3.Error  # what callers above the store catch, so none of them imports sqlite3

@@ -31,13 +31,20 @@ def posting_row(p: Posting) -> dict:
     return {"구인인증번호": p.wantedAuthNo or p.id.split(":", 1)[-1], "제목": p.title, "회사": p.display_company,
             "지역": place_name(p.place, p.display_region),
             "학력": p.education_label, "경력": p.career_label, "급여": p.salary_label,
-            "직종": keco.middle_name(p.occupation)}
+            "직종": occupation_label(p)}
+
+
+def occupation_label(record) -> str:
+    """The record's middle 직종 name, with '(예측)' when W-BERT auto-coding gave it (#25)."""
+    code = record.occupation_code
+    name = keco.middle_name(code) if code else ""
+    return f"{name} (예측)" if name and getattr(record, "occupation_source", "") == "predicted" else name
 
 
 def seeker_row(s: Seeker) -> dict:
     """No personal identifiers: an opaque id, age band, region, wishes, disability type."""
     return {"구직자": s.id.split(":", 1)[-1], "연령대": s.age_band, "희망지역": s.desired_region,
-            "희망직종": s.desired_job_name or keco.middle_name(s.desired_occupation), "학력": s.education_label,
+            "희망직종": s.desired_job_name or occupation_label(s), "학력": s.education_label,
             "경력": s.career_label, "장애유형": s.disability_type or "-"}
 
 
@@ -58,7 +65,8 @@ def category_match(query, item) -> str:
     seeker's desired), by the full code table (not the code's first digits)."""
     if query is None or item is None:
         return ""
-    return RELEVANCE_LABELS[grade(query, item)]
+    predicted = " (예측)" if "predicted" in (getattr(query, "occupation_source", ""), getattr(item, "occupation_source", "")) else ""
+    return RELEVANCE_LABELS[grade(query, item)] + predicted
 
 
 # what the result table shows (no sideways scroll at 1280 px); everything else is in the detail panel

@@ -9,12 +9,13 @@ from ...locations import here
 from ..embedding import EmbeddingRecommender
 from ..encoders import ModelNotReady, SBERTEncoder
 from .labels import LEVELS, LabelledSet, labelled_set
-from .paths import current_path, default_path, describe, read_card, static_path, wbert_version
+from .paths import SYNTHETIC_NOTE, accuracy_label, current_path, default_path, describe, is_synthetic, read_card, static_path, wbert_version
 from .static import StaticConfig, train_static
 from .training import TrainConfig, train
 
-__all__ = ["LEVELS", "LabelledSet", "StaticConfig", "TrainConfig", "current_path", "default_path", "describe", "labelled_set", "read_card", "static_path",
-           "ensure_static", "train", "train_static", "wbert_recommender", "wbert_version"]
+__all__ = ["LEVELS", "SYNTHETIC_NOTE", "LabelledSet", "StaticConfig", "TrainConfig", "accuracy_label", "current_path",
+           "default_path", "describe", "ensure_static", "is_synthetic", "labelled_set", "real_labels_available", "read_card", "static_path", "train",
+           "train_static", "wbert_recommender", "wbert_version"]
 
 
 def wbert_recommender(store: Store | None = None, backend: str = "torch", **vector_params) -> EmbeddingRecommender:
@@ -28,10 +29,22 @@ def wbert_recommender(store: Store | None = None, backend: str = "torch", **vect
                                                      backend=backend), "wbert", store, **vector_params)
 
 
-def ensure_static(dataset: str = "demo", progress=None) -> dict | None:
-    """Set-up's step: build the static W-BERT on `dataset` unless a W-BERT is already there. Returns the new
-    card, or None when nothing had to be done."""
-    if (current_path() / "modules.json").exists():
+def real_labels_available() -> bool:
+    """Whether ../shared/data holds every real labelled source (worknet-2024, Seoul 2023, KEIS)."""
+    from ...data.ingest import SHARED_DATASETS
+    from .labels import KEIS_FILE
+
+    shared = here().shared
+    return all((shared / f).exists() for f in (SHARED_DATASETS["worknet-2024"], SHARED_DATASETS["worknet-seoul-2023"], KEIS_FILE))
+
+
+def ensure_static(dataset: str | None = None, progress=None) -> dict | None:
+    """Set-up's step: build the static W-BERT, on every real label when ../shared/data has them (else on the
+    synthetic demo), unless one is already there; a synthetic one is replaced once real labels exist, so the
+    app never serves a demo-trained W-BERT when it could serve a real one. Returns the new card, or None."""
+    dataset = dataset or ("real" if real_labels_available() else "demo")
+    card = read_card(current_path())
+    if (current_path() / "modules.json").exists() and not (dataset == "real" and card and is_synthetic(card)):
         return None
     out = here().wbert or static_path()  # JOBLENS_WBERT names where the app looks, so build it there
     return train_static(labelled_set(dataset), StaticConfig(out=str(out)), progress=progress)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ...locations import here
 from .labels import labelled_set
-from .paths import static_path
+from .paths import accuracy_label, static_path
 from .static import StaticConfig, train_static
 from .training import TrainConfig, train
 
@@ -44,8 +44,7 @@ def start_background(dataset: str = "demo", cfg: TrainConfig | StaticConfig | No
             trainer = train_static if isinstance(cfg, StaticConfig) else train
             card = trainer(data, cfg, progress=lambda label, i, n, note="": _status(
                 path, state="학습 중", done=i, total=n, message=note or label))
-            _status(path, state="완료", done=1, total=1,
-                    message=f"테스트 정확도 {card['test_accuracy']:.3f}, macro-F1 {card['test_macro_f1']:.3f}")
+            _status(path, state="완료", done=1, total=1, message=accuracy_label(card))
         except Exception as e:  # shown on the page; the previous model folder is left untouched
             _status(path, state="실패", done=0, total=1, message=f"{type(e).__name__}: {e}")
 

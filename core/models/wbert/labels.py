@@ -41,6 +41,14 @@ class LabelledSet:
     ids: list[str]  # posting ids; 'keis:<row>' for KEIS rows
     note: str
     rejects: list[dict] = field(default_factory=list)  # {'source', 'row', 'name', 'reason'}
+    titles: list[str] = field(default_factory=list)  # the posting's title alone ('' for KEIS rows)
+    contexts: list[str] = field(default_factory=list)  # its occupation-neutral fields: place, career, wage
+
+    def title(self, i: int) -> str:
+        return self.titles[i] if i < len(self.titles) and self.titles[i] else self.texts[i]
+
+    def context(self, i: int) -> str:
+        return self.contexts[i] if i < len(self.contexts) else ""
 
     def labels(self, level: str) -> list[str]:
         return [LEVELS[level](c) or "" for c in self.codes]
@@ -62,6 +70,15 @@ class LabelledSet:
             out.val += idx[n_test:n_test + n_val]
             out.train += idx[n_test + n_val:]
         return out
+
+
+def neutral_fields(p) -> str:
+    """What a full posting says besides its job: place, career, education, wage, days, hours (not the
+    company, whose name can name a trade; never the 직종 code or a name derived from it). Long texts are
+    built from these, see lengths.py."""
+    parts = [p.display_region, p.career or p.reqCareer, p.minEdubg or p.reqEduc,
+             f"{p.salTpNm or p.salaryType} {p.sal or p.salary}".strip(), p.holidayTpNm, p.workdayWorkhrCont, p.empType]
+    return " ".join(x for x in parts if x)
 
 
 def keis_rows() -> tuple[list[tuple[str, str, str]], list[dict]]:
@@ -98,11 +115,13 @@ def labelled_set(dataset: str) -> LabelledSet:
             out.rejects += rejects
             for row_id, text, code in rows:
                 out.ids.append(row_id), out.texts.append(text), out.codes.append(code), out.sources.append("keis")
+                out.titles.append(""), out.contexts.append("")
             counts[name] = len(rows)
             continue
         posts = [p for p in load_dataset(name, seekers_sample=0).postings if p.occupation and p.text().strip()]
         for p in posts:
             out.ids.append(p.id), out.texts.append(p.text()), out.codes.append(p.occupation), out.sources.append(name)
+            out.titles.append(p.title), out.contexts.append(neutral_fields(p))
         counts[name] = len(posts)
     kind = "demo corpus (합성)" if dataset == "demo" else "real, ../shared/data"
     out.note = f"{kind}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())

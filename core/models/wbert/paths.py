@@ -36,13 +36,32 @@ def read_card(path: Path | None = None) -> dict | None:
     return json.loads(card.read_text(encoding="utf-8")) if card.exists() else None
 
 
+SYNTHETIC_NOTE = "합성 데이터 기준"
+
+
+def is_synthetic(card: dict) -> bool:
+    """Trained (and tested) on the synthetic demo corpus: its accuracy says nothing about real postings.
+    Cards written before the 'synthetic' key existed say so in their data note ('demo corpus (합성)')."""
+    return bool(card.get("synthetic")) or "합성" in str(card.get("data", ""))
+
+
+def accuracy_label(card: dict, name: str = "테스트 정확도") -> str:
+    """'테스트 정확도 70.1 %', or for a synthetic card '합성 데이터 기준 테스트 정확도 99.9 % (실제 공고 정확도 아님)':
+    a figure from generated postings is never shown as if it were a real one."""
+    value = card.get("test_accuracy")
+    figure = "없음" if value is None else f"{value:.1%}"
+    if is_synthetic(card):
+        return f"{SYNTHETIC_NOTE} {name} {figure} (실제 공고에서의 정확도가 아님)"
+    return f"{name} {figure}"
+
+
 def describe(card: dict | None) -> str:
-    """'W-BERT 정적 · 중분류 · demo corpus (합성): demo 4,935 · 정확도 99.7 %': which model the app is using."""
+    """'W-BERT 정적 임베딩 · 중분류 · real, ../shared/data: … · 테스트 정확도 57.8 %': which model the app is using."""
     if not card:
         return "W-BERT: 학습 필요"
     variant = {"static": "정적 임베딩", "transformer": "트랜스포머 미세조정"}.get(card.get("variant", "transformer"), "")
     level = {"major": "대분류", "middle": "중분류"}.get(card.get("level"), card.get("level", ""))
-    return f"W-BERT {variant} · {level} · {card.get('data', '')} · 테스트 정확도 {card.get('test_accuracy', 0):.1%}"
+    return f"W-BERT {variant} · {level} · {card.get('data', '')} · {accuracy_label(card)}"
 
 
 def wbert_version() -> str:

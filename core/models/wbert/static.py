@@ -2,14 +2,21 @@
 
 The seed's document vectors were the average of a fine-tuned model's word-embedding rows over a posting's
 tokens. Here that average is the model: e5's 250k-token embedding table (e5's own rows to start with) is
-trained with a cosine classification head on 직종 labels, through mean pooling, with no transformer
-layers in between. Only the rows of tokens that occur are touched (sparse gradients), so the demo corpus
-trains in well under a minute on 2 cores, and a document vector costs a table lookup. The result is a
-sentence-transformers folder (StaticEmbedding + Normalize) with a card, loadable in one line.
+trained with a cosine classification head on 직종 labels, with no transformer layers in between. Only the
+rows of tokens that occur are touched (sparse gradients), so it trains in minutes on 2 cores, and a document
+vector costs a table lookup. The result is a sentence-transformers folder (StaticEmbedding + Normalize)
+with a card, loadable in one line.
+
+Length: the vector is normalised, so the mean over a text's rows points where their *sum* points, and a
+row's norm is that token's weight. Rows start as e5's scaled by a token weight (SIF: a / (a + p(token)),
+or IDF) so frequent words start light, and training sees long forms of its postings (lengths.py) next to
+the titles and short texts, so it learns to keep the words that pad a long posting light. A long text
+is then classified like its title, and serving stays a table lookup (no weighting step at run time).
 """
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 import time
@@ -20,7 +27,10 @@ import numpy as np
 
 from ...progress import Progress, report
 from ..encoders import ensure_e5
-from .labels import LabelledSet
+from .labels import LabelledSet, Split
+from .lengths import length_views, long_text
+
+WEIGHTINGS = ("mean", "idf", "sif")
 
 
 @dataclass
@@ -32,8 +42,25 @@ class StaticConfig:
     lr_head: float = 0.01
     scale: float = 10.0  # cosine-classifier temperature (dev split, as above)
     patience: int = 3  # epochs without a better dev accuracy before stopping
+    weighting: str = "sif"  # token weights the rows start with: 'mean' (none), 'idf', 'sif' (dev: bench_wbert_length)
+    sif_a: float = 1e-3
+    long_variants: int = 1  # long forms per training posting (lengths.py); 0 = titles and short texts only
     seed: int = 42
     out: str = ""
+
+
+@dataclass
+class Prepared:
+    """What one training run reads: labels, the split, the training examples and the dev views."""
+
+    labels: list[str]
+    split: Split
+    train_idx: list[int]
+    classes: list[str]
+    examples: list[str]  # the training texts: every training row as given, then the long forms
+    targets: list[int]
+    dev: dict[str, list[str]]  # dev postings as title / text / long (lengths.length_views)
+    dev_y: list[str]
 
 
 def _e5_table() -> tuple[object, np.ndarray]:
@@ -46,105 +73,241 @@ def _e5_table() -> tuple[object, np.ndarray]:
     return Tokenizer.from_file(str(folder / "tokenizer.json")), table
 
 
-def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = None,
-                 progress: Progress | None = None, save: bool = True) -> dict:
-    """Train on the shared split's train rows (or `train_idx`, a subset for the learning curve), stop on the
-    dev accuracy, report on the test rows. Returns the card; writes the folder when `save`."""
-    import torch
-    import torch.nn.functional as F
-    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    from sklearn.metrics import accuracy_score, f1_score
-
-    started = time.time()
-    torch.manual_seed(cfg.seed)
+def prepare(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = None) -> Prepared:
+    """Step 1: the shared split's train rows (or `train_idx`), each as given plus `long_variants` long
+    forms (postings only; filler from training postings), and the dev postings in their three lengths."""
     labels = data.labels(cfg.level)
     split = data.split(cfg.seed)
     train_idx = [i for i in (split.train if train_idx is None else train_idx) if labels[i]]
     classes = sorted({labels[i] for i in train_idx})
     to_id = {y: k for k, y in enumerate(classes)}
-    tokenizer, table = _e5_table()
-    static = StaticEmbedding(tokenizer, embedding_weights=table)
-    bag = static.embedding
-    bag.sparse = True
-    head = torch.nn.Parameter(torch.randn(len(classes), table.shape[1]) * 0.01)
-    opt_table = torch.optim.SparseAdam(list(bag.parameters()), lr=cfg.lr_embedding)
-    opt_head = torch.optim.Adam([head], lr=cfg.lr_head)
-
-    token_ids = [e.ids or [0] for e in tokenizer.encode_batch(data.texts, add_special_tokens=False)]  # once, not per epoch
-
-    def logits(idx: list[int]):
-        ids = [token_ids[i] for i in idx]
-        offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
-        z = F.normalize(bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), dim=-1)
-        return cfg.scale * z @ F.normalize(head, dim=-1).T
-
-    def predict(idx: list[int]) -> list[str | None]:
-        out: list[str | None] = []
-        with torch.no_grad():
-            for s in range(0, len(idx), 512):
-                out += [classes[k] for k in logits(idx[s:s + 512]).argmax(-1).tolist()]
-        return out
-
-    def accuracy(idx: list[int]) -> float:
-        idx = [i for i in idx if labels[i]]
-        return float(accuracy_score([labels[i] for i in idx], predict(idx))) if idx else float("nan")
-
     rng = random.Random(cfg.seed)
-    history, best, best_state, stale = [], -1.0, None, 0
-    steps_per_epoch = -(-len(train_idx) // cfg.batch_size)
+    postings = [i for i in train_idx if data.sources[i] != "keis"]
+    pool = [c for c in (data.context(i) for i in postings) if c]
+    examples = [data.texts[i] for i in train_idx]
+    targets = [to_id[labels[i]] for i in train_idx]
+    for _ in range(cfg.long_variants):
+        examples += [long_text(data, i, pool, rng) for i in postings]
+        targets += [to_id[labels[i]] for i in postings]
+    dev_idx = [i for i in split.val if labels[i] in to_id]
+    return Prepared(labels, split, train_idx, classes, examples, targets, length_views(data, dev_idx, cfg.seed),
+                    [labels[i] for i in dev_idx])
+
+
+def token_weights(token_ids: list[list[int]], vocab: int, how: str, a: float = 1e-3) -> np.ndarray:
+    """Step 2: a weight per table row from the training texts: 1 ('mean'), IDF, or SIF a / (a + p(token));
+    scaled so an average token occurrence keeps weight 1 (the learning rates stay meaningful)."""
+    if how not in WEIGHTINGS:
+        raise ValueError(f"weighting은 {', '.join(WEIGHTINGS)} 중 하나여야 합니다 (받은 값 {how!r})")
+    if how == "mean":
+        return np.ones(vocab, dtype=np.float32)
+    flat = np.concatenate([np.asarray(x, dtype=np.int64) for x in token_ids])
+    counts = np.bincount(flat, minlength=vocab).astype(np.float64)
+    if how == "sif":
+        w = a / (a + counts / counts.sum())
+    else:
+        df = np.zeros(vocab)
+        for x in token_ids:
+            df[np.unique(x)] += 1
+        w = np.log((len(token_ids) + 1) / (df + 1)) + 1
+    w /= (w * counts).sum() / counts.sum()
+    return w.astype(np.float32)
+
+
+def token_ids(tokenizer, texts: list[str]) -> list[list[int]]:
+    """Token ids as StaticEmbedding reads them (no special tokens; an empty text is the padding row)."""
+    return [e.ids or [0] for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+
+class StaticModel:
+    """The table (an EmbeddingBag, mean pooling) and the cosine head: what training updates."""
+
+    def __init__(self, tokenizer, table: np.ndarray, n_classes: int, scale: float, seed: int):
+        import torch
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+        torch.manual_seed(seed)
+        self.tokenizer, self.scale, self.temperature = tokenizer, scale, 1.0
+        self._ids: dict[str, list[int]] = {}
+        self.static = StaticEmbedding(tokenizer, embedding_weights=table)
+        self.bag = self.static.embedding
+        self.bag.sparse = True
+        self.head = torch.nn.Parameter(torch.randn(n_classes, table.shape[1]) * 0.01)
+
+    def ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids, each text tokenized once per run (the same dev texts are read every epoch)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._ids))
+        self._ids.update(zip(missing, token_ids(self.tokenizer, missing)))
+        return [self._ids[t] for t in texts]
+
+    def vectors(self, ids: list[list[int]]):
+        import torch
+        import torch.nn.functional as F
+
+        offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
+        return F.normalize(self.bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), dim=-1)
+
+    def logits(self, ids: list[list[int]]):
+        import torch.nn.functional as F
+
+        return self.scale * self.vectors(ids) @ F.normalize(self.head, dim=-1).T
+
+    def predict(self, ids: list[list[int]]) -> np.ndarray:
+        """Class indices, in batches, without gradients."""
+        import torch
+
+        with torch.no_grad():
+            return np.concatenate([self.logits(ids[s:s + 512]).argmax(-1).numpy() for s in range(0, len(ids), 512)]
+                                  or [np.zeros(0, dtype=np.int64)])
+
+    def state(self):
+        return self.bag.weight.detach().clone(), self.head.detach().clone()
+
+    def load_state(self, state) -> None:
+        import torch
+
+        with torch.no_grad():
+            self.bag.weight.copy_(state[0])
+            self.head.copy_(state[1])
+
+
+def fit(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None = None) -> list[dict]:
+    """Step 3: epochs of cross-entropy over the examples; keeps the state with the best dev accuracy (the
+    mean over the three length views) and stops after `patience` epochs without a better one."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # small sparse steps: one thread is 5x faster than two fighting over a busy machine
+    try:
+        return _epochs(model, prep, cfg, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None) -> list[dict]:
+    import torch
+    import torch.nn.functional as F
+
+    opt_table = torch.optim.SparseAdam(list(model.bag.parameters()), lr=cfg.lr_embedding)
+    opt_head = torch.optim.Adam([model.head], lr=cfg.lr_head)
+    ids = model.ids(prep.examples)  # once, not per epoch
+    dev_ids = {name: model.ids(texts) for name, texts in prep.dev.items()}
+    dev_y = np.asarray([prep.classes.index(y) for y in prep.dev_y])
+    rng = random.Random(cfg.seed)
+    history, best, best_state, stale = [], -1.0, model.state(), 0
+    steps = -(-len(ids) // cfg.batch_size)
     for epoch in range(cfg.epochs):
-        order = list(train_idx)
+        order = list(range(len(ids)))
         rng.shuffle(order)
         losses = []
-        for step in range(steps_per_epoch):
+        for step in range(steps):
             batch = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
-            y = torch.tensor([to_id[labels[i]] for i in batch])
-            loss = F.cross_entropy(logits(batch), y)
+            loss = F.cross_entropy(model.logits([ids[i] for i in batch]), torch.tensor([prep.targets[i] for i in batch]))
             opt_table.zero_grad()
             opt_head.zero_grad()
             loss.backward()
             opt_table.step()
             opt_head.step()
             losses.append(float(loss.detach()))
-            report(progress, "W-BERT(정적) 학습", epoch * steps_per_epoch + step + 1, cfg.epochs * steps_per_epoch,
+            report(progress, "W-BERT(정적) 학습", epoch * steps + step + 1, cfg.epochs * steps,
                    f"에폭 {epoch + 1} · 손실 {np.mean(losses[-20:]):.3f}")
-        dev = accuracy(split.val)
-        history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "val_accuracy": round(dev, 4)})
-        if dev > best:
-            best, stale = dev, 0
-            best_state = (bag.weight.detach().clone(), head.detach().clone())
+        dev = {name: float((model.predict(v) == dev_y).mean()) if len(dev_y) else float("nan") for name, v in dev_ids.items()}
+        score = float(np.mean(list(dev.values())))
+        history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "val_accuracy": round(score, 4),
+                        "val_by_view": {k: round(v, 4) for k, v in dev.items()}})
+        if score > best or math.isnan(score):
+            best, stale, best_state = score, 0, model.state()
         else:
             stale += 1
             if stale >= cfg.patience:
                 break
-    report(progress, "W-BERT(정적) 학습", cfg.epochs * steps_per_epoch, cfg.epochs * steps_per_epoch)
+    report(progress, "W-BERT(정적) 학습", cfg.epochs * steps, cfg.epochs * steps)
+    model.load_state(best_state)
+    return history
+
+
+def calibrate(model: StaticModel, prep: Prepared) -> float:
+    """Step 4: the softmax temperature that minimises the dev log-loss (all three views), so a confidence
+    of 0.9 means right about nine times in ten; auto-coding thresholds read it."""
+    import torch
+
+    texts = [t for v in prep.dev.values() for t in v]
+    if not texts:
+        return 1.0
+    y = torch.tensor([prep.classes.index(c) for _ in prep.dev for c in prep.dev_y])
     with torch.no_grad():
-        bag.weight.copy_(best_state[0])
-        head.copy_(best_state[1])
-    test = [i for i in split.test if labels[i]]
-    pred = predict(test)
-    y_test = [labels[i] for i in test]
+        z = model.logits(model.ids(texts))
+        grid = np.exp(np.linspace(np.log(0.2), np.log(5.0), 41))
+        nll = [float(torch.nn.functional.cross_entropy(z / t, y)) for t in grid]
+    model.temperature = float(grid[int(np.argmin(nll))])
+    return model.temperature
+
+
+def autocode_threshold(model: StaticModel, prep: Prepared, precision: float = 0.9) -> float:
+    """Step 4b: the lowest calibrated confidence at which the dev postings (as given) at or above it are still
+    right `precision` of the time: auto-coding uses a prediction from there and sends the rest to review."""
+    import torch
+
+    if not prep.dev_y:
+        return 1.0
+    with torch.no_grad():
+        p = torch.softmax(model.logits(model.ids(prep.dev["text"])) / model.temperature, dim=-1).numpy()
+    conf = p.max(axis=1)
+    right = p.argmax(axis=1) == np.asarray([prep.classes.index(y) for y in prep.dev_y])
+    order = np.argsort(-conf, kind="stable")
+    running = np.cumsum(right[order]) / np.arange(1, len(order) + 1)
+    ok = np.flatnonzero(running >= precision)
+    return round(float(conf[order][ok[-1]]), 4) if len(ok) else 1.0
+
+
+def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = None,
+                 progress: Progress | None = None, save: bool = True) -> dict:
+    """Train on the shared split's train rows (or `train_idx`, a subset for the learning curve), stop on the
+    dev accuracy, report on the test rows. Returns the card; writes the folder when `save`."""
+    started = time.time()
+    prep = prepare(data, cfg, train_idx)
+    tokenizer, table = _e5_table()
+    ids = token_ids(tokenizer, prep.examples)
+    weights = token_weights(ids, table.shape[0], cfg.weighting, cfg.sif_a)
+    model = StaticModel(tokenizer, table * weights[:, None], len(prep.classes), cfg.scale, cfg.seed)
+    model._ids.update(zip(prep.examples, ids))
+    history = fit(model, prep, cfg, progress)
+    temperature = calibrate(model, prep)
+    card = make_card(data, cfg, prep, model, history, temperature, time.time() - started)
+    card["autocode_threshold"] = autocode_threshold(model, prep)
+    if save:
+        model.bag.sparse = False
+        save_static(model.static, model.head.detach(), prep.classes, Path(cfg.out), card)
+    return card
+
+
+def make_card(data: LabelledSet, cfg: StaticConfig, prep: Prepared, model: StaticModel, history: list[dict],
+              temperature: float, seconds: float) -> dict:
+    """Step 5: test accuracy and macro-F1, sizes, the dev-calibrated temperature and a reload check."""
+    import torch
+    from sklearn.metrics import accuracy_score, f1_score
+
+    test = [i for i in prep.split.test if prep.labels[i]]
+    pred = [prep.classes[k] for k in model.predict(model.ids([data.texts[i] for i in test]))]
+    y_test = [prep.labels[i] for i in test]
     card = {
         "name": "W-BERT", "variant": "static", "base_model": "e5-small (word-embedding table)", "level": cfg.level,
-        "classes": len(classes), "data": data.note,
-        "split": {"train_pool": len(split.train), "train_used": len(train_idx), "val": len(split.val), "test": len(test),
-                  "seed": cfg.seed, "stratified": "middle"},
-        "test_accuracy": round(float(accuracy_score(y_test, pred)), 4),
-        "test_macro_f1": round(float(f1_score(y_test, pred, average="macro")), 4),
-        "history": history, "train_seconds": round(time.time() - started, 1), "config": asdict(cfg),
+        "classes": len(prep.classes), "data": data.note,
+        "synthetic": any(src == "demo" for src in data.sources),  # the demo corpus: cards say '합성 데이터 기준'
+        "split": {"train_pool": len(prep.split.train), "train_used": len(prep.train_idx), "examples": len(prep.examples),
+                  "val": len(prep.split.val), "test": len(test), "seed": cfg.seed, "stratified": "middle"},
+        "test_accuracy": round(float(accuracy_score(y_test, pred)), 4) if test else None,
+        "test_macro_f1": round(float(f1_score(y_test, pred, average="macro")), 4) if test else None,
+        "scale": cfg.scale, "temperature": round(temperature, 4),
+        "history": history, "train_seconds": round(seconds, 1), "config": asdict(cfg),
         "date": time.strftime("%Y-%m-%d %H:%M"),
     }
-    probe = train_idx[:4]
+    probe = [data.texts[i] for i in prep.train_idx[:4]]
     with torch.no_grad():  # vectors of a few texts from the in-memory model, so a reload can be checked against them
-        ids = [token_ids[i] for i in probe]
-        offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
-        vectors = F.normalize(bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), dim=-1)
-    card["check"] = {"texts": [data.texts[i] for i in probe], "vectors": vectors.numpy().round(6).tolist()}
+        vectors = model.vectors(model.ids(probe))
+    card["check"] = {"texts": probe, "vectors": vectors.numpy().round(6).tolist()}
     card["_predictions"] = {"test": test, "pred": pred}  # for the report; not written to the card file
     card["_test_ids"] = [data.ids[i] for i in test]  # saved as split.json: evaluation queries W-BERT only with these
-    if save:
-        bag.sparse = False
-        save_static(static, head.detach(), classes, Path(cfg.out), card)
     return card
 
 

@@ -1,0 +1,183 @@
+"""W-BERT by text length (#25): token weighting and long-text training chosen on dev, accuracy by length on test.
+
+    python bench/bench_wbert_length.py --train mean-short     # one candidate per process (they can run side by side)
+    python bench/bench_wbert_length.py --train sif-long
+    python bench/bench_wbert_length.py --baselines            # the LogReg rows (beside the training)
+    python bench/bench_wbert_length.py --report               # dev choice, test tables → bench/results/wbert.json
+
+Candidates (static W-BERT, middle level, real labels, the shared split): `mean-short` is the earlier recipe (plain
+mean, titles and short texts only); `mean-long` adds long forms of the training postings (lengths.py); `sif-long`
+also starts each row scaled by its SIF weight. The report picks the candidate with the best dev accuracy averaged
+over the three length views (never the test split), then gives, on test postings, accuracy with bootstrap CIs per
+bucket (`title`: the title alone; `short` < 200 characters; `long` ≥ 200: the posting's text, its neutral fields and
+other test postings' neutral fields), at middle and at major (the middle prediction's major), for every candidate
+and for the baselines (logistic regression on character 2–4-gram TF-IDF and on MeCab-morpheme TF-IDF, trained on
+the same rows as given), plus the accuracy of the 75 % most confident test postings and encoding speed.
+The chosen folder is copied to data/models/wbert-static-real, the W-BERT bench_quality.py evaluates.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from core.data import keco  # noqa: E402
+from core.models.wbert import StaticConfig, labelled_set, train_static  # noqa: E402
+from core.models.wbert.classify import WbertClassifier  # noqa: E402
+from core.models.wbert.lengths import BUCKETS, bucketed, length_views  # noqa: E402
+from core.models.wbert.report import scored  # noqa: E402
+from core.settings import REPO, settings  # noqa: E402
+
+CANDIDATES = {"mean-short": {"weighting": "mean", "long_variants": 0},
+              "mean-long": {"weighting": "mean", "long_variants": 1},
+              "sif-long": {"weighting": "sif", "long_variants": 1}}
+RESULTS = REPO / "bench" / "results" / "wbert.json"
+
+
+def folder(name: str) -> Path:
+    return settings().models_dir / f"wbert-len-{name}"
+
+
+def train_candidate(name: str, epochs: int | None) -> None:
+    from core.progress import TerminalProgress
+
+    cfg = StaticConfig(level="middle", out=str(folder(name)), **CANDIDATES[name])
+    if epochs:
+        cfg.epochs = epochs
+    card = train_static(labelled_set("real"), cfg, progress=TerminalProgress())
+    best = max(card["history"], key=lambda h: h["val_accuracy"])
+    print(f"{name}: dev {best['val_accuracy']:.4f} {best['val_by_view']} · test {card['test_accuracy']:.4f} · "
+          f"{card['train_seconds']:.0f}s", flush=True)
+
+
+def to_major(codes) -> list[str]:
+    return [keco.major_of(c) or "" for c in codes]
+
+
+def bucket_scores(views, y_mid, preds_mid) -> dict:
+    out = {}
+    for level, conv in (("middle", list), ("major", to_major)):
+        parts = bucketed(views, conv(y_mid), {k: conv(v) for k, v in preds_mid.items()})
+        out[level] = {b: scored(*parts[b]) | {"mean_chars": round(float(np.mean([len(t) for t in texts_of(views, b)])))}
+                      for b in BUCKETS if parts[b][0]}
+    return out
+
+
+def texts_of(views, b: str) -> list[str]:
+    from core.models.wbert.lengths import bucket
+
+    return views["title"] if b == "title" else [t for k in ("text", "long") for t in views[k] if bucket(t) == b]
+
+
+def logreg_baselines(data, train: list[int], views, labels_mid) -> dict:
+    """LogReg on char 2–4 TF-IDF and on MeCab TF-IDF, trained per level on the training rows as given."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from core.text.analysers import Analyser
+
+    out = {}
+    for name, make in (("logreg_char_tfidf", lambda: TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True,
+                                                                       min_df=2)),
+                       ("logreg_tfidf", lambda: TfidfVectorizer(analyzer=Analyser("mecab"), sublinear_tf=True))):
+        vec = make().fit([data.texts[i] for i in train])
+        X = vec.transform([data.texts[i] for i in train])
+        out[name] = {}
+        for level, conv in (("middle", list), ("major", to_major)):
+            y = conv([labels_mid[i] for i in train])
+            clf = LogisticRegression(max_iter=1000, C=10.0).fit(X, y)
+            preds = {k: list(clf.predict(vec.transform(v))) for k, v in views.items()}
+            y_test = conv(views["_y"])
+            parts = bucketed({k: v for k, v in views.items() if k != "_y"}, y_test, preds)
+            out[name][level] = {b: scored(*parts[b]) for b in BUCKETS if parts[b][0]}
+        print(name, {lv: {b: r["accuracy"] for b, r in v.items()} for lv, v in out[name].items()}, flush=True)
+    return out
+
+
+BASELINES = settings().data_dir / "reports" / "wbert-length-baselines.json"  # --baselines, read by --report
+
+
+def baselines(data=None) -> dict:
+    """The LogReg rows on the same test views (they need no W-BERT, so they can run beside the training)."""
+    data = data or labelled_set("real")
+    split = data.split(42)
+    labels = data.labels("middle")
+    test = [i for i in split.test if labels[i]]
+    views = length_views(data, test, seed=1)
+    rows = logreg_baselines(data, [i for i in split.train if labels[i]], {**views, "_y": [labels[i] for i in test]}, labels)
+    BASELINES.parent.mkdir(parents=True, exist_ok=True)
+    BASELINES.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return rows
+
+
+def report() -> int:
+    data = labelled_set("real")
+    split = data.split(42)
+    labels = data.labels("middle")
+    test = [i for i in split.test if labels[i]]
+    views = length_views(data, test, seed=1)
+    y_mid = [labels[i] for i in test]
+    cards = {n: json.loads((folder(n) / "card.json").read_text()) for n in CANDIDATES if (folder(n) / "card.json").exists()}
+    dev = {n: max(h["val_accuracy"] for h in c["history"]) for n, c in cards.items()}
+    chosen = max(dev, key=dev.get)
+    rows, confident, speed = {}, {}, {}
+    for name in cards:
+        clf = WbertClassifier(folder(name)).fit()
+        t = time.time()
+        preds = {k: clf.predict(v) for k, v in views.items()}
+        speed[name] = round(sum(len(v) for v in views.values()) / (time.time() - t))
+        rows[f"wbert_static:{name}"] = bucket_scores(views, y_mid, {k: [c for c, _ in v] for k, v in preds.items()})
+        conf = np.array([p for _, p in preds["text"]])
+        right_mid = np.array([c == y for (c, _), y in zip(preds["text"], y_mid)])
+        right_major = np.array([keco.major_of(c) == keco.major_of(y) for (c, _), y in zip(preds["text"], y_mid)])
+        top = np.argsort(-conf, kind="stable")[: int(round(0.75 * len(conf)))]
+        confident[name] = {"major": round(float(right_major[top].mean()), 4), "middle": round(float(right_mid[top].mean()), 4),
+                           "threshold": round(float(conf[top].min()), 4), "n": int(len(top))}
+        print(name, {lv: {b: r["accuracy"] for b, r in v.items()} for lv, v in rows[f"wbert_static:{name}"].items()},
+              confident[name], f"{speed[name]} docs/s", flush=True)
+    rows.update(baselines(data) if not BASELINES.exists() else json.loads(BASELINES.read_text(encoding="utf-8")))
+    out = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    out["by_length"] = {
+        "command": "python bench/bench_wbert_length.py --train <candidate> (each); python bench/bench_wbert_length.py --report",
+        "buckets": {"title": "the posting's title alone", "short": "its text as given, < 200 characters",
+                    "long": ">= 200 characters: its text, its neutral fields (place, career, wage, days) and neutral fields "
+                            "of other test postings (none of the real labelled postings is that long)"},
+        "levels": "middle; major = the major category of the middle prediction (W-BERT) / a major-level model (LogReg)",
+        "n_test_postings": len(test), "dev_choice": {"dev_accuracy_mean_of_views": dev, "chosen": chosen},
+        "models": rows, "most_confident_75pct": confident, "encode_docs_per_s_1_process_busy_machine": speed,
+        "candidates": {n: CANDIDATES[n] for n in cards},
+        "train_seconds": {n: c["train_seconds"] for n, c in cards.items()},
+    }
+    RESULTS.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    target = settings().models_dir / "wbert-static-real"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(folder(chosen), target)
+    print(f"dev 선택: {chosen} ({dev}) → {target}; {RESULTS}")
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--train", choices=list(CANDIDATES))
+    ap.add_argument("--epochs", type=int)
+    ap.add_argument("--report", action="store_true")
+    ap.add_argument("--baselines", action="store_true", help="LogReg rows only (data/reports/wbert-length-baselines.json)")
+    args = ap.parse_args()
+    if args.train:
+        train_candidate(args.train, args.epochs)
+    if args.baselines:
+        baselines()
+    if args.report:
+        return report()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

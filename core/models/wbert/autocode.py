@@ -1,0 +1,85 @@
+"""Auto-coding (#25): W-BERT reads the 직종 of a record that came without one (a Saramin posting, an upload, a
+synced record without jobsCd, a seeker whose desired occupation did not map), with a calibrated confidence.
+
+At or above the threshold chosen on dev (the card's `autocode_threshold`: the lowest confidence at which dev
+postings were still right `AUTOCODE_PRECISION` of the time) the code is written into the record, marked
+'predicted', and from then on feeds what any code feeds: the standard-description enrichment, 직종 일치 and
+희망 직종 우선. Below it the record keeps no code (so nothing is enriched or tiered by a guess) and waits on the
+review list of the W-BERT page, where an analyst confirms or corrects it; the decision is stored with the
+analyst's name ('reviewed') and reaches a running app through the store like any other change.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from ...data import keco
+from ...data.records import Posting, Seeker
+from ...data.store import Store
+from ...progress import Progress, report
+
+AUTOCODE_PRECISION = 0.9  # what 'sure enough to use without a person' means on dev
+PREDICTED, REVIEWED = "predicted", "reviewed"
+
+
+@dataclass
+class AutocodeCounts:
+    accepted: int
+    review: int
+    threshold: float
+
+    def summary(self) -> str:
+        return (f"직종 예측: {self.accepted + self.review:,}건 중 {self.accepted:,}건 사용 (신뢰도 ≥ {self.threshold:.2f}), "
+                f"{self.review:,}건 검토 대기 (W-BERT 화면의 '직종 예측 검토')")
+
+
+def uncoded(store: Store) -> list[Posting | Seeker]:
+    """Records without a 직종 code: postings without `occupation`, seekers without `desired_occupation`."""
+    return [p for p in store.postings() if not p.occupation] + [s for s in store.seekers() if not s.desired_occupation]
+
+
+def set_code(record: Posting | Seeker, code: str, source: str) -> None:
+    if isinstance(record, Posting):
+        record.occupation = code
+    else:
+        record.desired_occupation = code
+    record.occupation_source = source
+
+
+def autocode(store: Store, classifier, threshold: float | None = None, progress: Progress | None = None) -> AutocodeCounts:
+    """Predict a code for every uncoded record; use it at or above `threshold` (default: the card's, from dev),
+    queue it for review below. Records already reviewed keep the analyst's code (they are coded)."""
+    threshold = float(classifier.card.get("autocode_threshold", 0.9) if threshold is None else threshold)
+    records = uncoded(store)
+    predictions = []
+    for start in range(0, len(records), 512):
+        predictions += classifier.predict([r.text() for r in records[start:start + 512]])
+        report(progress, "직종 예측", min(start + 512, len(records)), len(records))
+    rows, accepted = [], []
+    model = f"{classifier.path.name}:{classifier.card.get('date', '')}"
+    for record, (code, confidence) in zip(records, predictions):
+        ok = confidence >= threshold
+        kind = "posting" if isinstance(record, Posting) else "seeker"
+        rows.append((record.id, kind, code, round(confidence, 4), model, "accepted" if ok else "review", time.time()))
+        if ok:
+            set_code(record, code, PREDICTED)
+            accepted.append(record)
+    store.upsert_postings([r for r in accepted if isinstance(r, Posting)])
+    store.upsert_seekers([r for r in accepted if isinstance(r, Seeker)])
+    store.put_autocodes(rows)
+    return AutocodeCounts(len(accepted), len(rows) - len(accepted), threshold)
+
+
+def review(store: Store, record_id: str, code: str, analyst: str) -> Posting | Seeker:
+    """An analyst confirms or corrects a prediction: the record takes `code` ('reviewed'), audited under `analyst`."""
+    if not analyst.strip():
+        raise ValueError("직종 예측 검토에는 분석가 이름(로그인 계정)이 필요합니다")
+    if not (keco.middle_of(code) and keco.middle_of(code) in keco.middles()):
+        raise ValueError(f"'{code}'는 직종 코드가 아닙니다 (중분류 3자리 또는 세분류 6자리)")
+    record = store.posting(record_id) or store.seeker(record_id)
+    if record is None:
+        raise ValueError(f"'{record_id}' 기록이 저장소에 없습니다")
+    set_code(record, code, REVIEWED)
+    (store.upsert_postings if isinstance(record, Posting) else store.upsert_seekers)([record])
+    store.review_autocode(record_id, code, analyst.strip())
+    return record

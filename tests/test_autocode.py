@@ -1,0 +1,85 @@
+"""W-BERT auto-coding (#25): a sure prediction is used and marked 예측; an unsure one waits for review and feeds
+nothing; an analyst's correction is audited and changes what the app serves."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from core.models.engine import Engine
+from core.models.wbert.autocode import autocode, review, uncoded
+from core.views.frames import category_match, posting_row
+
+
+class FakeClassifier:
+    """Stands in for WbertClassifier: fixed (code, confidence) per text."""
+
+    path = Path("wbert-fake")
+    card = {"autocode_threshold": 0.8, "date": "test"}
+
+    def __init__(self, answers: dict[str, tuple[str, float]]):
+        self.answers = answers
+
+    def predict(self, texts):
+        return [self.answers.get(t, ("023", 0.5)) for t in texts]
+
+
+@pytest.fixture()
+def coded_store(engine, monkeypatch):
+    """The engine's store with two postings stripped of their code, and an enrichment that shows its code."""
+    monkeypatch.setattr("core.models.corpus.enrichment", lambda code: f"표준직무 {code}" if code else "")
+    store = engine.store
+    query, sure, unsure = [p for p in store.postings() if p.occupation and not p.closed][:3]
+    for p in (sure, unsure):
+        p.occupation, p.jobsCd = "", ""
+    store.upsert_postings([sure, unsure])
+    return store, query, sure.id, unsure.id
+
+
+def test_a_low_confidence_prediction_goes_to_review_and_never_feeds_enrichment(coded_store):
+    store, query, sure_id, unsure_id = coded_store
+    texts = {p.id: p.text() for p in uncoded(store)}
+    counts = autocode(store, FakeClassifier({texts[sure_id]: (query.occupation, 0.95), texts[unsure_id]: (query.occupation, 0.4)}))
+    assert counts.accepted >= 1 and counts.review >= 1
+    assert unsure_id in {r["record_id"] for r in store.autocodes("review")}
+    assert sure_id in {r["record_id"] for r in store.autocodes("accepted")}
+    corpus = Engine.from_store(store).corpus
+    unsure, sure = corpus.postings[unsure_id], corpus.postings[sure_id]
+    assert unsure.occupation == "" and corpus.enrichment_of(unsure) == "" and "표준직무" not in corpus.text_of(unsure)
+    assert corpus.occupation_tiers(query, "posting", corpus.tables["posting"].open)[0][corpus.tables["posting"].row_of[unsure_id]] == False  # noqa: E712
+    assert sure.occupation == query.occupation and sure.occupation_source == "predicted"
+    assert corpus.enrichment_of(sure) == f"표준직무 {query.occupation}"  # a sure one feeds enrichment…
+    assert posting_row(sure)["직종"].endswith("(예측)") and category_match(query, sure).endswith("(예측)")  # …marked 예측
+    assert not posting_row(unsure)["직종"]
+
+
+def test_a_correction_is_audited_and_changes_what_the_app_serves(coded_store):
+    store, query, _, unsure_id = coded_store
+    text = next(p.text() for p in uncoded(store) if p.id == unsure_id)
+    autocode(store, FakeClassifier({text: ("011", 0.3)}))  # a wrong, unsure guess
+    engine = Engine.from_store(store)
+    model = engine.model("tfidf")
+    before = model.recommend(query, k=len(engine.corpus.postings), target="posting", prefer_occupation=True,
+                             filters=_no_filters())
+    rank_before = [r.item_id for r in before.items].index(unsure_id)
+    with pytest.raises(ValueError, match="분석가"):
+        review(store, unsure_id, query.occupation, "  ")
+    review(store, unsure_id, query.occupation, "김분석")  # corrected to the query's own 직종
+    assert store.autocode_reviews()[-1] | {"at": 0} == {"record_id": unsure_id, "predicted": "011", "code": query.occupation,
+                                                        "analyst": "김분석", "at": 0}
+    assert not store.autocodes("review") or unsure_id not in {r["record_id"] for r in store.autocodes("review")}
+    assert engine.refresh() >= 1  # the running app takes the change in
+    record = engine.corpus.postings[unsure_id]
+    assert record.occupation == query.occupation and record.occupation_source == "reviewed"
+    assert engine.corpus.enrichment_of(record) == f"표준직무 {query.occupation}"
+    after = model.recommend(query, k=len(engine.corpus.postings), target="posting", prefer_occupation=True,
+                            filters=_no_filters())
+    rank_after = [r.item_id for r in after.items].index(unsure_id)
+    assert rank_after < rank_before  # now in the same-직종 tier under 희망 직종 우선
+    assert category_match(query, record) == "같은 중분류"
+
+
+def _no_filters():
+    from core.filters import FilterSettings
+
+    return FilterSettings(distance=False, education=False, career=False, disability=False)

@@ -1,0 +1,112 @@
+"""W-BERT (#25): a long text is classified like its title; a synthetic card never shows a bare accuracy."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.models.wbert import LabelledSet, StaticConfig, describe, train_static
+from core.models.wbert.lengths import LONG_CHARS, lengthen
+
+REPO = Path(__file__).resolve().parent.parent
+# one word names the job; everything else is what any posting says (place, career, wage, days, hours)
+JOBS = {"01": ["경리", "사무원", "회계", "총무"], "06": ["조리사", "요양보호사", "미화원", "경비원"],
+        "09": ["용접공", "선반", "금형", "판금"]}
+CODES = {"01": "023", "06": "062", "09": "092"}  # a real middle code per major
+FILLER = ["서울 강남구", "경기 수원시", "부산 해운대구", "관계없음", "신입", "경력 2년", "학력무관", "고졸", "월급 250만원",
+          "시급 12,000원", "주5일근무", "주6일근무", "09:00~18:00", "2교대", "4대보험", "퇴직금", "인근 거주자 우대", "모집"]
+
+
+def _texts(seed: int, n: int) -> tuple[list[str], list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    titles, contexts, codes = [], [], []
+    for k in range(n):
+        major = list(JOBS)[k % 3]
+        titles.append(f"{rng.choice(JOBS[major])} {rng.choice(['모집', '채용', '구인'])}")
+        contexts.append(" ".join(rng.choice(FILLER, size=4)))
+        codes.append(CODES[major])
+    return titles, contexts, codes
+
+
+@pytest.fixture(scope="module")
+def length_model(tmp_path_factory):
+    from core.models.wbert.classify import WbertClassifier
+
+    titles, contexts, codes = _texts(0, 240)
+    data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
+                       titles=titles, contexts=contexts)
+    out = tmp_path_factory.mktemp("wbert-len") / "m"
+    train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, out=str(out)))  # the default recipe
+    return WbertClassifier(out).fit()
+
+
+def test_a_long_text_is_classified_like_its_title_when_one_token_names_the_job(length_model):
+    titles, contexts, _ = _texts(1, 60)
+    rng = __import__("random").Random(3)
+    pool = [" ".join(FILLER[i:i + 5]) for i in range(0, len(FILLER), 2)]
+    longs = [lengthen(t, c, pool, rng, 3 * LONG_CHARS) for t, c in zip(titles, contexts)]
+    assert all(len(x) >= LONG_CHARS and x.startswith(t) for x, t in zip(longs, titles))
+    by_title = [c for c, _ in length_model.predict(titles)]
+    by_long = [c for c, _ in length_model.predict(longs)]
+    assert np.mean([CODES[major] == c for major, c in zip([list(JOBS)[k % 3] for k in range(60)], by_title)]) >= 0.9
+    assert np.mean(np.array(by_title) == np.array(by_long)) >= 0.9  # the long text lands where its title does
+
+
+def test_confidence_is_a_probability_and_lower_on_filler_alone(length_model):
+    named = length_model.predict(["경리 모집", "용접공 채용"])
+    filler = length_model.predict([" ".join(FILLER[:6])])
+    assert all(0 < p <= 1 for _, p in named + filler)
+    assert filler[0][1] < min(p for _, p in named)
+
+
+SYNTHETIC = {"name": "W-BERT", "variant": "static", "base_model": "e5-small", "level": "middle", "classes": 30,
+             "data": "demo corpus (합성): demo 4,935", "synthetic": True, "split": {"test": 987}, "test_accuracy": 0.999,
+             "test_macro_f1": 0.998, "train_seconds": 35.0, "date": "2026-11-29 10:00",
+             "history": [{"epoch": 1, "loss": 0.3, "val_accuracy": 0.991}]}
+FIGURE = re.compile(r"\d+(\.\d+)?\s*%|0\.9\d")
+
+
+def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, monkeypatch, demo_store):
+    folder = tmp_path / "wbert-static"
+    folder.mkdir()
+    (folder / "card.json").write_text(json.dumps(SYNTHETIC, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("JOBLENS_WBERT", str(folder))
+    assert "합성 데이터 기준" in describe(SYNTHETIC)  # what every W-BERT list shows under itself
+    assert "합성 데이터 기준" not in describe({**SYNTHETIC, "synthetic": False, "data": "real, ../shared/data"})
+    at = AppTest.from_file(str(REPO / "pages" / "wbert_training.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [e.value for e in [*at.success, *at.info, *at.warning, *at.caption, *at.markdown]]
+    shown += [f"{m.label} {m.value}" for m in at.metric]
+    shown += [" ".join(map(str, d.value.columns)) + " " + d.value.to_string() for d in at.dataframe]
+    with_figures = [s for s in shown if FIGURE.search(s) or "정확도" in s]
+    assert any("99.9" in s for s in with_figures)  # the figure is there…
+    for s in with_figures:  # …and nowhere without saying it is a synthetic one
+        if "정확도" in s or "99.9" in s or "0.99" in s:
+            assert "합성 데이터 기준" in s, s
+
+
+def test_setup_replaces_a_synthetic_wbert_with_a_real_label_one(tmp_path, monkeypatch):
+    """With real labels present, set-up trains on them, and the app then serves that W-BERT (no 합성 note)."""
+    import core.models.wbert as wb
+
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
+    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
+    demo = tmp_path / "wbert-static"
+    demo.mkdir()
+    (demo / "card.json").write_text(json.dumps(SYNTHETIC, ensure_ascii=False), encoding="utf-8")
+    (demo / "modules.json").write_text("[]")
+    titles, contexts, codes = _texts(2, 120)
+    real = LabelledSet(titles, codes, ["worknet-2024"] * len(titles), [f"w:{i}" for i in range(len(titles))],
+                       "real stand-in", titles=titles, contexts=contexts)
+    monkeypatch.setattr(wb, "real_labels_available", lambda: True)
+    monkeypatch.setattr(wb, "labelled_set", lambda name: real if name == "real" else pytest.fail(f"trained on {name}"))
+    card = wb.ensure_static()
+    assert card is not None and not card["synthetic"]
+    assert wb.current_path() == demo and wb.read_card()["data"] == "real stand-in"
+    assert "합성" not in wb.describe(wb.read_card())
+    assert wb.ensure_static() is None  # a real-label one is kept

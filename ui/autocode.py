@@ -1,0 +1,55 @@
+"""The review list of W-BERT auto-coding (#25), on the W-BERT page: predictions below the dev-chosen threshold
+wait here; an analyst confirms or corrects each, stored under the signed-in account (or the name typed in)."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.data import keco
+from core.models.wbert.autocode import review
+from ui.auth import signed_in_user
+from ui.resources import get_engine, get_store
+
+
+def _label(record) -> str:
+    return record.title if hasattr(record, "title") else (record.desired_job_name or record.desired_duties or record.id)
+
+
+def review_list() -> None:
+    store = get_store()
+    waiting = store.autocodes("review")
+    st.subheader("직종 예측 검토")
+    done = store.autocode_reviews()
+    accepted = len(store.autocodes("accepted"))
+    st.caption(f"직종 코드가 없던 기록의 W-BERT 예측: 자동 사용 {accepted:,}건 · 검토 대기 {len(waiting):,}건 · 검토 완료 "
+               f"{len(done):,}건. 검토 대기 중인 예측은 표준직무 보강·직종 일치·희망 직종 우선에 쓰이지 않습니다. "
+               "(`python -m core autocode`로 예측합니다)")
+    if not waiting:
+        st.info("검토할 직종 예측이 없습니다.")
+    else:
+        analyst = signed_in_user() or st.text_input("검토자 이름 (기록용)", key="autocode_analyst", placeholder="예: 김분석").strip()
+        records = {**store.postings_by_id([w["record_id"] for w in waiting if w["kind"] == "posting"]),
+                   **{s.id: s for s in (store.seeker(w["record_id"]) for w in waiting if w["kind"] == "seeker") if s}}
+        names = {code: f"{name} ({code})" for code, name in sorted(keco.middles().items())}
+        for w in waiting[:20]:
+            record = records.get(w["record_id"])
+            if record is None:
+                continue
+            kind = "공고" if w["kind"] == "posting" else "구직자"
+            with st.container(border=True):
+                st.markdown(f"**{kind}** · {_label(record)}  \nW-BERT 예측: {keco.middle_name(w['code'])} · 신뢰도 {w['confidence']:.0%}")
+                pick = st.selectbox("직종", list(names), index=list(names).index(keco.middle_of(w["code"]) or w["code"])
+                                    if (keco.middle_of(w["code"]) or w["code"]) in names else 0,
+                                    format_func=names.get, key=f"ac_pick_{w['record_id']}")
+                if st.button("확인·저장", key=f"ac_save_{w['record_id']}", disabled=not analyst):
+                    review(store, w["record_id"], pick, analyst)
+                    get_engine()  # takes the change in at once (the store moved)
+                    st.success(f"{_label(record)} → {keco.middle_name(pick)} 저장 완료 ({analyst})")
+                    st.rerun()
+        if len(waiting) > 20:
+            st.caption(f"신뢰도가 낮은 순서로 20건을 보여 줍니다 (전체 {len(waiting):,}건).")
+    if done:
+        st.dataframe(pd.DataFrame([{"기록": d["record_id"].split(":", 1)[-1], "예측": keco.middle_name(d["predicted"] or ""),
+                                    "결정": keco.middle_name(d["code"]), "검토자": d["analyst"],
+                                    "시각": pd.Timestamp(d["at"], unit="s").strftime("%Y-%m-%d %H:%M")} for d in done]),
+                     hide_index=True)
