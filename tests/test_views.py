@@ -79,11 +79,16 @@ def test_overview_frames_count_what_they_say(engine):
     assert row["공고/구직자"] == round(row["공고"] / row["구직자"], 2)
 
     cover = overview.coverage_by_sido(corpus, FilterSettings())
-    assert cover["구직자"].sum() == len(corpus.seekers) and cover["비율"].between(0, 1).all()
-    sido = cover.iloc[0]["시도"]
-    manual = [corpus.candidates(s, "posting", FilterSettings())[0].sum() >= 5 for s in corpus.seekers.values()
-              if (s.place.sido or "미상") == sido]
-    assert cover.iloc[0]["5건 이상"] == sum(manual)
+    coded = [s for s in corpus.seekers.values() if s.middle_code]
+    assert cover["구직자"].sum() == len(coded) and cover["비율"].between(0, 1).all()
+    assert cover.attrs["no_occupation"] == len(corpus.seekers) - len(coded)
+    middles = corpus.occupation_codes("posting")[0]
+    for _, row in cover.iterrows():  # 5 postings of the seeker's own middle 직종 inside the filters, not any 5
+        manual = [(corpus.candidates(s, "posting", FilterSettings())[0] & (middles == s.middle_code)).sum() >= 5
+                  for s in coded if (s.place.sido or "미상") == row["시도"]]
+        assert row["같은 직종 5건 이상"] == sum(manual)
+    anything = sum(corpus.candidates(s, "posting", FilterSettings())[0].sum() >= 5 for s in coded)
+    assert cover["같은 직종 5건 이상"].sum() < anything  # the old figure (any 5 postings) said more than is true
 
     matrix = overview.model_agreement(engine, ["tfidf", "hybrid"], n_queries=20)
     assert matrix.loc["tfidf", "tfidf"] == 1.0 and matrix.loc["tfidf", "hybrid"] == matrix.loc["hybrid", "tfidf"]
@@ -128,7 +133,7 @@ def test_overview_page_renders(demo_store, name):
     st.cache_data.clear()
 
     at = page(name)
-    assert [h.value for h in at.header][:2] == ["1. 지역별 공급과 수요", "2. 반경 안에서 추천 5건 이상 받는 구직자 비율 (시도별)"]
+    assert [h.value for h in at.header][:2] == ["1. 지역별 공급과 수요", "2. 같은 직종 공고를 5건 이상 받는 구직자 비율 (시도별)"]
     assert at.get("deck_gl_json_chart")
     # PNG and CSV for each chart; the agreement chart may only be replaced by its own clear error
     assert len(at.get("download_button")) >= (6 if not at.error else 4)

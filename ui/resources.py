@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import locations
+from core.data import datasets
 from core.data.store import Store
 from core.models.encoders import ModelNotReady
 from core.models.engine import Engine
@@ -33,10 +34,67 @@ def _engine() -> Engine:
 
 
 def get_engine() -> Engine:
-    """The process's engine, with whatever a sync, upload or ingest stored since taken in (one indexed query)."""
-    engine = _engine()
+    """The engine of the corpus the sidebar chose (see `current_corpus`), with whatever a sync, upload or ingest
+    stored since taken in (one indexed query)."""
+    engine = _real_engine() if current_corpus() == "real" else _engine()
     engine.refresh()
     return engine
+
+
+# ------------------------------------------------------------ the corpus switch (#26): 데모 / 실데이터
+@st.cache_resource(show_spinner="실데이터 여는 중… (처음 한 번은 공고·구직자 수집에 몇 분 걸립니다)")
+def _real_engine() -> Engine:
+    """The real public corpus: 고용24 2024 postings with a fixed sample of KEAD 2025 seekers, ingested from
+    ../shared/data into its own store once (set-up does it ahead). Vectors are encoded on a model's first use,
+    with progress, and cached in that store."""
+    return Engine.for_dataset(datasets.REAL_CORPUS, datasets.REAL_SEEKERS_SAMPLE, params=model_params())
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _real_available() -> bool:
+    return datasets.available()
+
+
+def corpus_options() -> list[str]:
+    """'app': the app's own store (the demo corpus, plus what sync and upload added); 'real' when present."""
+    return ["app", "real"] if _real_available() else ["app"]
+
+
+def current_corpus() -> str:
+    """The sidebar's choice, else a shared link's `corpus=real`, else the app's store."""
+    choice = st.session_state.get("corpus") or st.query_params.get("corpus") or "app"
+    return choice if choice in corpus_options() else "app"
+
+
+def corpus_label(choice: str) -> str:
+    """What the corpus is, in a counselor's words: synthetic, collected, or real public data."""
+    if choice == "real":
+        return (f"실데이터: 고용24 2024 채용공고 + KEAD 2025 구직자 (고정 표본 {datasets.REAL_SEEKERS_SAMPLE:,}명)")
+    total, synthetic = get_store().query("SELECT COUNT(*), COALESCE(SUM(synthetic), 0) FROM postings")[0]
+    if total and synthetic == total:
+        return "데모 (합성)"
+    if synthetic:
+        return f"데모 (합성) + 동기화·업로드 공고 {total - synthetic:,}건"
+    return "동기화·업로드로 모은 공고"
+
+
+def corpus_picker() -> None:
+    """The sidebar's data switch (only when there is a choice); a change clears the picked records, which belong
+    to the other corpus."""
+    options = corpus_options()
+    if "corpus" not in st.session_state:
+        st.session_state["corpus"] = current_corpus()
+    if len(options) < 2:
+        return
+
+    def switched() -> None:
+        for key in ("pick_posting", "pick_seeker"):
+            st.session_state.pop(key, None)
+        for param in ("posting", "seeker"):
+            st.query_params.pop(param, None)
+
+    st.selectbox("데이터", options, format_func=corpus_label, key="corpus", on_change=switched,
+                 help="데모(합성) 데이터와 실제 공공데이터(고용24 채용공고·KEAD 구직자)를 오갑니다")
 
 
 def get_model(name: str, analyser: str = "mecab"):

@@ -14,7 +14,8 @@ from core.models.base import RecommendResult
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
 from core.views import printout
-from core.views.frames import detail_rows, filter_summary, key_columns, result_frame, to_csv_bytes, weak_list_advice
+from core.views.frames import STRENGTH_HELP, counselor_frame, detail_rows, filter_summary, key_columns, result_frame, split_at_floor, to_csv_bytes, weak_list_advice
+from core.views.relevance import DIVIDER
 
 from .judgments import judgment_panel
 from .map import render_map
@@ -24,27 +25,43 @@ from .widgets import A11Y_SCALE, a11y_on, controls, escape_md, page_header, pick
 
 
 def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str,
-                 direction: str | None = None, filters=None) -> None:
-    frame = result_frame(engine.corpus, result, target, direction, query)
+                 direction: str | None = None, filters=None) -> pd.DataFrame:
+    """The list as a page shows it; returns the full frame (관련 included) for what the page adds below it."""
+    full = result_frame(engine.corpus, result, target, direction, query)
     if result.report.note:
         st.warning(result.report.note)
     advice = weak_list_advice(engine.corpus, result, query, target, filters, direction) if direction and filters else None
     if advice:
         st.warning(advice, icon="💡")
-    if frame.empty:
+    if full.empty:
         st.info("조건을 모두 만족하는 결과가 없습니다. 필터를 완화해 보세요.")
-        return
+        return full
+    analyst = bool(st.session_state.get("analyst"))
+    above, below = (counselor_frame(part, analyst) for part in split_at_floor(full))
+    frame = counselor_frame(full, analyst)
     selected = st.session_state.get(f"{key}_selected")
     columns = key_columns(frame, target)
-    large = a11y_on()
-    # the frame keeps every field (CSV, detail panel); the table shows the key columns
-    event = st.dataframe(frame, column_order=columns, hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row", key=f"{key}_table", row_height=48 if large else None,
-                         column_config=table_config(columns, large))
-    rows = event.selection.rows if event and event.selection else []
+    if analyst and "점수" in frame and "점수" not in columns:
+        columns.append("점수")  # the model's raw score, for analysts only
+    if "적합도" in columns:
+        st.caption(f"적합도 = {STRENGTH_HELP}")
+    rows = []
+    if not above.empty:
+        rows += _table(above, columns, f"{key}_table")
+    else:
+        st.info("같은 직종으로 볼 만한 결과가 없습니다. 아래는 다른 직종입니다.")
+    shown = above
+    if not below.empty:  # the relevance floor: filler sits under a visible divider, collapsed by default
+        st.markdown(f'<div class="joblens-divider" style="border-top:2px dashed #888;margin:0.6em 0 0.2em;'
+                    f'padding-top:0.3em;color:#444;font-weight:700">{DIVIDER} ({len(below)}건)</div>',
+                    unsafe_allow_html=True)
+        if st.toggle(f"다른 직종 {len(below)}건 보기", key=f"{key}_below",
+                     help="같은 직종이 아니거나 적합도가 기준에 못 미치는 항목입니다 (모델 순서 그대로)"):
+            rows += _table(below, columns, f"{key}_table_below")
+            shown = frame.loc[list(above.index) + list(below.index)]
     if rows:
-        selected = frame.iloc[rows[0]]["id"]
-    map_sel = render_map(engine, result, query, frame, selected, key)
+        selected = rows[0]
+    map_sel = render_map(engine, result, query, shown, selected, key)
     if map_sel and not rows:
         selected = map_sel
     st.session_state[f"{key}_selected"] = selected
@@ -52,13 +69,23 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
         row = frame[frame["id"] == selected].iloc[0]
         with st.container(border=True, key=f"{key}_detail"):
             st.markdown(f"**선택: {row['순위']}위** — {escape_md(row.get('제목') or row.get('희망직종'))}")
-            details = detail_rows(frame, selected, target)
-            st.dataframe(pd.DataFrame({"항목": list(details), "내용": list(details.values())}), hide_index=True,
-                         width="stretch", column_config={"항목": st.column_config.TextColumn(width=110)})
+            details = detail_rows(frame, selected, target)  # as lines, so a long one (필터, 근거) wraps, never cut off
+            st.markdown("\n".join(f"- **{escape_md(name)}**: {escape_md(value)}" for name, value in details.items()))
     else:
         st.caption("표의 행이나 지도의 점을 누르면 근거·필터·급여 등 자세한 내용이 여기에 열립니다.")
     st.download_button("CSV 내려받기 (엑셀 호환)", to_csv_bytes(frame), file_name=f"joblens_{key}.csv",
                        mime="text/csv", key=f"{key}_csv")
+    return full
+
+
+def _table(frame: pd.DataFrame, columns: list[str], key: str) -> list[str]:
+    """One selectable result table; the ids of the rows selected in it."""
+    large = a11y_on()
+    event = st.dataframe(frame[columns], hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key=key, row_height=48 if large else None,
+                         column_config=table_config(columns, large))
+    picked = event.selection.rows if event and event.selection else []
+    return [frame.iloc[i]["id"] for i in picked]
 
 
 def table_config(columns: list[str], large: bool = False) -> dict:
@@ -70,7 +97,7 @@ def table_config(columns: list[str], large: bool = False) -> dict:
     config = {c: st.column_config.Column(width=round(widths[c] * scale)) for c in columns if c in widths}
     if "적합도" in columns:
         config["적합도"] = st.column_config.ProgressColumn("적합도", min_value=0, max_value=100, format="%d",
-                                                        width=round(84 * scale))
+                                                        width=round(84 * scale), help=STRENGTH_HELP)
     return config
 
 
@@ -81,6 +108,8 @@ def recommendation_page(direction: str) -> None:
               "posting->seeker": ("인재 추천", "공고에 맞는 구직자 (구인 추천) — 개인 식별정보는 표시하지 않습니다")}
     title, caption = titles[direction]
     sidebar_common()
+    with st.sidebar:
+        st.toggle("분석가 보기", key="analyst", help="모델 원점수와 모델별 근거(공통 형태소 등)를 표와 상세에 함께 보여 줍니다")
     page_header(title, caption)
     engine = get_engine()
     state = controls(view_state(), disability=direction != "posting->posting")
@@ -105,11 +134,15 @@ def recommendation_page(direction: str) -> None:
         st.caption(wbert.describe(wbert.read_card()))  # which W-BERT: variant, level, data, accuracy
     if state.prefer:
         st.caption("희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다.")
-    results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction, filters=state.filters)
+    frame = results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction,
+                         filters=state.filters)
     if direction == "seeker->posting" and result.items:
-        # made when the button is pressed (Streamlit calls `data` then), not on every view of the list
-        ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
-        sheet = partial(printout.seeker_sheet, engine.corpus, query, ranked, mapdata.shown_radius(result.report))
+        # made when the button is pressed (Streamlit calls `data` then), not on every view of the list; only the
+        # items above the relevance floor go on paper, and the sheet says how many it left out
+        above, below = split_at_floor(frame)
+        ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items if r.item_id in set(above["id"])]
+        sheet = partial(printout.seeker_sheet, engine.corpus, query, ranked, mapdata.shown_radius(result.report),
+                        left_out=len(below))
         st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
                            file_name=f"joblens_추천공고_{date.today().isoformat()}.pdf", mime="application/pdf",
                            key="seeker_pdf", help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")

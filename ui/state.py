@@ -14,6 +14,8 @@ def sync_url(state: ViewState) -> None:
     wanted = to_params(state)
     if st.session_state.get("a11y"):
         wanted["a11y"] = "1"
+    if st.session_state.get("corpus") == "real":  # the corpus switch travels with a shared link
+        wanted["corpus"] = "real"
     current = {k: v for k, v in st.query_params.items()}
     if current != wanted:
         st.query_params.from_dict(wanted)

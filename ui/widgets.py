@@ -13,7 +13,7 @@ from core.text.particles import particle
 from core.views.frames import posting_row, seeker_row
 from core.views.links import BOUNDS, ViewState
 
-from .resources import get_engine, get_store
+from .resources import corpus_label, corpus_picker, current_corpus, get_engine, get_store
 from .state import sync_url
 
 ANALYSER_LABELS = {"mecab": "MeCab (빠름)", "kiwi": "Kiwi", "komoran": "Komoran (konlpy)", "okt": "Okt (konlpy)",
@@ -41,6 +41,7 @@ def page_header(title: str, caption: str = "") -> None:
     if caption:
         st.caption(caption)
     engine = get_engine()
+    st.caption(f"데이터: **{corpus_label(current_corpus())}**")  # every view says which corpus it shows
     synthetic = sum(p.synthetic for p in engine.corpus.postings.values())
     if synthetic:
         st.warning(f"합성(데모) 데이터: 공고 {synthetic:,}건은 실제 공고가 아닌 생성된 예시입니다.", icon="🧪")
@@ -62,6 +63,7 @@ def sidebar_common() -> None:
     if "a11y" not in st.session_state and st.query_params.get("a11y") == "1":
         st.session_state["a11y"] = True  # a shared link's a11y=1 turns the toggle on, so the URL sync keeps it
     with st.sidebar:
+        corpus_picker()
         st.toggle("큰 글씨·고대비", key="a11y", help="글자를 키우고 대비를 높입니다 (링크에 a11y=1로 공유)")
 
 

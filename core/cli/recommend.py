@@ -9,8 +9,9 @@ from ..filters import FilterSettings
 from ..models.registry import MODEL_LABELS, REGISTRY
 from ..progress import TerminalProgress
 from ..text.particles import particle
-from ..views.frames import result_frame, weak_list_advice
+from ..views.frames import result_frame, split_at_floor, weak_list_advice
 from ..views.links import BOUNDS
+from ..views.relevance import DIVIDER
 from .build import add_corpus_arguments, engine_for
 
 
@@ -56,13 +57,18 @@ def run(args) -> int:
                               prefer_occupation=args.prefer, progress=TerminalProgress())
     print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
     direction = f"{'posting' if args.posting else 'seeker'}->{args.target}"
-    frame = result_frame(engine.corpus, result, args.target, direction)
+    frame = result_frame(engine.corpus, result, args.target, direction, query)
     if result.report.note:  # e.g. a 시도-level place: 시도 membership instead of a distance
         print(f"※ {result.report.note}")
     advice = weak_list_advice(engine.corpus, result, query, args.target, filters, direction)
     if advice:
         print(f"※ {advice}")
-    print(frame.drop(columns=["근거"], errors="ignore").to_string(index=False))
+    above, below = split_at_floor(frame)
+    for part in (above, below):
+        if part is below and not part.empty:
+            print(f"── {DIVIDER} ({len(part)}건) ──")
+        if not part.empty:
+            print(part.drop(columns=["근거", "모델 근거", "관련"], errors="ignore").to_string(index=False))
     removed = ", ".join(f"{k} {v}건" for k, v in result.report.removed.items())
     print(f"\n후보 {result.report.total:,} → 통과 {result.report.kept:,} (제외: {removed}); {result.seconds * 1000:.0f} ms"
           + (" (저장된 추천 세트)" if result.stored else ""))

@@ -39,7 +39,7 @@ def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | Non
     if name == "demo":
         store = Store()
         return Dataset(name, store, store.postings("demo"), store.seekers("demo-seekers"))
-    store = Store(here().data_dir / "eval" / "real.db")
+    store = Store(real_store_path())
     for fmt, source in (("kead-seekers", "kead-seekers"), (name, DATASETS[name])):
         if not store.has_source(source):
             path = here().shared / SHARED_DATASETS[fmt]
@@ -48,3 +48,20 @@ def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | Non
             print(ingest_file(store, path, fmt, progress=progress).summary())
     seekers = sample(store.seekers("kead-seekers"), seekers_sample, seed=7) if seekers_sample else []
     return Dataset(name, store, store.postings(DATASETS[name]), seekers)
+
+
+# ------------------------------------------------------------ the app's corpus switch (#26)
+REAL_CORPUS = "worknet-2024"  # the real corpus the app offers: 고용24 2024 postings + KEAD 2025 seekers
+REAL_SEEKERS_SAMPLE = 3000  # a fixed sample of the 44,588 KEAD seekers (encoding them all would take ~25 min)
+
+
+def real_store_path():
+    return here().data_dir / "eval" / "real.db"
+
+
+def available(name: str = REAL_CORPUS) -> bool:
+    """A real dataset can be opened: its files are in ../shared/data, or set-up already ingested it."""
+    if all((here().shared / SHARED_DATASETS[fmt]).exists() for fmt in ("kead-seekers", name)):
+        return True
+    path = real_store_path()
+    return path.exists() and bool(Store(path).query("SELECT 1 FROM postings WHERE source=? LIMIT 1", (DATASETS[name],)))

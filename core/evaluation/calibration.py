@@ -3,8 +3,14 @@
 Raw scores say little on their own (every SBERT cosine is ≥ 0.5). Per model and direction, an isotonic
 regression (monotone, non-decreasing) maps score → P(item shares the query's middle 직종 category), fitted
 on the top-10 lists of dev-split queries of real data only (`query_split`), never on what the evaluation
-reports. The fitted curves are small tables, committed as `core/resources/calibration.json`
-(`python bench/bench_quality.py` writes them); without a curve for a model, 적합도 is not shown.
+reports. The fitted curves are small tables, committed per corpus: `core/resources/calibration.json` for real
+data (`python bench/bench_quality.py` writes it) and `calibration-demo.json` for the synthetic demo corpus
+(`python bench/bench_calibration.py`). A curve fitted on one corpus says little on another (the demo's templated
+texts score far higher than real ones), so each corpus is read with its own; without a curve, 적합도 is not shown.
+
+Every model is mapped to the same target, so 적합도 is one scale: the same item gets comparable numbers whichever
+model ranked it. The relevance floor (`floor`, chosen on the same dev lists by `choose_floor`) is the 적합도 under
+which a list item more likely belongs to another 직종 than to the query's.
 """
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from ..settings import RESOURCES
 from .runner import ModelResult, query_split
 
 CALIBRATION_FILE = RESOURCES / "calibration.json"
+CALIBRATION_FILES = {"real": CALIBRATION_FILE, "demo": RESOURCES / "calibration-demo.json"}
+DEFAULT_FLOOR = 50  # 적합도 is P(same 직종) in %: under 50 another 직종 is the likelier (used until a floor is chosen)
 WEAK_STRENGTH = 35  # a list whose best item is below this 적합도 is called weak (say so, and the nearest fix)
 
 
@@ -42,6 +50,7 @@ class Calibration:
     dataset: str = ""
     split: str = "dev"
     query_ids: list[str] = field(default_factory=list)  # the queries fitted on (all dev split, checked)
+    floor: int = DEFAULT_FLOOR  # relevance floor on the 적합도 scale, chosen on dev (`choose_floor`)
 
     def curve(self, model: str, direction: str) -> Curve | None:
         return self.curves.get(f"{model}|{direction}")
@@ -51,7 +60,7 @@ class Calibration:
         return None if curve is None else curve.strength(scores)
 
     def save(self, path: Path = CALIBRATION_FILE) -> Path:
-        data = {"dataset": self.dataset, "split": self.split, "query_ids": sorted(self.query_ids),
+        data = {"dataset": self.dataset, "split": self.split, "floor": self.floor, "query_ids": sorted(self.query_ids),
                 "curves": {k: c.__dict__ for k, c in sorted(self.curves.items())}}
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         return path
@@ -62,7 +71,7 @@ class Calibration:
             return cls()
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls({k: Curve(**c) for k, c in data["curves"].items()}, data.get("dataset", ""), data.get("split", "dev"),
-                   data.get("query_ids", []))
+                   data.get("query_ids", []), int(data.get("floor", DEFAULT_FLOOR)))
 
 
 def fit_curve(scores: np.ndarray, matches: np.ndarray, max_points: int = 40) -> Curve:
@@ -96,7 +105,42 @@ def fit_calibration(results: list[ModelResult], dataset: str) -> Calibration:
     return calibration
 
 
-@lru_cache(maxsize=1)
-def shipped() -> Calibration:
-    """The committed calibration (fitted on the real data's dev split)."""
-    return Calibration.load()
+def choose_floor(calibration: Calibration, results: list[ModelResult], grid=range(5, 96, 5)) -> dict:
+    """The relevance floor on the shared 적합도 scale, chosen on dev lists: the threshold whose 'at or above' best
+    predicts 'same middle 직종' (accuracy, pooled over every model and direction, each list item once). Returns the
+    floor with its accuracy, precision and recall, and the accuracy at every threshold tried."""
+    strengths, matches = [], []
+    for r in results:
+        curve = calibration.curve(r.model, r.direction)
+        if r.variant or curve is None:
+            continue
+        for o in r.outcomes:
+            strengths.extend(curve.strength(o.scores).tolist())
+            matches.extend(int(g == 2) for g in o.grades)
+    s, m = np.asarray(strengths), np.asarray(matches, dtype=bool)
+    if not len(s):
+        return {"floor": DEFAULT_FLOOR, "n": 0}
+    accuracy = {int(t): round(float(((s >= t) == m).mean()), 4) for t in grid}
+    best = max(accuracy, key=lambda t: (accuracy[t], -abs(t - DEFAULT_FLOOR)))  # ties: the one nearest 50
+    above = s >= best
+    return {"floor": best, "n": int(len(s)), "accuracy": accuracy[best],
+            "precision": round(float(m[above].mean()), 4) if above.any() else None,
+            "recall": round(float(above[m].mean()), 4) if m.any() else None, "by_threshold": accuracy}
+
+
+@lru_cache(maxsize=2)
+def shipped(corpus: str = "real") -> Calibration:
+    """The committed calibration of a corpus kind: 'real' (fitted on the real data's dev split) or 'demo'."""
+    return Calibration.load(CALIBRATION_FILES[corpus])
+
+
+def corpus_kind(corpus) -> str:
+    """'demo' when most postings of a corpus are synthetic, else 'real': which committed curves fit it."""
+    postings = corpus.postings
+    synthetic = sum(p.synthetic for p in postings.values())
+    return "demo" if postings and synthetic * 2 > len(postings) else "real"
+
+
+def for_corpus(corpus) -> Calibration:
+    """The committed calibration that fits this corpus (see `corpus_kind`)."""
+    return shipped(corpus_kind(corpus))

@@ -7,10 +7,10 @@ from ..data import keco
 from ..data.export import csv_bytes
 from ..data.kinds import RELEVANCE_LABELS, grade
 from ..data.records import Posting, Seeker
-from ..evaluation.calibration import WEAK_STRENGTH, Calibration, shipped
+from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
 from ..filters import FilterSettings
 from ..geo.naming import distance_text, place_name
-from ..text.particles import particle
+from .relevance import plain_reason, relevant
 
 FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}
 
@@ -53,9 +53,10 @@ def model_key(result) -> str:
     return result.model.split("-")[0]
 
 
-def strengths(result, direction: str, calibration: Calibration | None = None) -> list[int] | None:
-    """적합도 (0–100) per item from the calibrated curve of the result's model, or None without a curve."""
-    calibration = calibration or shipped()
+def strengths(result, direction: str, calibration: Calibration | None = None, corpus=None) -> list[int] | None:
+    """적합도 (0–100) per item from the calibrated curve of the result's model, or None without a curve. The curves
+    are the corpus's own (demo or real, see `calibration.for_corpus`) unless `calibration` is given."""
+    calibration = calibration or (for_corpus(corpus) if corpus is not None else shipped())
     values = calibration.strength(model_key(result), direction, [r.score for r in result.items])
     return None if values is None else [int(v) for v in values]
 
@@ -80,16 +81,40 @@ def key_columns(frame: pd.DataFrame, target: str) -> list[str]:
     return [c for c in columns if c in frame]
 
 
+# raw model output: analysts open it (the 분석가 보기 toggle); counselors read 적합도 and the plain 근거
+ANALYST_COLUMNS = ["점수", "모델 근거"]
+STRENGTH_HELP = "같은 직종일 가능성(%): 평가용 데이터에서 이 점수대의 추천이 같은 직종이었던 비율 · 모델이 달라도 같은 척도"
+
+
+def counselor_frame(frame: pd.DataFrame, analyst: bool = False) -> pd.DataFrame:
+    """The frame without raw scores and model evidence unless an analyst asked for them (table, detail, CSV)."""
+    hidden = ["관련"] + ([] if analyst else ANALYST_COLUMNS)
+    return frame.drop(columns=[c for c in hidden if c in frame])
+
+
+def split_at_floor(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(items above the relevance floor, items below it), each in the model's order: what goes above and under
+    the '여기부터 다른 직종' divider. A frame without the 관련 column is all above."""
+    if "관련" not in frame or frame.empty:
+        return frame, frame.iloc[0:0]
+    above = frame["관련"].astype(bool)
+    return frame[above], frame[~above]
+
+
 def detail_rows(frame: pd.DataFrame, item_id: str, target: str) -> dict[str, str]:
     """The selected row's other fields, for the detail panel (table row or map click)."""
     row = frame[frame["id"] == item_id].iloc[0]
-    shown = set(key_columns(frame, target)) | {"id", "거리(km)"}  # 거리 says it in words ('같은 시군구')
+    shown = set(key_columns(frame, target)) | {"id", "관련", "거리(km)"}  # 거리 says it in words ('같은 시군구')
     return {c: "-" if pd.isna(row[c]) or row[c] == "" else str(row[c]) for c in frame.columns if c not in shown}
 
 
-def result_frame(corpus, result, target: str, direction: str | None = None, query=None) -> pd.DataFrame:
+def result_frame(corpus, result, target: str, direction: str | None = None, query=None,
+                 calibration: Calibration | None = None) -> pd.DataFrame:
+    """One row per item. With a query: 직종 일치, the plain 근거 built from facts and 관련 (above the relevance floor,
+    `relevance.relevant`); 점수 and 모델 근거 are the model's own, for analysts (`counselor_frame` drops them)."""
     rows = []
-    strength = strengths(result, direction) if direction else None
+    calibration = calibration or for_corpus(corpus)
+    strength = strengths(result, direction, calibration) if direction else None
     for i, rec in enumerate(result.items):
         item = corpus.get(rec.item_id)
         base = posting_row(item) if target == "posting" else seeker_row(item)
@@ -100,7 +125,11 @@ def result_frame(corpus, result, target: str, direction: str | None = None, quer
                      **({"직종 일치": category_match(query, item)} if query is not None else {}),
                      "점수": round(rec.score, 4),
                      "필터": " · ".join(f"{FILTER_LABELS[k]} {v}" for k, v in rec.filters_passed.items()),
-                     "근거": explanation_text(rec.explanation), "id": rec.item_id})
+                     **({"근거": plain_reason(query, item, rec)} if query is not None else {}),
+                     "모델 근거": explanation_text(rec.explanation),
+                     **({"관련": relevant(query, item, None if strength is None else strength[i], calibration.floor)}
+                        if query is not None else {}),
+                     "id": rec.item_id})
     return pd.DataFrame(rows)
 
 
@@ -129,29 +158,39 @@ def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings
 
     Weak: no item of the query's middle 직종 category in the list, or the best 적합도 under WEAK_STRENGTH.
     The fix named is the nearest that exists: same-category items inside the radius (turn on '희망 직종
-    우선'), else how many a doubled radius would bring, else that none exist under these filters."""
+    우선'), else how many a doubled radius would bring, else the filter that actually removed the same-category
+    items (each filter turned off alone, the one that brings back most), else that the corpus has no more."""
     if not result.items or not query.middle_code:
         return None
-    values = strengths(result, direction, calibration)
+    values = strengths(result, direction, calibration, corpus)
     middles, _ = corpus.occupation_codes(target)
     table = corpus.tables[target]
     in_list = sum(middles[table.row_of[r.item_id]] == query.middle_code for r in result.items)
     best = max(values) if values else None
     if in_list and (best is None or best >= WEAK_STRENGTH):
         return None
-    noun = "공고" if target == "posting" else "구직자"
-    mask, _ = corpus.candidates(query, target, filters)
-    same = int((mask & (middles == query.middle_code)).sum())
+    noun, subject = ("공고", "공고가") if target == "posting" else ("구직자", "구직자가")
+
+    def same_category(settings: FilterSettings) -> int:
+        mask, _ = corpus.candidates(query, target, settings)
+        return int((mask & (middles == query.middle_code)).sum())
+
+    same = same_category(filters)
     head = (f"추천 목록이 약합니다 (최고 적합도 {best}/100)" if best is not None and in_list
-            else f"목록에 같은 직종({keco.middle_name(query.middle_code)}) {particle(noun, '이/가')} 없습니다")
+            else f"목록에 같은 직종({keco.middle_name(query.middle_code)}) {subject} 없습니다")
     if same > in_list:
         return f"{head} · 필터 안에 같은 직종 {noun} {same:,}건: '희망 직종 우선'을 켜면 먼저 보입니다."
     radius = result.report.radius_km
     if filters.distance and radius:
         wider = FilterSettings(**{**filters.__dict__, "capital_km": filters.capital_km * 2, "other_km": filters.other_km * 2})
-        wide_mask, _ = corpus.candidates(query, target, wider)
-        more = int((wide_mask & (middles == query.middle_code)).sum())
+        more = same_category(wider)
         if more > same:
-            return (f"반경 {radius:.0f} km 안에 같은 직종 {particle(noun, '이/가')} {'없습니다' if not same else f'{same:,}건뿐입니다'}"
+            return (f"반경 {radius:.0f} km 안에 같은 직종 {subject} {'없습니다' if not same else f'{same:,}건뿐입니다'}"
                     f" · {radius * 2:.0f} km로 넓히면 {more:,}건.")
-    return f"{head} · 현재 필터로는 같은 직종 {particle(noun, '이/가')} 더 없습니다 (학력·경력 필터나 지역을 확인하세요)."
+    gains = {name: same_category(FilterSettings(**{**filters.__dict__, name: False})) - same
+             for name in FILTER_LABELS if getattr(filters, name)}
+    blocker = max(gains, key=gains.get, default=None)
+    if blocker and gains[blocker] > 0:
+        return (f"{head} · {FILTER_LABELS[blocker]} 필터가 같은 직종 {noun} {gains[blocker]:,}건을 제외했습니다 "
+                f"(필터를 끄면 보이지만, 조건에 맞지 않는 {noun}입니다).")
+    return f"{head} · 필터를 하나씩 꺼 봐도 같은 직종 {subject} 더 없습니다: 이 데이터에 없는 직종입니다."

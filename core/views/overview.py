@@ -2,7 +2,7 @@
 export the same frames, tests read them).
 
     supply_demand(corpus)                 # 시군구 → postings, seekers, postings per seeker
-    coverage_by_sido(corpus, filters)     # 시도 → share of seekers with ≥ 5 postings inside their filters
+    coverage_by_sido(corpus, filters)     # 시도 → share of seekers with ≥ 5 postings of their own 직종 inside their filters
     suitable_share(store, corpus)         # share of postings with at least one suitable disability type
     model_agreement(engine, models)       # overlap@10 between every pair of models, on a fixed seeker sample
 """
@@ -99,21 +99,31 @@ def choropleth(frame: pd.DataFrame, measure: str) -> tuple[dict, float]:
 
 
 def coverage_by_sido(corpus, filters: FilterSettings | None = None, sample: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """Per 시도: the share of seekers with at least 5 open postings passing all their filters (radius included),
-    i.e. who can be shown a full list of 5. Up to `sample` seekers (fixed sample), so the page stays quick."""
+    """Per 시도: the share of seekers with at least 5 open postings of their own middle 직종 category passing all
+    their filters (radius included), i.e. who can be shown 5 relevant postings, not just any 5. Seekers whose
+    desired 직종 has no code cannot be judged and are left out (counted in `attrs['no_occupation']`). Up to
+    `sample` seekers (fixed sample), so the page stays quick."""
     filters = filters or FilterSettings()
     seekers = sorted(corpus.seekers.values(), key=lambda s: s.id)
     if len(seekers) > sample:
         seekers = random.Random(seed).sample(seekers, sample)
+    middles, _ = corpus.occupation_codes("posting")
     rows: dict[str, list[int]] = {}
+    unknown = 0
     for seeker in seekers:
+        if not seeker.middle_code:
+            unknown += 1
+            continue
         mask, _ = corpus.candidates(seeker, "posting", filters)
         counts = rows.setdefault(seeker.place.sido or "미상", [0, 0])
         counts[0] += 1
-        counts[1] += int(mask.sum() >= MIN_RECOMMENDATIONS)
-    frame = pd.DataFrame([(sido, n, full) for sido, (n, full) in rows.items()], columns=["시도", "구직자", "5건 이상"])
-    frame["비율"] = (frame["5건 이상"] / frame["구직자"]).round(3)
-    return frame.sort_values("비율").reset_index(drop=True)
+        counts[1] += int((mask & (middles == seeker.middle_code)).sum() >= MIN_RECOMMENDATIONS)
+    frame = pd.DataFrame([(sido, n, full) for sido, (n, full) in rows.items()],
+                         columns=["시도", "구직자", "같은 직종 5건 이상"])
+    frame["비율"] = (frame["같은 직종 5건 이상"] / frame["구직자"]).round(3)
+    frame = frame.sort_values("비율").reset_index(drop=True)
+    frame.attrs["no_occupation"] = unknown
+    return frame
 
 
 def suitable_share(store, corpus) -> dict[str, float | int]:

@@ -159,9 +159,10 @@ class SheetItem:
 
 
 def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_png: bytes | None,
-                    today: date | None = None, large: bool = True) -> bytes:
+                    today: date | None = None, large: bool = True, left_out: int = 0) -> bytes:
     """One A4 page in large type: what the seeker wants, the postings, how to apply, a small map and the date.
-    Postings that do not fit on the page are left off (the page says how many are listed)."""
+    Postings that do not fit on the page are left off (the page says how many are listed); `left_out` postings of
+    the list were below the relevance floor and never offered to it (the footer says how many and why)."""
     import logging
 
     from fpdf import FPDF
@@ -203,8 +204,11 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_p
         pdf.cell(0, 6, _fit(pdf, f"지원 방법: {item.apply}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
         listed += 1
-    pdf.set_y(-16)
+    pdf.set_y(-22 if left_out else -16)
     pdf.set_font("Nanum", "", small - 1)
+    if left_out:
+        pdf.cell(0, 6, f"다른 직종 공고 {left_out}건은 싣지 않았습니다 (희망 직종과 달라 추천 근거가 약함).", align="C",
+                 new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 6, f"공고 {listed}건 · 지원 전 고용24(www.work24.go.kr)에서 마감 여부를 확인하세요.", align="C")
     return bytes(pdf.output())
 
@@ -220,9 +224,9 @@ def _fit(pdf, text: str) -> str:
 
 
 def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], radius_km: float | None,
-                 large: bool = True, today: date | None = None) -> bytes:
+                 large: bool = True, today: date | None = None, left_out: int = 0) -> bytes:
     """The sheet for a seeker → postings list (rank, posting id, distance): desired job and region only (no id,
-    age or disability)."""
+    age or disability). `ranked` holds the items above the relevance floor; `left_out` counts the rest."""
     from ..data import keco
 
     items, points = [], []
@@ -241,4 +245,4 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
     origin = (seeker.place.lat, seeker.place.lon) if seeker.place.lat is not None else None
     map_png = list_map_png(origin, radius_km, points[:8], large=False)
     desired = seeker.desired_job_name or keco.middle_name(seeker.desired_occupation)
-    return counselor_sheet(desired, seeker.desired_region, items, map_png, today, large)
+    return counselor_sheet(desired, seeker.desired_region, items, map_png, today, large, left_out)

@@ -53,4 +53,23 @@ def freshness(store: Store, today: str | None = None) -> dict[str, object]:
     return {"last_sync": {api: (time.strftime("%Y-%m-%d %H:%M", time.localtime(s["last_success"]))
                                 if s and s["last_success"] else "없음") for api, s in syncs.items()},
             "sync_status": {api: (s["status"], s["message"]) for api, s in syncs.items() if s},
-            "registered_today": registered_today, "closed": closed}
+            "registered_today": registered_today, "closed": closed, **registration_ages(store, today)}
+
+
+def registration_ages(store: Store, today: str) -> dict[str, object]:
+    """Freshness from the postings' own registration dates: how many carry one, the newest and oldest, the median
+    age in days and the share registered in the last 30 days (of open postings). `dated` is 0 when no posting
+    has a date (then the page says so instead of showing zeros)."""
+    from datetime import date
+
+    rows = store.query("SELECT json_extract(json, '$.reg_date') FROM postings "
+                       "WHERE COALESCE(json_extract(json, '$.closed'), 0) = 0")
+    dates = sorted(d for (d,) in rows if d)
+    out: dict[str, object] = {"open_postings": len(rows), "dated": len(dates)}
+    if not dates:
+        return out
+    now = date.fromisoformat(today)
+    ages = sorted((now - date.fromisoformat(d)).days for d in dates)
+    out.update(newest=dates[-1], oldest=dates[0], median_age_days=ages[len(ages) // 2],
+               within_30_days=round(sum(0 <= a <= 30 for a in ages) / len(ages), 3))
+    return out
