@@ -44,5 +44,12 @@ def run(args) -> int:
     card = ensure_static("demo", progress=TerminalProgress())  # W-BERT ready the moment the app opens
     if card:
         print(f"W-BERT(정적) 학습: 테스트 정확도 {card['test_accuracy']:.3f}, {card['train_seconds']:.0f}s")
-    return build.run(argparse.Namespace(models="tfidf,sbert,wbert", analyser="mecab", sources="demo",
-                                        seeker_sources="demo-seekers"))
+    status = build.run(argparse.Namespace(models="tfidf,sbert,wbert", analyser="mecab", sources="demo",
+                                          seeker_sources="demo-seekers"))
+    from ..evaluation.report import ensure_report
+    from ..models.engine import Engine
+
+    # 평가·감사 opens with a table: a small evaluation of the corpus just built (skipped when a report exists)
+    report = ensure_report(Engine.from_store(store), settings().data_dir / "reports", progress=TerminalProgress())
+    print(f"빠른 평가 보고서: {report.name}")
+    return status
