@@ -10,7 +10,7 @@ from core.models.engine import Engine
 from core.models.registry import APP_MODELS, MODEL_LABELS
 from core.settings import settings
 from ui import get_engine, page_header, sidebar_common
-from ui.judgments import agreement_section, judgment_report
+from ui.judgments import agreement_section, judgment_report, llm_judge_section
 from ui.resources import model_params
 
 sidebar_common()
@@ -79,6 +79,7 @@ if pairs:
                "여러 쌍을 함께 보므로 p값을 Holm 방법으로 보정했습니다.")
 judgment_report()
 agreement_section()
+llm_judge_section()
 md = REPORT.with_suffix(".md")
 c1, c2 = st.columns(2)
 c1.download_button("보고서 (Markdown)", md.read_bytes() if md.exists() else b"", file_name="joblens_evaluation.md")

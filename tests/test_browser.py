@@ -395,3 +395,53 @@ def test_pdf_sheet_downloads_with_the_listed_titles_and_no_identifier(server, br
     shown = [engine.corpus.postings[r.item_id].title for r in listed][:5]  # the sheet's page holds at least 5
     assert all(title[:12] in text for title in shown), (shown, text[:500])
     assert seeker.id.split(":")[-1] not in text and "구직자" not in text.split("\n")[0]
+
+
+# ---------------------------------------------------------------- #28: 평가·감사 ready on first open, analyst agreement
+def test_evaluation_opens_with_a_table_and_shows_three_analysts_agreement(server, browser, demo_store, tmp_path):
+    """A fresh set-up (no report yet) opens 평가·감사 to a table, not an empty state; judgments seeded from three
+    analysts give the agreement section (Cohen per pair, Fleiss, Krippendorff) and a disagreement list."""
+    from selenium.webdriver.common.by import By
+
+    from core.evaluation import judgments as jd
+
+    reports = demo_store.path.parent / "reports"
+    aside = tmp_path / "reports-aside"
+    aside.mkdir()
+    for old in reports.glob("evaluation*"):  # what earlier tests wrote: this test is the first open
+        old.rename(aside / old.name)
+    seekers, postings = sorted(demo_store_ids(demo_store, "seekers"))[:3], sorted(demo_store_ids(demo_store, "postings"))
+    grades = {"김분석": [2, 2, 1, 0, 0, 1, 2, 0], "이분석": [2, 1, 1, 0, 0, 1, 2, 1], "박분석": [2, 2, 1, 0, 1, 1, 2, 0]}
+    seeded = [jd.Judgment(who, "seeker->posting", s, postings[7 * n + i], g, jd.BLIND)
+              for n, s in enumerate(seekers) for who, gs in grades.items() for i, g in enumerate(gs)]
+    jd.record(demo_store, seeded)
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        browser.set_window_size(1500, 1900)
+        browser.get(f"{server}/evaluation")
+        _wait(browser, '[data-testid="stMainBlockContainer"]')
+        _wait(browser, TABLE, timeout=600)
+        _idle(browser, timeout=600)
+        _no_exception(browser, "evaluation")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "아직 평가 보고서가 없습니다" not in body and "지표 (k = 5" in body, body[:500]
+        assert any(reports.glob("evaluation*.json"))
+        deadline = time.time() + 300
+        while time.time() < deadline and "Krippendorff" not in browser.find_element(By.TAG_NAME, "body").text:
+            time.sleep(1)
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "분석가 간 일치도" in body and "Fleiss" in body and "Krippendorff" in body, body[-1500:]
+        assert "불일치 판정" in body and "결정을 기다리는 불일치가 없습니다" not in body
+        heading = next(e for e in browser.find_elements(By.CSS_SELECTOR, "h3") if "분석가 간 일치도" in e.text)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'start'});", heading)
+        time.sleep(1.5)
+        shot = SHOTS / "evaluation-agreement.png"
+        browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+    finally:
+        with demo_store.tx() as con:  # leave the session's store as the other tests expect it
+            con.execute("DELETE FROM judgments WHERE analyst IN ('김분석', '이분석', '박분석')")
+
+
+def demo_store_ids(store, table: str) -> list[str]:
+    return [r[0] for r in store.query(f"SELECT id FROM {table}")]

@@ -186,3 +186,31 @@ def test_wbert_rows_query_only_postings_wbert_never_trained_on(engine, tmp_path,
     assert posting_rows and all(set(r.audit["query_ids"]) <= set(held_out) for r in posting_rows)
     seeker_rows = [r for r in results if r.direction == "seeker->posting"]
     assert seeker_rows and all(set(r.audit["query_ids"]) <= set(engine.corpus.seekers) for r in seeker_rows)
+
+
+def test_significance_marks_a_real_difference_and_not_noise_after_correction():
+    from core.evaluation.report import paired_rows, significance_frame
+    from core.evaluation.runner import ModelResult
+
+    rng = np.random.default_rng(11)
+    base = rng.binomial(1, 0.5, 200).astype(float)
+    better = np.maximum(base, rng.binomial(1, 0.4, 200))  # strictly adds hits on ~20 % of queries
+    noise = base.copy()
+    swap = rng.choice(200, 6, replace=False)
+    noise[swap] = 1 - noise[swap]  # six queries flipped either way: no real difference
+    ids = [f"q{i}" for i in range(200)]
+
+    def result(name, values):
+        return ModelResult("t", "seeker->posting", name, 200, 0, 100, 0.0, audit={"query_ids": ids},
+                           per_query={"top_k_accuracy@5": values.tolist(), "ndcg@5": values.tolist()})
+
+    rows = paired_rows([result("a", base), result("b", better), result("c", noise)])
+    verdict = {(r["a"], r["b"], r["metric"]): r for r in rows}
+    assert verdict[("a", "b", "ndcg@5")]["significant"] and verdict[("a", "b", "ndcg@5")]["p_adjusted"] < 0.05
+    assert not verdict[("a", "c", "ndcg@5")]["significant"]
+    assert all(r["p_adjusted"] >= r["p"] - 1e-12 and r["correction"] == "holm" for r in rows)
+    frame = significance_frame(rows)
+    assert set(frame["유의 (α=0.05)"]) == {"유의함", "유의하지 않음"} and "Top-5 정확도" in set(frame["지표"])
+    other = result("d", better)
+    other.audit = {"query_ids": ids[::-1]}  # other queries: never compared pairwise
+    assert not [r for r in paired_rows([result("a", base), other]) if r["b"] == "d"]

@@ -206,7 +206,9 @@ def test_the_judgments_export_neutralises_an_imported_formula(tmp_data):
     data = ("analyst,direction,query_id,item_id,grade\n"
             f'"{evil.replace(chr(34), chr(34) * 2)}",seeker->posting,+q1,@i1,2\n').encode()
     jd.import_csv(store, data)
-    text = jd.to_csv_bytes(store).decode("utf-8-sig")
+    from core.views.frames import to_csv_bytes
+
+    text = to_csv_bytes(jd.judgments_frame(jd.load(store))).decode("utf-8-sig")  # what the page's button sends
     assert "'=HYPERLINK" in text and "'+q1" in text and "'@i1" in text
     assert not any(line.startswith(("=", "+", "@", '"=')) for line in text.splitlines())
 

@@ -107,3 +107,153 @@ def test_disagreements_wait_for_a_third_analyst(tmp_path):
     assert disagreements(judged + ruled) == []
     assert jd.consensus(judged)[pair] == 1 and jd.consensus(judged + ruled)[pair] == 0  # the ruling, not the mean
     assert jd.consensus(marks("A", [2]) + marks("B", [1]))[pair] == 2  # mean 1.5 rounds half up
+
+
+# ---------------------------------------------------------------- export and import
+def test_qrels_round_trip_and_row_level_errors(engine, tmp_path):
+    from ranx import Qrels
+
+    from core.data.store import Store
+
+    seekers, postings = sorted(engine.corpus.seekers), sorted(engine.corpus.postings)
+    judged = (marks("A", [2, 1, 0], query=seekers[0]) + marks("B", [2, 0, 0], query=seekers[0])
+              + [jd.Judgment("A", "posting->posting", postings[0], postings[1], 1)])
+    judged = [jd.Judgment(j.analyst, j.direction, j.query_id, postings[int(j.item_id.split(":")[1]) + 2]
+                          if j.direction == "seeker->posting" else j.item_id, j.grade, j.model) for j in judged]
+    text = jd.to_qrels(judged)
+    path = tmp_path / "set.qrels"
+    path.write_text(text, encoding="utf-8")
+    assert Qrels.from_file(str(path), kind="trec").to_dict() == {  # a standard tool reads it
+        seekers[0]: {postings[2]: 2, postings[3]: 1, postings[4]: 0}, postings[0]: {postings[1]: 1}}
+    store = Store(tmp_path / "j.db")
+    assert jd.import_qrels(store, text.encode(), "가져옴", jd.direction_resolver(engine.corpus)) == 4
+    back = jd.load(store)
+    assert {j.direction for j in back} == {"seeker->posting", "posting->posting"}
+    assert jd.to_qrels(back) == text and jd.consensus(back) == jd.consensus(judged)
+    bad = text + f"{seekers[0]} 0 {postings[5]} 매우\n"
+    with pytest.raises(jd.JudgmentImportError, match="5행 'grade'"):
+        jd.import_qrels(store, bad.encode(), "B", jd.direction_resolver(engine.corpus))
+    with pytest.raises(jd.JudgmentImportError, match="1행 'query_id'"):
+        jd.import_qrels(store, f"nobody 0 {postings[5]} 1\n".encode(), "B", jd.direction_resolver(engine.corpus))
+    with pytest.raises(jd.JudgmentImportError, match="1행: 칸이 3개"):
+        jd.import_qrels(store, b"a 0 b\n", "B", jd.direction_resolver(engine.corpus))
+    assert len(jd.load(store)) == 4  # nothing half-imported
+
+
+def test_judgment_csv_goes_through_the_injection_neutraliser():
+    from core.views.frames import to_csv_bytes
+
+    frame = jd.judgments_frame([jd.Judgment("=HYPERLINK(1)", "seeker->posting", "s:1", "p:1", 2)])
+    assert "'=HYPERLINK(1)" in to_csv_bytes(frame).decode("utf-8-sig")
+
+
+# ---------------------------------------------------------------- the LLM judge behind its κ gate
+class FakeJudgeServer:
+    """A local OpenAI-compatible server whose answer is `answer(user message) -> grade`; records requests."""
+
+    def __init__(self, answer):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[dict] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                outer.requests.append(body)
+                content = json.dumps({"grade": answer(body["messages"][-1]["content"]), "reason": "테스트"})
+                data = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                                   "choices": [{"index": 0, "finish_reason": "stop",
+                                                "message": {"role": "assistant", "content": content}}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_llm_judge_is_cached_masked_and_trusted_only_above_the_kappa_gate(engine, tmp_path):
+    from core.data.store import Store
+    from core.evaluation.llm_judge import MIN_SHARED, LLMJudge, gate, pair_prompt, trusted_judges
+    from core.settings import LLMSettings
+
+    corpus = engine.corpus
+    postings = [corpus.get(p) for p in sorted(corpus.postings)]
+    pairs = []
+    for seeker in sorted(corpus.seekers.values(), key=lambda s: s.id):
+        by_grade = {g: [p.id for p in postings if grade(seeker, p) == g] for g in (0, 1, 2)}
+        if len(by_grade[2]) >= 4 and len(pairs) < 150:  # relevant, related and other postings for each seeker
+            pairs += [("seeker->posting", seeker.id, p) for p in by_grade[2][:8] + by_grade[1][:8] + by_grade[0][:16]]
+    corpus.get(pairs[0][2]).jobCont += " 문의 담당자 010-2345-6789"  # personal data that must not leave
+    shared = [p for n, p in enumerate(pairs) if n % 8 != 7]
+    extra = [p for p in pairs if p not in shared]
+    analyst = [jd.Judgment("A", d, q, i, grade(corpus.get(q), corpus.get(i))) for d, q, i in shared]
+    assert len({j.grade for j in analyst}) == 3 and len(shared) >= MIN_SHARED
+    truth = {pair_prompt(corpus.get(q), corpus.get(i)): grade(corpus.get(q), corpus.get(i)) for _, q, i in pairs}
+    store = Store(tmp_path / "j.db")
+    jd.record(store, analyst)
+    before = jd.judged_scores(engine, ["tfidf"], jd.load(store), k=5)
+
+    good_server = FakeJudgeServer(lambda text: truth[text])
+    bad_server = FakeJudgeServer(lambda text: (truth[text] + 1) % 3)  # disagrees with the analysts every time
+    try:
+        good = LLMJudge(LLMSettings(model="good", base_url=good_server.url, api_key="k", timeout=5, retries=1))
+        bad = LLMJudge(LLMSettings(model="bad", base_url=bad_server.url, api_key="k", timeout=5, retries=1))
+        plan = good.estimate(corpus, pairs, jd.load(store))
+        assert plan.new == len(pairs) and plan.tokens > 0 and plan.max_seconds >= plan.seconds > 0
+        assert good.judge(store, corpus, pairs, jd.load(store))["asked"] == len(pairs)
+        assert bad.judge(store, corpus, pairs, jd.load(store))["asked"] == len(pairs)
+        assert all("010-2345-6789" not in r["messages"][-1]["content"] for r in good_server.requests)
+        asked = len(good_server.requests)
+        assert good.estimate(corpus, pairs, jd.load(store)).new == 0  # cached under this prompt version
+        assert good.judge(store, corpus, pairs, jd.load(store)) == {"asked": 0, "cached": len(pairs), "failed": 0}
+        assert len(good_server.requests) == asked
+    finally:
+        good_server.close()
+        bad_server.close()
+
+    marks = jd.load(store)
+    g, b = gate(marks, "LLM:good"), gate(marks, "LLM:bad")
+    assert g.trusted and g.kappa == pytest.approx(1.0) and g.shared == len(shared) and g.label == "지표에 반영"
+    assert not b.trusted and b.kappa < 0.6 and b.label == "참고용"
+    assert trusted_judges(marks) == {"LLM:good"}
+    # the disagreeing judge never changes a metric; the trusted one adds the pairs no analyst judged
+    only_bad = [m for m in marks if m.analyst != "LLM:good"]
+    assert jd.judged_scores(engine, ["tfidf"], only_bad, k=5, trusted=trusted_judges(only_bad)) == before
+    assert jd.consensus(only_bad, trusted_judges(only_bad)) == jd.consensus(analyst)
+    with_good = jd.consensus(marks, trusted_judges(marks))
+    assert set(with_good) == set(pairs) and all(with_good[p] == jd.consensus(analyst)[p] for p in shared)
+    assert all(with_good[(d, q, i)] == grade(corpus.get(q), corpus.get(i)) for d, q, i in extra)
+    # too few shared pairs: even a perfect judge stays 참고용
+    few = [m for m in marks if m.analyst != "A" or (m.direction, m.query_id, m.item_id) in shared[:50]]
+    assert not gate(few, "LLM:good").trusted
+
+
+def test_blind_queue_cards_show_duties_conditions_place_and_distance(engine):
+    from core.views.judging import judging_card
+
+    seeker = next(s for s in sorted(engine.corpus.seekers.values(), key=lambda s: s.id)
+                  if s.place.lat is not None and s.place.sigungu and any(
+                      p.place.sigungu == s.place.sigungu and p.place.sido == s.place.sido for p in engine.corpus.postings.values()))
+    posting = next(p for p in sorted(engine.corpus.postings.values(), key=lambda p: p.id)
+                   if p.jobCont and p.place.lat is not None and p.place.sigungu != seeker.place.sigungu)
+    card = judging_card(seeker, posting)
+    assert set(card) == {"제목", "직종", "직무", "조건", "근무지", "거리"}
+    assert card["직무"].startswith(" ".join(posting.jobCont.split())[:20]) and posting.salary_label in card["조건"]
+    assert posting.place.sido in card["근무지"] and card["거리"].endswith(" km")
+    same = next(p for p in engine.corpus.postings.values() if (p.place.sido, p.place.sigungu) == (seeker.place.sido, seeker.place.sigungu))
+    assert judging_card(seeker, same)["거리"] == "같은 시군구"
+    back = judging_card(posting, seeker)  # posting → seekers: the seeker's wishes and constraints
+    assert seeker.education_label in back["조건"] and back["거리"].endswith(" km")

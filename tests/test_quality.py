@@ -172,7 +172,9 @@ def test_malformed_judgments_csv_names_the_row_and_keeps_what_is_stored(tmp_data
     with pytest.raises(jd.JudgmentImportError, match="UTF-8"):
         jd.import_csv(store, "analyst,direction\n김,x\n".encode("cp949"))
     assert store.judgments() == before  # nothing half-imported
-    exported = jd.to_csv_bytes(store)
+    from core.views.frames import to_csv_bytes
+
+    exported = to_csv_bytes(jd.judgments_frame(jd.load(store)))  # through the CSV-injection neutraliser
     other = Store(store.path.parent / "other.db")
     assert jd.import_csv(other, exported) == 1 and other.judgments() == before  # round trip pools analysts
 

@@ -10,9 +10,10 @@ import streamlit as st
 from core.data.kinds import Direction
 from core.evaluation import judgments as jd
 from core.evaluation.agreement import adjudicate, agreement, agreement_frames, disagreements, second_tasks
+from core.evaluation.llm_judge import MIN_KAPPA, MIN_SHARED, LLMJudge, gate, judges, trusted_judges
 from core.models.registry import APP_MODELS
 from core.settings import settings
-from core.views.frames import posting_row, seeker_row
+from core.views.frames import posting_row, seeker_row, to_csv_bytes
 from core.views.judging import judging_card
 
 from .auth import signed_in_user
@@ -127,12 +128,19 @@ def judgment_report() -> None:
     st.subheader("분석가 판정 기준 (k = 5, 95 % 신뢰구간)")
     store, engine = get_store(), get_engine()
     marks = jd.load(store)
-    c1, c2 = st.columns(2)
-    c1.download_button("판정 내보내기 (CSV)", jd.to_csv_bytes(store), file_name="joblens_judgments.csv", mime="text/csv")
-    upload = c2.file_uploader("다른 분석가의 판정 가져오기 (CSV)", type=["csv"], key="judgments_upload")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("판정 내보내기 (CSV)", to_csv_bytes(jd.judgments_frame(marks)), file_name="joblens_judgments.csv",
+                       mime="text/csv")
+    c2.download_button("판정 내보내기 (TREC qrels)", jd.to_qrels(marks).encode("utf-8"), file_name="joblens.qrels",
+                       mime="text/plain", help="합의 판정 (질의 0 항목 판정): 평가 도구(trec_eval, ranx)가 읽는 형식")
+    upload = c3.file_uploader("판정 가져오기 (CSV 또는 qrels)", type=["csv", "qrels", "txt"], key="judgments_upload")
     if upload is not None and st.session_state.get("judgments_uploaded") != upload.file_id:
         try:
-            n = jd.import_csv(store, upload.getvalue(), set(engine.corpus.postings) | set(engine.corpus.seekers))
+            if upload.name.lower().endswith(".csv"):
+                n = jd.import_csv(store, upload.getvalue(), set(engine.corpus.postings) | set(engine.corpus.seekers))
+            else:
+                who = signed_in_user() or st.session_state.get("analyst", "").strip() or f"가져온 판정 ({upload.name})"
+                n = jd.import_qrels(store, upload.getvalue(), who, jd.direction_resolver(engine.corpus))
             st.session_state["judgments_uploaded"] = upload.file_id
             st.success(f"판정 {n:,}건을 가져왔습니다.")
             marks = jd.load(store)
@@ -141,13 +149,47 @@ def judgment_report() -> None:
     if not marks:
         st.info("아직 판정이 없습니다. 추천 화면 아래 '분석가 판정'이나 [판정 (블라인드)](./judge) 화면에서 표시하세요.")
         return
+    trusted = trusted_judges(marks)
     with st.spinner("판정 기준 지표 계산 중…"):
-        scores = jd.judged_scores(engine, list(APP_MODELS), marks, k=5)
+        scores = jd.judged_scores(engine, list(APP_MODELS), marks, k=5, trusted=trusted)
         kappa, pairs = jd.proxy_agreement(engine, marks)
     st.dataframe(jd.judged_frame(scores), hide_index=True, width="stretch")
     st.metric("직종 일치 대리지표와 판정의 일치도 (Cohen's κ)", "-" if kappa != kappa else f"{kappa:.2f}",
               help=f"판정된 (질의, 항목) {pairs:,}쌍 · 관련/부분 = 관련, 같은 중분류 = 관련")
-    st.caption(f"판정 {len(marks):,}건 · 분석가 {len({m.analyst for m in marks})}명 · 판정되지 않은 항목은 무관으로 셉니다 (커버리지 참고).")
+    people = {m.analyst for m in marks if not m.analyst.startswith(jd.MACHINE_PREFIX)}
+    st.caption(f"판정 {len(marks):,}건 · 분석가 {len(people)}명 · 판정되지 않은 항목은 무관으로 셉니다 (커버리지 참고)."
+               + (" LLM 판정은 분석가와의 일치도 기준을 넘은 것만 반영했습니다." if trusted else ""))
+
+
+def llm_judge_section() -> None:
+    """평가·감사: the LLM judge's agreement with analysts (지표에 반영 / 참고용), and a run with its estimate first."""
+    st.subheader("LLM 판정 (분석가와의 일치도가 기준을 넘을 때만 지표에 반영)")
+    store, engine = get_store(), get_engine()
+    marks = jd.load(store)
+    gates = [gate(marks, name) for name in judges(marks)]
+    if gates:
+        st.dataframe([{"판정 모델": g.judge.removeprefix(jd.MACHINE_PREFIX), "분석가와 함께 판정한 쌍": g.shared,
+                       "Cohen's κ": "-" if g.kappa != g.kappa else f"{g.kappa:.2f}", "상태": g.label} for g in gates],
+                     hide_index=True, width="stretch")
+    st.caption(f"기준: 분석가와 함께 판정한 쌍 {MIN_SHARED}개 이상에서 κ ≥ {MIN_KAPPA}. 기준 미달이면 참고용으로만 보여 줍니다.")
+    cfg = settings().llm
+    if cfg is None:
+        st.info("LLM 서버가 설정되지 않아 LLM 판정을 실행할 수 없습니다 (추출과 같은 [llm] 설정을 씁니다).")
+        return
+    if not marks:
+        return
+    judge = LLMJudge(cfg)
+    pairs = jd.pooled_pairs(engine, list(APP_MODELS), marks, k=5)
+    plan = judge.estimate(engine.corpus, pairs, marks)
+    cost = "가격 미설정" if plan.cost is None else f"약 {plan.cost:,.0f}원"
+    st.caption(f"판정할 쌍 {plan.pairs:,}개 중 새로 물을 쌍 {plan.new:,}개 · 약 {plan.tokens:,} 토큰 · {cost} · "
+               f"예상 {plan.seconds / 60:.1f}분 (최대 {plan.max_seconds / 60:.0f}분)")
+    if plan.new and st.button("LLM 판정 실행", key="llm_judge_run"):
+        bar = st.progress(0.0, text="LLM 판정 중…")
+        counts = judge.judge(store, engine.corpus, pairs, marks,
+                             progress=lambda label, i, n, note="": bar.progress(i / max(n, 1), text=f"{label}: {i:,}/{n:,}"))
+        bar.empty()
+        st.success(f"LLM 판정 {counts['asked']:,}건 저장 · 실패 {counts['failed']:,}건")
 
 
 def agreement_section() -> None:

@@ -46,6 +46,14 @@ def run(args) -> int:
         print(f"W-BERT(정적) 학습 ({card['data']}): {accuracy_label(card)}, {card['train_seconds']:.0f}s")
     code = build.run(argparse.Namespace(models="tfidf,sbert,wbert", analyser="mecab", sources="demo",
                                         seeker_sources="demo-seekers"))
+    from ..evaluation.report import ensure_report
+    from ..models.engine import Engine
+    from ..models.registry import ModelParams
+
+    # 평가·감사 opens with a table: a small evaluation of the corpus just built (skipped when a report exists)
+    report = ensure_report(Engine.from_store(store, params=ModelParams.from_settings(settings())),
+                           settings().data_dir / "reports", progress=TerminalProgress())
+    print(f"빠른 평가 보고서: {report.name}")
     ingest_real()
     return code
 

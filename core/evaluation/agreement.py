@@ -17,10 +17,9 @@ from itertools import combinations
 
 import numpy as np
 
-from .judgments import ADJUDICATION, GRADE_LABELS, Judgment, JudgmentImportError, record
+from .judgments import ADJUDICATION, GRADE_LABELS, MACHINE_PREFIX, Judgment, JudgmentImportError, record
 
 Pair = tuple[str, str, str]  # (direction, query id, item id)
-MACHINE_PREFIX = "LLM:"  # an LLM judge's marks are recorded under 'LLM:<model>' (see llm_judge.py)
 
 
 def double_judged(direction: str, query_id: str, share: float) -> bool:

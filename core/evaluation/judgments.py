@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ..data.export import csv_bytes
 from ..data.kinds import Direction, grade
 from ..filters import FilterSettings
 from ..models.encoders import ModelNotReady
@@ -30,6 +29,7 @@ GRADE_LABELS = {v: k for k, v in GRADES.items()}
 CSV_COLUMNS = ("analyst", "direction", "query_id", "item_id", "grade", "model", "filters", "at")
 BLIND = "blind"  # the model recorded for a mark made in the blind queue
 ADJUDICATION = "adjudication"  # the model recorded for a third analyst's ruling on a disagreement
+MACHINE_PREFIX = "LLM:"  # an LLM judge's marks are recorded under 'LLM:<model>' (see llm_judge.py)
 
 
 class JudgmentImportError(ValueError):
@@ -79,9 +79,61 @@ def load(store) -> list[Judgment]:
     return [Judgment(**r) for r in store.judgments()]
 
 
-def to_csv_bytes(store) -> bytes:
-    # through the one neutraliser: an imported '=HYPERLINK(…)' analyst or id goes out as text, not a formula
-    return csv_bytes(CSV_COLUMNS, ([getattr(j, c) for c in CSV_COLUMNS] for j in load(store)))
+def judgments_frame(judgments: list[Judgment]):
+    """Every mark as a table with the CSV's columns (the page writes it through the CSV-injection neutraliser)."""
+    import pandas as pd
+
+    return pd.DataFrame([[getattr(j, c) for c in CSV_COLUMNS] for j in judgments], columns=list(CSV_COLUMNS))
+
+
+def to_qrels(judgments: list[Judgment]) -> str:
+    """The consensus grades (what the metrics use) as TREC qrels: 'query 0 item grade' per line."""
+    lines = []
+    for (_, q, i), g in sorted(consensus(judgments).items(), key=lambda kv: (kv[0][1], kv[0][2])):
+        if any(c.isspace() for c in q + i):
+            raise JudgmentImportError(f"'{q}' / '{i}': 공백이 든 ID는 qrels로 내보낼 수 없음")
+        lines.append(f"{q} 0 {i} {g}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def direction_resolver(corpus):
+    """(query id, item id) → their Direction in `corpus`, or None when either is missing or the pair has no direction."""
+    def direction_of(query_id: str, item_id: str) -> Direction | None:
+        query, item = corpus.get(query_id), corpus.get(item_id)
+        if query is None or item is None or f"{query.kind}->{item.kind}" not in DIRECTIONS:
+            return None
+        return Direction(f"{query.kind}->{item.kind}")
+    return direction_of
+
+
+def import_qrels(store, data: bytes, analyst: str, direction_of) -> int:
+    """Judgments from a TREC qrels file, recorded under `analyst`; `direction_of(query, item)` names the
+    direction (None for an id the corpus does not hold). Every line is checked first; one bad line (its
+    number and field named) and nothing is stored."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise JudgmentImportError(f"파일 인코딩이 UTF-8이 아님 ({e.start}바이트째)") from None
+    judgments = []
+    for row_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split()
+        if len(parts) != 4:
+            raise JudgmentImportError(f"{row_no}행: 칸이 {len(parts)}개 (qrels는 '질의 0 항목 판정' 4칸)")
+        query_id, _, item_id, raw = parts
+        try:
+            grade_value = int(raw)
+        except ValueError:
+            raise JudgmentImportError(f"{row_no}행 'grade': '{raw}'은(는) 판정이 아님 (2 관련, 1 부분, 0 무관)") from None
+        direction = direction_of(query_id, item_id)
+        if direction is None:
+            raise JudgmentImportError(f"{row_no}행 'query_id'/'item_id': '{query_id}' → '{item_id}'은(는) 코퍼스에 없거나 "
+                                      "추천 방향이 아닌 쌍")
+        j = Judgment(analyst, str(direction), query_id, item_id, grade_value, "qrels")
+        validate(j, row_no)
+        judgments.append(j)
+    return store.put_judgments([j.row() for j in judgments])
 
 
 def import_csv(store, data: bytes, known_ids: set[str] | None = None) -> int:
@@ -167,19 +219,24 @@ class JudgedScore:
     mrr: list[float]
 
 
-def consensus(judgments: list[Judgment]) -> dict[tuple[str, str, str], int]:
+def consensus(judgments: list[Judgment], trusted: frozenset[str] = frozenset()) -> dict[tuple[str, str, str], int]:
     """(direction, query, item) → the grade the metrics use: a third analyst's ruling where there is one,
-    else the analysts' mean grade rounded half up (관련 + 무관 → 부분)."""
+    else the analysts' mean grade rounded half up (관련 + 무관 → 부분). A machine judge's marks count only
+    when it is in `trusted` (see llm_judge.gate), and only on pairs no analyst judged."""
     acc: dict[tuple[str, str, str], list[int]] = {}
     ruled: dict[tuple[str, str, str], int] = {}
+    machine: dict[tuple[str, str, str], list[int]] = {}
     for j in judgments:
         key = (j.direction, j.query_id, j.item_id)
         if j.model == ADJUDICATION:
             ruled[key] = j.grade
+        elif j.analyst.startswith(MACHINE_PREFIX):
+            if j.analyst in trusted:
+                machine.setdefault(key, []).append(j.grade)
         else:
             acc.setdefault(key, []).append(j.grade)
-    out = {key: int(math.floor(np.mean(v) + 0.5)) for key, v in acc.items()}
-    return {**out, **ruled}
+    rounded = lambda v: int(math.floor(np.mean(v) + 0.5))  # noqa: E731
+    return {**{key: rounded(v) for key, v in machine.items()}, **{key: rounded(v) for key, v in acc.items()}, **ruled}
 
 
 def _filters_of(judgments: list[Judgment], direction: str, query_id: str) -> FilterSettings:
@@ -192,11 +249,12 @@ def _filters_of(judgments: list[Judgment], direction: str, query_id: str) -> Fil
     return FilterSettings()
 
 
-def judged_scores(engine, models: list[str], judgments: list[Judgment], k: int = 5) -> list[JudgedScore]:
+def judged_scores(engine, models: list[str], judgments: list[Judgment], k: int = 5,
+                  trusted: frozenset[str] = frozenset()) -> list[JudgedScore]:
     """nDCG@k, P@k, MAP@k and MRR@k (ranx) of each model's list against the consensus grades (unjudged
     items count as 무관, and coverage says how many there were), with bootstrap CIs over judged queries;
-    the category proxy's nDCG@k on the same lists beside it."""
-    grades = consensus(judgments)
+    the category proxy's nDCG@k on the same lists beside it. Machine judges count only when `trusted`."""
+    grades = consensus(judgments, trusted)
     out = []
     for direction in Direction:
         qrels: dict[str, dict[str, int]] = {}
@@ -226,6 +284,22 @@ def judged_scores(engine, models: list[str], judgments: list[Judgment], k: int =
                                    round(covered / shown, 4) if shown else 0.0, ci(by_proxy[f"ndcg@{k}"]),
                                    ci(judged[f"map@{k}"]), ci(judged[f"mrr@{k}"])))
     return out
+
+
+def pooled_pairs(engine, models: list[str], judgments: list[Judgment], k: int = 5) -> list[tuple[str, str, str]]:
+    """Every judged pair plus each model's top-k for the judged queries: the pool an LLM judge grades."""
+    out = dict.fromkeys((j.direction, j.query_id, j.item_id) for j in judgments
+                        if engine.corpus.get(j.query_id) is not None and engine.corpus.get(j.item_id) is not None)
+    for direction, qid in sorted({(d, q) for d, q, _ in out}):
+        for name in models:
+            try:
+                model = engine.model(name)
+            except ModelNotReady:
+                continue
+            for rec in model.recommend(engine.corpus.get(qid), k=k, filters=_filters_of(judgments, direction, qid),
+                                       target=Direction(direction).target, explain=False).items:
+                out.setdefault((direction, qid, rec.item_id), None)
+    return list(out)
 
 
 def proxy_agreement(engine, judgments: list[Judgment]) -> tuple[float, int]:

@@ -128,7 +128,7 @@ QUICK_MODELS = ("tfidf", "sbert")
 QUICK_DATASET = "현재 코퍼스"
 
 
-def ensure_report(engine, out_dir: Path, models: tuple[str, ...] = QUICK_MODELS, n_queries: int = 40,
+def ensure_report(engine, out_dir: Path, models: tuple[str, ...] = QUICK_MODELS, n_queries: int = 25,
                   progress=None) -> Path:
     """The report 평가·감사 opens with: the newest one there is, else a small evaluation of the current
     corpus (set-up runs it; the page runs it with progress when set-up did not), so the page is never empty."""
