@@ -121,7 +121,8 @@ def test_a_slow_drip_reply_ends_at_the_total_deadline_with_an_error():
         start = time.monotonic()
         with pytest.raises(LLMError, match="제한 시간"):
             extract_llm(Posting(id="t:1", source="t", title="사무원", jobCont="문서 정리"), srv.config(timeout=1.0, retries=2))
-        assert time.monotonic() - start < 1.0 * 3 + 5
+        # a hang guard, not a timing bound (bench/bench_bounds.py measures that): the reply would drip for 5.5 hours
+        assert time.monotonic() - start < 120
         assert len(srv.bodies) == 1  # a dripping server is not asked again
     finally:
         srv.close()
