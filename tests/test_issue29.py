@@ -121,7 +121,8 @@ def test_a_slow_drip_reply_ends_at_the_total_deadline_with_an_error():
         start = time.monotonic()
         with pytest.raises(LLMError, match="제한 시간"):
             extract_llm(Posting(id="t:1", source="t", title="사무원", jobCont="문서 정리"), srv.config(timeout=1.0, retries=2))
-        assert time.monotonic() - start < 1.0 * 3 + 5
+        # a hang guard, not a timing bound (bench/bench_bounds.py measures that): the reply would drip for 5.5 hours
+        assert time.monotonic() - start < 120
         assert len(srv.bodies) == 1  # a dripping server is not asked again
     finally:
         srv.close()
@@ -164,8 +165,9 @@ def test_a_reingest_updates_in_place_and_merge_keeps_the_id(tmp_data):
     ingest_file(store, tmp_data / "p.csv", "csv", source="x-y")
     second = ingest_file(store, tmp_data / "p.csv", "csv", source="x-y")
     assert (second.inserted, second.updated) == (0, 1) and store.counts()["postings"] == 1
-    a = build_posting({"title": "사무원", "region": "서울 강남구"}, "t", "a:b:K1")  # a key holding ':' stays whole
-    assert merge_postings(a, a).id == "t:a:b:K1"
+    # merge never re-parses an id: one made under a source holding ':' (stored before names were checked) stays
+    a = build_posting({"title": "사무원", "region": "서울 강남구"}, "x:y", "K1")
+    assert merge_postings(a, a).id == "x:y:K1"  # was 'x:y:y:K1', a second copy of the posting
 
 
 # ---------------------------------------------------------------- item 7: the gazetteer cache is data, never code

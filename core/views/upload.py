@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..data.formats import FORMATS
 from ..data.ingest import iter_records
+from ..data.readers import REJECT_KEY
 from ..data.records import Posting
 
 MAX_UPLOAD_MB = 50  # also .streamlit/config.toml server.maxUploadSize
@@ -41,7 +42,7 @@ def save_upload(folder: Path, filename: str, data: bytes) -> Path:
 def preview(path: Path, fmt: str, mapping: dict[str, str] | None = None, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the first raw rows, how each would be stored or why it would be rejected). Raises IngestError when the
     file cannot be read as a whole."""
-    raw = pd.DataFrame(FORMATS[fmt].read(path)[:n])
+    raw = pd.DataFrame([{k: v for k, v in r.items() if k != REJECT_KEY} for r in FORMATS[fmt].read(path)[:n]])
     parsed = []
     for row_no, record, rejects in iter_records(path, fmt, mapping):
         if row_no == 0:
