@@ -1,7 +1,10 @@
 """Cached store, engine and models: one of each per server process (st.cache_resource)."""
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.data.store import Store
 from core.models.encoders import ModelNotReady
@@ -19,10 +22,24 @@ def _engine() -> Engine:
     return Engine.from_store(get_store())
 
 
+_runs: dict[str, object] = {}  # session id → the run that last refreshed the engine
+_runs_lock = threading.Lock()
+
+
 def get_engine() -> Engine:
-    """The process's engine, with whatever a sync, upload or ingest stored since taken in (one indexed query)."""
+    """The process's engine, with whatever a sync, upload or ingest stored since taken in: one indexed query
+    per rerun of a page, however many widgets ask for the engine during it."""
     engine = _engine()
-    engine.refresh()
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a page run (a background thread): always look
+        engine.refresh()
+        return engine
+    run = ctx.cursors  # Streamlit gives each run of a session a new cursors dict (ScriptRunContext.reset)
+    with _runs_lock:
+        fresh = _runs.get(ctx.session_id) is not run
+        _runs[ctx.session_id] = run
+    if fresh:
+        engine.refresh()
     return engine
 
 
