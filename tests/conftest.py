@@ -46,7 +46,10 @@ def tmp_data(tmp_path, locate):
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory):
-    """A small deterministic demo corpus (600 postings, 150 seekers) ingested through the real readers."""
+    """A small deterministic demo corpus (600 postings, 150 seekers) ingested through the real readers.
+
+    Its folder becomes the session's JOBLENS_DATA (indexes and caches go there); a fixture that points
+    JOBLENS_DATA elsewhere must use monkeypatch so it is restored (see `app_data`)."""
     from core.data.demo import generate
     from core.data.ingest import ingest_file
     from core.data.store import Store
@@ -75,6 +78,18 @@ def engine(demo_store, tmp_path):
     with sqlite3.connect(copy) as target:  # the backup API copies committed pages, WAL included
         demo_store.con.backup(target)
     return Engine.from_store(Store(copy))
+
+
+@pytest.fixture()
+def app_data(demo_store, monkeypatch):
+    """The app's pages (which open `Store()` from JOBLENS_DATA) on the demo store, with no store, engine or
+    frame cached by an earlier test of this process."""
+    import streamlit as st
+
+    monkeypatch.setenv("JOBLENS_DATA", str(demo_store.path.parent))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    return demo_store
 
 
 SHARED = Path(os.environ.get("JOBLENS_SHARED", REPO.parent / "shared" / "data"))

@@ -99,15 +99,49 @@ def _wait(driver, css: str, timeout: float = 240):
 
 
 def _idle(driver, timeout: float = 240) -> None:
-    """Wait until Streamlit has finished running the script (no 'running' status widget)."""
+    """Wait until Streamlit has finished running the script: its app root reports the script state
+    'notRunning' (not 'initial', 'running' or 'rerunRequested') and no status widget says running."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    time.sleep(1.0)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if not driver.find_elements(By.CSS_SELECTOR, '[data-testid^="stStatusWidgetRunning"]'):
-            return
-        time.sleep(0.5)
+    WebDriverWait(driver, timeout, poll_frequency=0.2).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stApp"][data-test-script-state="notRunning"]')
+        and not d.find_elements(By.CSS_SELECTOR, '[data-testid^="stStatusWidgetRunning"]'))
+
+
+def _until(driver, condition, timeout: float = 30, poll: float = 0.25):
+    """WebDriverWait for any condition of the driver; returns its value (raises TimeoutException)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, poll_frequency=poll).until(condition)
+
+
+def _into_view(driver, element) -> None:
+    """Scroll the element to the middle of the window and wait until it is there."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    _until(driver, lambda d: d.execute_script(
+        "const r = arguments[0].getBoundingClientRect(); return r.bottom > 0 && r.top < window.innerHeight;", element))
+
+
+def _settled(driver, element=None, timeout: float = 60, still: int = 4) -> bytes:
+    """Wait until `still` screenshots a second apart are all the same (deck.gl draws its polygons as their data
+    arrives, over the next animation frames, and its labels once their font atlas is built: a loaded machine
+    can pause between those); returns the settled screenshot (of the element, or the window). An element that
+    never settles fails the test; a whole window may hold something that always moves (a caret), so after
+    `timeout` its last screenshot is returned."""
+    from selenium.common.exceptions import TimeoutException
+
+    shots: list[bytes] = []
+
+    def same(d) -> bytes | None:
+        shots.append(element.screenshot_as_png if element is not None else d.get_screenshot_as_png())
+        return shots[-1] if len(shots) >= still and len(set(shots[-still:])) == 1 else None
+    try:
+        return _until(driver, same, timeout, poll=1.0)
+    except TimeoutException:
+        if element is not None:
+            raise
+        return shots[-1]
 
 
 def _no_exception(driver, name: str) -> None:
@@ -139,6 +173,7 @@ PAGES = [  # (url path, query, element that shows the page is drawn, key of the 
 
 @pytest.mark.parametrize("name, query, ready, list_key", PAGES)
 def test_page_in_real_browser(server, browser, name, query, ready, list_key):
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
@@ -161,19 +196,18 @@ def test_page_in_real_browser(server, browser, name, query, ready, list_key):
         _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
         assert chart.size["height"] > 100
         grid = browser.find_element(By.CSS_SELECTOR, f'.st-key-{list_key}_table [data-testid="stDataFrame"]')
-        browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", grid)
-        time.sleep(0.5)
+        _into_view(browser, grid)
         # click a row in the row-selection column at the grid's left edge (the first click may only
         # focus the canvas grid, so try the first rows in turn)
         for row in (1, 2, 3):
             ActionChains(browser).move_to_element(grid).pause(0.3).move_to_element_with_offset(
                 grid, -grid.size["width"] // 2 + 16, -grid.size["height"] // 2 + 18 + 36 * row).pause(0.3).click().perform()
             _idle(browser)
-            deadline = time.time() + 20
-            while time.time() < deadline and "선택:" not in browser.find_element(By.TAG_NAME, "body").text:
-                time.sleep(0.5)
-            if "선택:" in browser.find_element(By.TAG_NAME, "body").text:
+            try:
+                _until(browser, lambda d: "선택:" in d.find_element(By.TAG_NAME, "body").text, timeout=20)
                 break
+            except TimeoutException:
+                continue  # that click only focused the grid: the next row
         assert "선택:" in browser.find_element(By.TAG_NAME, "body").text, f"{name}: clicking a row selected nothing"
         _no_exception(browser, name)
     shot = SHOTS / f"{name or 'home'}{'-wbert' if 'model=wbert' in query else ''}.png"
@@ -212,9 +246,8 @@ def _canvas_pixels(browser, css: str):
 
     _wait(browser, f"{css} canvas")
     chart = browser.find_element(By.CSS_SELECTOR, css)
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", chart)
-    time.sleep(3)  # deck.gl draws on the next animation frames, the labels once their font atlas is built
-    return np.asarray(Image.open(io.BytesIO(chart.screenshot_as_png)).convert("RGB")).astype(int)
+    _into_view(browser, chart)
+    return np.asarray(Image.open(io.BytesIO(_settled(browser, chart))).convert("RGB")).astype(int)
 
 
 @pytest.mark.parametrize("name, query", EVERY_PAGE)
@@ -232,8 +265,7 @@ def test_every_page_at_1280(server, browser, name, query):
         _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
     if name == "overview":
         _wait(browser, '.st-key-ov_choropleth canvas')
-    time.sleep(1.5)
-    _idle(browser)
+    _settled(browser, timeout=15, still=2)
     shot = WIDE / f"{name}.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
@@ -302,7 +334,7 @@ def test_large_text_mode_at_1280(server, browser):
     assert cells >= 18 and cells > normal, f"table cells {cells}px in 큰 글씨 mode ({normal}px without)"
     picker = browser.find_element(By.CSS_SELECTOR, '.st-key-pick_seeker [data-baseweb="select"]')
     assert _font_px(browser, picker) >= 18, f"picker font {_font_px(browser, picker)}px in 큰 글씨 mode"
-    time.sleep(1.5)
+    _settled(browser, timeout=15, still=2)
     browser.save_screenshot(str(WIDE / "seeker-large-text.png"))
 
 
@@ -374,20 +406,16 @@ def test_overview_draws_its_choropleth(server, browser):
 def test_pdf_sheet_downloads_with_the_listed_titles_and_no_identifier(server, browser, demo_store, tmp_path):
     from pypdf import PdfReader
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
 
     from core.models.engine import Engine
 
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     _open(browser, server, "seeker", "?model=tfidf&k=8")
     button = _wait(browser, ".st-key-seeker_pdf button")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
-    time.sleep(0.5)
-    browser.find_element(By.CSS_SELECTOR, ".st-key-seeker_pdf button").click()
-    deadline = time.time() + 60
-    while time.time() < deadline and not list(tmp_path.glob("*.pdf")):
-        time.sleep(0.5)
-    pdfs = list(tmp_path.glob("*.pdf"))
-    assert pdfs, "the PDF did not download"
+    _into_view(browser, button)
+    _until(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-seeker_pdf button"))).click()
+    pdfs = _until(browser, lambda d: list(tmp_path.glob("*.pdf")), timeout=60)  # the download finished
     text = PdfReader(str(pdfs[0])).pages[0].extract_text()
     engine = Engine.from_store(demo_store)
     seeker = engine.corpus.seekers[engine.corpus.tables["seeker"].ids[0]]  # the page's default seeker

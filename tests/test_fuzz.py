@@ -480,12 +480,13 @@ def run_case(case: Case, store: Store, tmp: Path) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def fuzz_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("fuzz")
-    os.environ["JOBLENS_DATA"] = str(root)
-    store = Store(root / "fuzz.db")
-    for spec in SPECS:  # stored data every case must leave alone
-        (root / f"seed-{spec.fmt}").write_text(render(spec, [spec.row(f"SEED{i}") for i in range(3)]), encoding="utf-8")
-        ingest_file(store, root / f"seed-{spec.fmt}", spec.fmt)
-    return store, root
+    with pytest.MonkeyPatch.context() as env:  # restored after this module: a later page test must not open an empty store here
+        env.setenv("JOBLENS_DATA", str(root))
+        store = Store(root / "fuzz.db")
+        for spec in SPECS:  # stored data every case must leave alone
+            (root / f"seed-{spec.fmt}").write_text(render(spec, [spec.row(f"SEED{i}") for i in range(3)]), encoding="utf-8")
+            ingest_file(store, root / f"seed-{spec.fmt}", spec.fmt)
+        yield store, root
 
 
 def test_the_suite_is_big_enough_and_covers_every_reader():

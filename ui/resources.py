@@ -1,7 +1,10 @@
 """Cached store, engine and models: one of each per server process (st.cache_resource)."""
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core import locations
 from core.data import datasets
@@ -33,11 +36,25 @@ def _engine() -> Engine:
     return Engine.from_store(get_store(), params=model_params())
 
 
+_runs: dict[tuple, object] = {}  # (session id, engine) → the run that last refreshed that engine
+_runs_lock = threading.Lock()
+
+
 def get_engine() -> Engine:
     """The engine of the corpus the sidebar chose (see `current_corpus`), with whatever a sync, upload or ingest
-    stored since taken in (one indexed query)."""
+    stored since taken in: one indexed query per rerun of a page, however many widgets ask for the engine during it."""
     engine = _real_engine() if current_corpus() == "real" else _engine()
-    engine.refresh()
+    ctx = get_script_run_ctx()
+    if ctx is None:  # outside a page run (a background thread): always look
+        engine.refresh()
+        return engine
+    run = ctx.cursors  # Streamlit gives each run of a session a new cursors dict (ScriptRunContext.reset)
+    key = (ctx.session_id, id(engine))  # the corpus switch: each engine is refreshed once per run of its own
+    with _runs_lock:
+        fresh = _runs.get(key) is not run
+        _runs[key] = run
+    if fresh:
+        engine.refresh()
     return engine
 
 

