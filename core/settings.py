@@ -88,23 +88,26 @@ class Settings(BaseSettings):
     # judging (#28): the share of blind-queue queries a second analyst judges too (agreement statistics)
     second_judge_share: float = Field(0.2, ge=0, le=1, description="share of judged queries handed to a second analyst")
 
-    # the folders, for an edge's own use; core reads them from core.locations (one definition, there)
     @property
     def data_dir(self) -> Path:
-        return self._locations().data_dir
+        self.data.mkdir(parents=True, exist_ok=True)
+        return self.data
 
     @property
     def db_path(self) -> Path:
-        return self._locations().db_path
+        return self.data_dir / "joblens.db"
 
     @property
     def models_dir(self) -> Path:
-        return self._locations().models_dir
+        path = self.models or self.data_dir / "models"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
-    def _locations(self):
-        from .locations import Locations  # imported late: locations imports this module
-
-        return Locations.from_settings(self)
+    @property
+    def index_dir(self) -> Path:
+        path = self.data_dir / "index"
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def api_key(self, api: str) -> str | None:
         """The key for 'worknet' or 'kead': JOBLENS_<API>_API_KEY, else secrets.toml [api] <api>_key."""
