@@ -188,9 +188,13 @@ def main() -> int:
             out["blind_autocoded_note"] = (f"블라인드 + 자동 코딩: W-BERT 예측 신뢰도 ≥ {threshold:.2f}인 공고 {len(coded):,}/"
                                            f"{len(data.postings):,}건에 예측 직종을 주고 그 코드로 표준직무 보강")
         fresh = blind_table(out["tuned"], data, args.models.split(","), args.queries, coded)[DATASET]
+        out = {**json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8")),  # rows another run wrote since
+               **({"blind_autocoded_note": out["blind_autocoded_note"]} if coded is not None else {})}
         kept = out.get(key, {}).get(DATASET, {})
         out[key] = {DATASET: {d: {**kept.get(d, {}), **fresh.get(d, {})} for d in {**kept, **fresh}}}
         out["blind_regime"] = BLIND_NOTE
+        if "wbert" in args.models:
+            out[f"{key}_wbert"] = Path(args.wbert).name  # which W-BERT folder the wbert rows used
         out[f"{key}_seconds"] = round(time.time() - started)
         (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
         md = markdown(out["before"][DATASET], out["after"][DATASET], out["ablation"][DATASET], out["tuned"],

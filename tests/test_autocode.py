@@ -83,3 +83,31 @@ def _no_filters():
     from core.filters import FilterSettings
 
     return FilterSettings(distance=False, education=False, career=False, disability=False)
+
+
+def test_the_review_list_saves_a_correction_under_the_signed_in_account(demo_store, tmp_path, monkeypatch):
+    import sqlite3
+
+    from streamlit.testing.v1 import AppTest
+
+    from core.data.store import Store
+
+    with sqlite3.connect(tmp_path / "joblens.db") as target:
+        demo_store.con.backup(target)
+    monkeypatch.setenv("JOBLENS_DATA", str(tmp_path))
+    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path / "models"))
+    store = Store(tmp_path / "joblens.db")
+    posting = next(p for p in store.postings() if p.occupation and not p.closed)
+    posting.occupation = posting.jobsCd = ""
+    store.upsert_postings([posting])
+    store.put_autocodes([(posting.id, "posting", "023", 0.41, "wbert-test", "review", 0.0)])
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "wbert_training.py"), default_timeout=180)
+    at.session_state["user"] = "김분석"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(posting.title in m.value and "신뢰도 41%" in m.value for m in at.markdown)
+    at.button(key=f"ac_save_{posting.id}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.autocode_reviews()[-1]["analyst"] == "김분석"
+    saved = store.posting(posting.id)
+    assert saved.occupation == "023" and saved.occupation_source == "reviewed"
