@@ -313,8 +313,11 @@ def test_large_text_mode_at_1280(server, browser):
     grid = _wait(browser, '.st-key-seeker_posting_table [data-testid="stDataFrame"]')
     cells = _grid_font_px(browser, grid)
     assert cells >= 18 and cells > normal, f"table cells {cells}px in 큰 글씨 mode ({normal}px without)"
-    picker = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMainBlockContainer"] [data-testid="stSelectbox"] [data-baseweb="select"]')
-    assert _font_px(browser, picker) >= 18, f"picker font {_font_px(browser, picker)}px in 큰 글씨 mode"
+    picker = browser.find_element(By.CSS_SELECTOR, '[data-testid="stMainBlockContainer"] [data-testid="stSelectbox"]')
+    sizes = browser.execute_script(  # every piece of text in the picker: its label and the chosen seeker
+        "return [...arguments[0].querySelectorAll('*')].filter(e => [...e.childNodes].some("
+        "n => n.nodeType === 3 && n.textContent.trim())).map(e => parseFloat(getComputedStyle(e).fontSize));", picker)
+    assert sizes and min(sizes) >= 18, f"picker text {sizes}px in 큰 글씨 mode"
     time.sleep(1.5)
     browser.save_screenshot(str(WIDE / "seeker-large-text.png"))
 
