@@ -56,7 +56,7 @@ whole = {"latitude": 35.9, "longitude": 127.8, "zoom": 6.0}  # the mainland and 
 names = label_layer(mapdata.base_layers_data(whole)["labels"], large)  # 시도 names
 with st.container(key="ov_choropleth"):  # the key names the chart for the browser test and for links to it
     st.pydeck_chart(pdk.Deck(layers=[layer, names], initial_view_state=pdk.ViewState(**whole),
-                             map_style=None, tooltip={"text": "{tooltip}"}), height=640)
+                             map_provider=None, tooltip={"text": "{tooltip}"}), height=640)  # no web tiles
     legend_row([(f"{measure} {label}" if i == 0 else label, colour)
                 for i, (label, colour) in enumerate(overview.choropleth_legend(top))], large, square=True)
 st.caption(f"진할수록 {particle(measure, '이/가')} 많습니다 (최대 {top:,.2f}). 위치가 시도 단위로만 알려진 기록 "

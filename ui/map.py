@@ -77,8 +77,10 @@ def render_map(engine: Engine, result: RecommendResult, query, frame: pd.DataFra
                             stroked=True, get_line_color=[255, 255, 255, 255], line_width_min_pixels=1,
                             pickable=True, auto_highlight=True))
     basemap = st.session_state.get("basemap", False)
-    deck = pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view),
-                    map_style="light" if basemap else None, tooltip={"text": "{tooltip}"})
+    # no provider = no basemap request at all (map_style=None alone makes Streamlit fetch carto's style: an
+    # offline 'Failed to fetch' in the console); the tile basemap is the user's explicit choice
+    deck = pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view), tooltip={"text": "{tooltip}"},
+                    **({"map_style": "light"} if basemap else {"map_provider": None}))
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"{key}_map",
                             height=mapdata.MAP_HEIGHT_PX)
     legend_row(mapdata.legend(len(pts), radius_km), large)

@@ -11,19 +11,9 @@ from core.views.upload import FORMAT_LABELS, MAX_UPLOAD_MB, UPLOAD_TYPES, guess_
 
 from .resources import get_engine, get_store
 
-# Streamlit's uploader has no language setting and writes 'Upload', 'Drag and drop file here' and '50MB per file'
-# in English: our label says the same in Korean, so its own words are hidden and the button relabelled.
-UPLOADER_CSS = """<style>
-.st-key-upload_file [data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
-.st-key-upload_file [data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
-.st-key-upload_file [data-testid="stFileUploaderDropzone"] button > * { display: none !important; }
-.st-key-upload_file [data-testid="stFileUploaderDropzone"] button::after { content: "파일 선택"; font-size: 1rem; }
-</style>"""
-
 
 def upload_panel() -> None:
     st.subheader("파일 올리기")
-    st.markdown(UPLOADER_CSS, unsafe_allow_html=True)  # our own CSS only
     uploaded = st.file_uploader(f"CSV·XLSX·JSON·XML 파일을 끌어 놓거나 '파일 선택'을 누르세요 · 최대 {MAX_UPLOAD_MB} MB · "
                                 "행마다 검사해 잘못된 행만 거부합니다",
                                 type=UPLOAD_TYPES, key="upload_file")

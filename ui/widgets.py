@@ -29,14 +29,25 @@ a, .stButton button {{ color: #0033aa !important; font-weight: 700 !important; }
 </style>"""
 
 
+# Streamlit's file uploader has no language setting and writes 'Upload', 'Drag and drop file here' and '50MB per
+# file' in English: every uploader's label says what to do in Korean, its own words are hidden, its button relabelled.
+UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button > * { display: none !important; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "파일 선택"; font-size: 0.875rem; }
+</style>"""
+
+
 def a11y_on() -> bool:
     """큰 글씨·고대비: the sidebar toggle, or a shared link with a11y=1."""
     return bool(st.session_state.get("a11y") or st.query_params.get("a11y") == "1")
 
 
 def page_header(title: str, caption: str = "") -> None:
+    st.markdown(UPLOADER_CSS, unsafe_allow_html=True)  # our own CSS only; never posting text
     if a11y_on():
-        st.markdown(A11Y_CSS, unsafe_allow_html=True)  # our own CSS only; never posting text
+        st.markdown(A11Y_CSS, unsafe_allow_html=True)
     st.title(title)
     if caption:
         st.caption(caption)

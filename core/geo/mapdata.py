@@ -62,7 +62,7 @@ def view(origin: tuple[float, float] | None, radius_km: float | None, pts: list[
 
 
 BOUNDARY_VERSION = 5  # bump when the simplification changes: the cached files are rebuilt
-LABEL_ZOOM = 8.5  # at this zoom and closer (a 20–40 km radius view) 시군구 are drawn and named; farther out, 시도
+LABEL_ZOOM = 7.5  # at this zoom and closer (a 20 or 40 km radius view) 시군구 are drawn and named; farther out, 시도
 FILL = {"sido": [226, 229, 233, 255], "sigungu": [236, 238, 241, 255]}  # light greys; borders white
 LEGEND_ORIGIN, LEGEND_RADIUS, LEGEND_SELECTED = [200, 30, 30], [31, 95, 191], [230, 90, 20]
 
