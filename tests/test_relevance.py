@@ -86,7 +86,7 @@ def test_seeker_page_shows_the_divider_collapsed_and_the_rows_below_on_demand(de
     toggle.set_value(True).run()
     assert not at.exception
     assert len([d for d in at.dataframe if "순위" in d.value.columns]) == 2
-    at.toggle(key="analyst").set_value(True).run()
+    at.toggle(key="analyst_view").set_value(True).run()
     assert "점수" in [d.value for d in at.dataframe if "순위" in d.value.columns][0].columns
 
 
