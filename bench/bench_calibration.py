@@ -2,8 +2,9 @@
 score to P(same middle 직종) fitted on dev-split lists of a demo corpus, the relevance floor chosen on the same dev
 lists, and a check on other queries of how far apart the four models put the same item.
 
-    python bench/bench_calibration.py                      # ~6 min on 2 shared cores
-    python bench/bench_calibration.py --postings 1000      # quicker, wider spread
+    python bench/bench_calibration.py                      # 60 min wall on the shared 2-core machine at load ~20
+                                                           # (~10 CPU-min: mostly SBERT encoding 2,400 texts)
+    python bench/bench_calibration.py --postings 1000      # quicker
 
 Writes core/resources/calibration-demo.json (the app reads it for the demo corpus; real data keeps
 core/resources/calibration.json from bench_quality.py) and bench/results/calibration.json.

@@ -16,9 +16,16 @@ CARE = "068"  # the demo's 요양보호사 · 장애인 활동지원사 middle c
 
 
 def care_case(engine, model: str = "tfidf"):
-    """An S00061-like case: the care seeker of the test corpus, whose list holds a care posting or few, then filler."""
-    seeker = next(s for s in sorted(engine.corpus.seekers.values(), key=lambda s: s.id) if s.middle_code == CARE)
-    return seeker, engine.model(model).recommend(seeker, k=10, filters=FilterSettings(), target="posting")
+    """An S00061-like case: the first care seeker of the test corpus whose list holds a care posting or few, then
+    postings of other major categories."""
+    for seeker in sorted(engine.corpus.seekers.values(), key=lambda s: s.id):
+        if seeker.middle_code != CARE:
+            continue
+        result = engine.model(model).recommend(seeker, k=10, filters=FilterSettings(), target="posting")
+        items = [engine.corpus.postings[r.item_id] for r in result.items]
+        if any(p.middle_code == CARE for p in items) and any(p.major_code != seeker.major_code for p in items):
+            return seeker, result
+    raise AssertionError("the test corpus has no care seeker with a mixed list")
 
 
 def test_divider_sits_below_the_last_relevant_item_and_the_sheet_carries_only_those(engine):
@@ -79,7 +86,7 @@ def test_seeker_page_shows_the_divider_collapsed_and_the_rows_below_on_demand(de
     toggle.set_value(True).run()
     assert not at.exception
     assert len([d for d in at.dataframe if "순위" in d.value.columns]) == 2
-    at.toggle(key="analyst").set_value(True).run()
+    at.toggle(key="analyst_view").set_value(True).run()
     assert "점수" in [d.value for d in at.dataframe if "순위" in d.value.columns][0].columns
 
 

@@ -36,7 +36,7 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     if full.empty:
         st.info("조건을 모두 만족하는 결과가 없습니다. 필터를 완화해 보세요.")
         return full
-    analyst = bool(st.session_state.get("analyst"))
+    analyst = bool(st.session_state.get("analyst_view"))
     above, below = (counselor_frame(part, analyst) for part in split_at_floor(full))
     frame = counselor_frame(full, analyst)
     selected = st.session_state.get(f"{key}_selected")
@@ -109,7 +109,7 @@ def recommendation_page(direction: str) -> None:
     title, caption = titles[direction]
     sidebar_common()
     with st.sidebar:
-        st.toggle("분석가 보기", key="analyst", help="모델 원점수와 모델별 근거(공통 형태소 등)를 표와 상세에 함께 보여 줍니다")
+        st.toggle("분석가 보기", key="analyst_view", help="모델 원점수와 모델별 근거(공통 형태소 등)를 표와 상세에 함께 보여 줍니다")
     page_header(title, caption)
     engine = get_engine()
     state = controls(view_state(), disability=direction != "posting->posting")
