@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     api_timeout: float = Field(20.0, gt=0, description="seconds per API request")
     api_retries: int = Field(4, ge=1, description="attempts per request on timeouts and 5xx, with jittered backoff")
     api_page_size: int = Field(100, ge=1, le=1000)
+    # scale-out (#27): where dense vectors live for filtered search: 'memory' (in-process NumPy/FAISS, default)
+    # or 'milvus:PATH_OR_URI' (a local path is Milvus Lite; http://host:19530 a Milvus server or cluster)
+    vector_store: str = "memory"
 
     @property
     def data_dir(self) -> Path:

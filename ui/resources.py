@@ -7,6 +7,8 @@ from core.data.store import Store
 from core.models.encoders import ModelNotReady
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
+from core.models.vectorstore import open_vector_store
+from core.settings import settings
 
 
 @st.cache_resource(show_spinner="데이터베이스 여는 중…")
@@ -16,7 +18,7 @@ def get_store() -> Store:
 
 @st.cache_resource(show_spinner="코퍼스 불러오는 중…")
 def _engine() -> Engine:
-    return Engine.from_store(get_store())
+    return Engine.from_store(get_store(), vector_store=open_vector_store(settings().vector_store))
 
 
 def get_engine() -> Engine:
