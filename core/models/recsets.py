@@ -78,26 +78,28 @@ def _write(store, model: str, direction: str, result, ids: list[str], table_ids:
 
 
 def _run(engine, model_name: str, direction: str, queries: list, k: int, filters: FilterSettings,
-         progress: Progress | None = None) -> tuple[float, float]:
+         progress: Progress | None = None, map_chunks=None) -> tuple[float, float]:
     """Rank and store the lists of `queries`; returns (ranking seconds, writing seconds)."""
     if not queries:
         return 0.0, 0.0
     target = DIRECTIONS[direction][1]
     start = time.perf_counter()
-    result = batch_recommend(engine.model(model_name), queries, target, k=k, filters=filters, progress=progress)
+    result = batch_recommend(engine.model(model_name), queries, target, k=k, filters=filters, progress=progress,
+                             map_chunks=map_chunks)
     ranked = time.perf_counter()
     _write(engine.store, model_name, direction, result, [q.id for q in queries], engine.corpus.tables[target].ids)
     return ranked - start, time.perf_counter() - ranked
 
 
 def build(engine, models: list[str], k: int = 10, filters: FilterSettings | None = None,
-          progress: Progress | None = None) -> dict[str, dict[str, tuple[float, float]]]:
-    """Every list of every model in every direction; returns (ranking, writing) seconds per model and direction."""
+          progress: Progress | None = None, map_chunks=None) -> dict[str, dict[str, tuple[float, float]]]:
+    """Every list of every model in every direction; returns (ranking, writing) seconds per model and direction.
+    `map_chunks` (e.g. `RayRunner.map_chunks`) ranks chunks of queries elsewhere: the same lists."""
     filters = filters or FilterSettings()
     seconds: dict[str, dict[str, tuple[float, float]]] = {}
     for name in models:
         for direction, (source, _) in DIRECTIONS.items():
-            spent = _run(engine, name, direction, engine.corpus.records(source), k, filters, progress)
+            spent = _run(engine, name, direction, engine.corpus.records(source), k, filters, progress, map_chunks)
             with engine.store.tx() as con:
                 con.execute("INSERT INTO recsets_meta VALUES (?,?,?,?,?) ON CONFLICT (model, direction) DO UPDATE SET "
                             "k=excluded.k, filters=excluded.filters, built_at=excluded.built_at",
