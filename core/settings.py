@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     api_page_size: int = Field(100, ge=1, le=1000)
     # judging (#28): the share of blind-queue queries a second analyst judges too (agreement statistics)
     second_judge_share: float = Field(0.2, ge=0, le=1, description="share of judged queries handed to a second analyst")
+    # scale-out (#27): where dense vectors live for filtered search: 'memory' (in-process NumPy/FAISS, default)
+    # or 'milvus:PATH_OR_URI' (a local path is Milvus Lite; http://host:19530 a Milvus server or cluster)
+    vector_store: str = "memory"
 
     @property
     def data_dir(self) -> Path:

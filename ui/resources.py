@@ -12,6 +12,7 @@ from core.data.store import Store
 from core.models.encoders import ModelNotReady
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS, ModelParams
+from core.models.vectorstore import open_vector_store
 from core.settings import settings
 
 # the app is an edge: the settings are read here, once per server process (pages import `ui` first); the
@@ -33,7 +34,7 @@ def get_store() -> Store:
 
 @st.cache_resource(show_spinner="코퍼스 불러오는 중…")
 def _engine() -> Engine:
-    return Engine.from_store(get_store(), params=model_params())
+    return Engine.from_store(get_store(), params=model_params(), vector_store=open_vector_store(settings().vector_store))
 
 
 _runs: dict[tuple, object] = {}  # (session id, engine) → the run that last refreshed that engine

@@ -7,6 +7,7 @@ from ..data.store import Store
 from ..models.encoders import ModelNotReady, ensure_e5
 from ..models.engine import Engine
 from ..models.registry import ModelParams
+from ..models.vectorstore import open_vector_store
 from ..progress import TerminalProgress
 from ..settings import settings
 
@@ -20,22 +21,44 @@ def add_corpus_arguments(p) -> None:
 def engine_for(args, read_only: bool = False) -> Engine:
     sources = args.sources.split(",") if args.sources else None
     seeker_sources = args.seeker_sources.split(",") if args.seeker_sources else None
-    return Engine.from_store(Store(read_only=read_only), sources, seeker_sources, ModelParams.from_settings(settings()))
+    return Engine.from_store(Store(read_only=read_only), sources, seeker_sources, ModelParams.from_settings(settings()),
+                             open_vector_store(settings().vector_store))
+
+
+def add_ray_arguments(p) -> None:
+    p.add_argument("--ray", nargs="?", const="local", default=None, metavar="ADDRESS",
+                   help="Ray로 일괄 계산 (주소 없으면 이 컴퓨터에서, 있으면 그 클러스터에서)")
+    p.add_argument("--workers", type=int, default=2, help="Ray 작업자 수 (이 컴퓨터에서 돌릴 때 CPU 수)")
+
+
+def ray_runner(args):
+    """The Ray session `--ray [ADDRESS]` asks for, or None."""
+    if not getattr(args, "ray", None):
+        return None
+    from ..models.distributed import RayRunner
+
+    return RayRunner(None if args.ray == "local" else args.ray, args.workers).start()
 
 
 def register(sub) -> None:
     p = sub.add_parser("build", help="모델·색인 구축")
     add_corpus_arguments(p)
     p.add_argument("--models", default="tfidf,sbert")
+    add_ray_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     ensure_e5(progress=TerminalProgress())
     engine = engine_for(args)
+    runner = ray_runner(args)
     for name in args.models.split(","):
         start = time.time()
         try:
+            if runner is not None:  # Ray actors fill the embedding cache; the fit below reads it back
+                from ..models.distributed import encode_corpus
+
+                encode_corpus(engine, name, runner, args.analyser, TerminalProgress())
             engine.model(name, args.analyser, progress=TerminalProgress())
         except ModelNotReady as e:
             print(f"{name}: 건너뜀 — {e}")

@@ -8,7 +8,7 @@ from ..filters import FilterSettings
 from ..models import recsets
 from ..models.encoders import ModelNotReady
 from ..progress import TerminalProgress
-from .build import add_corpus_arguments, engine_for
+from .build import add_corpus_arguments, add_ray_arguments, engine_for, ray_runner
 
 
 def register(sub) -> None:
@@ -17,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--models", default="tfidf,sbert,wbert,hybrid")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--refresh", action="store_true", help="마지막 계산 뒤 바뀐 공고가 닿는 목록만 다시 계산")
+    add_ray_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -40,7 +41,9 @@ def run(args) -> int:
         print(f"바뀐 공고 {len(changed):,}건 → 다시 계산한 목록 (모델마다): "
               + ", ".join(f"{d} {n:,}" for d, n in counts.items()) + f" · {time.time() - start:.1f}s")
         return 0
-    seconds = recsets.build(engine, models, args.k, FilterSettings(), progress=TerminalProgress(), analyser=args.analyser)
+    runner = ray_runner(args)
+    seconds = recsets.build(engine, models, args.k, FilterSettings(), progress=TerminalProgress(), analyser=args.analyser,
+                            map_chunks=runner.map_chunks if runner else None)
     for name, per_direction in seconds.items():
         print(f"{name}: " + ", ".join(f"{d} {rank + write:.1f}s" for d, (rank, write) in per_direction.items()))
     print(f"추천 세트 저장 완료 ({time.time() - start:.1f}s): 앱이 같은 필터의 목록을 계산 없이 보여 줍니다.")

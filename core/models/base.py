@@ -84,6 +84,7 @@ class Recommender:
 
     name = "base"
     holds_vectors = True  # False for a model that only combines others (the hybrid)
+    vector_store = None  # a core.models.vectorstore.VectorStore holding the dense vectors, or None (in-process)
 
     def __init__(self, enrich_weight: float = 1.0, query_prompt_posting: str = "passage",
                  query_prompt_seeker: str = "query", max_tokens_text: int = 96, max_tokens_enrichment: int = 192) -> None:
@@ -263,7 +264,11 @@ class Recommender:
             today = self.corpus.registered_on(today_first)
             tiers = [t for tier in tiers for t in (tier & today, tier & ~today) if t.any()] or [mask]
         prepared = self.prepare([query_text], source)  # once, shared by the tiers
-        found = [self.search(query_text, target, tier, max(0, k), source, prepared) for tier in tiers]
+        if self._in_store(target) and len(tiers) == 1:  # the filters run inside the store; same list
+            found = [self.vector_store.search(self.name, self.corpus.tables[target], self.corpus.origin(query),
+                                              filters, prepared, max(0, k))]
+        else:
+            found = [self.search(query_text, target, tier, max(0, k), source, prepared) for tier in tiers]
         rows = np.concatenate([r for r, _ in found])[:max(0, k)]
         scores = np.concatenate([s for _, s in found])[:max(0, k)]
         items = recommendations(self.corpus, query, target, rows, scores, report, filters)
@@ -278,6 +283,20 @@ class Recommender:
         standard = corpus.enrichment_of(query)
         for rec, reason in zip(items, reasons):
             rec.explanation = {**reason, "표준직무": standard} if standard else reason
+
+    # ------------------------------------------------------------ a shared vector store (#27)
+    def _in_store(self, target: str) -> bool:
+        m = self.matrices.get(target)
+        return self.vector_store is not None and m is not None and not sp.issparse(m)
+
+    def attach(self, store) -> Recommender:
+        """Write this model's dense vectors, both sides, into `store` and search there from now on (a sparse
+        model such as TF-IDF stays in-process: Milvus's sparse vectors would need their own parity work)."""
+        self.vector_store = store
+        for kind, m in self.matrices.items():
+            if self._in_store(kind):
+                store.write(self.name, self.corpus.tables[kind], np.arange(m.shape[0]), m)
+        return self
 
     # ------------------------------------------------------------ fresh data
     def add_vector(self, record: Posting | Seeker) -> None:
@@ -294,3 +313,5 @@ class Recommender:
             self.matrices[kind] = lil.tocsr()
         else:
             m[row] = np.asarray(vec).ravel()
+        if self._in_store(kind):  # new, changed or closed: in the shared store at once
+            self.vector_store.write(self.name, self.corpus.tables[kind], np.array([row]), np.asarray(vec).reshape(1, -1))

@@ -34,15 +34,19 @@ def _profile(o: Origin) -> tuple:
 
 
 def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10, filters: FilterSettings | None = None,
-                    prepared: Any = None, progress: Progress | None = None) -> BatchResult:
+                    prepared: Any = None, progress: Progress | None = None, map_chunks=None,
+                    chunk_size: int = 2000) -> BatchResult:
     """Top-k filtered items for every query. `prepared` (row-aligned with `queries`, as `model.prepare`
-    returns it) skips encoding, e.g. when the vectors are already in the index."""
+    returns it) skips encoding, e.g. when the vectors are already in the index. `map_chunks(fn, state, chunks)`
+    (e.g. `RayRunner.map_chunks`) ranks chunks of queries elsewhere; the lists are the same (see distributed.py)."""
     filters = filters or FilterSettings()
     corpus = model.corpus
     table = corpus.tables[target]
     if prepared is None:
         source = "seeker" if queries and isinstance(queries[0], Seeker) else "posting"
         prepared = model.prepare([corpus.text_of(q) for q in queries], source)
+    if map_chunks is not None and queries:
+        return _chunked(model, queries, target, k, filters, prepared, map_chunks, chunk_size)
     origins = [corpus.origin(q) for q in queries]
     groups: dict[tuple, list[int]] = {}
     for i, o in enumerate(origins):
@@ -68,3 +72,26 @@ def batch_recommend(model: Recommender, queries: list, target: str, k: int = 10,
         score_time += time.perf_counter() - t1
         report(progress, "일괄 추천", g + 1, len(groups))
     return BatchResult(rows_out, scores_out, mask_time, score_time, len(groups))
+
+
+def _rank_chunk(state, chunk) -> BatchResult:
+    model, target, k, filters = state
+    queries, prepared = chunk
+    return batch_recommend(model, queries, target, k, filters, prepared)
+
+
+def _chunked(model, queries, target, k, filters, prepared, map_chunks, chunk_size) -> BatchResult:
+    """Chunks of queries ranked by `map_chunks` against a lean copy of the model, merged into one result."""
+    from .distributed import lean
+
+    starts = range(0, len(queries), chunk_size)
+    chunks = [(queries[a:a + chunk_size], take(prepared, list(range(a, min(a + chunk_size, len(queries)))))) for a in starts]
+    parts = map_chunks(_rank_chunk, (lean(model), target, k, filters), chunks)
+    out = BatchResult({}, {}, 0.0, 0.0, 0)
+    for part in parts:
+        out.rows.update(part.rows)
+        out.scores.update(part.scores)
+        out.mask_seconds += part.mask_seconds
+        out.score_seconds += part.score_seconds
+        out.groups += part.groups
+    return out

@@ -43,6 +43,7 @@ class Corpus:
         self.seekers: dict[str, Seeker] = {s.id: s for s in seekers}
         self.tables = {"posting": self._table("posting", list(self.postings.values())),
                        "seeker": self._table("seeker", list(self.seekers.values()))}
+        self.listeners: list = []  # called with (side, row) when a row's filter fields change outside `upsert`
 
     def _row(self, kind: str, r: Posting | Seeker) -> tuple:
         # a place known only at 시도 level is a centroid tens of km from where the job may be: as an item it
@@ -118,6 +119,8 @@ class Corpus:
         row = self.tables["posting"].row_of.get(posting_id)
         if row is not None:
             self.tables["posting"].unsuitable[row] = types
+            for listener in self.listeners:
+                listener("posting", row)
 
     def origin(self, query: Posting | Seeker) -> Origin:
         """What the query brings to the filters (a posting's unsuitable types come from this corpus)."""

@@ -127,11 +127,11 @@ class SBERTEncoder(Encoder):
         """Longest texts first over the whole list, so each batch pads to similar lengths (the model
         only sorts inside one call, and we call it per batch to report progress)."""
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
+        done = 0
+        for rows in length_batches(texts, batch_size):
             out[rows] = self._batch([texts[i] for i in rows], kind, max_tokens)
-            report(progress, label, min(start + batch_size, len(texts)), len(texts))
+            done += len(rows)
+            report(progress, label, done, len(texts))
         return out
 
     def _batch(self, texts: list[str], kind: str, max_tokens: int | None) -> np.ndarray:
@@ -169,6 +169,13 @@ class USEEncoder(Encoder):
             out[start:start + len(chunk)] = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
             report(progress, label, min(start + batch_size, len(texts)), len(texts))
         return out
+
+
+def length_batches(texts: list[str], batch_size: int) -> list[list[int]]:
+    """Row indices in batches, longest texts first: what one batch call pads together. A vector's last bits
+    depend on its batch, so every runner (local, Ray) cuts the same batches."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    return [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
 
 
 def cache_key(encoder: Encoder, kind: str, max_tokens: int | None = None) -> str:

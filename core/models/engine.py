@@ -28,6 +28,7 @@ from . import recsets
 from .base import Recommender, RecommendResult
 from .corpus import Corpus
 from .registry import BuildContext, ModelParams, spec
+from .vectorstore import VectorStore
 
 
 def blind_unsuitable(postings: list[Posting]) -> dict[str, frozenset]:
@@ -41,21 +42,25 @@ def blind_unsuitable(postings: list[Posting]) -> dict[str, frozenset]:
 
 
 class Engine:
-    def __init__(self, store: Store, corpus: Corpus, params: ModelParams = ModelParams()):
+    def __init__(self, store: Store, corpus: Corpus, params: ModelParams = ModelParams(),
+                 vector_store: VectorStore | None = None):
         self.store = store
         self.corpus = corpus
         self.params = params  # every model of this engine is built with these
+        self.vector_store = vector_store  # None: vectors in-process (default); see core/models/vectorstore.py
+        if vector_store is not None:  # a corrected disability verdict reaches the shared store at once
+            corpus.listeners.append(self._rewrite)
         self._models: dict[tuple[str, str], tuple[str, Recommender]] = {}  # (name, analyser) → (version, model)
         self.seen_at = store.last_write()  # newest store write this engine holds (see `refresh`)
         self._lock = threading.RLock()  # re-entrant: a hybrid fits its parts through `model`
 
     @classmethod
     def from_store(cls, store: Store, sources: list[str] | None = None, seeker_sources: list[str] | None = None,
-                   params: ModelParams = ModelParams()) -> Engine:
+                   params: ModelParams = ModelParams(), vector_store: VectorStore | None = None) -> Engine:
         postings = [p for p in store.postings() if not sources or p.source in sources]
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
         return cls(store, Corpus(postings, seekers, unsuitable_map(store, [p.id for p in postings]), **params.corpus()),
-                   params)
+                   params, vector_store)
 
     @classmethod
     def for_dataset(cls, name: str, seekers_sample: int = 3000, progress: Progress | None = None,
@@ -78,7 +83,10 @@ class Engine:
             if held is None or held[0] != version:
                 context = BuildContext(self.store, analyser, lambda part: self.model(part, analyser, progress),
                                        self.params)
-                self._models[key] = (version, model_spec.build(context).fit(self.corpus, progress))
+                model = model_spec.build(context).fit(self.corpus, progress)
+                if self.vector_store is not None and model.holds_vectors:
+                    model.attach(self.vector_store)
+                self._models[key] = (version, model)
             return self._models[key][1]
 
     def list_settings(self, name: str, analyser: str = "mecab") -> str:
@@ -136,6 +144,11 @@ class Engine:
         for _, model in self._models.values():
             if model.holds_vectors:  # a hybrid's parts are models of this engine, updated on their own
                 model.add_vector(record)
+
+    def _rewrite(self, kind: str, row: int) -> None:
+        for _, model in self._models.values():
+            if model._in_store(kind):
+                self.vector_store.write(model.name, self.corpus.tables[kind], [row], model.matrices[kind][row:row + 1])
 
     def refresh(self) -> int:
         """Take in what another process stored since this engine last looked (a sync, an upload, an ingest):

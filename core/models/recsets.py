@@ -57,13 +57,14 @@ def _filters_key(filters: FilterSettings) -> str:
 
 
 def _run(engine, model_name: str, analyser: str, direction: str, queries: list, k: int, filters: FilterSettings,
-         progress: Progress | None = None) -> tuple[float, float]:
+         progress: Progress | None = None, map_chunks=None) -> tuple[float, float]:
     """Rank and store the lists of `queries`; returns (ranking seconds, writing seconds)."""
     if not queries:
         return 0.0, 0.0
     target = DIRECTIONS[direction][1]
     start = time.perf_counter()
-    result = batch_recommend(engine.model(model_name, analyser), queries, target, k=k, filters=filters, progress=progress)
+    result = batch_recommend(engine.model(model_name, analyser), queries, target, k=k, filters=filters, progress=progress,
+                             map_chunks=map_chunks)
     ranked = time.perf_counter()
     ids = engine.corpus.tables[target].ids
     engine.store.put_recsets(engine.list_key(model_name, analyser), direction, [
@@ -73,13 +74,16 @@ def _run(engine, model_name: str, analyser: str, direction: str, queries: list, 
 
 
 def build(engine, models: list[str], k: int = 10, filters: FilterSettings | None = None,
-          progress: Progress | None = None, analyser: str = "mecab") -> dict[str, dict[str, tuple[float, float]]]:
-    """Every list of every model in every direction; returns (ranking, writing) seconds per model and direction."""
+          progress: Progress | None = None, analyser: str = "mecab",
+          map_chunks=None) -> dict[str, dict[str, tuple[float, float]]]:
+    """Every list of every model in every direction; returns (ranking, writing) seconds per model and direction.
+    `map_chunks` (e.g. `RayRunner.map_chunks`) ranks chunks of queries elsewhere: the same lists."""
     filters = filters or FilterSettings()
     seconds: dict[str, dict[str, tuple[float, float]]] = {}
     for name in models:
         for direction, (source, _) in DIRECTIONS.items():
-            spent = _run(engine, name, analyser, direction, engine.corpus.records(source), k, filters, progress)
+            spent = _run(engine, name, analyser, direction, engine.corpus.records(source), k, filters, progress,
+                         map_chunks)
             engine.store.put_recsets_meta(engine.list_key(name, analyser), direction, name,
                                           engine.list_settings(name, analyser), k, _filters_key(filters))
             seconds.setdefault(name, {})[direction] = spent
