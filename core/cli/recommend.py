@@ -5,6 +5,7 @@ import argparse
 import math
 import sys
 
+from ..data.kinds import Direction
 from ..filters import FilterSettings
 from ..models.registry import MODEL_LABELS, REGISTRY
 from ..progress import TerminalProgress
@@ -54,7 +55,7 @@ def run(args) -> int:
     model = engine.model(args.model, args.analyser, progress=TerminalProgress())
     result = model.recommend(query, k=args.k, filters=filters, target=args.target, prefer_occupation=args.prefer)
     print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
-    direction = f"{'posting' if args.posting else 'seeker'}->{args.target}"
+    direction = Direction.of(query, args.target)
     frame = result_frame(engine.corpus, result, args.target, direction)
     advice = weak_list_advice(engine.corpus, result, query, args.target, filters, direction)
     if advice:
