@@ -5,6 +5,7 @@ import argparse
 import math
 import sys
 
+from ..data.kinds import Direction
 from ..filters import FilterSettings
 from ..models.registry import MODEL_LABELS, REGISTRY
 from ..progress import TerminalProgress
@@ -56,7 +57,7 @@ def run(args) -> int:
     result = engine.recommend(args.model, args.analyser, query, args.target, args.k, filters,
                               prefer_occupation=args.prefer, progress=TerminalProgress())
     print(f"[{MODEL_LABELS[args.model]}] {query.id}: {getattr(query, 'title', '') or query.text()[:40]}")
-    direction = f"{'posting' if args.posting else 'seeker'}->{args.target}"
+    direction = Direction.of(query, args.target)
     frame = result_frame(engine.corpus, result, args.target, direction, query)
     if result.report.note:  # e.g. a 시도-level place: 시도 membership instead of a distance
         print(f"※ {result.report.note}")

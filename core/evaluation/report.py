@@ -162,6 +162,8 @@ def results_frame(results: list[ModelResult], k: int = 5):
     for r in results:
         row = {"데이터": r.dataset, "방향": DIRECTIONS[r.direction], "모델": r.display_name, "질의 수": r.n_queries}
         for m in (*METRICS, "coverage"):
+            if f"{m}@{k}" not in r.metrics:  # a report written before the metric existed (MRR came with ranx)
+                continue
             mean, lo, hi = r.metrics[f"{m}@{k}"]
             row[METRIC_LABELS[m]] = mean
             row[f"{METRIC_LABELS[m]} CI"] = "-" if math.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]"
