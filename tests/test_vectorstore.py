@@ -130,7 +130,8 @@ def test_incremental_add_update_close_and_corrections_reach_milvus_at_once(engin
     engine.add(replace(new, closed=False))
     assert new.id in first()
     seeker = replace(next(iter(engine.corpus.seekers.values())), place=anchor.place, disability_type="지체장애(중증)",
-                     edu_level=6, career_kind="experienced", title="수중 드론 조종사", jobCont="해양 수중 드론 조종")
+                     edu_level=6, career_kind="experienced", desired_job_name="수중 드론 조종사",
+                     desired_duties="해양 수중 드론 조종 및 선체 검사 촬영")
     seeker_list = lambda: [r.item_id for r in model.recommend(seeker, k=30, filters=FilterSettings(), explain=False).items]  # noqa: E731
     assert new.id in seeker_list()
     engine.corpus.set_unsuitable(new.id, frozenset({"지체장애(중증)"}))  # a counselor's correction
