@@ -205,7 +205,7 @@ class MilvusStore(VectorStore):
         ent = [h["entity"] for h in res]
         return _Hits(np.array([h["row"] if "row" in h else h["id"] for h in res], dtype=np.int64),
                      np.array([h["distance"] for h in res], dtype=np.float64),
-                     np.array([e["vec"] for e in ent], dtype=np.float32).reshape(len(res), -1),
+                     np.array([e["vec"] for e in ent], dtype=np.float32).reshape(len(res), np.shape(prepared)[1]),
                      np.array([e["lat"] for e in ent], dtype=np.float64), np.array([e["lon"] for e in ent], dtype=np.float64))
 
     def search(self, model: str, table: ItemTable, origin: Origin, filters: FilterSettings, prepared: np.ndarray,
