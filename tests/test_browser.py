@@ -351,6 +351,9 @@ def test_large_text_mode_at_1280(server, browser):
     assert sizes and min(sizes) >= 18, f"picker text {sizes}px in 큰 글씨 mode"
     _settled(browser, timeout=15, still=2)
     browser.save_screenshot(str(WIDE / "seeker-large-text.png"))
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'});", grid)  # the table and the map's names
+    time.sleep(1.5)
+    browser.save_screenshot(str(WIDE / "seeker-large-text-table.png"))
 
 
 def test_overview_at_1920_is_large_with_legend_and_names(server, browser):
