@@ -40,7 +40,7 @@ def length_model(tmp_path_factory):
     data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
                        titles=titles, contexts=contexts)
     out = tmp_path_factory.mktemp("wbert-len") / "m"
-    train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, out=str(out)))  # the default recipe
+    train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, out=str(out), weighting="sif", long_variants=1))
     return WbertClassifier(out).fit()
 
 
