@@ -142,7 +142,8 @@ def report() -> int:
                            "threshold": round(float(conf[top].min()), 4), "n": int(len(top))}
         print(name, {lv: {b: r["accuracy"] for b, r in v.items()} for lv, v in rows[f"wbert_static:{name}"].items()},
               confident[name], f"{speed[name]} docs/s", flush=True)
-    rows.update(baselines(data) if not BASELINES.exists() else json.loads(BASELINES.read_text(encoding="utf-8")))
+    if BASELINES.exists():  # from --baselines (a separate process; not recomputed here)
+        rows.update(json.loads(BASELINES.read_text(encoding="utf-8")))
     out = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     out["by_length"] = {
         "command": "python bench/bench_wbert_length.py --train <candidate> (each); python bench/bench_wbert_length.py --report",
@@ -151,7 +152,7 @@ def report() -> int:
                             "of other test postings (none of the real labelled postings is that long)"},
         "levels": "middle; major = the major category of the middle prediction (W-BERT) / a major-level model (LogReg)",
         "n_test_postings": len(test), "dev_choice": {"dev_accuracy_mean_of_views": dev, "chosen": chosen},
-        "models": rows, "most_confident_75pct": confident, "encode_docs_per_s_1_process_busy_machine": speed,
+        "models": rows, "baselines_done": BASELINES.exists(), "most_confident_75pct": confident, "encode_docs_per_s_1_process_busy_machine": speed,
         "candidates": {n: CANDIDATES[n] for n in cards},
         "train_seconds": {n: c["train_seconds"] for n, c in cards.items()},
     }

@@ -14,7 +14,7 @@ import os
 import random
 import shutil
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -57,76 +57,28 @@ def _base_path(base: str) -> str:
     return str(ensure_e5()) if base == E5_FOLDER else base
 
 
-@dataclass
-class Run:
-    """One fine-tuning run's state: the data, the model and its optimiser, and where it checkpoints."""
-
-    cfg: TrainConfig
-    texts: list[str]
-    labels: list[str]
-    split: Split
-    train_idx: list[int]
-    classes: list[str]
-    tokenizer: object
-    model: object
-    params: list
-    optim: object
-    sched: object
-    device: str
-    trainable_keys: set
-    frozen: set
-    state_file: Path
-    signature: str
-    steps_per_epoch: int
-    start_epoch: int = 0
-    history: list = field(default_factory=list)
-    previous_seconds: float = 0.0
-    losses: list = field(default_factory=list)
-
-    def batches(self, idx: list[int], shuffle: bool, seed: int):
-        import torch
-
-        order = list(idx)
-        if shuffle:
-            random.Random(seed).shuffle(order)
-        to_id = {y: i for i, y in enumerate(self.classes)}
-        for s in range(0, len(order), self.cfg.batch_size):
-            chunk = order[s:s + self.cfg.batch_size]
-            enc = self.tokenizer([self.texts[i] for i in chunk], truncation=True, max_length=self.cfg.max_len, padding=True,
-                                 return_tensors="pt").to(self.device)
-            yield enc, torch.tensor([to_id[self.labels[i]] for i in chunk], device=self.device)
-
-    def predict(self, idx: list[int]) -> list[str]:
-        import torch
-
-        self.model.eval()
-        preds = []
-        with torch.no_grad():
-            for enc, _ in self.batches(idx, False, 0):
-                preds += self.model(**enc).logits.argmax(-1).tolist()
-        return [self.classes[p] for p in preds]
-
-
-def setup(data: LabelledSet, cfg: TrainConfig) -> Run:
-    """Step 1: the shared split (a stratified sample of its train rows), e5 with a classification head, the
-    optimiser and schedule; the frozen word-embedding table is left out of what trains and checkpoints."""
+def train(data: LabelledSet, cfg: TrainConfig, progress: Progress | None = None) -> dict:
+    """The transformer variant: fine-tune on the shared split, checkpoint every epoch, resume if a checkpoint
+    for the same config exists. Returns the card (accuracy, macro-F1, sizes, timings)."""
     import torch
+    from sklearn.metrics import accuracy_score, f1_score
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    labels = data.labels(cfg.level)
+    texts, labels = data.texts, data.labels(cfg.level)
     split = data.split(cfg.seed)
     split = Split(*[[i for i in part if labels[i]] for part in (split.train, split.val, split.test)])
     train_idx = stratified_sample(split.train, labels, cfg.max_train, cfg.seed)
     classes = sorted({labels[i] for i in split.train})
+    to_id = {y: i for i, y in enumerate(classes)}
     out = Path(cfg.out or default_path())
     ckpt_dir = out.parent / (out.name + "-ckpt")
     ckpt_dir.mkdir(parents=True, exist_ok=True)
     base = _base_path(cfg.base)
     tokenizer = AutoTokenizer.from_pretrained(base)
     model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id={y: i for i, y in enumerate(classes)})
+        base, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id=to_id)
     device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU, when there is one, is used as is
     model.to(device)
     if cfg.freeze_embeddings:
@@ -135,106 +87,96 @@ def setup(data: LabelledSet, cfg: TrainConfig) -> Run:
     # frozen rows (the 250k-token embedding table, 80 % of e5-small) come from the base at every load,
     # so checkpoints leave them out: ~90 MB instead of ~470 MB written per epoch
     frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
+    trainable_keys = set(model.state_dict()) - frozen
     optim = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
     steps_per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
     total_steps = steps_per_epoch * cfg.epochs
     sched = torch.optim.lr_scheduler.LambdaLR(
         optim, lambda s: min(1.0, (s + 1) / max(1, total_steps // 10)) * max(0.0, (total_steps - s) / total_steps))
     signature = json.dumps({k: v for k, v in asdict(cfg).items() if k not in {"epochs", "out"}}, sort_keys=True)
-    return Run(cfg, data.texts, labels, split, train_idx, classes, tokenizer, model, params, optim, sched, device,
-               set(model.state_dict()) - frozen, frozen, ckpt_dir / "last.pt", signature, steps_per_epoch)
+    start_epoch, history, previous_seconds = 0, [], 0.0
+    state_file = ckpt_dir / "last.pt"
+    if state_file.exists():
+        state = torch.load(state_file, map_location="cpu", weights_only=False)
+        # same config, same classes, and exactly the trainable weights (an older full checkpoint also fits)
+        if (state.get("signature") == signature and state.get("classes") == classes
+                and trainable_keys <= set(state["model"]) <= trainable_keys | frozen):
+            model.load_state_dict(state["model"], strict=False)
+            optim.load_state_dict(state["optim"])
+            sched.load_state_dict(state["sched"])
+            start_epoch, history = state["epoch"], state["history"]
+            previous_seconds = state.get("train_seconds", 0.0)  # time already spent before a resume
 
+    def batches(idx: list[int], shuffle: bool, seed: int):
+        order = list(idx)
+        if shuffle:
+            random.Random(seed).shuffle(order)
+        for s in range(0, len(order), cfg.batch_size):
+            chunk = order[s:s + cfg.batch_size]
+            enc = tokenizer([texts[i] for i in chunk], truncation=True, max_length=cfg.max_len, padding=True,
+                            return_tensors="pt").to(device)
+            yield enc, torch.tensor([to_id[labels[i]] for i in chunk], device=device)
 
-def resume(run: Run) -> None:
-    """Step 2: continue from the last checkpoint when it is of the same config, classes and trainable weights."""
-    import torch
+    def predict(idx: list[int]) -> list[str]:
+        model.eval()
+        preds = []
+        with torch.no_grad():
+            for enc, _ in batches(idx, False, 0):
+                preds += model(**enc).logits.argmax(-1).tolist()
+        return [classes[p] for p in preds]
 
-    if not run.state_file.exists():
-        return
-    state = torch.load(run.state_file, map_location="cpu", weights_only=False)
-    # same config, same classes, and exactly the trainable weights (an older full checkpoint also fits)
-    if (state.get("signature") == run.signature and state.get("classes") == run.classes
-            and run.trainable_keys <= set(state["model"]) <= run.trainable_keys | run.frozen):
-        run.model.load_state_dict(state["model"], strict=False)
-        run.optim.load_state_dict(state["optim"])
-        run.sched.load_state_dict(state["sched"])
-        run.start_epoch, run.history = state["epoch"], state["history"]
-        run.previous_seconds = state.get("train_seconds", 0.0)  # time already spent before a resume
-
-
-def epochs(run: Run, progress: Progress | None = None) -> float:
-    """Step 3: the epochs left, each ending with the dev accuracy and a checkpoint. Returns the training seconds."""
-    import torch
-    from sklearn.metrics import accuracy_score
-
-    cfg, started, step_times = run.cfg, time.time(), []
-    total_steps = run.steps_per_epoch * cfg.epochs
-    for epoch in range(run.start_epoch, cfg.epochs):
-        run.model.train()
-        for step, (enc, y) in enumerate(run.batches(run.train_idx, True, cfg.seed + epoch)):
+    started = time.time()
+    step_times: list[float] = []
+    losses: list[float] = []
+    for epoch in range(start_epoch, cfg.epochs):
+        model.train()
+        for step, (enc, y) in enumerate(batches(train_idx, True, cfg.seed + epoch)):
             t0 = time.time()
-            loss = run.model(**enc, labels=y).loss
+            loss = model(**enc, labels=y).loss
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(run.params, 1.0)
-            run.optim.step()
-            run.sched.step()
-            run.optim.zero_grad()
-            run.losses.append(float(loss.detach()))
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            losses.append(float(loss.detach()))
             step_times.append(time.time() - t0)
-            done = epoch * run.steps_per_epoch + step + 1
+            done = epoch * steps_per_epoch + step + 1
             eta = (total_steps - done) * float(np.mean(step_times[-20:]))
             report(progress, "W-BERT 학습", done, total_steps,
-                   f"에폭 {epoch + 1}/{cfg.epochs} · 손실 {np.mean(run.losses[-20:]):.3f} · 남은 시간 {eta / 60:.1f}분")
-        val = run.split.val
-        val_acc = accuracy_score([run.labels[i] for i in val], run.predict(val)) if val else None
-        run.history.append({"epoch": epoch + 1, "loss": float(np.mean(run.losses[-run.steps_per_epoch:])), "val_accuracy": val_acc})
-        trainable = {k: v for k, v in run.model.state_dict().items() if k in run.trainable_keys}
-        torch.save({"model": trainable, "optim": run.optim.state_dict(), "sched": run.sched.state_dict(),
-                    "epoch": epoch + 1, "history": run.history, "signature": run.signature, "classes": run.classes,
-                    "train_seconds": run.previous_seconds + time.time() - started}, run.state_file)
-    return run.previous_seconds + time.time() - started
-
-
-def make_card(data: LabelledSet, run: Run, train_seconds: float) -> dict:
-    """Step 4: test accuracy and macro-F1, sizes, timings, and vectors of a few texts to check a reload against."""
-    import torch
-    from sklearn.metrics import accuracy_score, f1_score
-
-    cfg = run.cfg
-    test_pred = run.predict(run.split.test)
-    y_test = [run.labels[i] for i in run.split.test]
+                   f"에폭 {epoch + 1}/{cfg.epochs} · 손실 {np.mean(losses[-20:]):.3f} · 남은 시간 {eta / 60:.1f}분")
+        val_pred = predict(split.val) if split.val else []
+        val_acc = accuracy_score([labels[i] for i in split.val], val_pred) if split.val else None
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses[-steps_per_epoch:])), "val_accuracy": val_acc})
+        trainable = {k: v for k, v in model.state_dict().items() if k in trainable_keys}
+        torch.save({"model": trainable, "optim": optim.state_dict(), "sched": sched.state_dict(),
+                    "epoch": epoch + 1, "history": history, "signature": signature, "classes": classes,
+                    "train_seconds": previous_seconds + time.time() - started}, state_file)
+    train_seconds = previous_seconds + time.time() - started
+    test_pred = predict(split.test)
+    y_test = [labels[i] for i in split.test]
     card = {
-        "name": "W-BERT", "variant": "transformer", "base_model": cfg.base, "level": cfg.level, "classes": len(run.classes),
+        "name": "W-BERT", "variant": "transformer", "base_model": cfg.base, "level": cfg.level, "classes": len(classes),
         "data": data.note, "synthetic": any(src == "demo" for src in data.sources),
-        "split": {"train_pool": len(run.split.train), "train_used": len(run.train_idx), "val": len(run.split.val),
-                  "test": len(run.split.test), "seed": cfg.seed, "stratified": "middle"},
+        "split": {"train_pool": len(split.train), "train_used": len(train_idx), "val": len(split.val), "test": len(split.test),
+                  "seed": cfg.seed, "stratified": "middle"},
         "test_accuracy": round(float(accuracy_score(y_test, test_pred)), 4),
         "test_macro_f1": round(float(f1_score(y_test, test_pred, average="macro")), 4),
-        "history": run.history, "train_seconds": round(train_seconds, 1), "losses": [round(x, 4) for x in run.losses],
+        "history": history, "train_seconds": round(train_seconds, 1), "losses": [round(x, 4) for x in losses],
         "config": asdict(cfg), "date": time.strftime("%Y-%m-%d %H:%M"),
     }
-    run.model.eval()
-    probe = [run.texts[i] for i in run.train_idx[:4]]
+    # vectors of a few texts from the in-memory model, so a reload can be checked against them
+    model.eval()
+    probe = [texts[i] for i in train_idx[:4]]
     with torch.no_grad():
-        enc = run.tokenizer(probe, truncation=True, max_length=cfg.max_len, padding=True, return_tensors="pt").to(run.device)
-        hidden = run.model.bert(**enc).last_hidden_state
+        enc = tokenizer(probe, truncation=True, max_length=cfg.max_len, padding=True, return_tensors="pt").to(device)
+        hidden = model.bert(**enc).last_hidden_state
         mask = enc["attention_mask"].unsqueeze(-1).float()
         vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
     card["check"] = {"texts": probe, "vectors": vec.cpu().numpy().round(6).tolist()}
-    card["_test_ids"] = [data.ids[i] for i in run.split.test]
-    card["_predictions"] = {"test": list(run.split.test), "pred": test_pred}  # for the report; not in the card file
-    return card
-
-
-def train(data: LabelledSet, cfg: TrainConfig, progress: Progress | None = None) -> dict:
-    """The transformer variant: fine-tune on the shared split, checkpoint every epoch, resume if a checkpoint
-    for the same config exists. Returns the card (accuracy, macro-F1, sizes, timings)."""
-    run = setup(data, cfg)
-    resume(run)
-    seconds = epochs(run, progress)
-    card = make_card(data, run, seconds)
-    run.model.to("cpu")
-    save_encoder(run.model.bert, run.tokenizer, Path(cfg.out or default_path()), card, cfg)
+    model.to("cpu")
+    card["_test_ids"] = [data.ids[i] for i in split.test]
+    save_encoder(model.bert, tokenizer, out, card, cfg)
+    card["_predictions"] = {"test": list(split.test), "pred": test_pred}  # for the report; not in the card file
     return card
 
 
