@@ -203,6 +203,9 @@ def test_the_real_corpus_opens_and_its_overview_map_counts_real_sigungu(demo_sto
     assert (supply["공고"] > 0).sum() > 150 and supply["공고"].sum() > 0.9 * len(engine.corpus.postings)
     st.cache_resource.clear()
     st.cache_data.clear()
+    from ui.resources import _real_engine
+
+    _real_engine()  # the page's engine, loaded outside the page's script timer (44,588 seekers read from the store)
     at = page("overview", {"corpus": "real"})
     assert any("실데이터" in c.value for c in at.caption)
     chart = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
