@@ -190,7 +190,7 @@ def test_no_cache_is_keyed_on_nothing_but_reads_a_setting_or_a_folder():
 
 
 # wt-24a moves the stored lists' schema and queries into Store (#24 item 1); drop these once that is merged
-SQL_PENDING = {"core/models/recsets.py", "core/cli/recsets.py"}
+SQL_PENDING: set[str] = set()  # files still waiting to move their SQL into the store (none since #24)
 
 
 def test_sql_lives_only_in_the_store():

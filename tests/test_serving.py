@@ -17,8 +17,9 @@ import pytest
 from core.filters import FilterSettings
 from core.models import recsets
 from core.models.engine import Engine
-from core.models.registry import make_model
+from core.models.registry import ModelParams, make_model
 from core.models.wbert import train
+from core.settings import settings
 from tests.test_wbert import sample, tiny, tiny_base  # noqa: F401  (fixtures: a labelled sample, a 1-layer BERT)
 
 F = FilterSettings()
@@ -73,6 +74,11 @@ def test_a_list_stored_for_one_analyser_is_never_served_for_another(engine):
     assert differ > 0  # the analysers rank differently here: serving mecab's list to kiwi would be wrong
 
 
+def app_params() -> ModelParams:
+    """What an app (an edge) builds its engine with: the settings, read once."""
+    return ModelParams.from_settings(settings())
+
+
 @pytest.mark.parametrize("setting, value", [("JOBLENS_ENRICH_WEIGHT", "0.3"), ("JOBLENS_ENRICH_SHORT_POSTING_CHARS", "0"),
                                             ("JOBLENS_MAX_TOKENS_TEXT", "16")])
 def test_a_list_stored_under_other_quality_settings_is_not_served(engine, monkeypatch, setting, value):
@@ -80,38 +86,34 @@ def test_a_list_stored_under_other_quality_settings_is_not_served(engine, monkey
     recsets.build(engine, ["tfidf"], k=10)
     reverse_stored(engine, "tfidf")
     monkeypatch.setenv(setting, value)
-    restarted = Engine.from_store(engine.store)
+    restarted = Engine.from_store(engine.store, params=app_params())
     assert restarted.list_key("tfidf") != engine.list_key("tfidf")
     assert_ranked_live(restarted, "tfidf")
 
 
 def test_every_quality_setting_is_in_the_key(monkeypatch):
     """Each setting that changes a list changes the model's part of the key (the hybrid holds TF-IDF and SBERT)."""
-    base = make_model("hybrid").signature()
+    base = make_model("hybrid", params=app_params()).signature()
     for setting, value in [("JOBLENS_ENRICH_WEIGHT", "0.3"), ("JOBLENS_QUERY_PROMPT_POSTING", "query"),
                            ("JOBLENS_QUERY_PROMPT_SEEKER", "passage"), ("JOBLENS_HYBRID_K_RRF", "3"),
                            ("JOBLENS_HYBRID_TFIDF_WEIGHT", "0.9"), ("JOBLENS_MAX_TOKENS_TEXT", "16"),
                            ("JOBLENS_MAX_TOKENS_ENRICHMENT", "16")]:
         with monkeypatch.context() as m:
             m.setenv(setting, value)
-            assert make_model("hybrid").signature() != base, setting
+            assert make_model("hybrid", params=app_params()).signature() != base, setting
 
 
-def test_a_wbert_list_is_not_served_under_another_backend_nor_after_a_retrain(engine, monkeypatch, tmp_path, sample, tiny):  # noqa: F811
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
-    monkeypatch.setenv("JOBLENS_WBERT_BACKEND", "torch")
+def test_a_wbert_list_is_not_served_under_another_backend_nor_after_a_retrain(engine, locate, tmp_path, sample, tiny):  # noqa: F811
+    locate(models=tmp_path, wbert=None)
     train(sample, tiny(tmp_path / "wbert", epochs=1))
     recsets.build(engine, ["wbert"], k=10)
     reverse_stored(engine, "wbert")
     assert_served_from_store(engine, "wbert")
     # an app started with the ONNX runtime: other vectors, so its own lists
-    monkeypatch.setenv("JOBLENS_WBERT_BACKEND", "onnx")
-    onnx = Engine.from_store(engine.store)
+    onnx = Engine.from_store(engine.store, params=dataclasses.replace(engine.params, wbert_backend="onnx"))
     assert onnx.model("wbert").encoder.backend == "onnx"
     assert_ranked_live(onnx, "wbert")
     # a retrain in place (one more epoch from the checkpoint): the running engine refits and ranks live
-    monkeypatch.setenv("JOBLENS_WBERT_BACKEND", "torch")
     before = engine.list_key("wbert")
     train(sample, tiny(tmp_path / "wbert", epochs=2))
     assert engine.list_key("wbert") != before

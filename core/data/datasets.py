@@ -64,4 +64,4 @@ def available(name: str = REAL_CORPUS) -> bool:
     if all((here().shared / SHARED_DATASETS[fmt]).exists() for fmt in ("kead-seekers", name)):
         return True
     path = real_store_path()
-    return path.exists() and bool(Store(path).query("SELECT 1 FROM postings WHERE source=? LIMIT 1", (DATASETS[name],)))
+    return path.exists() and Store(path).has_source(DATASETS[name])

@@ -389,6 +389,11 @@ class Store:
         """(id, title, why) of postings not placed on the map."""
         return self.query("SELECT id, title, geo_note FROM postings WHERE geo_status != 'ok' LIMIT ?", (limit,))
 
+    def open_registration_dates(self) -> list[str | None]:
+        """The registration date (ISO, or None) of every open posting: what freshness is computed from."""
+        return [d for (d,) in self.query("SELECT json_extract(json, '$.reg_date') FROM postings "
+                                         "WHERE COALESCE(json_extract(json, '$.closed'), 0) = 0")]
+
     def registered_and_closed(self, day: str) -> tuple[int, int]:
         """(postings registered on `day` (ISO), closed postings)."""
         return self.query("SELECT COALESCE(SUM(json_extract(json, '$.reg_date') = ?), 0), "

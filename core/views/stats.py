@@ -62,9 +62,8 @@ def registration_ages(store: Store, today: str) -> dict[str, object]:
     has a date (then the page says so instead of showing zeros)."""
     from datetime import date
 
-    rows = store.query("SELECT json_extract(json, '$.reg_date') FROM postings "
-                       "WHERE COALESCE(json_extract(json, '$.closed'), 0) = 0")
-    dates = sorted(d for (d,) in rows if d)
+    rows = store.open_registration_dates()
+    dates = sorted(d for d in rows if d)
     out: dict[str, object] = {"open_postings": len(rows), "dated": len(dates)}
     if not dates:
         return out
