@@ -212,5 +212,3 @@ def test_the_real_corpus_opens_and_its_overview_map_counts_real_sigungu(demo_sto
     features = chart["layers"][0]["data"]["features"]
     shown = {f["properties"]["code"]: f["properties"]["value"] for f in features}
     assert sum(v or 0 for v in shown.values()) == supply["공고"].sum()  # the page draws the real counts
-    demo = page("overview")
-    assert any("데모 (합성)" in c.value for c in demo.caption)
