@@ -126,7 +126,8 @@ def test_concurrent_sessions_never_see_a_list_that_mixes_states(engine, demo_sto
     one of the lists a single-threaded engine gives after 0, 1, … n of the same writes."""
     corpus = engine.corpus
     query = next(s for s in corpus.seekers.values() if s.place.sido == "서울특별시" and s.place.lat)
-    template = next(p for p in corpus.postings.values() if p.place.sido == "서울특별시" and p.place.lat)
+    passing, _ = corpus.candidates(query, "posting", F)  # a posting the query's filters let through, as a template
+    template = corpus.postings[corpus.tables["posting"].ids[int(passing.nonzero()[0][0])]]
     text = f"{query.desired_job_name} {query.desired_duties}"
     new = [dataclasses.replace(template, id=f"demo:NEW{i}", title=f"{query.desired_job_name} 모집 {i}", jobCont=text * (i + 1),
                                place=query.place) for i in range(8)]
