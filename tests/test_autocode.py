@@ -85,17 +85,19 @@ def _no_filters():
     return FilterSettings(distance=False, education=False, career=False, disability=False)
 
 
-def test_the_review_list_saves_a_correction_under_the_signed_in_account(demo_store, tmp_path, monkeypatch):
+def test_the_review_list_saves_a_correction_under_the_signed_in_account(demo_store, tmp_path, locate):
     import sqlite3
 
+    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from core.data.store import Store
 
     with sqlite3.connect(tmp_path / "joblens.db") as target:
         demo_store.con.backup(target)
-    monkeypatch.setenv("JOBLENS_DATA", str(tmp_path))
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path / "models"))
+    locate(data=tmp_path, models=tmp_path / "models")  # the page's store and models: this test's folders
+    st.cache_resource.clear()  # no store or engine cached by an earlier page test of this process
+    st.cache_data.clear()
     store = Store(tmp_path / "joblens.db")
     posting = next(p for p in store.postings() if p.occupation and not p.closed)
     posting.occupation = posting.jobsCd = ""
