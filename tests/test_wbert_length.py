@@ -72,11 +72,11 @@ SYNTHETIC = {"name": "W-BERT", "variant": "static", "base_model": "e5-small", "l
 FIGURE = re.compile(r"\d+(\.\d+)?\s*%|0\.9\d")
 
 
-def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, monkeypatch, demo_store):
+def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_store):
     folder = tmp_path / "wbert-static"
     folder.mkdir()
     (folder / "card.json").write_text(json.dumps(SYNTHETIC, ensure_ascii=False), encoding="utf-8")
-    monkeypatch.setenv("JOBLENS_WBERT", str(folder))
+    locate(wbert=folder)
     assert "합성 데이터 기준" in describe(SYNTHETIC)  # what every W-BERT list shows under itself
     assert "합성 데이터 기준" not in describe({**SYNTHETIC, "synthetic": False, "data": "real, ../shared/data"})
     at = AppTest.from_file(str(REPO / "pages" / "wbert_training.py"), default_timeout=180)
@@ -92,12 +92,11 @@ def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, monkeypatch, d
             assert "합성 데이터 기준" in s, s
 
 
-def test_setup_replaces_a_synthetic_wbert_with_a_real_label_one(tmp_path, monkeypatch):
+def test_setup_replaces_a_synthetic_wbert_with_a_real_label_one(tmp_path, monkeypatch, locate):
     """With real labels present, set-up trains on them, and the app then serves that W-BERT (no 합성 note)."""
     import core.models.wbert as wb
 
-    monkeypatch.setenv("JOBLENS_MODELS", str(tmp_path))
-    monkeypatch.delenv("JOBLENS_WBERT", raising=False)
+    locate(models=tmp_path, wbert=None)
     demo = tmp_path / "wbert-static"
     demo.mkdir()
     (demo / "card.json").write_text(json.dumps(SYNTHETIC, ensure_ascii=False), encoding="utf-8")
