@@ -46,12 +46,14 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     if "적합도" in columns:
         st.caption(f"적합도 = {STRENGTH_HELP}")
     rows = []
-    if not above.empty:
-        rows += _table(above, columns, f"{key}_table")
+    if above.empty:  # nothing above the floor: the list is all other 직종, said first, shown as it is
+        st.info("같은 직종으로 볼 만한 결과가 없습니다. 아래는 모두 다른 직종입니다 (모델 순서 그대로).")
+        rows += _table(below, columns, f"{key}_table")
+        shown = frame
     else:
-        st.info("같은 직종으로 볼 만한 결과가 없습니다. 아래는 다른 직종입니다.")
-    shown = above
-    if not below.empty:  # the relevance floor: filler sits under a visible divider, collapsed by default
+        rows += _table(above, columns, f"{key}_table")
+        shown = above
+    if not above.empty and not below.empty:  # the relevance floor: filler under a visible divider, collapsed
         st.markdown(f'<div class="joblens-divider" style="border-top:2px dashed #888;margin:0.6em 0 0.2em;'
                     f'padding-top:0.3em;color:#444;font-weight:700">{DIVIDER} ({len(below)}건)</div>',
                     unsafe_allow_html=True)
