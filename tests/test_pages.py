@@ -32,16 +32,27 @@ def first_table(at):
     return tables[0]
 
 
+def whole_list(at, key: str):
+    """The ranked list as the page shows it, the rows under the '여기부터 다른 직종' divider opened too."""
+    import pandas as pd
+
+    below = [t for t in at.toggle if t.key == f"{key}_below"]
+    if below and not below[0].value:
+        below[0].set_value(True).run()
+        assert not at.exception, [e.value for e in at.exception]
+    return pd.concat([d.value for d in at.dataframe if "순위" in d.value.columns and "제목" in d.value.columns])
+
+
 def test_similar_page_model_and_filter_change_list(corpus):
     pid = next(p.id for p in corpus.postings.values() if p.place.sido == "서울특별시")
     at = page("similar_postings", {"posting": pid, "model": "tfidf", "k": "10"})
     assert at.selectbox(key="pick_posting").value == pid
     assert at.get("deck_gl_json_chart"), "map missing"
-    tfidf = first_table(at)
+    tfidf = whole_list(at, "posting_posting")
     assert len(tfidf) > 0 and (tfidf["거리(km)"] <= 20).all()
     at.selectbox(key="ctl_model").set_value("sbert").run()
     assert not at.exception
-    sbert = first_table(at)
+    sbert = whole_list(at, "posting_posting")
     assert list(sbert["제목"]) != list(tfidf["제목"]) or list(sbert["적합도"]) != list(tfidf["적합도"])
     assert at.query_params["model"] == ["sbert"] or at.query_params["model"] == "sbert"
 

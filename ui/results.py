@@ -83,7 +83,8 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
 def _table(frame: pd.DataFrame, columns: list[str], key: str) -> list[str]:
     """One selectable result table; the ids of the rows selected in it."""
     large = a11y_on()
-    event = st.dataframe(frame[columns], hide_index=True, width="stretch", on_select="rerun",
+    # the frame keeps every field (the numbers behind the words, for analysts' exports); the table shows the key columns
+    event = st.dataframe(frame, column_order=columns, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key=key, row_height=48 if large else None,
                          column_config=table_config(columns, large))
     picked = event.selection.rows if event and event.selection else []
