@@ -4,7 +4,6 @@ own 직종, freshness from dates, and the corpus switch to the real public data.
 from __future__ import annotations
 
 import io
-import os
 
 import numpy as np
 import pytest
@@ -93,27 +92,20 @@ def test_seeker_page_shows_the_divider_collapsed_and_the_rows_below_on_demand(de
 @pytest.fixture(scope="module")
 def four_models(demo_store, tmp_path_factory):
     """The engine with a static W-BERT trained on the test corpus (as set-up builds one for the app)."""
+    import dataclasses
+
+    from core import locations
     from core.models.engine import Engine
     from core.models.wbert import ensure_static
 
     folder = tmp_path_factory.mktemp("wbert") / "wbert-static"
-    previous = os.environ.get("JOBLENS_WBERT")
-    os.environ["JOBLENS_WBERT"] = str(folder)
+    previous = locations.use(dataclasses.replace(locations.here(), wbert=folder))  # this module's W-BERT folder
     ensure_static("demo")
     engine = Engine.from_store(demo_store)
     yield engine
-    if previous is None:
-        os.environ.pop("JOBLENS_WBERT")
-    else:
-        os.environ["JOBLENS_WBERT"] = previous
+    locations.use(previous)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "target missed on this fixed case (measured 2026-11-29): TF-IDF 62, SBERT 13, W-BERT 100, hybrid 90. SBERT scores "
-    "this 장애인 활동지원사 posting for a 요양보호사 seeker like another job's; calibration puts every model on one scale "
-    "(P(same 직종) fitted on dev) but cannot make models agree on an item they judge differently. "
-    "bench/results/calibration.json: best-item spread median 29 -> 14 points, within 15 for 0 % -> 59 % of test seekers. "
-    "strict: the day it passes, this mark must go"))
 def test_the_same_posting_gets_comparable_strength_across_the_four_models(four_models):
     """The fixed case of the issue: the care seeker's nearest care posting. The curves were fitted on another demo
     corpus (seed 42, bench/bench_calibration.py), so this reads them on data they never saw."""
