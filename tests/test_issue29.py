@@ -187,15 +187,15 @@ def test_a_planted_gazetteer_pickle_is_never_unpickled(tmp_data):
 
     (tmp_data / "gazetteer.pkl").write_bytes(pickle.dumps(_Payload()))
     (tmp_data / "p.csv").write_text("wantedAuthNo,title,region\nK1,사무원,서울 강남구\n", encoding="utf-8")
-    places.gazetteer.cache_clear()
+    places._gazetteer_at.cache_clear()
     try:
         report = ingest_file(Store(), tmp_data / "p.csv", "csv")
         assert report.inserted == 1 and not (tmp_data / "pwned").exists()
         (tmp_data / "gazetteer.json").write_text('{"version": 5, "sido": "garbage"}', encoding="utf-8")
-        places.gazetteer.cache_clear()  # a broken cache is rebuilt, never trusted
+        places._gazetteer_at.cache_clear()  # a broken cache is rebuilt, never trusted
         assert places.resolve("서울 강남구").sigungu == "강남구"
     finally:
-        places.gazetteer.cache_clear()
+        places._gazetteer_at.cache_clear()
 
 
 # ---------------------------------------------------------------- item 8: one neutraliser for every CSV export

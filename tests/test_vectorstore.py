@@ -117,7 +117,7 @@ def test_incremental_add_update_close_and_corrections_reach_milvus_at_once(engin
     from core.models.engine import Engine
 
     store = MilvusStore(str(tmp_path / "vectors.db"))
-    engine = Engine(engine.store, engine.corpus, store)
+    engine = Engine(engine.store, engine.corpus, vector_store=store)
     model = engine.model("sbert")
     anchor = next(p for p in engine.corpus.postings.values() if p.place.sido == "부산광역시")
     new = replace(anchor, id="test:new-milvus", wantedAuthNo="NEW-MILVUS", title="수중 드론 조종사 모집",

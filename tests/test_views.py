@@ -137,5 +137,5 @@ def test_overview_page_renders(app_data, name):
     assert at.get("deck_gl_json_chart")
     # every section, the model agreement included, with its PNG and CSV
     assert not at.error, [e.value for e in at.error]
-    assert "5. 모델 간 일치도 (overlap@10)" in [h.value for h in at.header]
+    assert "5. 모델 간 일치도 (상위 10건 겹침)" in [h.value for h in at.header]
     assert len(at.get("download_button")) >= 6  # PNG + CSV for each of the three charts (4 when agreement failed)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from functools import partial
 
 from ..data.store import Store
 from ..settings import Settings
@@ -74,8 +75,9 @@ class ModelSpec:
 REGISTRY: dict[str, ModelSpec] = {spec.name: spec for spec in (
     ModelSpec("tfidf", "TF-IDF", lambda ctx: TfidfRecommender(ctx.analyser, **ctx.params.vectors()), uses_analyser=True),
     ModelSpec("sbert", "SBERT", lambda ctx: EmbeddingRecommender(
-        lambda: SBERTEncoder(DEFAULT_SBERT, name=f"sbert:{DEFAULT_SBERT}", backend=ctx.params.encoder_backend,
-                             allow_hub=ctx.params.allow_hub), "sbert", ctx.store, **ctx.params.vectors())),
+        # a partial, not a closure over the context (which holds the store): Ray sends the factory to its actors
+        partial(SBERTEncoder, DEFAULT_SBERT, name=f"sbert:{DEFAULT_SBERT}", backend=ctx.params.encoder_backend,
+                allow_hub=ctx.params.allow_hub), "sbert", ctx.store, **ctx.params.vectors())),
     ModelSpec("wbert", "W-BERT", lambda ctx: wbert_recommender(ctx.store, ctx.params.wbert_backend, **ctx.params.vectors()),
               version=wbert_version),
     ModelSpec("hybrid", "하이브리드(RRF)", lambda ctx: HybridRecommender(
