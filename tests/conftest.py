@@ -81,12 +81,13 @@ def engine(demo_store, tmp_path):
 
 
 @pytest.fixture()
-def app_data(demo_store, monkeypatch):
-    """The app's pages (which open `Store()` from JOBLENS_DATA) on the demo store, with no store, engine or
-    frame cached by an earlier test of this process."""
+def app_data(demo_store, locate):
+    """The app's pages (which open `Store()` in the data folder of `core.locations`) on the demo store, with no
+    store, engine or frame cached by an earlier test of this process (a cached store of another folder would
+    take the page's writes)."""
     import streamlit as st
 
-    monkeypatch.setenv("JOBLENS_DATA", str(demo_store.path.parent))
+    locate(data=demo_store.path.parent)
     st.cache_resource.clear()
     st.cache_data.clear()
     return demo_store

@@ -390,11 +390,18 @@ def test_model_compare_lists_are_wide_enough_at_1280(server, browser):
     browser.save_screenshot(str(WIDE / "compare.png"))
 
 
-def test_map_is_filled_and_the_table_fits_at_1280(server, browser):
+def test_map_is_filled_and_the_table_fits_at_1280(server, browser, demo_store):
     import numpy as np
     from selenium.webdriver.common.by import By
 
-    _open(browser, server, "seeker", "?model=tfidf&k=50")
+    from core.models.engine import Engine
+
+    corpus = Engine.from_store(demo_store).corpus
+    # an inland seeker: the map has no sea background, so a coastal view is white where the sea is
+    inland = ("충청북도", "대전광역시", "세종특별자치시", "서울특별시")
+    seeker = min((s for s in corpus.seekers.values() if s.place.sido in inland),
+                 key=lambda s: (inland.index(s.place.sido), s.id))
+    _open(browser, server, "seeker", f"?seeker={seeker.id}&model=tfidf&k=50")
     pixels = _canvas_pixels(browser, ".st-key-seeker_posting_map")
     from core.geo.mapdata import FILL
 
@@ -422,24 +429,37 @@ def test_overview_draws_its_choropleth(server, browser):
 
 
 def test_pdf_sheet_downloads_with_the_listed_titles_and_no_identifier(server, browser, demo_store, tmp_path):
+    """The sheet carries the items above the relevance floor, in the page's order, and says how many it left out;
+    the seeker is one whose list holds postings of their own 직종 (a list of only other 직종 prints none)."""
     from pypdf import PdfReader
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
 
+    from core.filters import FilterSettings
     from core.models.engine import Engine
+    from core.views.frames import result_frame, split_at_floor
 
+    engine = Engine.from_store(demo_store)
+    model = engine.model("tfidf")
+    for seeker in sorted(engine.corpus.seekers.values(), key=lambda s: s.id):
+        result = model.recommend(seeker, k=8, filters=FilterSettings(), target="posting")
+        above, below = split_at_floor(result_frame(engine.corpus, result, "posting", "seeker->posting", seeker))
+        if len(above) >= 3:
+            break
+    else:
+        raise AssertionError("no seeker of the test corpus has three postings above the floor")
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
-    _open(browser, server, "seeker", "?model=tfidf&k=8")
+    _open(browser, server, "seeker", f"?seeker={seeker.id}&model=tfidf&k=8")
     button = _wait(browser, ".st-key-seeker_pdf button")
     _into_view(browser, button)
     _until(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, ".st-key-seeker_pdf button"))).click()
     pdfs = _until(browser, lambda d: list(tmp_path.glob("*.pdf")), timeout=60)  # the download finished
-    text = PdfReader(str(pdfs[0])).pages[0].extract_text()
-    engine = Engine.from_store(demo_store)
-    seeker = engine.corpus.seekers[engine.corpus.tables["seeker"].ids[0]]  # the page's default seeker
-    listed = engine.model("tfidf").recommend(seeker, k=8, explain=False).items
-    shown = [engine.corpus.postings[r.item_id].title for r in listed][:5]  # the sheet's page holds at least 5
+    text = "\n".join(page.extract_text() for page in PdfReader(str(pdfs[0])).pages)
+    shown = [engine.corpus.postings[i].title for i in above["id"]]
     assert all(title[:12] in text for title in shown), (shown, text[:500])
+    assert f"공고 {len(above)}건" in text.replace("\n", " ")
+    if len(below):
+        assert f"다른 직종 공고 {len(below)}건은 싣지 않았습니다" in text.replace("\n", " ")
     assert seeker.id.split(":")[-1] not in text and "구직자" not in text.split("\n")[0]
 
 

@@ -116,7 +116,8 @@ def test_weak_list_says_so_with_the_nearest_fix(engine):
     assert "적합도" in frame.columns and frame["적합도"].between(0, 100).all()  # shipped curve, per row and in CSV
 
 
-def test_judgment_through_apptest_changes_judged_ndcg(demo_store):
+def test_judgment_through_apptest_changes_judged_ndcg(app_data):
+    demo_store = app_data
     from core.evaluation import judgments as jd
     from core.models.engine import Engine
 
@@ -139,7 +140,7 @@ def test_judgment_through_apptest_changes_judged_ndcg(demo_store):
     assert not any(s.direction == "posting->posting" for s in before) or before != after
 
 
-def test_blind_queue_never_reveals_the_model(demo_store):
+def test_blind_queue_never_reveals_the_model(app_data):
     at = AppTest.from_file(str(REPO / "pages" / "judgments.py"), default_timeout=180)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

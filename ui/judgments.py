@@ -204,7 +204,7 @@ def agreement_section() -> None:
         return
     pairs, group = agreement_frames(result)
     st.dataframe(pairs, hide_index=True, width="stretch")
-    st.dataframe(group, hide_index=True, width="stretch")
+    st.table(group.set_index("지표"))  # two rows of summary: plain text a reader can copy, not a grid
     st.caption("κ·α는 1이면 완전 일치, 0이면 우연 수준입니다. 괄호는 항목을 재표집한 95% 부트스트랩 신뢰구간입니다.")
     st.subheader("불일치 판정 (제3 분석가 결정)")
     open_ = disagreements(marks)

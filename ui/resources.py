@@ -27,14 +27,25 @@ def model_params() -> ModelParams:
     return ModelParams.from_settings(settings())
 
 
-@st.cache_resource(show_spinner="데이터베이스 여는 중…")
 def get_store() -> Store:
-    return Store()
+    """The store of the current data folder. Cached per path, so a store (and the engine over it) never outlives
+    the folder it was opened in: a process that points JobLens elsewhere gets that folder's store at once."""
+    return _store_at(str(locations.here().db_path))
+
+
+@st.cache_resource(show_spinner="데이터베이스 여는 중…")
+def _store_at(path: str) -> Store:
+    return Store(path)
+
+
+def _engine() -> Engine:
+    return _engine_at(str(locations.here().db_path))
 
 
 @st.cache_resource(show_spinner="코퍼스 불러오는 중…")
-def _engine() -> Engine:
-    return Engine.from_store(get_store(), params=model_params(), vector_store=open_vector_store(settings().vector_store))
+def _engine_at(path: str) -> Engine:
+    return Engine.from_store(_store_at(path), params=model_params(),
+                             vector_store=open_vector_store(settings().vector_store))
 
 
 _runs: dict[tuple, object] = {}  # (session id, engine) → the run that last refreshed that engine
