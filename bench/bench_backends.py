@@ -35,6 +35,7 @@ from core import locations  # noqa: E402
 from core.data.datasets import load_dataset  # noqa: E402
 from core.evaluation.metrics import DIRECTIONS  # noqa: E402
 from core.evaluation.runner import evaluate  # noqa: E402
+from core.locations import here  # noqa: E402
 from core.models.encoders import SBERTEncoder  # noqa: E402
 from core.settings import REPO, settings  # noqa: E402
 
@@ -98,7 +99,7 @@ def main() -> int:
     ap.add_argument("--seekers", type=int, default=1500)
     args = ap.parse_args()
     locations.use(dataclasses.replace(locations.Locations.from_settings(settings()),
-                                      wbert=settings().models_dir / "wbert-static-real"))
+                                      wbert=here().models_dir / "wbert-static-real"))
     started = time.time()
     data = load_dataset(DATASET, args.seekers)
     rng = random.Random(0)
@@ -106,7 +107,7 @@ def main() -> int:
     texts = {"real": rng.sample(real, args.docs), "full": [" ".join(rng.sample(real, 5)) for _ in range(args.docs)]}
     print("1) 인코딩 속도 (docs/s, 2코어)", flush=True)
     speeds = {"sbert": speed("e5-small", "sbert", texts)}
-    transformer = settings().models_dir / "wbert-transformer-real"
+    transformer = here().models_dir / "wbert-transformer-real"
     if (transformer / "modules.json").exists():
         speeds["wbert-transformer"] = speed(str(transformer), "wbert", texts)
     print("2) 품질: dev에서 결정", flush=True)

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core.data.ingest import iter_records  # noqa: E402
 from core.llm.pii import mask_pii, normalise  # noqa: E402
 from core.llm.rules import posting_source_text  # noqa: E402
+from core.locations import here  # noqa: E402
 from core.settings import settings  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "pii.json"
@@ -166,7 +167,7 @@ def carriers(limit: int, seed: int) -> tuple[list[str], str]:
     else:
         from core.data.demo import generate
 
-        tmp = Path(settings().data_dir) / "bench-pii"
+        tmp = here().data_dir / "bench-pii"
         paths = generate(tmp, n_postings=limit, n_seekers=0, seed=seed)
         recs = [r for _, r, _ in iter_records(paths["worknet"], "worknet-json") if r]
         source = "demo"

@@ -40,6 +40,7 @@ from core.evaluation.calibration import fit_calibration  # noqa: E402
 from core.evaluation.metrics import DIRECTIONS  # noqa: E402
 from core.evaluation.runner import ModelResult, evaluate  # noqa: E402
 from core.llm.suitability import unsuitable_map  # noqa: E402
+from core.locations import here  # noqa: E402
 from core.models.corpus import Corpus  # noqa: E402
 from core.models.engine import Engine, blind_unsuitable  # noqa: E402
 from core.models.registry import ModelParams  # noqa: E402
@@ -168,7 +169,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", type=int, default=150)
     ap.add_argument("--seekers", type=int, default=1500)
-    ap.add_argument("--wbert", default=str(settings().models_dir / "wbert-static-real"))
+    ap.add_argument("--wbert", default=str(here().models_dir / "wbert-static-real"))
     ap.add_argument("--blind-only", action="store_true",
                     help="블라인드 표만: evaluation.json 의 조정값으로 실행해 'blind' 키만 갱신")
     ap.add_argument("--models", default="tfidf,sbert,wbert,hybrid", help="--blind-only: 이 모델의 행만 (나머지 행은 유지)")

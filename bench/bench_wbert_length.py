@@ -29,11 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 
 from core.data import keco  # noqa: E402
+from core.locations import here  # noqa: E402
 from core.models.wbert import StaticConfig, labelled_set, train_static  # noqa: E402
 from core.models.wbert.classify import WbertClassifier  # noqa: E402
 from core.models.wbert.lengths import BUCKETS, bucketed, length_views  # noqa: E402
 from core.models.wbert.report import scored  # noqa: E402
-from core.settings import REPO, settings  # noqa: E402
+from core.settings import REPO  # noqa: E402
 
 CANDIDATES = {"mean-short": {"weighting": "mean", "long_variants": 0},
               "mean-long": {"weighting": "mean", "long_variants": 1},
@@ -42,7 +43,7 @@ RESULTS = REPO / "bench" / "results" / "wbert.json"
 
 
 def folder(name: str) -> Path:
-    return settings().models_dir / f"wbert-len-{name}"
+    return here().models_dir / f"wbert-len-{name}"
 
 
 def train_candidate(name: str, epochs: int | None) -> None:
@@ -101,7 +102,7 @@ def logreg_baselines(data, train: list[int], views, labels_mid) -> dict:
     return out
 
 
-BASELINES = settings().data_dir / "reports" / "wbert-length-baselines.json"  # --baselines, read by --report
+BASELINES = here().data_dir / "reports" / "wbert-length-baselines.json"  # --baselines, read by --report
 
 
 def baselines(data=None) -> dict:
@@ -157,7 +158,7 @@ def report() -> int:
         "train_seconds": {n: c["train_seconds"] for n, c in cards.items()},
     }
     RESULTS.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
-    target = settings().models_dir / "wbert-static-real"
+    target = here().models_dir / "wbert-static-real"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(folder(chosen), target)
     print(f"dev 선택: {chosen} ({dev}) → {target}; {RESULTS}")

@@ -2,7 +2,7 @@
 section of `.streamlit/secrets.toml` for the LLM.
 
     from core.settings import settings
-    settings().data_dir            # data/ (JOBLENS_DATA), created on first use
+    settings().data                # data/ (JOBLENS_DATA); code asks core.locations.here().data_dir
     settings().llm                 # LLMSettings or None when no LLM is configured
 
 Only the edges call `settings()`: the CLI entry, the app's resources (ui/), bench scripts and the test
@@ -90,27 +90,6 @@ class Settings(BaseSettings):
     # scale-out (#27): where dense vectors live for filtered search: 'memory' (in-process NumPy/FAISS, default)
     # or 'milvus:PATH_OR_URI' (a local path is Milvus Lite; http://host:19530 a Milvus server or cluster)
     vector_store: str = "memory"
-
-    @property
-    def data_dir(self) -> Path:
-        self.data.mkdir(parents=True, exist_ok=True)
-        return self.data
-
-    @property
-    def db_path(self) -> Path:
-        return self.data_dir / "joblens.db"
-
-    @property
-    def models_dir(self) -> Path:
-        path = self.models or self.data_dir / "models"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    @property
-    def index_dir(self) -> Path:
-        path = self.data_dir / "index"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
 
     def api_key(self, api: str) -> str | None:
         """The key for 'worknet' or 'kead': JOBLENS_<API>_API_KEY, else secrets.toml [api] <api>_key."""

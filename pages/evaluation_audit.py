@@ -6,9 +6,9 @@ from core.data.datasets import DATASET_LABELS
 from core.evaluation import report as ev
 from core.evaluation.metrics import DIRECTIONS, KS
 from core.evaluation.runner import evaluate
+from core.locations import here
 from core.models.engine import Engine
 from core.models.registry import APP_MODELS, MODEL_LABELS
-from core.settings import settings
 from ui import get_engine, page_header, sidebar_common
 from ui.judgments import agreement_section, judgment_report, llm_judge_section
 from ui.resources import model_params
@@ -16,7 +16,7 @@ from ui.resources import model_params
 sidebar_common()
 page_header("평가·감사", "직종 일치 기준 추천 품질과 필터 준수 여부를 신뢰구간과 함께 보여 줍니다.")
 
-REPORT = settings().data_dir / "reports" / "evaluation.json"
+REPORT = here().data_dir / "reports" / "evaluation.json"
 with st.form("eval_form"):
     c1, c2, c3 = st.columns(3)
     dataset = c1.selectbox("데이터", ["demo", "worknet-2024"], format_func=DATASET_LABELS.get)

@@ -6,7 +6,7 @@ import json
 import streamlit as st
 
 from core.data.ingest import IngestError, ingest_file
-from core.settings import settings
+from core.locations import here
 from core.views.upload import FORMAT_LABELS, MAX_UPLOAD_MB, UPLOAD_TYPES, guess_format, preview, rejects_frame, save_upload
 
 from .resources import get_engine, get_store
@@ -27,7 +27,7 @@ def upload_panel() -> None:
         mapping = json.loads(mapping_text) if mapping_text.strip() else None
         if mapping is not None and not (isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
             raise ValueError("열 대응은 {\"원본 열\": \"필드\"} 형태의 JSON 객체여야 합니다")
-        path = save_upload(settings().data_dir / "uploads", uploaded.name, uploaded.getvalue())
+        path = save_upload(here().data_dir / "uploads", uploaded.name, uploaded.getvalue())
         raw, parsed = preview(path, fmt, mapping)
     except (ValueError, IngestError) as e:  # json.JSONDecodeError is a ValueError
         st.error(f"읽을 수 없습니다: {e}")

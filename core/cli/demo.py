@@ -4,8 +4,8 @@ from __future__ import annotations
 from ..data.demo import generate
 from ..data.ingest import ingest_file
 from ..data.store import Store
+from ..locations import here
 from ..progress import TerminalProgress
-from ..settings import settings
 
 
 def register(sub) -> None:
@@ -22,7 +22,7 @@ def run(args) -> int:
     if store.count_postings("demo") >= args.postings and not args.force:
         print(f"데모 코퍼스 이미 있음: {store.counts()}")
         return 0
-    paths = generate(settings().data_dir / "demo", n_postings=args.postings, n_seekers=args.seekers, seed=args.seed)
+    paths = generate(here().data_dir / "demo", n_postings=args.postings, n_seekers=args.seekers, seed=args.seed)
     for fmt, key, source in (("worknet-json", "worknet", "demo"), ("kead-json", "kead", "demo"),
                              ("seekers-csv", "seekers", "demo-seekers")):
         print(ingest_file(store, paths[key], fmt, source=source, progress=TerminalProgress()).summary())

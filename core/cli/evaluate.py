@@ -7,6 +7,7 @@ from ..data.standard_jobs import missing_hint
 from ..evaluation.metrics import DIRECTIONS
 from ..evaluation.report import write_report
 from ..evaluation.runner import evaluate
+from ..locations import here
 from ..models.engine import Engine
 from ..models.registry import APP_MODELS, ModelParams
 from ..progress import TerminalProgress
@@ -41,7 +42,7 @@ def run(args) -> int:
         label = f"{ds} (블라인드)" if args.blind else ds
         results += evaluate(engine, label, models, dirs, args.queries, progress=progress)
     stem = args.stem or ("evaluation-blind" if args.blind else "evaluation")
-    md, js = write_report(results, Path(args.out) if args.out else settings().data_dir / "reports", stem)
+    md, js = write_report(results, Path(args.out) if args.out else here().data_dir / "reports", stem)
     print(md.read_text(encoding="utf-8"))
     print(f"\n보고서: {md}\n       {js}")
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..locations import here
 from ..models.encoders import e5_path, ensure_e5
 from ..models.wbert import accuracy_label, ensure_static
 from ..progress import TerminalProgress
@@ -52,7 +53,7 @@ def run(args) -> int:
 
     # 평가·감사 opens with a table: a small evaluation of the corpus just built (skipped when a report exists)
     report = ensure_report(Engine.from_store(store, params=ModelParams.from_settings(settings())),
-                           settings().data_dir / "reports", progress=TerminalProgress())
+                           here().data_dir / "reports", progress=TerminalProgress())
     print(f"빠른 평가 보고서: {report.name}")
     ingest_real()
     return code

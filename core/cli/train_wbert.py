@@ -5,10 +5,10 @@ import json
 import shutil
 from pathlib import Path
 
+from ..locations import here
 from ..models.wbert import LEVELS, StaticConfig, TrainConfig, accuracy_label, default_path, labelled_set, static_path, train, train_static
 from ..models.wbert.report import markdown, wbert_report
 from ..progress import TerminalProgress
-from ..settings import settings
 
 
 def register(sub) -> None:
@@ -55,7 +55,7 @@ def run(args) -> int:
         store = load_dataset("worknet-2024", 0).store if args.data != "demo" else None  # caches SBERT vectors
         rep = wbert_report(data, transformer=card if args.variant == "transformer" else None, store=store,
                            progress=progress, seed=args.seed)
-        out = settings().data_dir / "reports"
+        out = here().data_dir / "reports"
         out.mkdir(parents=True, exist_ok=True)
         text = markdown(rep)
         (out / "wbert.md").write_text(text, encoding="utf-8")
