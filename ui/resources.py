@@ -99,7 +99,7 @@ def corpus_label(choice: str) -> str:
     """What the corpus is, in a counselor's words: synthetic, collected, or real public data."""
     if choice == "real":
         return (f"실데이터: 고용24 2024 채용공고 + KEAD 2025 구직자 (고정 표본 {datasets.REAL_SEEKERS_SAMPLE:,}명)")
-    total, synthetic = get_store().query("SELECT COUNT(*), COALESCE(SUM(synthetic), 0) FROM postings")[0]
+    total, synthetic = get_store().synthetic_postings()
     if total and synthetic == total:
         return "데모 (합성)"
     if synthetic:

@@ -368,6 +368,11 @@ class Store:
         return self.query("SELECT source, COUNT(*), SUM(synthetic), SUM(geo_status='ok'), MAX(updated_at) "
                           "FROM postings GROUP BY source ORDER BY 2 DESC")
 
+    def synthetic_postings(self) -> tuple[int, int]:
+        """(postings, of which synthetic): what the app's data switch names the corpus by."""
+        total, synthetic = self.query("SELECT COUNT(*), COALESCE(SUM(synthetic), 0) FROM postings")[0]
+        return int(total), int(synthetic)
+
     def postings_per_major(self) -> list[tuple[str | None, int]]:
         return self.query("SELECT major_code, COUNT(*) FROM postings GROUP BY major_code")
 
