@@ -122,7 +122,7 @@ def test_deliberately_violating_list_is_caught(engine, monkeypatch):
     q = next(p for p in engine.corpus.postings.values() if p.place.sido == "서울특별시")
     f = FilterSettings()
     prepared, _ = prepare_queries(engine.corpus, "posting->posting", [q], f, audit=False)
-    clean = run_task(model, "posting->posting", prepared, k=10, filters=f)
+    clean = run_task(engine, "tfidf", "posting->posting", prepared, k=10, filters=f)
     assert clean and clean[0].violations == 0
     # a broken search that ignores the mask and returns the farthest postings
     table = engine.corpus.tables["posting"]
@@ -132,7 +132,7 @@ def test_deliberately_violating_list_is_caught(engine, monkeypatch):
         return far, np.ones(len(far))
 
     monkeypatch.setattr(model, "search", broken_search)
-    bad = run_task(model, "posting->posting", prepared, k=10, filters=f)
+    bad = run_task(engine, "tfidf", "posting->posting", prepared, k=10, filters=f)
     assert bad[0].violations > 0 and violation_rate(bad[0], 10) > 0
 
 

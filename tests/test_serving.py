@@ -191,3 +191,19 @@ def test_a_page_rerun_refreshes_the_shared_engine_once(app_data, monkeypatch):
     assert len(calls) == 1
     at.run()
     assert not at.exception and len(calls) == 2
+
+
+def test_evaluation_scores_the_list_a_page_is_served(engine):
+    """Evaluation ranks through `Engine.recommend`: with a stored set of this configuration it scores the stored
+    (here reversed) lists, exactly what a counselor sees, not a live ranking beside them."""
+    from core.evaluation.runner import prepare_queries, run_task
+
+    recsets.build(engine, ["tfidf"], k=10)
+    assert reverse_stored(engine, "tfidf") > 0
+    model = engine.model("tfidf")
+    seekers = sorted(engine.corpus.seekers.values(), key=lambda s: s.id)[::10]
+    prepared, _ = prepare_queries(engine.corpus, "seeker->posting", seekers, F, audit=False)
+    assert prepared
+    for pq, outcome in zip(prepared, run_task(engine, "tfidf", "seeker->posting", prepared, k=10, filters=F)):
+        assert outcome.items == ids(engine.recommend("tfidf", "mecab", pq.query, "posting", 10, F))
+        assert outcome.items == ids(model.recommend(pq.query, k=10, filters=F, target="posting"))[::-1]

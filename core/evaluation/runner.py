@@ -14,7 +14,6 @@ from ..data.datasets import sample
 from ..data.kinds import Direction, grade_codes
 from ..filters import FilterSettings, pair_violation
 from ..geo import SIDO_SHORT
-from ..models.base import Recommender
 from ..models.encoders import ModelNotReady
 from ..models.wbert.paths import held_out_ids
 from ..progress import Progress, report
@@ -72,13 +71,15 @@ def prepare_queries(corpus, direction: str, queries: list, filters: FilterSettin
     return prepared, skipped
 
 
-def run_task(model: Recommender, direction: str, prepared: list[PreparedQuery], k: int = 10,
+def run_task(engine, name: str, direction: str, prepared: list[PreparedQuery], k: int = 10,
              filters: FilterSettings | None = None, progress: Progress | None = None, label: str = "평가",
-             prefer_occupation: bool = False) -> list[QueryOutcome]:
-    """One outcome per prepared query. Violations are counted by the per-pair oracle, not by the mask that
-    chose the items, so a ranking path that ignored the mask would show up here."""
+             prefer_occupation: bool = False, analyser: str = "mecab") -> list[QueryOutcome]:
+    """One outcome per prepared query, each list got the way a page gets it (`Engine.recommend`: the stored
+    list of this configuration when there is one, else ranked live), so what is scored is what is served.
+    Violations are counted by the per-pair oracle, not by the mask that chose the items, so a ranking path
+    that ignored the mask would show up here."""
     filters = filters or FilterSettings()
-    corpus = model.corpus
+    corpus = engine.corpus
     target = Direction(direction).target
     middles, majors = corpus.relevance_codes(target)
     table = corpus.tables[target]
@@ -86,15 +87,16 @@ def run_task(model: Recommender, direction: str, prepared: list[PreparedQuery], 
     for i, pq in enumerate(prepared):
         q = pq.query
         q_major, q_middle = relevance_of(corpus, q)
-        res = model.recommend(q, k=k, filters=filters, target=target, explain=False, candidates=pq.candidates,
-                              prefer_occupation=prefer_occupation)
+        res = engine.recommend(name, analyser, q, target, k, filters, prefer_occupation=prefer_occupation,
+                               explain=False, candidates=pq.candidates)
         rows = [table.row_of[r.item_id] for r in res.items]
         grades = grade_codes(q_major, q_middle, majors[rows], middles[rows]).tolist() if rows else []
         violations = sum(pair_violation(q, corpus.get(r.item_id), filters, corpus.unsuitable) is not None
                          for r in res.items)
         beyond = None
-        if pq.unfiltered is not None:
-            free = model.recommend(q, k=k, filters=filters, target=target, explain=False, candidates=pq.unfiltered)
+        if pq.unfiltered is not None:  # the audit's counterfactual (distance filter off) is never served: live
+            free = engine.model(name, analyser).recommend(q, k=k, filters=filters, target=target, explain=False,
+                                                          candidates=pq.unfiltered)
             d = [r.distance_km for r in free.items if r.distance_km is not None]
             beyond = float(np.mean([x > pq.candidates[1].radius_km for x in d])) if d else None
         items = [r.item_id for r in res.items]
@@ -206,13 +208,13 @@ def evaluate(engine, dataset: str, models: list[str], directions: list[str], n_q
         prepared, skipped = prepare_queries(engine.corpus, direction, queries, filters, audit)
         for name in models:
             try:
-                model = engine.model(name, analyser, progress=progress)
+                engine.model(name, analyser, progress=progress)  # fitted (or loaded) before the clock starts
             except ModelNotReady:
                 continue
             for prefer in (False, True) if prefer_occupation else (False,):
                 start = time.time()
-                outcomes = run_task(model, direction, prepared, k=max(KS), filters=filters, progress=progress,
-                                    label=f"{dataset} {direction} {name}", prefer_occupation=prefer)
+                outcomes = run_task(engine, name, direction, prepared, k=max(KS), filters=filters, progress=progress,
+                                    label=f"{dataset} {direction} {name}", prefer_occupation=prefer, analyser=analyser)
                 result = summarise(dataset, direction, name, outcomes, skipped, len(target_records), time.time() - start)
                 result.split, result.variant = split or "all", PREFER_LABEL if prefer else ""
                 result.outcomes = outcomes

@@ -25,7 +25,7 @@ from ..llm.rules import extract_rules
 from ..llm.suitability import unsuitable_map
 from ..progress import Progress
 from . import recsets
-from .base import Recommender, RecommendResult
+from .base import Candidates, Recommender, RecommendResult
 from .corpus import Corpus
 from .registry import BuildContext, ModelParams, spec
 from .vectorstore import VectorStore
@@ -106,10 +106,13 @@ class Engine:
 
     def recommend(self, name: str, analyser: str, query: Posting | Seeker, target: str = "posting", k: int = 10,
                   filters: FilterSettings | None = None, prefer_occupation: bool = False, today_first: str = "",
-                  explain: bool = True, progress: Progress | None = None) -> RecommendResult:
+                  explain: bool = True, progress: Progress | None = None,
+                  candidates: Candidates | None = None) -> RecommendResult:
         """The one serving path (pages, CLI, evaluation): the stored list of exactly this configuration when one
         was built for these filters and k and nothing changed since reaches it (`recsets`), else ranked live.
-        The counselor's re-orderings (`prefer_occupation`, `today_first`) are never stored, so always live."""
+        The counselor's re-orderings (`prefer_occupation`, `today_first`) are never stored, so always live.
+        `candidates` (this query's `corpus.candidates` under `filters`) spares a live ranking the mask when a
+        caller ranks the same query with several models (evaluation)."""
         filters = filters or FilterSettings()
         with self._lock:
             model = self.model(name, analyser, progress)
@@ -118,7 +121,7 @@ class Engine:
                                                model if explain else None)
                 if served is not None:
                     return served
-            return model.recommend(query, k=k, filters=filters, target=target, explain=explain,
+            return model.recommend(query, k=k, filters=filters, target=target, explain=explain, candidates=candidates,
                                    prefer_occupation=prefer_occupation, today_first=today_first)
 
     @staticmethod
