@@ -23,10 +23,13 @@ SECRET = "sk-test-SECRET-KEY-123456"
 
 
 class FakeOpenAI:
-    """Replays scripted answers: ('json', content) | ('sleep', seconds) | ('status', code). Records requests."""
+    """Replays scripted answers: ('json', content) | ('sleep', seconds) | ('status', code); once the script is
+    spent, `answer(request body) -> content` answers when given (a server that judges), else status 500.
+    Records requests."""
 
-    def __init__(self, script):
+    def __init__(self, script=(), answer=None):
         self.script = list(script)
+        self.answer = answer
         self.requests: list[dict] = []
         outer = self
 
@@ -37,7 +40,10 @@ class FakeOpenAI:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append({"body": body, "auth": self.headers.get("Authorization")})
-                kind, value = outer.script.pop(0) if outer.script else ("status", 500)
+                if outer.script:
+                    kind, value = outer.script.pop(0)
+                else:
+                    kind, value = ("json", outer.answer(body)) if outer.answer else ("status", 500)
                 if kind == "raw":  # (status, headers, body bytes): anything a broken server may send
                     status, headers, raw = value
                     self.send_response(status)
@@ -79,9 +85,13 @@ class FakeOpenAI:
         self.server.shutdown()
         self.server.server_close()
 
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/v1"
+
     def config(self, timeout=5.0, retries=3, **kw) -> LLMConfig:
-        return LLMConfig(model="test-model", base_url=f"http://127.0.0.1:{self.server.server_port}/v1",
-                         api_key=SECRET, timeout=timeout, retries=retries, backoff=0.01, **kw)
+        return LLMConfig(model="test-model", base_url=self.url, api_key=SECRET, timeout=timeout, retries=retries,
+                         backoff=0.01, **kw)
 
 
 def sample_posting(**kw) -> Posting:

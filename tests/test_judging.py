@@ -2,12 +2,15 @@
 queue, adjudication, qrels export and import, and the LLM judge behind its κ gate."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from core.data.kinds import Direction, Kind, grade, grade_codes
 from core.data.records import Posting, Seeker
 from core.evaluation import judgments as jd
+from tests.test_extract import FakeOpenAI
 
 
 def posting(pid: str, code: str) -> Posting:
@@ -148,40 +151,10 @@ def test_judgment_csv_goes_through_the_injection_neutraliser():
 
 
 # ---------------------------------------------------------------- the LLM judge behind its κ gate
-class FakeJudgeServer:
-    """A local OpenAI-compatible server whose answer is `answer(user message) -> grade`; records requests."""
-
-    def __init__(self, answer):
-        import json
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        self.requests: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append(body)
-                content = json.dumps({"grade": answer(body["messages"][-1]["content"]), "reason": "테스트"})
-                data = json.dumps({"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                                   "choices": [{"index": 0, "finish_reason": "stop",
-                                                "message": {"role": "assistant", "content": content}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def close(self):
-        self.server.shutdown()
+def judge_server(grade_of) -> FakeOpenAI:
+    """The extraction tests' fake OpenAI server answering every request with `grade_of(user message)`."""
+    return FakeOpenAI(answer=lambda body: json.dumps({"grade": grade_of(body["messages"][-1]["content"]),
+                                                      "reason": "테스트"}))
 
 
 def test_llm_judge_is_cached_masked_and_trusted_only_above_the_kappa_gate(engine, tmp_path):
@@ -206,23 +179,19 @@ def test_llm_judge_is_cached_masked_and_trusted_only_above_the_kappa_gate(engine
     jd.record(store, analyst)
     before = jd.judged_scores(engine, ["tfidf"], jd.load(store), k=5)
 
-    good_server = FakeJudgeServer(lambda text: truth[text])
-    bad_server = FakeJudgeServer(lambda text: (truth[text] + 1) % 3)  # disagrees with the analysts every time
-    try:
+    with judge_server(lambda text: truth[text]) as good_server, \
+            judge_server(lambda text: (truth[text] + 1) % 3) as bad_server:  # disagrees with the analysts every time
         good = LLMJudge(LLMSettings(model="good", base_url=good_server.url, api_key="k", timeout=5, retries=1))
         bad = LLMJudge(LLMSettings(model="bad", base_url=bad_server.url, api_key="k", timeout=5, retries=1))
         plan = good.estimate(corpus, pairs, jd.load(store))
         assert plan.new == len(pairs) and plan.tokens > 0 and plan.max_seconds >= plan.seconds > 0
         assert good.judge(store, corpus, pairs, jd.load(store))["asked"] == len(pairs)
         assert bad.judge(store, corpus, pairs, jd.load(store))["asked"] == len(pairs)
-        assert all("010-2345-6789" not in r["messages"][-1]["content"] for r in good_server.requests)
+        assert all("010-2345-6789" not in r["body"]["messages"][-1]["content"] for r in good_server.requests)
         asked = len(good_server.requests)
         assert good.estimate(corpus, pairs, jd.load(store)).new == 0  # cached under this prompt version
         assert good.judge(store, corpus, pairs, jd.load(store)) == {"asked": 0, "cached": len(pairs), "failed": 0}
         assert len(good_server.requests) == asked
-    finally:
-        good_server.close()
-        bad_server.close()
 
     marks = jd.load(store)
     g, b = gate(marks, "LLM:good"), gate(marks, "LLM:bad")
