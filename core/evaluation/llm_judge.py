@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from dataclasses import dataclass
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from ..data.kinds import Direction
-from ..llm.client import LLMError, LLMFatal, completion_content, make_client, read_bounded, redact
+from ..llm.client import LLMError, LLMFatal, ask_validated, make_client
 from ..llm.pii import mask_pii
 from ..progress import Progress, report
 from ..settings import LLMSettings
@@ -118,27 +117,11 @@ class LLMJudge:
 
     def ask(self, query, item) -> JudgeAnswer:
         """One validated grade; an invalid answer is asked again, up to `cfg.retries` times."""
-        import openai
-
         client = self.client = self.client or make_client(self.cfg)
-        errors = []
-        for attempt in range(self.cfg.retries):
-            try:
-                with client.chat.completions.with_streaming_response.create(
-                        model=self.cfg.model, temperature=0, response_format={"type": "json_object"},
-                        messages=[{"role": "system", "content": RUBRIC},
-                                  {"role": "user", "content": pair_prompt(query, item)}]) as response:
-                    content = completion_content(read_bounded(response, self.cfg.max_response_bytes))
-                return JudgeAnswer.model_validate(json.loads(content))
-            except (json.JSONDecodeError, ValidationError, ValueError) as e:
-                errors.append(f"응답 검증 실패: {str(e)[:200]}")
-            except (openai.AuthenticationError, openai.PermissionDeniedError, openai.NotFoundError) as e:
-                raise LLMFatal(redact(f"{type(e).__name__}: {str(e)[:200]} — 키·모델 설정을 확인하세요", self.cfg)) from None
-            except openai.APIError as e:  # timeouts, connection errors, 429 and 5xx: the client already retried
-                raise LLMError(redact(f"{type(e).__name__}: {str(e)[:200]}", self.cfg)) from None
-            if attempt + 1 < self.cfg.retries:
-                time.sleep(self.cfg.backoff * (2 ** attempt))
-        raise LLMError(f"{self.cfg.retries}회 시도 모두 실패: " + " | ".join(errors))
+        answer, _, _ = ask_validated(
+            self.cfg, client, [{"role": "system", "content": RUBRIC}, {"role": "user", "content": pair_prompt(query, item)}],
+            {"type": "json_object"}, lambda content: JudgeAnswer.model_validate(json.loads(content)))
+        return answer
 
     def judge(self, store, corpus, pairs: list[tuple[str, str, str]], judgments: list[Judgment],
               progress: Progress | None = None) -> dict[str, int]:

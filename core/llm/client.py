@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -23,6 +25,7 @@ from .rules import posting_source_text
 from .schema import PostingExtraction, validate_answer
 
 LLMConfig = LLMSettings  # the settings object is the client's configuration
+T = TypeVar("T")
 
 
 SYSTEM_PROMPT = (
@@ -53,26 +56,36 @@ def make_client(cfg: LLMConfig):
 
 def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtraction, dict]:
     """One LLM answer, validated; an invalid answer is asked again, up to `cfg.retries` times."""
-    import httpx
-    import openai
-
-    client = client or make_client(cfg)
     masked, pii = mask_pii(posting_source_text(p))  # masked whole, then cut: a cut never splits a number unmasked
     cut = len(masked) > cfg.max_request_chars
     masked = masked[:cfg.max_request_chars]
     schema = PostingExtraction.model_json_schema()
-    errors = []
+    answer, attempts, errors = ask_validated(
+        cfg, client or make_client(cfg),
+        [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": masked}],
+        {"type": "json_schema", "json_schema": {"name": "posting_extraction", "schema": schema}},
+        lambda content: validate_answer(content, masked))
+    return answer, {"attempts": attempts, "pii_masked": pii, "errors": errors,
+                    **({"request_cut_at": cfg.max_request_chars} if cut else {})}
+
+
+def ask_validated(cfg: LLMConfig, client, messages: list[dict], response_format: dict,
+                  validate: Callable[[str], T]) -> tuple[T, int, list[str]]:
+    """(validated answer, attempts, the invalid answers' errors): one chat completion read bounded in size and
+    wall-clock time, asked again only when `validate` refuses it (ValueError, ValidationError), up to
+    `cfg.retries` times. Every LLM use (extraction, the LLM judge) asks through here, so each gets the same
+    bounds and the same Korean errors; LLMFatal stops a run, LLMError fails one item."""
+    import httpx
+    import openai
+
+    errors: list[str] = []
     for attempt in range(cfg.retries):
         try:
             with client.chat.completions.with_streaming_response.create(
-                    model=cfg.model, temperature=0,
-                    messages=[{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": masked}],
-                    response_format={"type": "json_schema",
-                                     "json_schema": {"name": "posting_extraction", "schema": schema}}) as response:
+                    model=cfg.model, temperature=0, messages=messages, response_format=response_format) as response:
                 body = read_bounded(response, cfg.max_response_bytes, time.monotonic() + cfg.timeout)
                 content = completion_content(body)
-            return validate_answer(content, masked), {"attempts": attempt + 1, "pii_masked": pii, "errors": errors,
-                                                      **({"request_cut_at": cfg.max_request_chars} if cut else {})}
+            return validate(content), attempt + 1, errors
         except TimeoutError as e:  # a dripping server drips again: no re-ask
             raise LLMError(redact(str(e), cfg)) from None
         except httpx.TransportError as e:  # the body cut or stalled mid-read (outside the openai client's wrapping)
