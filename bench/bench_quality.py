@@ -165,6 +165,22 @@ def autocodes(data, wbert: str) -> tuple[dict, float]:
     return {p.id: code for p, (code, conf) in zip(data.postings, predictions) if conf >= threshold}, threshold
 
 
+def held_out_split(folder: Path) -> None:
+    """Posting queries come from W-BERT's held-out postings (its split.json). A run without the trained folder
+    (rows of the other models only) writes that split itself, as training computes it (the shared split, seed
+    42, postings with a middle label), so its queries are the W-BERT rows' queries and the table stays paired."""
+    if (folder / "split.json").exists():
+        return
+    from core.models.wbert import labelled_set
+
+    data = labelled_set("real")
+    labels = data.labels("middle")
+    folder.mkdir(parents=True, exist_ok=True)
+    test_ids = [data.ids[i] for i in data.split(42).test if labels[i]]
+    (folder / "split.json").write_text(json.dumps({"test_ids": test_ids}), encoding="utf-8")
+    print(f"W-BERT 폴더 없음: 공유 분할(seed 42)의 테스트 공고 {len(test_ids):,}건을 {folder / 'split.json'}에 기록", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", type=int, default=150)
@@ -176,6 +192,7 @@ def main() -> int:
     ap.add_argument("--autocoded", action="store_true", help="--blind-only: 자동 코딩 보강을 켠 블라인드 ('blind_autocoded' 키)")
     args = ap.parse_args()
     locations.use(dataclasses.replace(locations.Locations.from_settings(settings()), wbert=Path(args.wbert)))
+    held_out_split(Path(args.wbert))
     all_models = ("tfidf", "sbert", "wbert", "hybrid")
     data = load_dataset(DATASET, args.seekers)
     started = time.time()
