@@ -65,8 +65,19 @@ def demo_store(tmp_path_factory):
     return store
 
 
+@pytest.fixture(scope="session")
+def demo_vectors(demo_store):
+    """The demo corpus's SBERT vectors in the demo store's embedding cache, encoded once per session. Each test's
+    engine ranks over a copy of the store, so without this every test that ranks with SBERT (or the hybrid)
+    encoded the whole corpus again in its own copy: 30–90 s a test on two cores, a quarter of the suite."""
+    from core.models.engine import Engine
+
+    Engine.from_store(demo_store).model("sbert")
+    return demo_store
+
+
 @pytest.fixture()
-def engine(demo_store, tmp_path):
+def engine(demo_store, demo_vectors, tmp_path):
     """Each test its own engine over its own copy of the demo store (vectors cached inside it come along),
     so a test that adds records or corrections never changes what the next test sees."""
     import sqlite3
@@ -81,7 +92,7 @@ def engine(demo_store, tmp_path):
 
 
 @pytest.fixture()
-def app_data(demo_store, locate):
+def app_data(demo_store, demo_vectors, locate):
     """The app's pages (which open `Store()` in the data folder of `core.locations`) on the demo store, with no
     store, engine or frame cached by an earlier test of this process (a cached store of another folder would
     take the page's writes)."""
