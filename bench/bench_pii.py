@@ -31,7 +31,6 @@ from core.data.ingest import iter_records  # noqa: E402
 from core.llm.pii import mask_pii, normalise  # noqa: E402
 from core.llm.rules import posting_source_text  # noqa: E402
 from core.locations import here  # noqa: E402
-from core.settings import settings  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "pii.json"
 HANGUL = "공일이삼사오육칠팔구"
@@ -160,7 +159,7 @@ def addresses(rng: random.Random) -> list[Planted]:
 
 
 def carriers(limit: int, seed: int) -> tuple[list[str], str]:
-    path = settings().shared / "worknet-postings-2024" / "worknet_positions_union_dedup.csv"
+    path = here().shared / "worknet-postings-2024" / "worknet_positions_union_dedup.csv"
     if path.exists():
         recs = [r for _, r, _ in iter_records(path, "worknet-2024") if r]
         source = "worknet-2024"
@@ -236,7 +235,7 @@ def real_postings(path: Path, fmt: str, limit: int | None, seed: int) -> dict:
 def main() -> None:
     start = time.time()
     result = {"recall": recall()}
-    shared = settings().shared
+    shared = here().shared
     sets = {"worknet-2024 (500, tuned on)": (shared / "worknet-postings-2024/worknet_positions_union_dedup.csv",
                                              "worknet-2024", 500),
             "saramin (all; see the note on held-out use)": (shared / "saramin-it-sample/saramin_0626.csv", "saramin", None)}

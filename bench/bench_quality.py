@@ -78,7 +78,7 @@ def engine_for(config: dict, data, blind: bool = False, autocoded: dict | None =
     corpus = Corpus(data.postings, seekers, unsuitable, blind=blind, **params.corpus())
     for posting_id, code in (autocoded or {}).items():  # before any model reads a text
         corpus.postings[posting_id].occupation, corpus.postings[posting_id].occupation_source = code, "predicted"
-    return Engine(data.store, corpus, params)
+    return Engine(data.store, corpus, params, scope=f"bench:{DATASET}:{len(seekers)}{':autocoded' if autocoded else ''}")
 
 
 def run(config: dict, data, models, split: str, n: int, audit: bool = False, prefer: bool = False,

@@ -207,3 +207,22 @@ def test_evaluation_scores_the_list_a_page_is_served(engine):
     for pq, outcome in zip(prepared, run_task(engine, "tfidf", "seeker->posting", prepared, k=10, filters=F)):
         assert outcome.items == ids(engine.recommend("tfidf", "mecab", pq.query, "posting", 10, F))
         assert outcome.items == ids(model.recommend(pq.query, k=10, filters=F, target="posting"))[::-1]
+
+
+def test_a_blind_or_narrower_corpus_over_the_same_store_never_gets_the_stored_lists(engine):
+    """The stored lists were ranked over every record of the store with the 직종 codes visible: a blind evaluation
+    corpus (codes hidden) and a corpus of some sources only rank live, while another engine over the whole store
+    with the same settings (the app after a restart) is served them."""
+    from core.models.corpus import Corpus
+
+    recsets.build(engine, ["tfidf"], k=10)
+    assert reverse_stored(engine, "tfidf") > 0
+    corpus = engine.corpus
+    blind = Engine(engine.store, Corpus(list(corpus.postings.values()), list(corpus.seekers.values()), corpus.unsuitable,
+                                        blind=True, **engine.params.corpus()), engine.params)
+    assert blind.list_key("tfidf") != engine.list_key("tfidf")
+    assert_ranked_live(blind, "tfidf")
+    narrower = Engine.from_store(engine.store, sources=["demo"], seeker_sources=["demo-seekers"], params=engine.params)
+    assert narrower.list_key("tfidf") != engine.list_key("tfidf")
+    assert_ranked_live(narrower, "tfidf")
+    assert_served_from_store(Engine.from_store(engine.store, params=engine.params), "tfidf")

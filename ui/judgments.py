@@ -11,6 +11,7 @@ from core.data.kinds import Direction
 from core.evaluation import judgments as jd
 from core.evaluation.agreement import adjudicate, agreement, agreement_frames, disagreements, second_tasks
 from core.evaluation.llm_judge import MIN_KAPPA, MIN_SHARED, LLMJudge, gate, judges, trusted_judges
+from core.llm.client import LLMFatal
 from core.models.registry import APP_MODELS
 from core.settings import settings
 from core.views.frames import posting_row, seeker_row, to_csv_bytes
@@ -186,8 +187,13 @@ def llm_judge_section() -> None:
                f"예상 {plan.seconds / 60:.1f}분 (최대 {plan.max_seconds / 60:.0f}분)")
     if plan.new and st.button("LLM 판정 실행", key="llm_judge_run"):
         bar = st.progress(0.0, text="LLM 판정 중…")
-        counts = judge.judge(store, engine.corpus, pairs, marks,
-                             progress=lambda label, i, n, note="": bar.progress(i / max(n, 1), text=f"{label}: {i:,}/{n:,}"))
+        try:
+            counts = judge.judge(store, engine.corpus, pairs, marks,
+                                 progress=lambda label, i, n, note="": bar.progress(i / max(n, 1), text=f"{label}: {i:,}/{n:,}"))
+        except LLMFatal as e:  # a bad key, an unknown model, a used-up quota: every pair would fail alike
+            bar.empty()
+            st.error(f"LLM 판정을 멈췄습니다 (그때까지 받은 판정은 저장됨): {e}")
+            return
         bar.empty()
         st.success(f"LLM 판정 {counts['asked']:,}건 저장 · 실패 {counts['failed']:,}건")
 

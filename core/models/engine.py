@@ -43,9 +43,12 @@ def blind_unsuitable(postings: list[Posting]) -> dict[str, frozenset]:
 
 class Engine:
     def __init__(self, store: Store, corpus: Corpus, params: ModelParams = ModelParams(),
-                 vector_store: VectorStore | None = None):
+                 vector_store: VectorStore | None = None, scope: str = "store"):
         self.store = store
         self.corpus = corpus
+        # which records of the store the corpus holds ('store': all of them; a dataset or source subset otherwise):
+        # part of the stored lists' key, since a list ranked over other records is not this corpus's list
+        self.scope = scope
         self.params = params  # every model of this engine is built with these
         self.vector_store = vector_store  # None: vectors in-process (default); see core/models/vectorstore.py
         if vector_store is not None:  # a corrected disability verdict reaches the shared store at once
@@ -59,8 +62,9 @@ class Engine:
                    params: ModelParams = ModelParams(), vector_store: VectorStore | None = None) -> Engine:
         postings = [p for p in store.postings() if not sources or p.source in sources]
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
+        scope = "store" if not (sources or seeker_sources) else f"sources:{sorted(sources or [])}:{sorted(seeker_sources or [])}"
         return cls(store, Corpus(postings, seekers, unsuitable_map(store, [p.id for p in postings]), **params.corpus()),
-                   params, vector_store)
+                   params, vector_store, scope)
 
     @classmethod
     def for_dataset(cls, name: str, seekers_sample: int = 3000, progress: Progress | None = None,
@@ -71,7 +75,7 @@ class Engine:
         data = load_dataset(name, seekers_sample, progress)
         unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, [p.id for p in data.postings])
         corpus = Corpus(data.postings, data.seekers, unsuitable, blind=blind, **params.corpus())
-        return cls(data.store, corpus, params)
+        return cls(data.store, corpus, params, scope=f"dataset:{name}:{seekers_sample}")
 
     def model(self, name: str, analyser: str = "mecab", progress: Progress | None = None) -> Recommender:
         """The fitted model, fitting it on first use, or again when its files changed since (a retrain)."""
@@ -92,12 +96,14 @@ class Engine:
     def list_settings(self, name: str, analyser: str = "mecab") -> str:
         """Everything that changes the lists of this model here, as canonical JSON: the model, the analyser (for
         the models that use one), the model version (a retrained W-BERT), the model's own parameters (encoder
-        and its backend, enrichment weight, e5 prompts, token caps, the hybrid's fusion) and the corpus's
-        enrichment rule. Fits the model when it is not loaded yet."""
+        and its backend, enrichment weight, e5 prompts, token caps, the hybrid's fusion), the corpus's
+        enrichment rule, whether its postings are blinded (a blind evaluation must never score lists ranked with
+        the code visible) and which records of the store it holds (`scope`). Fits the model when it is not loaded."""
         model = self.model(name, analyser)
         return json.dumps({"model": name, "analyser": self._key(name, analyser)[1], "version": spec(name).version(),
                            "params": model.signature(),
-                           "corpus": {"enrich": self.corpus.enrich, "short_posting_chars": self.corpus.short_posting_chars}},
+                           "corpus": {"enrich": self.corpus.enrich, "short_posting_chars": self.corpus.short_posting_chars,
+                                      "blind": self.corpus.blind, "scope": self.scope}},
                           sort_keys=True, ensure_ascii=False)
 
     def list_key(self, name: str, analyser: str = "mecab") -> str:
