@@ -50,10 +50,13 @@ def worknet_records(n: int, today: date) -> list[dict]:
         import tempfile
 
         from core.data.demo import generate
-        from core.data.readers import read_json_records
+        from core.data.readers import parse_json_records
 
-        files = generate(Path(tempfile.mkdtemp()), n_postings=n - len(out), n_seekers=1, seed=5)
-        for r in read_json_records(files["worknet"], {"wantedAuthNo"}):
+        # every demo posting in the 고용24 file (kead_share=0: none set aside for the KEAD file), read with plain
+        # file I/O, so a test that forbids the ingest's readers (sync must not read files back) can build them
+        files = generate(Path(tempfile.mkdtemp()), n_postings=n - len(out), n_seekers=1, seed=5, kead_share=0)
+        text = files["worknet"].read_text(encoding="utf-8")
+        for r in parse_json_records(text, {"wantedAuthNo"}, files["worknet"]):
             out.append({k: r.get(k, "") for k in LIST_FIELDS if r.get(k)})
     for i, rec in enumerate(out):
         rec["closeDt"] = f"채용시까지 {(today + timedelta(days=30 + i % 20)).strftime('%y-%m-%d')}"

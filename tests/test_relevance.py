@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 import pytest
-from conftest import needs_shared
+from conftest import SHARED, needs_shared
 
 from core.filters import FilterSettings
 
@@ -106,6 +106,9 @@ def four_models(demo_store, tmp_path_factory):
     locations.use(previous)
 
 
+@pytest.mark.xfail(not (SHARED / "worknet-codes-and-places" / "jobs_codes.csv").exists(), strict=False,
+                   reason="#26, open: without ../shared the texts carry no KEIS enrichment and SBERT ranks the care "
+                          "posting like another job's (적합도 0 against 90-100); the spread target is met only with it")
 def test_the_same_posting_gets_comparable_strength_across_the_four_models(four_models):
     """The fixed case of the issue: the care seeker's nearest care posting. The curves were fitted on another demo
     corpus (seed 42, bench/bench_calibration.py), so this reads them on data they never saw."""

@@ -73,7 +73,7 @@ def test_a_long_posting_never_costs_the_next_one_its_exclusions(two_postings, ca
     assert "t:L1" not in suitable_map(store)
 
     seeker = add_seekers(store, two_postings_dir(store), [
-        {"id": "1", "disability_type": "지체장애", "disability_grade": "중증", "desired_job_name": "물류 작업원"}])["s:1"]
+        {"id": "1", "disability_type": "지체장애", "disability_grade": "중증", "desired_job_name": "하역 및 적재 단순 종사원"}])["s:1"]
     assert seeker.disability_type == SEEKER_TYPE and seeker.place.lat is not None
     engine = Engine.from_store(store)
     filters = FilterSettings(education=False, career=False)

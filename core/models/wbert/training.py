@@ -61,196 +61,123 @@ def train(data: LabelledSet, cfg: TrainConfig, progress: Progress | None = None)
     """The transformer variant: fine-tune on the shared split, checkpoint every epoch, resume if a checkpoint
     for the same config exists. Returns the card (accuracy, macro-F1, sizes, timings)."""
     import torch
+    from sklearn.metrics import accuracy_score, f1_score
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    task = _Task.of(data, cfg)
+    texts, labels = data.texts, data.labels(cfg.level)
+    split = data.split(cfg.seed)
+    split = Split(*[[i for i in part if labels[i]] for part in (split.train, split.val, split.test)])
+    train_idx = stratified_sample(split.train, labels, cfg.max_train, cfg.seed)
+    classes = sorted({labels[i] for i in split.train})
+    to_id = {y: i for i, y in enumerate(classes)}
     out = Path(cfg.out or default_path())
     ckpt_dir = out.parent / (out.name + "-ckpt")
     ckpt_dir.mkdir(parents=True, exist_ok=True)
-    run = _Run.start(task, cfg)
+    base = _base_path(cfg.base)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id=to_id)
+    device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU, when there is one, is used as is
+    model.to(device)
+    if cfg.freeze_embeddings:
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    # frozen rows (the 250k-token embedding table, 80 % of e5-small) come from the base at every load,
+    # so checkpoints leave them out: ~90 MB instead of ~470 MB written per epoch
+    frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
+    trainable_keys = set(model.state_dict()) - frozen
+    optim = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
+    total_steps = steps_per_epoch * cfg.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min(1.0, (s + 1) / max(1, total_steps // 10)) * max(0.0, (total_steps - s) / total_steps))
+    signature = json.dumps({k: v for k, v in asdict(cfg).items() if k not in {"epochs", "out"}}, sort_keys=True)
+    start_epoch, history, previous_seconds = 0, [], 0.0
     state_file = ckpt_dir / "last.pt"
-    start_epoch, history, previous_seconds = run.resume(state_file)
-    started = time.time()
-    losses = run.fit(start_epoch, history, progress,
-                     save=lambda epoch: run.checkpoint(state_file, epoch, history, previous_seconds + time.time() - started))
-    train_seconds = previous_seconds + time.time() - started
-    test_pred = run.predict(task.split.test)
-    card = _card(data, cfg, task, test_pred, history, train_seconds, losses)
-    card["check"] = run.probe([task.texts[i] for i in task.train_idx[:4]])  # a reload is checked against these
-    run.model.to("cpu")
-    card["_test_ids"] = [data.ids[i] for i in task.split.test]
-    save_encoder(run.model.bert, run.tokenizer, out, card, cfg)
-    card["_predictions"] = {"test": list(task.split.test), "pred": test_pred}  # for the report; not in the card file
-    return card
-
-
-@dataclass
-class _Task:
-    """What is learned: the texts, their labels at the config's level, the split and the training sample."""
-
-    texts: list[str]
-    labels: list[str]
-    split: Split
-    train_idx: list[int]
-    classes: list[str]
-
-    @classmethod
-    def of(cls, data: LabelledSet, cfg: TrainConfig) -> _Task:
-        labels = data.labels(cfg.level)
-        split = data.split(cfg.seed)
-        split = Split(*[[i for i in part if labels[i]] for part in (split.train, split.val, split.test)])
-        return cls(data.texts, labels, split, stratified_sample(split.train, labels, cfg.max_train, cfg.seed),
-                   sorted({labels[i] for i in split.train}))
-
-    @property
-    def to_id(self) -> dict[str, int]:
-        return {y: i for i, y in enumerate(self.classes)}
-
-
-class _Run:
-    """One fine-tuning run: the classifier on its device, its optimiser and schedule, batches and predictions."""
-
-    def __init__(self, task: _Task, cfg: TrainConfig, tokenizer, model, device: str):
-        import torch
-
-        self.task, self.cfg, self.tokenizer, self.model, self.device = task, cfg, tokenizer, model, device
-        self.to_id = task.to_id
-        self.params = [p for p in model.parameters() if p.requires_grad]
-        # frozen rows (the 250k-token embedding table, 80 % of e5-small) come from the base at every load,
-        # so checkpoints leave them out: ~90 MB instead of ~470 MB written per epoch
-        self.frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
-        self.trainable_keys = set(model.state_dict()) - self.frozen
-        self.optim = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=0.01)
-        self.steps_per_epoch = math.ceil(len(task.train_idx) / cfg.batch_size)
-        total = self.total_steps = self.steps_per_epoch * cfg.epochs
-        self.sched = torch.optim.lr_scheduler.LambdaLR(
-            self.optim, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, (total - s) / total))
-        self.signature = json.dumps({k: v for k, v in asdict(cfg).items() if k not in {"epochs", "out"}}, sort_keys=True)
-
-    @classmethod
-    def start(cls, task: _Task, cfg: TrainConfig) -> _Run:
-        import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
-
-        base = _base_path(cfg.base)
-        tokenizer = AutoTokenizer.from_pretrained(base)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            base, num_labels=len(task.classes), id2label=dict(enumerate(task.classes)), label2id=task.to_id)
-        device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU, when there is one, is used as is
-        model.to(device)
-        if cfg.freeze_embeddings:
-            model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-        return cls(task, cfg, tokenizer, model, device)
-
-    def resume(self, state_file: Path) -> tuple[int, list[dict], float]:
-        """(first epoch to run, history, seconds already spent) from a checkpoint of this very config."""
-        import torch
-
-        if not state_file.exists():
-            return 0, [], 0.0
+    if state_file.exists():
         state = torch.load(state_file, map_location="cpu", weights_only=False)
         # same config, same classes, and exactly the trainable weights (an older full checkpoint also fits)
-        if not (state.get("signature") == self.signature and state.get("classes") == self.task.classes
-                and self.trainable_keys <= set(state["model"]) <= self.trainable_keys | self.frozen):
-            return 0, [], 0.0
-        self.model.load_state_dict(state["model"], strict=False)
-        self.optim.load_state_dict(state["optim"])
-        self.sched.load_state_dict(state["sched"])
-        return state["epoch"], state["history"], state.get("train_seconds", 0.0)
+        if (state.get("signature") == signature and state.get("classes") == classes
+                and trainable_keys <= set(state["model"]) <= trainable_keys | frozen):
+            model.load_state_dict(state["model"], strict=False)
+            optim.load_state_dict(state["optim"])
+            sched.load_state_dict(state["sched"])
+            start_epoch, history = state["epoch"], state["history"]
+            previous_seconds = state.get("train_seconds", 0.0)  # time already spent before a resume
 
-    def checkpoint(self, state_file: Path, epoch: int, history: list[dict], seconds: float) -> None:
-        import torch
-
-        trainable = {k: v for k, v in self.model.state_dict().items() if k in self.trainable_keys}
-        torch.save({"model": trainable, "optim": self.optim.state_dict(), "sched": self.sched.state_dict(),
-                    "epoch": epoch, "history": history, "signature": self.signature, "classes": self.task.classes,
-                    "train_seconds": seconds}, state_file)
-
-    def batches(self, idx: list[int], shuffle: bool, seed: int):
-        import torch
-
+    def batches(idx: list[int], shuffle: bool, seed: int):
         order = list(idx)
         if shuffle:
             random.Random(seed).shuffle(order)
-        texts, labels, size = self.task.texts, self.task.labels, self.cfg.batch_size
-        for s in range(0, len(order), size):
-            chunk = order[s:s + size]
-            enc = self.tokenizer([texts[i] for i in chunk], truncation=True, max_length=self.cfg.max_len, padding=True,
-                                 return_tensors="pt").to(self.device)
-            yield enc, torch.tensor([self.to_id[labels[i]] for i in chunk], device=self.device)
+        for s in range(0, len(order), cfg.batch_size):
+            chunk = order[s:s + cfg.batch_size]
+            enc = tokenizer([texts[i] for i in chunk], truncation=True, max_length=cfg.max_len, padding=True,
+                            return_tensors="pt").to(device)
+            yield enc, torch.tensor([to_id[labels[i]] for i in chunk], device=device)
 
-    def predict(self, idx: list[int]) -> list[str]:
-        import torch
-
-        self.model.eval()
+    def predict(idx: list[int]) -> list[str]:
+        model.eval()
         preds = []
         with torch.no_grad():
-            for enc, _ in self.batches(idx, False, 0):
-                preds += self.model(**enc).logits.argmax(-1).tolist()
-        return [self.task.classes[p] for p in preds]
+            for enc, _ in batches(idx, False, 0):
+                preds += model(**enc).logits.argmax(-1).tolist()
+        return [classes[p] for p in preds]
 
-    def fit(self, start_epoch: int, history: list[dict], progress: Progress | None, save) -> list[float]:
-        """The epochs left: train, score on val, append to `history`, `save(epoch)`. Returns the step losses."""
-        import torch
-        from sklearn.metrics import accuracy_score
-
-        cfg, split = self.cfg, self.task.split
-        step_times: list[float] = []
-        losses: list[float] = []
-        for epoch in range(start_epoch, cfg.epochs):
-            self.model.train()
-            for step, (enc, y) in enumerate(self.batches(self.task.train_idx, True, cfg.seed + epoch)):
-                t0 = time.time()
-                loss = self.model(**enc, labels=y).loss
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(self.params, 1.0)
-                self.optim.step()
-                self.sched.step()
-                self.optim.zero_grad()
-                losses.append(float(loss.detach()))
-                step_times.append(time.time() - t0)
-                done = epoch * self.steps_per_epoch + step + 1
-                eta = (self.total_steps - done) * float(np.mean(step_times[-20:]))
-                report(progress, "W-BERT 학습", done, self.total_steps,
-                       f"에폭 {epoch + 1}/{cfg.epochs} · 손실 {np.mean(losses[-20:]):.3f} · 남은 시간 {eta / 60:.1f}분")
-            val_pred = self.predict(split.val) if split.val else []
-            val_acc = accuracy_score([self.task.labels[i] for i in split.val], val_pred) if split.val else None
-            history.append({"epoch": epoch + 1, "loss": float(np.mean(losses[-self.steps_per_epoch:])),
-                            "val_accuracy": val_acc})
-            save(epoch + 1)
-        return losses
-
-    def probe(self, texts: list[str]) -> dict:
-        """Mean-pooled, normalised vectors of a few texts from the in-memory model."""
-        import torch
-
-        self.model.eval()
-        with torch.no_grad():
-            enc = self.tokenizer(texts, truncation=True, max_length=self.cfg.max_len, padding=True,
-                                 return_tensors="pt").to(self.device)
-            hidden = self.model.bert(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).float()
-            vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
-        return {"texts": texts, "vectors": vec.cpu().numpy().round(6).tolist()}
-
-
-def _card(data: LabelledSet, cfg: TrainConfig, task: _Task, test_pred: list[str], history: list[dict],
-          train_seconds: float, losses: list[float]) -> dict:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    split = task.split
-    y_test = [task.labels[i] for i in split.test]
-    return {
-        "name": "W-BERT", "variant": "transformer", "base_model": cfg.base, "level": cfg.level,
-        "classes": len(task.classes), "data": data.note, "synthetic": any(src == "demo" for src in data.sources),
-        "split": {"train_pool": len(split.train), "train_used": len(task.train_idx), "val": len(split.val),
-                  "test": len(split.test), "seed": cfg.seed, "stratified": "middle"},
+    started = time.time()
+    step_times: list[float] = []
+    losses: list[float] = []
+    for epoch in range(start_epoch, cfg.epochs):
+        model.train()
+        for step, (enc, y) in enumerate(batches(train_idx, True, cfg.seed + epoch)):
+            t0 = time.time()
+            loss = model(**enc, labels=y).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad()
+            losses.append(float(loss.detach()))
+            step_times.append(time.time() - t0)
+            done = epoch * steps_per_epoch + step + 1
+            eta = (total_steps - done) * float(np.mean(step_times[-20:]))
+            report(progress, "W-BERT 학습", done, total_steps,
+                   f"에폭 {epoch + 1}/{cfg.epochs} · 손실 {np.mean(losses[-20:]):.3f} · 남은 시간 {eta / 60:.1f}분")
+        val_pred = predict(split.val) if split.val else []
+        val_acc = accuracy_score([labels[i] for i in split.val], val_pred) if split.val else None
+        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses[-steps_per_epoch:])), "val_accuracy": val_acc})
+        trainable = {k: v for k, v in model.state_dict().items() if k in trainable_keys}
+        torch.save({"model": trainable, "optim": optim.state_dict(), "sched": sched.state_dict(),
+                    "epoch": epoch + 1, "history": history, "signature": signature, "classes": classes,
+                    "train_seconds": previous_seconds + time.time() - started}, state_file)
+    train_seconds = previous_seconds + time.time() - started
+    test_pred = predict(split.test)
+    y_test = [labels[i] for i in split.test]
+    card = {
+        "name": "W-BERT", "variant": "transformer", "base_model": cfg.base, "level": cfg.level, "classes": len(classes),
+        "data": data.note, "synthetic": any(src == "demo" for src in data.sources),
+        "split": {"train_pool": len(split.train), "train_used": len(train_idx), "val": len(split.val), "test": len(split.test),
+                  "seed": cfg.seed, "stratified": "middle"},
         "test_accuracy": round(float(accuracy_score(y_test, test_pred)), 4),
         "test_macro_f1": round(float(f1_score(y_test, test_pred, average="macro")), 4),
         "history": history, "train_seconds": round(train_seconds, 1), "losses": [round(x, 4) for x in losses],
         "config": asdict(cfg), "date": time.strftime("%Y-%m-%d %H:%M"),
     }
+    # vectors of a few texts from the in-memory model, so a reload can be checked against them
+    model.eval()
+    probe = [texts[i] for i in train_idx[:4]]
+    with torch.no_grad():
+        enc = tokenizer(probe, truncation=True, max_length=cfg.max_len, padding=True, return_tensors="pt").to(device)
+        hidden = model.bert(**enc).last_hidden_state
+        mask = enc["attention_mask"].unsqueeze(-1).float()
+        vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+    card["check"] = {"texts": probe, "vectors": vec.cpu().numpy().round(6).tolist()}
+    model.to("cpu")
+    card["_test_ids"] = [data.ids[i] for i in split.test]
+    save_encoder(model.bert, tokenizer, out, card, cfg)
+    card["_predictions"] = {"test": list(split.test), "pred": test_pred}  # for the report; not in the card file
+    return card
 
 
 def save_encoder(bert, tokenizer, out: Path, card: dict, cfg: TrainConfig) -> None:
