@@ -23,7 +23,8 @@ from ..progress import Progress
 from .corpus import Corpus
 from .encoders import ModelNotReady
 
-EXACT_SEARCH_MAX = 50_000  # below this many surviving candidates, score them exactly (one matmul)
+EXACT_SEARCH_MAX = 2_000  # up to this many surviving candidates, `rank` scores their gathered rows (one matmul)
+SPAN_GAP = 64  # candidate rows closer than this are scored as one slice: reading a few rows more beats a gather
 Candidates = tuple[np.ndarray, FilterReport]
 
 
@@ -59,6 +60,30 @@ def top_k(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.
         part = np.arange(len(scores))
     order = part[np.lexsort((rows[part], -scores[part]))][:k]
     return rows[order], scores[order]
+
+
+def dense_scores(m: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """float32 products of one query `q` with the ascending `rows` of `m`, without gathering their vectors.
+
+    A corpus in grid-cell order (`Corpus`) puts a radius query's rows in a few runs: those are scored as
+    contiguous slices of `m` (streaming reads, ~3x faster than a gather at 100k rows), the few rows between
+    candidates included and dropped. Rows scattered over the matrix go through FAISS's gather kernel."""
+    breaks = np.flatnonzero(np.diff(rows) > SPAN_GAP) + 1
+    bounds = np.concatenate([[0], breaks, [len(rows)]])
+    starts, ends = rows[bounds[:-1]], rows[bounds[1:] - 1] + 1
+    if int((ends - starts).sum()) <= 3 * len(rows) and len(starts) * 256 <= len(rows) + 256:
+        out = np.empty(len(rows), dtype=np.float32)
+        for a, b, lo, hi in zip(starts, ends, bounds[:-1], bounds[1:]):
+            out[lo:hi] = (m[a:b] @ q)[rows[lo:hi] - a]
+        return out
+    import faiss
+
+    m = np.ascontiguousarray(m, dtype=np.float32)
+    ids = np.ascontiguousarray(rows, dtype=np.int64)
+    out = np.empty(len(ids), dtype=np.float32)
+    faiss.fvec_inner_products_by_idx(faiss.swig_ptr(out), faiss.swig_ptr(q), faiss.swig_ptr(m), faiss.swig_ptr(ids),
+                                     m.shape[1], 1, len(ids))
+    return out
 
 
 def recommendations(corpus: Corpus, query: Posting | Seeker, target: str, rows, scores, report,
@@ -216,8 +241,8 @@ class Recommender:
 
     def search(self, query_text: str, target: str, mask: np.ndarray, k: int, source: str | None = None,
                prepared: Any = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k rows among mask. Scoring of the surviving subset (one matmul) when it is small, the usual case
-        with a 20/40 km radius; FAISS's kernel over exactly those rows, in place, when they are many."""
+        """Top-k rows among mask: a few candidates are gathered and scored by `rank`; many (a 20/40 km radius in a
+        dense region of a large corpus) are scored in place by `dense_scores`, then re-scored exactly."""
         rows = np.flatnonzero(mask)
         if len(rows) == 0 or k <= 0:
             return rows[:0], np.zeros(0)
@@ -228,17 +253,11 @@ class Recommender:
         return self.rank(prepared, target, rows, k)[0]
 
     def _wide_search(self, prepared, target: str, rows: np.ndarray, k: int):
-        """Fast scores of many rows without copying their vectors (a matmul would gather 1.5 KB per row first,
-        and a FAISS index with an ID selector passes over every row of the table); the rows that could be in
+        """Fast scores of many rows without copying their vectors (`dense_scores`); the rows that could be in
         the top k are then ordered by exact scores, as `rank` does, so the list is the same."""
-        import faiss
-
-        m = np.ascontiguousarray(self.matrices[target], dtype=np.float32)
+        m = self.matrices[target]
         q = np.ascontiguousarray(np.asarray(prepared)[0], dtype=np.float32)
-        ids = np.ascontiguousarray(rows, dtype=np.int64)
-        fast = np.empty(len(ids), dtype=np.float32)
-        faiss.fvec_inner_products_by_idx(faiss.swig_ptr(fast), faiss.swig_ptr(q), faiss.swig_ptr(m), faiss.swig_ptr(ids),
-                                         m.shape[1], 1, len(ids))
+        fast = dense_scores(m, q, rows)
         at = len(fast) - min(k, len(fast))
         near = rows[fast >= np.partition(fast, at)[at] - self.EXACT_MARGIN]
         return top_k(self.score(prepared, target, near, exact=True)[:, 0], near, k)

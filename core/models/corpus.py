@@ -11,6 +11,7 @@ from ..data.kinds import grade_codes
 from ..data.records import Posting, Seeker
 from ..data.standard_jobs import ENRICH_MARK, enrichment
 from ..filters import CAREER_CODES, FilterReport, FilterSettings, ItemTable, Origin, filter_mask
+from ..geo.grid import cell_order
 
 
 def posting_origin(p: Posting, unsuitable: frozenset = frozenset()) -> Origin:
@@ -39,8 +40,8 @@ class Corpus:
         postings = [blinded(p) for p in postings] if blind else postings
         self.unsuitable = dict(unsuitable or {})
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # side → (middle, major) codes; see `occupation_codes`
-        self.postings: dict[str, Posting] = {p.id: p for p in postings}
-        self.seekers: dict[str, Seeker] = {s.id: s for s in seekers}
+        self.postings: dict[str, Posting] = {p.id: p for p in self._in_cell_order("posting", postings)}
+        self.seekers: dict[str, Seeker] = {s.id: s for s in self._in_cell_order("seeker", seekers)}
         self.tables = {"posting": self._table("posting", list(self.postings.values())),
                        "seeker": self._table("seeker", list(self.seekers.values()))}
         self.listeners: list = []  # called with (side, row) when a row's filter fields change outside `upsert`
@@ -55,6 +56,14 @@ class Corpus:
             return (lat, lon, r.edu_min, CAREER_CODES[r.career_kind], "", self.unsuitable.get(r.id, frozenset()),
                     not r.closed)
         return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.disability_type, frozenset(), True
+
+    def _in_cell_order(self, kind: str, records: list) -> list:
+        """Rows in grid-cell order (`core.geo.grid.cell_order`), so a radius query's rows, and their vectors in
+        every model's matrix, lie in a few contiguous runs. Records added later are appended after them."""
+        records = list({r.id: r for r in records}.values())  # a repeated id: the last record wins, as before
+        rows = [self._row(kind, r) for r in records]
+        order = cell_order(np.array([x[0] for x in rows], dtype=np.float64), np.array([x[1] for x in rows], dtype=np.float64))
+        return [records[i] for i in order]
 
     def _table(self, kind: str, records: list) -> ItemTable:
         rows = [self._row(kind, r) for r in records]
