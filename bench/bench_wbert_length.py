@@ -102,7 +102,7 @@ def logreg_baselines(data, train: list[int], views, labels_mid) -> dict:
     return out
 
 
-BASELINES = here().data_dir / "reports" / "wbert-length-baselines.json"  # --baselines, read by --report
+BASELINES = here().reports_dir / "wbert-length-baselines.json"  # --baselines, read by --report
 
 
 def baselines(data=None) -> dict:

@@ -43,6 +43,12 @@ class Locations:
         return path
 
     @property
+    def reports_dir(self) -> Path:
+        """Evaluation and training reports: written by set-up, `evaluate` and `train-wbert`, read by the analyst
+        pages (not created here, so a page that only reads never makes an empty folder)."""
+        return self.data_dir / "reports"
+
+    @property
     def index_dir(self) -> Path:
         path = self.data_dir / "index"
         path.mkdir(parents=True, exist_ok=True)

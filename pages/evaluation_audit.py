@@ -16,7 +16,7 @@ from ui.resources import model_params
 sidebar_common()
 page_header("평가·감사", "직종 일치 기준 추천 품질과 필터 준수 여부를 신뢰구간과 함께 보여 줍니다.")
 
-REPORT = here().data_dir / "reports" / "evaluation.json"
+REPORT = here().reports_dir / "evaluation.json"
 with st.form("eval_form"):
     c1, c2, c3 = st.columns(3)
     dataset = c1.selectbox("데이터", ["demo", "worknet-2024"], format_func=DATASET_LABELS.get)

@@ -52,7 +52,7 @@ if query is not None:
         st.dataframe(pd.DataFrame(pairs), hide_index=True, width="stretch", column_config={
             top.label: st.column_config.NumberColumn(help=top.help), similar.label: st.column_config.NumberColumn(help=similar.help)})
         st.caption(f"**{top.label}**: {top.help}  \n**{similar.label}**: {similar.help}")
-significance = reports_significance(direction, here().data_dir / "reports")
+significance = reports_significance(direction, here().reports_dir)
 st.subheader("모델 간 차이의 유의성 (평가 보고서 기준)")
 if significance is None:
     st.info("아직 평가 보고서가 없습니다. [평가·감사](./evaluation) 화면을 열면 현재 코퍼스를 작게 평가합니다.")

@@ -247,3 +247,16 @@ def test_every_model_is_built_with_the_parameters_it_is_given():
     assert (hybrid.k_rrf, hybrid.weights) == (60, [2.0, 1.0])
     for model in [*hybrid.parts, make_model("use", params=params)]:
         assert (model.enrich_weight, model.query_kinds["posting"], model.max_tokens["text"]) == (0.5, "query", 64)
+
+
+FOLDER_BUILT = re.compile(r"""(data_dir|data)\s*/\s*["'](reports|models|index)["']""")
+
+
+def test_every_folder_is_asked_of_locations():
+    """The reports, models and index folders are `Locations` properties; a module that builds one from the data
+    folder itself can point elsewhere than the rest of JobLens when a folder is configured (as the audit page once
+    read its reports from the settings while the app's store came from locations)."""
+    paths = [*CORE.rglob("*.py"), *(REPO / "ui").rglob("*.py"), *(REPO / "pages").rglob("*.py"), REPO / "app.py",
+             *(REPO / "bench").glob("*.py")]
+    assert not [line for line in _lines(paths, FOLDER_BUILT) if not line.startswith("core/locations.py")]
+    assert FOLDER_BUILT.search('out = here().data_dir / "reports"') and not FOLDER_BUILT.search("here().reports_dir")

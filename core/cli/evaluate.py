@@ -42,7 +42,7 @@ def run(args) -> int:
         label = f"{ds} (블라인드)" if args.blind else ds
         results += evaluate(engine, label, models, dirs, args.queries, progress=progress)
     stem = args.stem or ("evaluation-blind" if args.blind else "evaluation")
-    md, js = write_report(results, Path(args.out) if args.out else here().data_dir / "reports", stem)
+    md, js = write_report(results, Path(args.out) if args.out else here().reports_dir, stem)
     print(md.read_text(encoding="utf-8"))
     print(f"\n보고서: {md}\n       {js}")
     return 0

@@ -53,7 +53,7 @@ def run(args) -> int:
 
     # 평가·감사 opens with a table: a small evaluation of the corpus just built (skipped when a report exists)
     report = ensure_report(Engine.from_store(store, params=ModelParams.from_settings(settings())),
-                           here().data_dir / "reports", progress=TerminalProgress())
+                           here().reports_dir, progress=TerminalProgress())
     print(f"빠른 평가 보고서: {report.name}")
     ingest_real()
     return code

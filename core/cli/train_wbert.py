@@ -55,7 +55,7 @@ def run(args) -> int:
         store = load_dataset("worknet-2024", 0).store if args.data != "demo" else None  # caches SBERT vectors
         rep = wbert_report(data, transformer=card if args.variant == "transformer" else None, store=store,
                            progress=progress, seed=args.seed)
-        out = here().data_dir / "reports"
+        out = here().reports_dir
         out.mkdir(parents=True, exist_ok=True)
         text = markdown(rep)
         (out / "wbert.md").write_text(text, encoding="utf-8")
