@@ -59,125 +59,184 @@ def _base_path(base: str) -> str:
 
 def train(data: LabelledSet, cfg: TrainConfig, progress: Progress | None = None) -> dict:
     """The transformer variant: fine-tune on the shared split, checkpoint every epoch, resume if a checkpoint
-    for the same config exists. Returns the card (accuracy, macro-F1, sizes, timings)."""
+    for the same config exists. Returns the card (accuracy, macro-F1, sizes, timings).
+
+    The steps run in a fixed order that the torch random stream depends on (seed, then the classifier head's
+    initialisation, then dropout during the epochs), so a run is repeatable and a resumed run continues it."""
     import torch
-    from sklearn.metrics import accuracy_score, f1_score
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    texts, labels = data.texts, data.labels(cfg.level)
-    split = data.split(cfg.seed)
-    split = Split(*[[i for i in part if labels[i]] for part in (split.train, split.val, split.test)])
-    train_idx = stratified_sample(split.train, labels, cfg.max_train, cfg.seed)
-    classes = sorted({labels[i] for i in split.train})
-    to_id = {y: i for i, y in enumerate(classes)}
-    out = Path(cfg.out or default_path())
-    ckpt_dir = out.parent / (out.name + "-ckpt")
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
-    base = _base_path(cfg.base)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id=to_id)
-    device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU, when there is one, is used as is
-    model.to(device)
-    if cfg.freeze_embeddings:
-        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
-    params = [p for p in model.parameters() if p.requires_grad]
-    # frozen rows (the 250k-token embedding table, 80 % of e5-small) come from the base at every load,
-    # so checkpoints leave them out: ~90 MB instead of ~470 MB written per epoch
-    frozen = {name for name, p in model.named_parameters() if not p.requires_grad}
-    trainable_keys = set(model.state_dict()) - frozen
-    optim = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
-    steps_per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
-    total_steps = steps_per_epoch * cfg.epochs
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        optim, lambda s: min(1.0, (s + 1) / max(1, total_steps // 10)) * max(0.0, (total_steps - s) / total_steps))
-    signature = json.dumps({k: v for k, v in asdict(cfg).items() if k not in {"epochs", "out"}}, sort_keys=True)
-    start_epoch, history, previous_seconds = 0, [], 0.0
-    state_file = ckpt_dir / "last.pt"
-    if state_file.exists():
-        state = torch.load(state_file, map_location="cpu", weights_only=False)
-        # same config, same classes, and exactly the trainable weights (an older full checkpoint also fits)
-        if (state.get("signature") == signature and state.get("classes") == classes
-                and trainable_keys <= set(state["model"]) <= trainable_keys | frozen):
-            model.load_state_dict(state["model"], strict=False)
-            optim.load_state_dict(state["optim"])
-            sched.load_state_dict(state["sched"])
-            start_epoch, history = state["epoch"], state["history"]
-            previous_seconds = state.get("train_seconds", 0.0)  # time already spent before a resume
+    run = _Run(data, cfg, progress)
+    run.load_classifier()
+    run.resume()
+    started = time.time()
+    for epoch in range(run.start_epoch, cfg.epochs):
+        run.fit_epoch(epoch)
+        run.checkpoint(epoch, started)
+    train_seconds = run.previous_seconds + time.time() - started
+    card = run.card(train_seconds)
+    run.model.to("cpu")
+    card["_test_ids"] = [data.ids[i] for i in run.split.test]
+    save_encoder(run.model.bert, run.tokenizer, run.out, card, cfg)
+    card["_predictions"] = {"test": list(run.split.test), "pred": card.pop("_test_pred")}  # for the report only
+    return card
 
-    def batches(idx: list[int], shuffle: bool, seed: int):
+
+class _Run:
+    """One fine-tuning run's state, built and advanced by `train` step by step."""
+
+    def __init__(self, data: LabelledSet, cfg: TrainConfig, progress: Progress | None):
+        import torch
+
+        self.data, self.cfg, self.progress = data, cfg, progress
+        self.texts, self.labels = data.texts, data.labels(cfg.level)
+        split = data.split(cfg.seed)
+        self.split = Split(*[[i for i in part if self.labels[i]] for part in (split.train, split.val, split.test)])
+        self.train_idx = stratified_sample(self.split.train, self.labels, cfg.max_train, cfg.seed)
+        self.classes = sorted({self.labels[i] for i in self.split.train})
+        self.to_id = {y: i for i, y in enumerate(self.classes)}
+        self.out = Path(cfg.out or default_path())
+        self.ckpt_dir = self.out.parent / (self.out.name + "-ckpt")
+        self.ckpt_dir.mkdir(parents=True, exist_ok=True)
+        self.state_file = self.ckpt_dir / "last.pt"
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"  # a GPU, when there is one, is used as is
+        self.steps_per_epoch = math.ceil(len(self.train_idx) / cfg.batch_size)
+        self.total_steps = self.steps_per_epoch * cfg.epochs
+        self.signature = json.dumps({k: v for k, v in asdict(cfg).items() if k not in {"epochs", "out"}}, sort_keys=True)
+        self.start_epoch, self.history, self.previous_seconds = 0, [], 0.0
+        self.losses: list[float] = []
+        self.step_times: list[float] = []
+
+    def load_classifier(self) -> None:
+        """The base encoder with a fresh classification head, its optimiser and learning-rate schedule."""
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        cfg, base = self.cfg, _base_path(self.cfg.base)
+        self.tokenizer = AutoTokenizer.from_pretrained(base)
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            base, num_labels=len(self.classes), id2label=dict(enumerate(self.classes)), label2id=self.to_id)
+        self.model.to(self.device)
+        if cfg.freeze_embeddings:
+            self.model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+        self.params = [p for p in self.model.parameters() if p.requires_grad]
+        # frozen rows (the 250k-token embedding table, 80 % of e5-small) come from the base at every load,
+        # so checkpoints leave them out: ~90 MB instead of ~470 MB written per epoch
+        self.frozen = {name for name, p in self.model.named_parameters() if not p.requires_grad}
+        self.trainable_keys = set(self.model.state_dict()) - self.frozen
+        self.optim = torch.optim.AdamW(self.params, lr=cfg.lr, weight_decay=0.01)
+        total = self.total_steps
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.optim, lambda s: min(1.0, (s + 1) / max(1, total // 10)) * max(0.0, (total - s) / total))
+
+    def resume(self) -> None:
+        """Continue from the last checkpoint when it is of the same config and classes, with exactly the
+        trainable weights (an older full checkpoint also fits)."""
+        import torch
+
+        if not self.state_file.exists():
+            return
+        state = torch.load(self.state_file, map_location="cpu", weights_only=False)
+        if (state.get("signature") == self.signature and state.get("classes") == self.classes
+                and self.trainable_keys <= set(state["model"]) <= self.trainable_keys | self.frozen):
+            self.model.load_state_dict(state["model"], strict=False)
+            self.optim.load_state_dict(state["optim"])
+            self.sched.load_state_dict(state["sched"])
+            self.start_epoch, self.history = state["epoch"], state["history"]
+            self.previous_seconds = state.get("train_seconds", 0.0)  # time already spent before a resume
+
+    def batches(self, idx: list[int], shuffle: bool, seed: int):
+        import torch
+
         order = list(idx)
         if shuffle:
             random.Random(seed).shuffle(order)
-        for s in range(0, len(order), cfg.batch_size):
-            chunk = order[s:s + cfg.batch_size]
-            enc = tokenizer([texts[i] for i in chunk], truncation=True, max_length=cfg.max_len, padding=True,
-                            return_tensors="pt").to(device)
-            yield enc, torch.tensor([to_id[labels[i]] for i in chunk], device=device)
+        for s in range(0, len(order), self.cfg.batch_size):
+            chunk = order[s:s + self.cfg.batch_size]
+            enc = self.tokenizer([self.texts[i] for i in chunk], truncation=True, max_length=self.cfg.max_len,
+                                 padding=True, return_tensors="pt").to(self.device)
+            yield enc, torch.tensor([self.to_id[self.labels[i]] for i in chunk], device=self.device)
 
-    def predict(idx: list[int]) -> list[str]:
-        model.eval()
+    def predict(self, idx: list[int]) -> list[str]:
+        import torch
+
+        self.model.eval()
         preds = []
         with torch.no_grad():
-            for enc, _ in batches(idx, False, 0):
-                preds += model(**enc).logits.argmax(-1).tolist()
-        return [classes[p] for p in preds]
+            for enc, _ in self.batches(idx, False, 0):
+                preds += self.model(**enc).logits.argmax(-1).tolist()
+        return [self.classes[p] for p in preds]
 
-    started = time.time()
-    step_times: list[float] = []
-    losses: list[float] = []
-    for epoch in range(start_epoch, cfg.epochs):
+    def fit_epoch(self, epoch: int) -> None:
+        """One pass over the training sample (shuffled by seed + epoch), then the validation accuracy."""
+        import torch
+        from sklearn.metrics import accuracy_score
+
+        cfg, model = self.cfg, self.model
         model.train()
-        for step, (enc, y) in enumerate(batches(train_idx, True, cfg.seed + epoch)):
+        for step, (enc, y) in enumerate(self.batches(self.train_idx, True, cfg.seed + epoch)):
             t0 = time.time()
             loss = model(**enc, labels=y).loss
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(params, 1.0)
-            optim.step()
-            sched.step()
-            optim.zero_grad()
-            losses.append(float(loss.detach()))
-            step_times.append(time.time() - t0)
-            done = epoch * steps_per_epoch + step + 1
-            eta = (total_steps - done) * float(np.mean(step_times[-20:]))
-            report(progress, "W-BERT 학습", done, total_steps,
-                   f"에폭 {epoch + 1}/{cfg.epochs} · 손실 {np.mean(losses[-20:]):.3f} · 남은 시간 {eta / 60:.1f}분")
-        val_pred = predict(split.val) if split.val else []
-        val_acc = accuracy_score([labels[i] for i in split.val], val_pred) if split.val else None
-        history.append({"epoch": epoch + 1, "loss": float(np.mean(losses[-steps_per_epoch:])), "val_accuracy": val_acc})
-        trainable = {k: v for k, v in model.state_dict().items() if k in trainable_keys}
-        torch.save({"model": trainable, "optim": optim.state_dict(), "sched": sched.state_dict(),
-                    "epoch": epoch + 1, "history": history, "signature": signature, "classes": classes,
-                    "train_seconds": previous_seconds + time.time() - started}, state_file)
-    train_seconds = previous_seconds + time.time() - started
-    test_pred = predict(split.test)
-    y_test = [labels[i] for i in split.test]
-    card = {
-        "name": "W-BERT", "variant": "transformer", "base_model": cfg.base, "level": cfg.level, "classes": len(classes),
-        "data": data.note, "synthetic": any(src == "demo" for src in data.sources),
-        "split": {"train_pool": len(split.train), "train_used": len(train_idx), "val": len(split.val), "test": len(split.test),
-                  "seed": cfg.seed, "stratified": "middle"},
-        "test_accuracy": round(float(accuracy_score(y_test, test_pred)), 4),
-        "test_macro_f1": round(float(f1_score(y_test, test_pred, average="macro")), 4),
-        "history": history, "train_seconds": round(train_seconds, 1), "losses": [round(x, 4) for x in losses],
-        "config": asdict(cfg), "date": time.strftime("%Y-%m-%d %H:%M"),
-    }
-    # vectors of a few texts from the in-memory model, so a reload can be checked against them
-    model.eval()
-    probe = [texts[i] for i in train_idx[:4]]
-    with torch.no_grad():
-        enc = tokenizer(probe, truncation=True, max_length=cfg.max_len, padding=True, return_tensors="pt").to(device)
-        hidden = model.bert(**enc).last_hidden_state
-        mask = enc["attention_mask"].unsqueeze(-1).float()
-        vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
-    card["check"] = {"texts": probe, "vectors": vec.cpu().numpy().round(6).tolist()}
-    model.to("cpu")
-    card["_test_ids"] = [data.ids[i] for i in split.test]
-    save_encoder(model.bert, tokenizer, out, card, cfg)
-    card["_predictions"] = {"test": list(split.test), "pred": test_pred}  # for the report; not in the card file
-    return card
+            torch.nn.utils.clip_grad_norm_(self.params, 1.0)
+            self.optim.step()
+            self.sched.step()
+            self.optim.zero_grad()
+            self.losses.append(float(loss.detach()))
+            self.step_times.append(time.time() - t0)
+            done = epoch * self.steps_per_epoch + step + 1
+            eta = (self.total_steps - done) * float(np.mean(self.step_times[-20:]))
+            report(self.progress, "W-BERT 학습", done, self.total_steps,
+                   f"에폭 {epoch + 1}/{cfg.epochs} · 손실 {np.mean(self.losses[-20:]):.3f} · 남은 시간 {eta / 60:.1f}분")
+        val = self.split.val
+        val_acc = accuracy_score([self.labels[i] for i in val], self.predict(val)) if val else None
+        self.history.append({"epoch": epoch + 1, "loss": float(np.mean(self.losses[-self.steps_per_epoch:])),
+                             "val_accuracy": val_acc})
+
+    def checkpoint(self, epoch: int, started: float) -> None:
+        import torch
+
+        trainable = {k: v for k, v in self.model.state_dict().items() if k in self.trainable_keys}
+        torch.save({"model": trainable, "optim": self.optim.state_dict(), "sched": self.sched.state_dict(),
+                    "epoch": epoch + 1, "history": self.history, "signature": self.signature, "classes": self.classes,
+                    "train_seconds": self.previous_seconds + time.time() - started}, self.state_file)
+
+    def card(self, train_seconds: float) -> dict:
+        """Test accuracy and macro-F1, the sizes, the history, and the vectors of a few texts from the model in
+        memory, so a reload can be checked against them."""
+        from sklearn.metrics import accuracy_score, f1_score
+
+        cfg, split, data = self.cfg, self.split, self.data
+        test_pred = self.predict(split.test)
+        y_test = [self.labels[i] for i in split.test]
+        card = {
+            "name": "W-BERT", "variant": "transformer", "base_model": cfg.base, "level": cfg.level,
+            "classes": len(self.classes), "data": data.note, "synthetic": any(src == "demo" for src in data.sources),
+            "split": {"train_pool": len(split.train), "train_used": len(self.train_idx), "val": len(split.val),
+                      "test": len(split.test), "seed": cfg.seed, "stratified": "middle"},
+            "test_accuracy": round(float(accuracy_score(y_test, test_pred)), 4),
+            "test_macro_f1": round(float(f1_score(y_test, test_pred, average="macro")), 4),
+            "history": self.history, "train_seconds": round(train_seconds, 1),
+            "losses": [round(x, 4) for x in self.losses], "config": asdict(cfg), "date": time.strftime("%Y-%m-%d %H:%M"),
+        }
+        card["check"] = {"texts": [self.texts[i] for i in self.train_idx[:4]]}
+        card["check"]["vectors"] = self.mean_pooled(card["check"]["texts"])
+        card["_test_pred"] = test_pred
+        return card
+
+    def mean_pooled(self, texts: list[str]) -> list[list[float]]:
+        """The saved folder's sentence vectors (mean pooling, normalised), computed from the model in memory."""
+        import torch
+
+        self.model.eval()
+        with torch.no_grad():
+            enc = self.tokenizer(texts, truncation=True, max_length=self.cfg.max_len, padding=True,
+                                 return_tensors="pt").to(self.device)
+            hidden = self.model.bert(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            vec = torch.nn.functional.normalize((hidden * mask).sum(1) / mask.sum(1), dim=-1)
+        return vec.cpu().numpy().round(6).tolist()
 
 
 def save_encoder(bert, tokenizer, out: Path, card: dict, cfg: TrainConfig) -> None:
