@@ -7,7 +7,10 @@ lists, and a check on other queries of how far apart the four models put the sam
     python bench/bench_calibration.py --postings 1000      # quicker
 
 Writes core/resources/calibration-demo.json (the app reads it for the demo corpus; real data keeps
-core/resources/calibration.json from bench_quality.py) and bench/results/calibration.json.
+core/resources/calibration.json from bench_quality.py) and bench/results/calibration.json. Run without the KEIS
+descriptions (`JOBLENS_SHARED=/nonexistent python bench/bench_calibration.py`, a user's machine has no
+../shared), it fits the plain demo corpus's curves instead: core/resources/calibration-demo-plain.json and
+bench/results/calibration-plain.json.
 
 The demo corpus here is generated with seed 42 (the app's) in a folder of its own under data/; the tests use
 seed 7, so the test that checks the spread across models reads curves fitted on other data.
@@ -72,7 +75,7 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=150, help="dev queries per direction")
     ap.add_argument("--keep", action="store_true", help="keep the bench's data folder (vectors cached) for a rerun")
     args = ap.parse_args()
-    root = REPO / "data" / "bench-calibration"
+    root = REPO / "data" / "bench-calibration"  # the same records either way: only the descriptions differ
     os.environ.setdefault("JOBLENS_MODELS", str(REPO / "data" / "models"))
     os.environ["JOBLENS_DATA"] = str(root)
     os.environ["JOBLENS_WBERT"] = str(root / "wbert-static")
@@ -81,7 +84,7 @@ def main() -> int:
     from core.data.demo import generate
     from core.data.ingest import ingest_file
     from core.data.store import Store
-    from core.evaluation.calibration import CALIBRATION_FILES, Calibration, choose_floor, fit_calibration
+    from core.evaluation.calibration import CALIBRATION_FILES, Calibration, choose_floor, corpus_kind, fit_calibration
     from core.evaluation.metrics import DIRECTIONS
     from core.evaluation.runner import evaluate
     from core.models.engine import Engine
@@ -97,24 +100,27 @@ def main() -> int:
     engine = Engine.from_store(store)
     print(f"코퍼스: 공고 {len(engine.corpus.postings):,} · 구직자 {len(engine.corpus.seekers):,} · {time.time() - started:.0f}s",
           flush=True)
+    kind = corpus_kind(engine.corpus)  # 'demo', or 'demo-plain' without the KEIS descriptions
+    print(f"보정 대상: {kind}", flush=True)
     dev = evaluate(engine, "demo", list(MODELS), list(DIRECTIONS), args.queries, split="dev", audit=False)
     calibration = fit_calibration(dev, "demo")
     floor = choose_floor(calibration, dev)
     calibration.floor = floor["floor"]
-    calibration.save(CALIBRATION_FILES["demo"])
+    calibration.save(CALIBRATION_FILES[kind])
     print(f"보정 곡선 {len(calibration.curves)}개 · 하한 {floor['floor']} (dev 정확도 {floor['accuracy']}) · "
           f"{time.time() - started:.0f}s", flush=True)
     spread = spread_on_test(engine, calibration)
     # the same spread before: each model read through the real data's curves, as the app did on the demo corpus
     raw = spread_on_test(engine, Calibration.load(CALIBRATION_FILES["real"]))
-    out = {"corpus": {"postings": len(engine.corpus.postings), "seekers": len(engine.corpus.seekers), "seed": 42},
+    out = {"corpus": {"postings": len(engine.corpus.postings), "seekers": len(engine.corpus.seekers), "seed": 42,
+                      "kind": kind},
            "dev_queries_per_direction": args.queries, "floor": floor,
            "curves": {k: {"n": c.n, "base_rate": c.base_rate} for k, c in calibration.curves.items()},
            "spread_test_seekers": {"after_demo_curves": spread, "before_real_curves": raw},
            "seconds": round(time.time() - started)}
     results = REPO / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    (results / "calibration.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    (results / ("calibration.json" if kind == "demo" else "calibration-plain.json")).write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps({k: out[k] for k in ("floor", "spread_test_seekers")}, ensure_ascii=False, indent=1))
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)

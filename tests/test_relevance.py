@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import SHARED, needs_shared
 
+from core.data.standard_jobs import KEIS_FILE
 from core.filters import FilterSettings
 
 CARE = "068"  # the demo's 요양보호사 · 장애인 활동지원사 middle category (돌봄 서비스)
@@ -106,15 +107,11 @@ def four_models(demo_store, tmp_path_factory):
     locations.use(previous)
 
 
-@pytest.mark.xfail(not (SHARED / "worknet-codes-and-places" / "jobs_codes.csv").exists(), strict=False,
-                   reason="#26, open: without ../shared the texts carry no KEIS enrichment and SBERT ranks the care "
-                          "posting like another job's (적합도 0 against 90-100); the spread target is met only with it")
-def test_the_same_posting_gets_comparable_strength_across_the_four_models(four_models):
-    """The fixed case of the issue: the care seeker's nearest care posting. The curves were fitted on another demo
-    corpus (seed 42, bench/bench_calibration.py), so this reads them on data they never saw."""
+def fixed_case_strengths(engine) -> tuple[dict, dict, object]:
+    """The fixed case of the issue, the care seeker's nearest care posting: its 적합도 under each model read
+    through the corpus's own curves, the same scores read through the real data's curves, and those curves."""
     from core.evaluation.calibration import CALIBRATION_FILES, Calibration, for_corpus
 
-    engine = four_models
     seeker, _ = care_case(engine)
     mask, report = engine.corpus.candidates(seeker, "posting", FilterSettings())
     rows = np.flatnonzero(mask)
@@ -122,7 +119,6 @@ def test_the_same_posting_gets_comparable_strength_across_the_four_models(four_m
     care = [r for r in rows if engine.corpus.postings[table.ids[r]].middle_code == CARE]
     target = min(care, key=lambda r: report.distances[r])  # the nearest care posting
     calibration = for_corpus(engine.corpus)
-    assert calibration.dataset == "demo"
     strengths, before = {}, {}
     for name in ("tfidf", "sbert", "wbert", "hybrid"):
         model = engine.model(name)
@@ -130,6 +126,43 @@ def test_the_same_posting_gets_comparable_strength_across_the_four_models(four_m
         score = scores[rows == target]
         strengths[name] = int(calibration.strength(name, "seeker->posting", score)[0])
         before[name] = int(Calibration.load(CALIBRATION_FILES["real"]).strength(name, "seeker->posting", score)[0])
+    return strengths, before, calibration
+
+
+PLAIN = not (SHARED / KEIS_FILE).exists()  # no KEIS descriptions: the texts are plain, as on a user's machine
+
+
+def test_a_plain_demo_corpus_is_read_with_curves_fitted_on_plain_texts(four_models):
+    """Without ../shared the texts carry no standard description and every model scores lower (SBERT most): read
+    through the enriched demo's curves, the fixed case's SBERT 적합도 was 0 against 90-100 from the others. A
+    plain corpus gets the curves fitted on the plain demo (bench_calibration.py without ../shared)."""
+    from core.evaluation.calibration import corpus_kind, shipped
+    from core.models.corpus import Corpus
+
+    corpus = four_models.corpus
+    assert corpus_kind(corpus) == ("demo-plain" if PLAIN else "demo")
+    plain = Corpus(list(corpus.postings.values()), list(corpus.seekers.values()), enrich=False)
+    assert corpus_kind(plain) == "demo-plain"
+    for kind in ("demo", "demo-plain"):
+        assert shipped(kind).dataset == "demo" and len(shipped(kind).curves) == 12  # 4 models × 3 directions
+    assert shipped("demo").curves != shipped("demo-plain").curves
+
+
+def test_every_model_puts_the_fixed_case_above_the_floor(four_models):
+    """Whichever model ranked it, the counselor sees the 0 km care posting above the '다른 직종' divider, with
+    ../shared or without it (the spread target itself is below)."""
+    strengths, _, calibration = fixed_case_strengths(four_models)
+    assert min(strengths.values()) >= calibration.floor, strengths
+
+
+@pytest.mark.xfail(PLAIN, strict=True,
+                   reason="#26, open: on plain texts (no ../shared) the fixed case reads tfidf 100, sbert 59, wbert 100, "
+                          "hybrid 93 through the plain demo's curves: all above the floor, but SBERT's plain-text "
+                          "cosine separates care from other jobs less sharply (bench/results/calibration-plain.json)")
+def test_the_same_posting_gets_comparable_strength_across_the_four_models(four_models):
+    """The curves were fitted on another demo corpus (seed 42, bench/bench_calibration.py), so this reads them on
+    data they never saw."""
+    strengths, before, _ = fixed_case_strengths(four_models)
     assert max(strengths.values()) - min(strengths.values()) <= 15, strengths
     assert max(before.values()) - min(before.values()) > 15, before  # the issue's spread, with the real data's curves
 
@@ -153,11 +186,18 @@ def test_advice_names_the_filter_that_actually_removed_the_jobs(engine):
     """The disability filter removes every care posting: the advice says so, not '학력·경력'."""
     from core.views.frames import weak_list_advice
 
-    seeker = next(s for s in engine.corpus.seekers.values() if s.middle_code and s.disability_type)
+    filters = FilterSettings(distance=False)
+    middles = engine.corpus.occupation_codes("posting")[0]
+
+    def same_job_passing(s) -> int:  # postings of the seeker's 직종 that pass every filter but disability
+        mask, _ = engine.corpus.candidates(s, "posting", FilterSettings(distance=False, disability=False))
+        return int((mask & (middles == s.middle_code)).sum())
+
+    seeker = next(s for s in sorted(engine.corpus.seekers.values(), key=lambda s: s.id)
+                  if s.middle_code and s.disability_type and same_job_passing(s))
     same = [p.id for p in engine.corpus.postings.values() if p.middle_code == seeker.middle_code]
     for posting_id in same:
         engine.corpus.set_unsuitable(posting_id, frozenset({seeker.disability_type}))
-    filters = FilterSettings(distance=False)
     result = engine.model("tfidf").recommend(seeker, k=10, filters=filters, target="posting", explain=False)
     advice = weak_list_advice(engine.corpus, result, seeker, "posting", filters, "seeker->posting")
     assert advice and "장애유형 필터가 같은 직종 공고" in advice and "학력·경력" not in advice

@@ -221,9 +221,13 @@ def test_wide_lists_scored_in_place_equal_brute_force_lists():
 
 def test_the_corpus_keeps_its_rows_in_grid_cell_order(engine):
     """Rows in cell order are what lets a radius query read slices of the vector matrix; a corpus built in
-    store order would give the same lists, only slower, so this is checked directly."""
+    store order would give the same lists, only slower, so this is checked directly. People browse records in
+    the order they arrived, not by cell."""
     from core.geo.grid import cell_order
 
+    stored = {"posting": [p.id for p in engine.store.postings()], "seeker": [s.id for s in engine.store.seekers()]}
     for side in ("posting", "seeker"):
         table = engine.corpus.tables[side]
         assert np.array_equal(cell_order(table.lat, table.lon), np.arange(len(table)))
+        assert table.ids != stored[side]  # really reordered
+        assert engine.corpus.arrival[side] == stored[side]  # what pickers list: the store's order, as before

@@ -114,14 +114,15 @@ def _pick(kind: str, current: str, label: str, fmt, empty: str) -> str | None:
     """A searchable picker over one side of the corpus, starting at the URL's record; a link naming a record
     that is not (or no longer) there says so instead of silently showing another one."""
     engine = get_engine()
-    ids = engine.corpus.tables[kind].ids
+    ids = engine.corpus.arrival[kind]  # as they arrived (the store's order), not the rows' grid-cell order
     if not ids:
         st.error(empty)
         return None
-    if current and current not in engine.corpus.tables[kind].row_of:
+    known = current in engine.corpus.tables[kind].row_of
+    if current and not known:
         noun = "공고" if kind == "posting" else "구직자"
         st.warning(f"링크의 {noun} {particle(repr(str(current)), '을/를')} 찾을 수 없어 첫 항목을 보여 줍니다.")
-    index = engine.corpus.tables[kind].row_of.get(current, 0)
+    index = ids.index(current) if known else 0
     return st.selectbox(label, ids, index=index, format_func=fmt, key=f"pick_{kind}")
 
 

@@ -25,7 +25,8 @@ from ..settings import RESOURCES
 from .runner import ModelResult, query_split
 
 CALIBRATION_FILE = RESOURCES / "calibration.json"
-CALIBRATION_FILES = {"real": CALIBRATION_FILE, "demo": RESOURCES / "calibration-demo.json"}
+CALIBRATION_FILES = {"real": CALIBRATION_FILE, "demo": RESOURCES / "calibration-demo.json",
+                     "demo-plain": RESOURCES / "calibration-demo-plain.json"}
 DEFAULT_FLOOR = 50  # 적합도 is P(same 직종) in %: under 50 another 직종 is the likelier (used until a floor is chosen)
 WEAK_STRENGTH = 35  # a list whose best item is below this 적합도 is called weak (say so, and the nearest fix)
 
@@ -128,17 +129,24 @@ def choose_floor(calibration: Calibration, results: list[ModelResult], grid=rang
             "recall": round(float(above[m].mean()), 4) if m.any() else None, "by_threshold": accuracy}
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=3)
 def shipped(corpus: str = "real") -> Calibration:
-    """The committed calibration of a corpus kind: 'real' (fitted on the real data's dev split) or 'demo'."""
+    """The committed calibration of a corpus kind (`corpus_kind`): 'real' (fitted on the real data's dev split),
+    'demo' or 'demo-plain'."""
     return Calibration.load(CALIBRATION_FILES[corpus])
 
 
 def corpus_kind(corpus) -> str:
-    """'demo' when most postings of a corpus are synthetic, else 'real': which committed curves fit it."""
+    """Which committed curves fit a corpus: 'real' unless most postings are synthetic; then 'demo', or
+    'demo-plain' when its texts carry no standard (KEIS) description, as on a machine without ../shared/data.
+    The descriptions lift every model's scores, and SBERT's most, so curves fitted with them would read a plain
+    corpus's scores as weak matches (a 0 km care posting got SBERT 0 against 90-100 from the others)."""
     postings = corpus.postings
     synthetic = sum(p.synthetic for p in postings.values())
-    return "demo" if postings and synthetic * 2 > len(postings) else "real"
+    if not postings or synthetic * 2 <= len(postings):
+        return "real"
+    seekers = list(corpus.seekers.values())[:50]  # a seeker with a 직종 is enriched whenever descriptions exist
+    return "demo" if any(corpus.enrichment_of(s) for s in seekers) else "demo-plain"
 
 
 def for_corpus(corpus) -> Calibration:

@@ -40,6 +40,9 @@ class Corpus:
         postings = [blinded(p) for p in postings] if blind else postings
         self.unsuitable = dict(unsuitable or {})
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # side → (middle, major) codes; see `occupation_codes`
+        # the order records arrived in (the store's), for lists people browse; the rows are in grid-cell order
+        self.arrival: dict[str, list[str]] = {"posting": list(dict.fromkeys(p.id for p in postings)),
+                                              "seeker": list(dict.fromkeys(s.id for s in seekers))}
         self.postings: dict[str, Posting] = {p.id: p for p in self._in_cell_order("posting", postings)}
         self.seekers: dict[str, Seeker] = {s.id: s for s in self._in_cell_order("seeker", seekers)}
         self.tables = {"posting": self._table("posting", list(self.postings.values())),
@@ -106,6 +109,7 @@ class Corpus:
         row = table.row_of.get(record.id)
         if row is None:
             row = len(table.ids)
+            self.arrival[kind].append(record.id)
             table.ids.append(record.id)
             table.row_of[record.id] = row
             table.lat = np.append(table.lat, lat)
