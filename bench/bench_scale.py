@@ -5,7 +5,9 @@
 Postings sit around the real 시군구 centroids of the offline gazetteer (jittered ~3 km) with random education and
 career requirements; vectors are random unit vectors. Each query runs JobLens's own path: `filter_mask` (distance
 20/40 km through the table's grid, then education and career on the rows within it), then `Recommender.search`
-(exact scoring of the survivors; FAISS's kernel over exactly those rows when they are many). Every list is checked
+(a few survivors gathered and scored; many scored in place by `dense_scores`: contiguous slices of the vector
+matrix, the corpus's rows being in grid-cell order as the Corpus keeps them, or FAISS's gather when scattered;
+then the rows near the k-th re-scored exactly). Every list is checked
 against brute force: a full haversine pass over all rows and an exact ranking of every survivor (recall 1.0 means
 every list is identical, order included). It reports p50/p95 per stage at each size, so the cost reads as a
 function of N, the CPU time each query used (process time: on a machine shared with other work the wall time

@@ -43,6 +43,17 @@ def whole_list(at, key: str):
     return pd.concat([d.value for d in at.dataframe if "순위" in d.value.columns and "제목" in d.value.columns])
 
 
+def test_pickers_list_records_in_the_order_they_arrived(demo_store):
+    """The corpus's rows are in grid-cell order (fast radius queries); the pickers a counselor scrolls keep the
+    store's order, and a page opened without a record starts at the first one that arrived."""
+    at = page("seeker_postings", {"model": "tfidf", "k": "5"})
+    stored = [s.id for s in demo_store.seekers()]
+    picker = at.selectbox(key="pick_seeker")
+    assert picker.value == stored[0] and len(picker.options) == len(stored)
+    at = page("similar_postings", {"model": "tfidf", "k": "5"})
+    assert at.selectbox(key="pick_posting").value == demo_store.postings()[0].id
+
+
 def test_similar_page_model_and_filter_change_list(corpus):
     pid = next(p.id for p in corpus.postings.values() if p.place.sido == "서울특별시")
     at = page("similar_postings", {"posting": pid, "model": "tfidf", "k": "10"})

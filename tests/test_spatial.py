@@ -169,9 +169,11 @@ def test_each_band_reaches_as_far_east_and_west_as_the_circle_does():
     at high latitude (where the widest point lies well north of the center), must all be found; 1 m outside,
     none."""
     rng = np.random.default_rng(11)
-    centers_ = [(33 + rng.random() * 5, 126 + rng.random() * 3) for _ in range(12)] + [(60.01, 10.02), (-45.03, 170.0)]
-    for lat0, lon0 in centers_:
-        for km in (20.0, 40.0):
+    centers_ = [(33 + rng.random() * 5, 126 + rng.random() * 3) for _ in range(12)]
+    centers_ += [(round(37.5 / CELL) * CELL, 127.0), (round(35.1 / CELL) * CELL + 1e-9, 129.0)]  # on band edges
+    far = [(60.01, 10.02), (-45.03, 170.0), (70.0, 20.0)]  # the widest point lies km north (south) of the center
+    for lat0, lon0 in centers_ + far:
+        for km in (20.0, 40.0) + ((300.0, 800.0) if (lat0, lon0) in far else ()):
             inside = [destination(lat0, lon0, km - 0.001, b) for b in range(0, 360, 2)]
             outside = [destination(lat0, lon0, km + 0.001, b) for b in range(0, 360, 2)]
             pts = np.array(inside + outside)
@@ -181,6 +183,9 @@ def test_each_band_reaches_as_far_east_and_west_as_the_circle_does():
             settings = FilterSettings(capital_km=km, other_km=km, education=False, career=False)
             mask, _ = filter_mask(Origin("q", "seeker", lat0, lon0, "서울특별시", 5, "experienced"), table, settings)
             assert mask[:len(inside)].all() and not mask[len(inside):].any(), (lat0, lon0, km)
+            grid = table.spatial()  # the runs themselves hold every point inside (the exact check only removes)
+            read = np.concatenate([grid.rows[a:b] for a, b in grid._runs(lat0, lon0, km)])
+            assert set(range(len(inside))) <= set(read.tolist()), (lat0, lon0, km)
 
 
 def test_wide_lists_scored_in_place_equal_brute_force_lists():
@@ -204,8 +209,9 @@ def test_wide_lists_scored_in_place_equal_brute_force_lists():
     model.matrices = {"posting": vectors}
     q = rng.standard_normal(32).astype(np.float32)
     runs, scattered = np.arange(5_000, 9_000), np.sort(rng.choice(n, 4_000, replace=False))
-    for rows in (runs[rng.random(len(runs)) > 0.3], scattered):
+    for rows in (runs[rng.random(len(runs)) > 0.3], scattered, scattered[::-1], runs[:1], runs[:0]):
         assert np.allclose(dense_scores(vectors, q, rows), vectors[rows] @ q, atol=1e-6)
+        assert np.allclose(dense_scores(vectors.astype(np.float64), q.astype(np.float64), rows), vectors[rows] @ q, atol=1e-6)
     wide = 0
     for i in range(25):
         origin = Origin(f"q{i}", "seeker", 37.5 + rng.normal(0, 0.05), 127.0 + rng.normal(0, 0.05), "서울특별시",

@@ -105,13 +105,45 @@ def test_milvus_box_lets_far_rows_through_and_the_exact_check_removes_them(milvu
     f = FilterSettings(education=False, career=False, disability=False)
     expr, radius = store.expression(table, origin, f)
     prepared = model.prepare([engine.corpus.text_of(seeker)], "seeker")
-    hits = store._fetch(store._name("sbert", "posting"), prepared, expr, 2000)
+    hits = store._fetch(store._name("sbert", "posting"), table, prepared, expr, 2000)
     from core.geo.places import haversine_km
 
     beyond = haversine_km(origin.lat, origin.lon, hits.lat, hits.lon) > radius
     assert beyond.any()
     rows, _ = store.search("sbert", table, origin, f, prepared, 50)
     assert not (haversine_km(origin.lat, origin.lon, table.lat[rows], table.lon[rows]) > radius).any()
+
+
+def test_a_process_that_numbers_its_rows_otherwise_gets_the_same_records(milvus_engine):
+    """Processes sharing one Milvus number their rows differently (rows are in grid-cell order, and a process
+    started after an add sorts the new record in while an older one has it appended). Milvus holds records by
+    id, so a table whose rows are numbered in reverse gets the same records, scores and distances back."""
+    import numpy as np
+
+    from core.filters import ItemTable
+
+    engine, model, store = milvus_engine
+    table = engine.corpus.tables["posting"]
+    back = slice(None, None, -1)
+    reversed_table = ItemTable("posting", table.ids[back], table.lat[back], table.lon[back], table.education[back],
+                               table.career[back], table.disability[back], table.unsuitable[back], table.open[back],
+                               table.sido[back])
+    f = FilterSettings(education=False, career=False)
+    seekers = sorted(engine.corpus.seekers.values(), key=lambda s: s.id)[:20]
+    compared = 0
+    for seeker in seekers:
+        origin = engine.corpus.origin(seeker)
+        prepared = model.prepare([engine.corpus.text_of(seeker)], "seeker")
+        got = []
+        for t in (table, reversed_table):
+            rows, scores = store.search("sbert", t, origin, f, prepared, 10)
+            listed_ = sorted(((round(float(sc), 6), t.ids[r]) for r, sc in zip(rows, scores)), reverse=True)
+            kth = listed_[-1][0] if listed_ else None  # an item tied with the k-th may be either one
+            got.append((kth, [x for x in listed_ if x[0] > kth]))
+        assert got[0] == got[1], seeker.id
+        compared += bool(got[0][1])
+    assert compared >= 10
+    assert not np.array_equal(np.asarray(reversed_table.ids), np.asarray(table.ids))
 
 
 def test_incremental_add_update_close_and_corrections_reach_milvus_at_once(engine, tmp_path):
@@ -128,8 +160,7 @@ def test_incremental_add_update_close_and_corrections_reach_milvus_at_once(engin
     f = FilterSettings(education=False, career=False)
     first = lambda: [r.item_id for r in model.recommend(query, k=5, filters=f, explain=False).items]  # noqa: E731
     assert model.vector_store is store and new.id in first()
-    row = engine.corpus.tables["posting"].row_of[new.id]
-    assert store.client.get(store._name("sbert", "posting"), ids=[row])  # in Milvus, not only in memory
+    assert store.client.get(store._name("sbert", "posting"), ids=[new.id])  # in Milvus (by id), not only in memory
     engine.add(replace(new, closed=True))  # closed: out of every list at once
     assert new.id not in first()
     engine.add(replace(new, closed=False))

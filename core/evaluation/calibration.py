@@ -145,8 +145,8 @@ def corpus_kind(corpus) -> str:
     synthetic = sum(p.synthetic for p in postings.values())
     if not postings or synthetic * 2 <= len(postings):
         return "real"
-    seekers = list(corpus.seekers.values())[:50]  # a seeker with a 직종 is enriched whenever descriptions exist
-    return "demo" if any(corpus.enrichment_of(s) for s in seekers) else "demo-plain"
+    # a seeker with a 직종 is enriched whenever descriptions exist (any() stops at the first one)
+    return "demo" if any(corpus.enrichment_of(s) for s in corpus.seekers.values()) else "demo-plain"
 
 
 def for_corpus(corpus) -> Calibration:

@@ -5,7 +5,7 @@ cell ids, so a query reads one contiguous run of rows per latitude band the sphe
 from the cap's westmost to its eastmost longitude within that band (`_runs`), padded by 1e-6° (~0.1 m)
 against rounding, so the runs hold every point within the radius.
 
-Inside the box each point is tested by the dot product of unit 3-vectors (cos of the angle between them, three
+Inside the runs each point is tested by the dot product of unit 3-vectors (cos of the angle between them, three
 products per row on contiguous arrays instead of haversine's trigonometry); only the rare points within 1e-11 of
 the threshold (~2 cm at 20 km) are decided by `haversine_km` itself, so the answer is exactly the full pass's.
 
@@ -113,7 +113,8 @@ class GridIndex:
         Each band gets its own longitude range: the cap's half-width Δλ(φ) (cos Δλ = (cos δ − sin φ sin φ0) /
         (cos φ cos φ0)) peaks at φm = asin(sin φ0 / cos δ) and falls away on both sides, so within a band it is
         widest at φm clamped into the band. A band near the top or bottom of the circle reads a short run
-        instead of the bounding box's full width (~20 % fewer rows than the box)."""
+        instead of the bounding box's full width. Longitudes are not wrapped at ±180° (a circle across the date
+        line or a pole would miss points on the far side): Korea is nowhere near either."""
         delta = radius_km / EARTH_KM  # the cap's angular radius
         dlat = math.degrees(delta) + PAD_DEG
         lo_lat, hi_lat = self._ilat(lat - dlat), self._ilat(lat + dlat)

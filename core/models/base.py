@@ -63,15 +63,21 @@ def top_k(scores: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.
 
 
 def dense_scores(m: np.ndarray, q: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """float32 products of one query `q` with the ascending `rows` of `m`, without gathering their vectors.
+    """float32 products of one query `q` with the `rows` of `m` (in that order), without copying their vectors.
 
     A corpus in grid-cell order (`Corpus`) puts a radius query's rows in a few runs: those are scored as
     contiguous slices of `m` (streaming reads, ~3x faster than a gather at 100k rows), the few rows between
     candidates included and dropped. Rows scattered over the matrix go through FAISS's gather kernel."""
-    breaks = np.flatnonzero(np.diff(rows) > SPAN_GAP) + 1
+    q = np.ascontiguousarray(q, dtype=np.float32)
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.float32)
+    steps = np.diff(rows)
+    breaks = np.flatnonzero(steps > SPAN_GAP) + 1
     bounds = np.concatenate([[0], breaks, [len(rows)]])
     starts, ends = rows[bounds[:-1]], rows[bounds[1:] - 1] + 1
-    if int((ends - starts).sum()) <= 3 * len(rows) and len(starts) * 256 <= len(rows) + 256:
+    ascending = bool((steps > 0).all())  # slices index by offset: rows out of order go through the gather
+    if ascending and int((ends - starts).sum()) <= 3 * len(rows) and len(starts) * 256 <= len(rows) + 256:
         out = np.empty(len(rows), dtype=np.float32)
         for a, b, lo, hi in zip(starts, ends, bounds[:-1], bounds[1:]):
             out[lo:hi] = (m[a:b] @ q)[rows[lo:hi] - a]

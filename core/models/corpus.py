@@ -31,6 +31,8 @@ class Corpus:
     code and the names derived from it, so no model, enrichment or tier can read it; the codes are kept apart
     and only `relevance_codes` / `relevance_code` (what an evaluation grades with) return them."""
 
+    ROW_ORDER = "grid-cell"  # how rows are ordered (`_in_cell_order`); ties break by row, so stored lists key on it
+
     def __init__(self, postings: list[Posting], seekers: list[Seeker], unsuitable: dict[str, frozenset] | None = None,
                  enrich: bool = True, short_posting_chars: int = 200, blind: bool = False):
         self.enrich = enrich  # add the standard description (off when the models' enrich_weight is 0)

@@ -98,12 +98,13 @@ class Engine:
         the models that use one), the model version (a retrained W-BERT), the model's own parameters (encoder
         and its backend, enrichment weight, e5 prompts, token caps, the hybrid's fusion), the corpus's
         enrichment rule, whether its postings are blinded (a blind evaluation must never score lists ranked with
-        the code visible) and which records of the store it holds (`scope`). Fits the model when it is not loaded."""
+        the code visible), which records of the store it holds (`scope`) and how its rows are ordered (ties break
+        by row). Fits the model when it is not loaded."""
         model = self.model(name, analyser)
         return json.dumps({"model": name, "analyser": self._key(name, analyser)[1], "version": spec(name).version(),
                            "params": model.signature(),
                            "corpus": {"enrich": self.corpus.enrich, "short_posting_chars": self.corpus.short_posting_chars,
-                                      "blind": self.corpus.blind, "scope": self.scope}},
+                                      "blind": self.corpus.blind, "scope": self.scope, "rows": self.corpus.ROW_ORDER}},
                           sort_keys=True, ensure_ascii=False)
 
     def list_key(self, name: str, analyser: str = "mecab") -> str:

@@ -81,8 +81,12 @@ class _Hits:
 
 
 class MilvusStore(VectorStore):
-    """One collection per (model, side): the row as primary key, the vector (FLAT index, inner product: exact
-    fast scores), a GEOMETRY point and the filter fields. A local path is Milvus Lite, a URI a server."""
+    """One collection per (model, side): the record id as primary key, the vector (FLAT index, inner product:
+    exact fast scores), a GEOMETRY point and the filter fields. A local path is Milvus Lite, a URI a server.
+
+    Keyed by id, not by row: processes sharing one Milvus number their rows differently (a corpus keeps its
+    rows in grid-cell order, and one started after an add sorts the new record in while an older one has it
+    appended), so each maps the ids it gets back to its own rows (`ItemTable.row_of`)."""
 
     def __init__(self, uri: str, prefix: str = "joblens", prefilter: str = "box"):
         if prefilter not in {"box", "st_dwithin"}:
@@ -102,7 +106,7 @@ class MilvusStore(VectorStore):
         self._ready: set[str] = set()
 
     def _name(self, model: str, kind: str) -> str:
-        return f"{self.prefix}_{model}_{kind}".replace("-", "_")
+        return f"{self.prefix}_{model}_{kind}_byid".replace("-", "_")  # '_byid': collections keyed by row are not read
 
     def _ensure(self, name: str, dim: int) -> None:
         if name in self._ready:
@@ -111,7 +115,7 @@ class MilvusStore(VectorStore):
 
         if not self.client.has_collection(name):
             schema = self.client.create_schema(auto_id=False)
-            schema.add_field("row", DataType.INT64, is_primary=True)
+            schema.add_field("item", DataType.VARCHAR, is_primary=True, max_length=256)
             schema.add_field("vec", DataType.FLOAT_VECTOR, dim=dim)
             schema.add_field("geo", DataType.GEOMETRY)
             schema.add_field("placed", DataType.BOOL)
@@ -145,7 +149,7 @@ class MilvusStore(VectorStore):
         for row, vec in zip(np.asarray(rows, dtype=np.int64).tolist(), vectors):
             lat, lon = float(table.lat[row]), float(table.lon[row])
             placed = not (math.isnan(lat) or math.isnan(lon))
-            data.append({"row": row, "vec": vec.tolist(), "geo": f"POINT({lon!r} {lat!r})" if placed else "POINT(0 0)",
+            data.append({"item": table.ids[row], "vec": vec.tolist(), "geo": f"POINT({lon!r} {lat!r})" if placed else "POINT(0 0)",
                          "placed": placed, "lat": lat if placed else 0.0, "lon": lon if placed else 0.0,
                          "education": int(table.education[row]), "career": int(table.career[row]),
                          "open": bool(table.open[row]), "disability": table.disability[row] or "",
@@ -161,14 +165,14 @@ class MilvusStore(VectorStore):
         parts = ["open == true"]
         own = table.row_of.get(origin.id) if origin.kind == table.kind else None
         if own is not None:
-            parts.append(f"row != {own}")
+            parts.append(f"item != {json.dumps(origin.id, ensure_ascii=False)}")
         radius = None
         placed = origin.lat is not None and origin.lon is not None and not np.isnan(origin.lat) and not origin.coarse
         if filters.distance and origin.coarse:  # a 시도-level origin: its 시도, no radius (see filters.same_sido_mask)
             parts.append(f"sido == {json.dumps(origin.sido, ensure_ascii=False)}")
         elif filters.distance:
             if not placed:
-                return "row < 0", None  # nothing passes, as in filter_mask
+                return "placed == true and placed == false", None  # nothing passes, as in filter_mask
             radius = filters.radius(origin.sido)
             if self.prefilter == "st_dwithin":
                 parts.append(f"placed == true and ST_DWITHIN(geo, 'POINT({origin.lon!r} {origin.lat!r})', "
@@ -198,12 +202,14 @@ class MilvusStore(VectorStore):
                     parts.append('disability == ""')
         return " and ".join(parts), radius
 
-    def _fetch(self, name: str, prepared: np.ndarray, expr: str, limit: int) -> _Hits:
+    def _fetch(self, name: str, table: ItemTable, prepared: np.ndarray, expr: str, limit: int) -> _Hits:
+        """The `limit` best hits, their ids mapped to this table's rows (-1: a record this process has not seen)."""
         res = self.client.search(name, data=[np.asarray(prepared, dtype=np.float32)[0].tolist()], anns_field="vec",
                                  limit=limit, filter=expr, output_fields=["vec", "lat", "lon"],
                                  search_params={"metric_type": "IP"}, consistency_level="Strong")[0]
         ent = [h["entity"] for h in res]
-        return _Hits(np.array([h["row"] if "row" in h else h["id"] for h in res], dtype=np.int64),
+        items = [h["item"] if "item" in h else h["id"] for h in res]
+        return _Hits(np.array([table.row_of.get(i, -1) for i in items], dtype=np.int64),
                      np.array([h["distance"] for h in res], dtype=np.float64),
                      np.array([e["vec"] for e in ent], dtype=np.float32).reshape(len(res), np.shape(prepared)[1]),
                      np.array([e["lat"] for e in ent], dtype=np.float64), np.array([e["lon"] for e in ent], dtype=np.float64))
@@ -221,11 +227,11 @@ class MilvusStore(VectorStore):
         expr, radius = self.expression(table, origin, filters)
         limit = min(MAX_LIMIT, 2 * k + 32)
         while True:
-            hits = self._fetch(name, prepared, expr, limit)
+            hits = self._fetch(name, table, prepared, expr, limit)
             exhausted = len(hits.rows) < limit
-            keep = np.ones(len(hits.rows), dtype=bool)
+            keep = hits.rows >= 0
             if radius is not None:  # the exact check: ST_DWITHIN above let through a superset of the circle
-                keep = np.nan_to_num(haversine_km(origin.lat, origin.lon, hits.lat, hits.lon), nan=np.inf) <= radius
+                keep &= np.nan_to_num(haversine_km(origin.lat, origin.lon, hits.lat, hits.lon), nan=np.inf) <= radius
             fast = hits.fast[keep]
             if len(fast) >= k:
                 kth = np.sort(fast)[::-1][k - 1]
