@@ -44,8 +44,9 @@ def length_model(tmp_path_factory):
     return WbertClassifier(out).fit()
 
 
-@pytest.mark.xfail(reason="#25: its one run failed on a test bug (middle codes compared with major predictions), "
-                          "fixed but not rerun: the length-robust recipe is not yet shown to work", strict=False)
+@pytest.mark.xfail(reason="#25, open: fails in every CI run; the 4-epoch SIF static model gets the titles' major "
+                          "category right for 0.67 of them (needs 0.9), before length is even tested; whether the recipe "
+                          "or the test's expected-label order is at fault is not yet traced", strict=False)
 def test_a_long_text_is_classified_like_its_title_when_one_token_names_the_job(length_model):
     titles, contexts, _ = _texts(1, 60)
     rng = __import__("random").Random(3)
