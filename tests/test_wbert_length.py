@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.data.keco import major_of
 from core.models.wbert import LabelledSet, StaticConfig, describe, train_static
 from core.models.wbert.lengths import LONG_CHARS, lengthen
 
@@ -16,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 # one word names the job; everything else is what any posting says (place, career, wage, days, hours)
 JOBS = {"01": ["경리", "사무원", "회계", "총무"], "06": ["조리사", "요양보호사", "미화원", "경비원"],
         "09": ["용접공", "선반", "금형", "판금"]}
-CODES = {"01": "023", "06": "062", "09": "092"}  # a real middle code per major
+CODES = {"01": "018", "06": "068", "09": "093"}  # a real middle code per group (회계·경리 사무, 돌봄, 금형·공작기계)
 FILLER = ["서울 강남구", "경기 수원시", "부산 해운대구", "관계없음", "신입", "경력 2년", "학력무관", "고졸", "월급 250만원",
           "시급 12,000원", "주5일근무", "주6일근무", "09:00~18:00", "2교대", "4대보험", "퇴직금", "인근 거주자 우대", "모집"]
 
@@ -40,13 +41,12 @@ def length_model(tmp_path_factory):
     data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
                        titles=titles, contexts=contexts)
     out = tmp_path_factory.mktemp("wbert-len") / "m"
-    train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, out=str(out), weighting="sif", long_variants=1))
+    # SIF rows and three long forms per title: 0.98 of long texts land with their title (the plain mean, same
+    # training: 0.52; SIF with one long form and 4 epochs is not trained enough yet: 0.47)
+    train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, out=str(out), weighting="sif", long_variants=3))
     return WbertClassifier(out).fit()
 
 
-@pytest.mark.xfail(reason="#25, open: fails in every CI run; the 4-epoch SIF static model gets the titles' major "
-                          "category right for 0.67 of them (needs 0.9), before length is even tested; whether the recipe "
-                          "or the test's expected-label order is at fault is not yet traced", strict=False)
 def test_a_long_text_is_classified_like_its_title_when_one_token_names_the_job(length_model):
     titles, contexts, _ = _texts(1, 60)
     rng = __import__("random").Random(3)
@@ -55,7 +55,8 @@ def test_a_long_text_is_classified_like_its_title_when_one_token_names_the_job(l
     assert all(len(x) >= LONG_CHARS and x.startswith(t) for x, t in zip(longs, titles))
     by_title = [c for c, _ in length_model.predict(titles)]
     by_long = [c for c, _ in length_model.predict(longs)]
-    assert np.mean([major == c for major, c in zip([list(JOBS)[k % 3] for k in range(60)], by_title)]) >= 0.9  # major level
+    expected = [major_of(CODES[list(JOBS)[k % 3]]) for k in range(60)]  # the major the code table gives, not its digits
+    assert np.mean(np.array(by_title) == np.array(expected)) >= 0.9
     assert np.mean(np.array(by_title) == np.array(by_long)) >= 0.9  # the long text lands where its title does
 
 
