@@ -45,10 +45,13 @@ class Corpus:
         # the order records arrived in (the store's), for lists people browse; the rows are in grid-cell order
         self.arrival: dict[str, list[str]] = {"posting": list(dict.fromkeys(p.id for p in postings)),
                                               "seeker": list(dict.fromkeys(s.id for s in seekers))}
-        self.postings: dict[str, Posting] = {p.id: p for p in self._in_cell_order("posting", postings)}
-        self.seekers: dict[str, Seeker] = {s.id: s for s in self._in_cell_order("seeker", seekers)}
-        self.tables = {"posting": self._table("posting", list(self.postings.values())),
-                       "seeker": self._table("seeker", list(self.seekers.values()))}
+        self.postings: dict[str, Posting] = {}
+        self.seekers: dict[str, Seeker] = {}
+        self.tables: dict[str, ItemTable] = {}
+        for kind, records, by_id in (("posting", postings, self.postings), ("seeker", seekers, self.seekers)):
+            ordered, rows = self._in_cell_order(kind, records)
+            by_id.update((r.id, r) for r in ordered)
+            self.tables[kind] = self._table(kind, ordered, rows)
         self.listeners: list = []  # called with (side, row) when a row's filter fields change outside `upsert`
 
     def _row(self, kind: str, r: Posting | Seeker) -> tuple:
@@ -62,16 +65,17 @@ class Corpus:
                     not r.closed)
         return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.disability_type, frozenset(), True
 
-    def _in_cell_order(self, kind: str, records: list) -> list:
-        """Rows in grid-cell order (`core.geo.grid.cell_order`), so a radius query's rows, and their vectors in
-        every model's matrix, lie in a few contiguous runs. Records added later are appended after them."""
+    def _in_cell_order(self, kind: str, records: list) -> tuple[list, list[tuple]]:
+        """Records and their filter rows (`_row`, computed once) in grid-cell order (`core.geo.grid.cell_order`),
+        so a radius query's rows, and their vectors in every model's matrix, lie in a few contiguous runs.
+        Records added later are appended after them."""
         records = list({r.id: r for r in records}.values())  # a repeated id: the last record wins, as before
         rows = [self._row(kind, r) for r in records]
         order = cell_order(np.array([x[0] for x in rows], dtype=np.float64), np.array([x[1] for x in rows], dtype=np.float64))
-        return [records[i] for i in order]
+        return [records[i] for i in order], [rows[i] for i in order]
 
-    def _table(self, kind: str, records: list) -> ItemTable:
-        rows = [self._row(kind, r) for r in records]
+    @staticmethod
+    def _table(kind: str, records: list, rows: list[tuple]) -> ItemTable:
         col = lambda i, dt: np.array([x[i] for x in rows], dtype=dt)  # noqa: E731
         return ItemTable(kind, [r.id for r in records], col(0, np.float64), col(1, np.float64), col(2, np.int8),
                          col(3, np.int8), [x[4] for x in rows], [x[5] for x in rows], col(6, bool),
