@@ -2,12 +2,13 @@
 
     python bench/bench_wbert_length.py --train mean-short     # one candidate per process (they can run side by side)
     python bench/bench_wbert_length.py --train sif-long
+    python bench/bench_wbert_length.py --train sif-long2
     python bench/bench_wbert_length.py --baselines            # the LogReg rows (beside the training)
     python bench/bench_wbert_length.py --report               # dev choice, test tables → bench/results/wbert.json
 
 Candidates (static W-BERT, middle level, real labels, the shared split): `mean-short` is the earlier recipe (plain
 mean, titles and short texts only); `mean-long` adds long forms of the training postings (lengths.py); `sif-long`
-also starts each row scaled by its SIF weight. The report picks the candidate with the best dev accuracy averaged
+also starts each row scaled by its SIF weight; `sif-long2` gives two long forms per training posting. The report picks the candidate with the best dev accuracy averaged
 over the three length views (never the test split), then gives, on test postings, accuracy with bootstrap CIs per
 bucket (`title`: the title alone; `short` < 200 characters; `long` ≥ 200: the posting's text, its neutral fields and
 other test postings' neutral fields), at middle and at major (the middle prediction's major), for every candidate
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -38,7 +40,8 @@ from core.settings import REPO  # noqa: E402
 
 CANDIDATES = {"mean-short": {"weighting": "mean", "long_variants": 0},
               "mean-long": {"weighting": "mean", "long_variants": 1},
-              "sif-long": {"weighting": "sif", "long_variants": 1}}
+              "sif-long": {"weighting": "sif", "long_variants": 1},
+              "sif-long2": {"weighting": "sif", "long_variants": 2}}
 RESULTS = REPO / "bench" / "results" / "wbert.json"
 
 
@@ -153,7 +156,8 @@ def report() -> int:
                             "of other test postings (none of the real labelled postings is that long)"},
         "levels": "middle; major = the major category of the middle prediction (W-BERT) / a major-level model (LogReg)",
         "n_test_postings": len(test), "dev_choice": {"dev_accuracy_mean_of_views": dev, "chosen": chosen},
-        "models": rows, "baselines_done": BASELINES.exists(), "most_confident_75pct": confident, "encode_docs_per_s_1_process_busy_machine": speed,
+        "models": rows, "baselines_done": BASELINES.exists(), "most_confident_75pct": confident, "encode_docs_per_s_1_process": speed,
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "candidates": {n: CANDIDATES[n] for n in cards},
         "train_seconds": {n: c["train_seconds"] for n, c in cards.items()},
     }

@@ -43,10 +43,10 @@ class StaticConfig:
     scale: float = 10.0  # cosine-classifier temperature (dev split, as above)
     patience: int = 3  # epochs without a better dev accuracy before stopping
     # token weights the rows start with ('mean' = none, 'idf', 'sif') and long forms per training posting
-    # (lengths.py): defaults stay the measured recipe until bench_wbert_length's dev choice has run to the end
-    weighting: str = "mean"
+    # (lengths.py): SIF with two long forms, bench_wbert_length's dev choice (bench/results/wbert.json 'by_length')
+    weighting: str = "sif"
     sif_a: float = 1e-3
-    long_variants: int = 0
+    long_variants: int = 2
     seed: int = 42
     out: str = ""
 
@@ -101,7 +101,7 @@ def token_weights(token_ids: list[list[int]], vocab: int, how: str, a: float = 1
     scaled so an average token occurrence keeps weight 1 (the learning rates stay meaningful)."""
     if how not in WEIGHTINGS:
         raise ValueError(f"weighting은 {', '.join(WEIGHTINGS)} 중 하나여야 합니다 (받은 값 {how!r})")
-    if how == "mean":
+    if how == "mean" or not token_ids:
         return np.ones(vocab, dtype=np.float32)
     flat = np.concatenate([np.asarray(x, dtype=np.int64) for x in token_ids])
     counts = np.bincount(flat, minlength=vocab).astype(np.float64)
