@@ -16,7 +16,7 @@ Steps: (1) on dev queries, grid over each lever in turn (objective: mean P@5 ove
 lever touches); (2) on test queries, every model before (all levers at their old values) and after (tuned),
 plus '희망 직종 우선' rows (marked: they use the category label itself); (3) ablation on test: the tuned
 configuration with one lever reset at a time; (4) isotonic calibration fitted on dev-split lists of the tuned
-configuration → core/resources/calibration.json; (5) blind, on test: the tuned configuration with every
+configuration → core/resources/calibration.json, with the relevance floor chosen on the same lists; (5) blind, on test: the tuned configuration with every
 posting's 직종 code and what derives from it hidden (core/data/blind.py), relevance by the hidden code, under the
 key `blind` (same shape as `after`). Results: bench/results/evaluation.json (+ .md).
 W-BERT is the static variant trained on the real labelled set (`python -m core train-wbert --data real ...`,
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from core import locations  # noqa: E402
 from core.data.datasets import load_dataset  # noqa: E402
 from core.data.occupations import matcher  # noqa: E402
-from core.evaluation.calibration import fit_calibration  # noqa: E402
+from core.evaluation.calibration import choose_floor, fit_calibration  # noqa: E402
 from core.evaluation.metrics import DIRECTIONS  # noqa: E402
 from core.evaluation.runner import ModelResult, evaluate  # noqa: E402
 from core.llm.suitability import unsuitable_map  # noqa: E402
@@ -247,7 +247,10 @@ def main() -> int:
         models = ("hybrid",) if lever == "fusion" else ("sbert",) if lever == "prompts" else ("tfidf", "sbert")
         ablation[lever] = table(run({**tuned, **reset}, data, models, "test", args.queries))
     print("4) dev: 적합도 보정", flush=True)
-    calibration = fit_calibration(run(tuned, data, all_models, "dev", args.queries), DATASET)
+    dev_lists = run(tuned, data, all_models, "dev", args.queries)
+    calibration = fit_calibration(dev_lists, DATASET)
+    floor = choose_floor(calibration, dev_lists)  # the real corpus's '여기부터 다른 직종' divider, chosen on dev too
+    calibration.floor = floor["floor"]
     calibration.save()
 
     print("5) test: 블라인드", flush=True)
@@ -256,8 +259,9 @@ def main() -> int:
     before, after = table(before_results), table(after_results)
     out = {"dataset": DATASET, "split": "test", "queries_per_direction": args.queries, "seekers_sample": args.seekers,
            "tuned_on": "dev", "tuned": tuned, "before_config": BEFORE, "before": {DATASET: before}, "after": {DATASET: after},
-           "blind": blind, "blind_regime": BLIND_NOTE, "ablation": {DATASET: ablation}, "tuning_log": log,
+           "blind": blind, "blind_regime": BLIND_NOTE, "blind_wbert": Path(args.wbert).name, "ablation": {DATASET: ablation}, "tuning_log": log,
            "calibration": {k: {"n": c.n, "base_rate": c.base_rate} for k, c in calibration.curves.items()},
+           "relevance_floor": floor,
            "seconds": round(time.time() - started)}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")

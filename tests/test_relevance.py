@@ -247,3 +247,23 @@ def test_the_real_corpus_opens_and_its_overview_map_counts_real_sigungu(demo_sto
     features = chart["layers"][0]["data"]["features"]
     shown = {f["properties"]["code"]: f["properties"]["value"] for f in features}
     assert sum(v or 0 for v in shown.values()) == supply["공고"].sum()  # the page draws the real counts
+
+
+def test_every_shipped_calibration_carries_the_floor_its_bench_chose_on_dev():
+    """The '여기부터 다른 직종' divider sits where dev lists put it for each corpus kind, not at a default: the real
+    corpus's floor is chosen by bench_quality.py on the same dev lists as its curves, the demo's by bench_calibration."""
+    import json
+    from pathlib import Path
+
+    from core.evaluation.calibration import CALIBRATION_FILES, shipped
+
+    results = Path(__file__).resolve().parent.parent / "bench" / "results"
+    chosen = {"real": json.loads((results / "evaluation.json").read_text(encoding="utf-8"))["relevance_floor"],
+              "demo": json.loads((results / "calibration.json").read_text(encoding="utf-8"))["floor"],
+              "demo-plain": json.loads((results / "calibration-plain.json").read_text(encoding="utf-8"))["floor"]}
+    assert set(chosen) == set(CALIBRATION_FILES)
+    for kind, path in CALIBRATION_FILES.items():
+        written = json.loads(path.read_text(encoding="utf-8"))
+        assert "floor" in written, f"{path.name}: no floor chosen on dev"
+        assert written["floor"] == shipped(kind).floor == chosen[kind]["floor"], kind
+        assert chosen[kind]["n"] > 1000 and chosen[kind]["accuracy"] == max(chosen[kind]["by_threshold"].values())
