@@ -45,16 +45,15 @@ def main() -> int:
     from tokenizers import Tokenizer
 
     from core.models.e5convert import _tokenizer_json, read_packed
-
-    packed = read_packed(nc._MODELS["original"])
-    compact = Tokenizer.from_str(json.dumps(_tokenizer_json(packed)))
-    earlier = Tokenizer.from_str(compact.to_str())
-    earlier.normalizer = earlier_normalizer(packed.norm_map)
     from core.models.wbert import real_labels_available
 
     if not real_labels_available():
         print("../shared/data 의 실제 라벨 데이터가 필요합니다 (worknet-2024, 서울 2023, KEIS)", file=sys.stderr)
         return 2
+    packed = read_packed(nc._MODELS["original"])
+    compact = Tokenizer.from_str(json.dumps(_tokenizer_json(packed)))
+    earlier = Tokenizer.from_str(compact.to_str())
+    earlier.normalizer = earlier_normalizer(packed.norm_map)
     source, views = "real labelled postings (test split, first 1,000), three length views", texts()
     rows = {}
     for name, batch in views.items():

