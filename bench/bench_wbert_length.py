@@ -8,7 +8,8 @@
 
 Candidates (static W-BERT, middle level, real labels, the shared split): `mean-short` is the earlier recipe (plain
 mean, titles and short texts only); `mean-long` adds long forms of the training postings (lengths.py); `sif-long`
-also starts each row scaled by its SIF weight; `sif-long2` gives two long forms per training posting. The report picks the candidate with the best dev accuracy averaged
+also starts each row scaled by its SIF weight; `sif-long2`…`sif-long6` give two to six long forms per training posting, and `sif4-…` start the rows with SIF
+a = 1e-4 (excluded from the choice, see EXCLUDED). The report picks the candidate with the best dev accuracy averaged
 over the three length views (never the test split), then gives, on test postings, accuracy with bootstrap CIs per
 bucket (`title`: the title alone; `short` < 200 characters; `long` ≥ 200: the posting's text, its neutral fields and
 other test postings' neutral fields), at middle and at major (the middle prediction's major), for every candidate
@@ -41,7 +42,18 @@ from core.settings import REPO  # noqa: E402
 CANDIDATES = {"mean-short": {"weighting": "mean", "long_variants": 0},
               "mean-long": {"weighting": "mean", "long_variants": 1},
               "sif-long": {"weighting": "sif", "long_variants": 1},
-              "sif-long2": {"weighting": "sif", "long_variants": 2}}
+              "sif-long2": {"weighting": "sif", "long_variants": 2},
+              "sif-long3": {"weighting": "sif", "long_variants": 3},
+              "sif4-long2": {"weighting": "sif", "sif_a": 1e-4, "long_variants": 2},
+              "sif4-long3": {"weighting": "sif", "sif_a": 1e-4, "long_variants": 3},
+              "sif-long4": {"weighting": "sif", "long_variants": 4},
+              "sif4-long4": {"weighting": "sif", "sif_a": 1e-4, "long_variants": 4},
+              "sif-long6": {"weighting": "sif", "long_variants": 6}}
+# tried, kept in the report, never chosen: with a = 1e-4 the SIF rows start so small that on a small vocabulary the
+# filler outweighs the one word that names the job (tests/test_wbert_length.py's case: 0.63 of long texts kept with
+# their titles, 1.0 with a = 1e-3 and four long forms); on the real dev split it is within 0.004 of a = 1e-3
+EXCLUDED = {name: "SIF a = 1e-4: fails the one-word length case (0.63 of long texts kept with their titles)"
+            for name, recipe in CANDIDATES.items() if recipe.get("sif_a") == 1e-4}
 RESULTS = REPO / "bench" / "results" / "wbert.json"
 
 
@@ -130,7 +142,7 @@ def report() -> int:
     y_mid = [labels[i] for i in test]
     cards = {n: json.loads((folder(n) / "card.json").read_text()) for n in CANDIDATES if (folder(n) / "card.json").exists()}
     dev = {n: max(h["val_accuracy"] for h in c["history"]) for n, c in cards.items()}
-    chosen = max(dev, key=dev.get)
+    chosen = max((n for n in dev if n not in EXCLUDED), key=dev.get)
     rows, confident, speed = {}, {}, {}
     for name in cards:
         clf = WbertClassifier(folder(name)).fit()
@@ -155,7 +167,8 @@ def report() -> int:
                     "long": ">= 200 characters: its text, its neutral fields (place, career, wage, days) and neutral fields "
                             "of other test postings (none of the real labelled postings is that long)"},
         "levels": "middle; major = the major category of the middle prediction (W-BERT) / a major-level model (LogReg)",
-        "n_test_postings": len(test), "dev_choice": {"dev_accuracy_mean_of_views": dev, "chosen": chosen},
+        "n_test_postings": len(test),
+        "dev_choice": {"dev_accuracy_mean_of_views": dev, "chosen": chosen, "excluded": {n: EXCLUDED[n] for n in dev if n in EXCLUDED}},
         "models": rows, "baselines_done": BASELINES.exists(), "most_confident_75pct": confident, "encode_docs_per_s_1_process": speed,
         "load_average_1min": round(os.getloadavg()[0], 2),
         "candidates": {n: CANDIDATES[n] for n in cards},
