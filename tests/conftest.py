@@ -44,35 +44,74 @@ def tmp_data(tmp_path, locate):
     return tmp_path
 
 
-@pytest.fixture(scope="session")
-def demo_store(tmp_path_factory):
-    """A small deterministic demo corpus (600 postings, 150 seekers) ingested through the real readers.
-
-    Its folder becomes the session's JOBLENS_DATA (indexes and caches go there); a fixture that points
-    JOBLENS_DATA elsewhere must use monkeypatch so it is restored (see `app_data`)."""
+def _build_demo(root: Path) -> Path:
+    """The small deterministic demo corpus (600 postings, 150 seekers) ingested through the real readers into
+    root/joblens.db, with its SBERT vectors in the store's embedding cache."""
     from core.data.demo import generate
     from core.data.ingest import ingest_file
     from core.data.store import Store
+    from core.models.engine import Engine
 
+    previous = locations.use(dataclasses.replace(locations.here(), data=root))
+    try:
+        paths = generate(root / "files", n_postings=600, n_seekers=150, seed=7)
+        store = Store(root / "joblens.db")
+        ingest_file(store, paths["worknet"], "worknet-json", source="demo")
+        ingest_file(store, paths["kead"], "kead-json", source="demo")
+        ingest_file(store, paths["seekers"], "seekers-csv", source="demo-seekers")
+        # encoded once per run: without it every test that ranks with SBERT (or the hybrid) encoded the whole
+        # corpus again in its own copy of the store, 30–90 s a test on two cores
+        Engine.from_store(store).model("sbert")
+        store.con.close()
+    finally:
+        locations.use(previous)
+    return root / "joblens.db"
+
+
+@pytest.fixture(scope="session")
+def _demo_original(tmp_path_factory) -> Path:
+    """The demo store, built once per run. With pytest-xdist (test.sh runs two workers) the first worker builds it
+    in the run's shared temporary folder under a file lock and the other finds it there: each worker then works
+    on a copy of its own, so no test of one worker ever sees another's writes."""
+    from filelock import FileLock
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_demo(tmp_path_factory.mktemp("demo-original"))
+    shared = tmp_path_factory.getbasetemp().parent / "demo-original"
+    with FileLock(str(shared) + ".lock"):
+        if not (shared / "built").exists():
+            shared.mkdir(exist_ok=True)
+            _build_demo(shared)
+            (shared / "built").touch()
+    return shared / "joblens.db"
+
+
+def _copy_store(source: Path, target: Path):
+    """A Store over a copy of `source` (the backup API copies committed pages, WAL included)."""
+    import sqlite3
+
+    from core.data.store import Store
+
+    with sqlite3.connect(source) as original, sqlite3.connect(target) as copy:
+        original.backup(copy)
+    return Store(target)
+
+
+@pytest.fixture(scope="session")
+def demo_store(_demo_original, tmp_path_factory):
+    """This process's copy of the demo corpus (600 postings, 150 seekers, SBERT vectors cached).
+
+    Its folder becomes the session's JOBLENS_DATA (indexes and caches go there); a fixture that points
+    JOBLENS_DATA elsewhere must use monkeypatch so it is restored (see `app_data`)."""
     root = tmp_path_factory.mktemp("demo")
     os.environ["JOBLENS_DATA"] = str(root)
     locations.use(dataclasses.replace(locations.here(), data=root))
-    paths = generate(root / "files", n_postings=600, n_seekers=150, seed=7)
-    store = Store(root / "joblens.db")
-    ingest_file(store, paths["worknet"], "worknet-json", source="demo")
-    ingest_file(store, paths["kead"], "kead-json", source="demo")
-    ingest_file(store, paths["seekers"], "seekers-csv", source="demo-seekers")
-    return store
+    return _copy_store(_demo_original, root / "joblens.db")
 
 
 @pytest.fixture(scope="session")
 def demo_vectors(demo_store):
-    """The demo corpus's SBERT vectors in the demo store's embedding cache, encoded once per session. Each test's
-    engine ranks over a copy of the store, so without this every test that ranks with SBERT (or the hybrid)
-    encoded the whole corpus again in its own copy: 30–90 s a test on two cores, a quarter of the suite."""
-    from core.models.engine import Engine
-
-    Engine.from_store(demo_store).model("sbert")
+    """The demo store with its SBERT vectors cached (they come with the copy; kept as the name tests ask for)."""
     return demo_store
 
 
@@ -80,15 +119,9 @@ def demo_vectors(demo_store):
 def engine(demo_store, demo_vectors, tmp_path):
     """Each test its own engine over its own copy of the demo store (vectors cached inside it come along),
     so a test that adds records or corrections never changes what the next test sees."""
-    import sqlite3
-
-    from core.data.store import Store
     from core.models.engine import Engine
 
-    copy = tmp_path / "joblens.db"
-    with sqlite3.connect(copy) as target:  # the backup API copies committed pages, WAL included
-        demo_store.con.backup(target)
-    return Engine.from_store(Store(copy))
+    return Engine.from_store(_copy_store(demo_store.path, tmp_path / "joblens.db"))
 
 
 @pytest.fixture()
