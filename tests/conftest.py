@@ -116,12 +116,19 @@ def demo_vectors(demo_store):
 
 
 @pytest.fixture()
-def engine(demo_store, demo_vectors, tmp_path):
-    """Each test its own engine over its own copy of the demo store (vectors cached inside it come along),
-    so a test that adds records or corrections never changes what the next test sees."""
+def demo_copy(demo_store, demo_vectors):
+    """`demo_copy(path)`: a Store over a copy of this process's demo store (its cached vectors come along), so a
+    test that writes changes no other test."""
+    return lambda target: _copy_store(demo_store.path, target)
+
+
+@pytest.fixture()
+def engine(demo_copy, tmp_path):
+    """Each test its own engine over its own copy of the demo store, so a test that adds records or corrections
+    never changes what the next test sees."""
     from core.models.engine import Engine
 
-    return Engine.from_store(_copy_store(demo_store.path, tmp_path / "joblens.db"))
+    return Engine.from_store(demo_copy(tmp_path / "joblens.db"))
 
 
 @pytest.fixture()

@@ -85,20 +85,14 @@ def _no_filters():
     return FilterSettings(distance=False, education=False, career=False, disability=False)
 
 
-def test_the_review_list_saves_a_correction_under_the_signed_in_account(demo_store, tmp_path, locate):
-    import sqlite3
-
+def test_the_review_list_saves_a_correction_under_the_signed_in_account(demo_copy, tmp_path, locate):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from core.data.store import Store
-
-    with sqlite3.connect(tmp_path / "joblens.db") as target:
-        demo_store.con.backup(target)
+    store = demo_copy(tmp_path / "joblens.db")
     locate(data=tmp_path, models=tmp_path / "models")  # the page's store and models: this test's folders
     st.cache_resource.clear()  # no store or engine cached by an earlier page test of this process
     st.cache_data.clear()
-    store = Store(tmp_path / "joblens.db")
     posting = next(p for p in store.postings() if p.occupation and not p.closed)
     posting.occupation = posting.jobsCd = ""
     store.upsert_postings([posting])

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
 import threading
 
 import pytest
 
+from core.data.store import Store
 from core.filters import FilterSettings
 from core.models import recsets
 from core.models.engine import Engine
@@ -120,7 +120,7 @@ def test_a_wbert_list_is_not_served_under_another_backend_nor_after_a_retrain(en
     assert_ranked_live(engine, "wbert")
 
 
-def test_concurrent_sessions_never_see_a_list_that_mixes_states(engine, demo_store, tmp_path):
+def test_concurrent_sessions_never_see_a_list_that_mixes_states(engine, demo_copy, tmp_path):
     """Readers call `recommend` while a writer adds postings (as the app's upload does) and stores others from
     'another process' that `refresh` takes in. Every list a reader gets must be the list of one whole state:
     one of the lists a single-threaded engine gives after 0, 1, … n of the same writes."""
@@ -132,12 +132,7 @@ def test_concurrent_sessions_never_see_a_list_that_mixes_states(engine, demo_sto
     new = [dataclasses.replace(template, id=f"demo:NEW{i}", title=f"{query.desired_job_name} 모집 {i}", jobCont=text * (i + 1),
                                place=query.place) for i in range(8)]
 
-    copy = tmp_path / "reference.db"
-    with sqlite3.connect(copy) as target:
-        demo_store.con.backup(target)
-    from core.data.store import Store
-
-    reference = Engine.from_store(Store(copy))
+    reference = Engine.from_store(demo_copy(tmp_path / "reference.db"))
     reference.model("tfidf")
     expected = [ids(reference.recommend("tfidf", "mecab", query, "posting", 10, F))]
     for record in new:

@@ -149,17 +149,14 @@ def test_kead_sync_reads_work_environment_fields(tmp_data):
 
 
 @pytest.fixture()
-def own_app_store(demo_store, tmp_path, locate):
+def own_app_store(demo_copy, tmp_path, locate):
     """The pages' cached store and engine pointed at a copy of the demo store, so an upload changes no other test."""
-    import sqlite3
-
     import streamlit as st
 
-    with sqlite3.connect(tmp_path / "joblens.db") as target:
-        demo_store.con.backup(target)
+    store = demo_copy(tmp_path / "joblens.db")
     locate(data=tmp_path)
     st.cache_resource.clear()
-    yield Store(tmp_path / "joblens.db")
+    yield store
     st.cache_resource.clear()
 
 

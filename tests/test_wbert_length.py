@@ -41,8 +41,8 @@ def length_model(tmp_path_factory):
     data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
                        titles=titles, contexts=contexts)
     out = tmp_path_factory.mktemp("wbert-len") / "m"
-    # the served recipe (StaticConfig's defaults: SIF rows, four long forms per title) with a short training; the
-    # plain mean with the same training keeps only about half of the long texts with their titles
+    # the served recipe (StaticConfig's defaults: SIF rows, four long forms per title) with a short training (the
+    # plain mean with three long forms and the same training kept 0.52 of the long texts with their titles)
     train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, out=str(out)))
     return WbertClassifier(out).fit()
 
