@@ -208,3 +208,129 @@ def test_wbert_batch_equals_single_in_every_direction_under_each_backend(sample,
         for q in pool:
             single = model.recommend(q, k=10, filters=f, target=target, explain=False)
             assert [table.ids[r] for r in batch.rows[q.id]] == [r.item_id for r in single.items], (source, q.id)
+
+
+def test_same_occupation_loss_is_lower_when_each_occupation_holds_together():
+    import torch
+
+    from core.models.wbert.training import same_occupation_loss
+
+    targets = torch.tensor([0, 0, 1, 1, 2])
+    together = torch.nn.functional.normalize(torch.tensor([[1.0, 0.1], [1.0, 0.0], [0.0, 1.0], [0.1, 1.0], [-1.0, 0.0]]), dim=-1)
+    apart = together[[0, 2, 1, 4, 3]]  # the same vectors, each occupation's pair split up
+    assert same_occupation_loss(together, targets) < same_occupation_loss(apart, targets)
+    alone = same_occupation_loss(together[[0, 2, 4]], torch.tensor([0, 1, 2]))  # no vector has another of its kind
+    assert float(alone) == 0.0 and alone.requires_grad is together.requires_grad
+
+
+def test_contrastive_training_pulls_an_occupations_vectors_together(sample, tiny, tmp_path):
+    """With the same-occupation loss on, the saved vectors of the training texts sit closer to their own
+    occupation than to others by a wider margin than classification alone gives; the loss still falls."""
+    from sentence_transformers import SentenceTransformer
+
+    def margin(folder) -> float:
+        texts = sample.texts[:60]
+        labels = np.asarray(sample.labels("major")[:60])
+        v = SentenceTransformer(str(folder), device="cpu").encode(texts, normalize_embeddings=True)
+        sim, same = v @ v.T, labels[:, None] == labels[None, :]
+        np.fill_diagonal(same, False)
+        other = labels[:, None] != labels[None, :]
+        return float(sim[same].mean() - sim[other].mean())
+
+    plain, contrastive = tiny(tmp_path / "plain"), tiny(tmp_path / "contrastive")
+    # the random 32-wide base starts with every vector nearly parallel (cosine ~0.95), so a softer temperature
+    contrastive.contrastive, contrastive.contrastive_temperature = 1.0, 0.2
+    train(sample, plain)
+    card = train(sample, contrastive)
+    assert card["config"]["contrastive"] == 1.0 and np.mean(card["losses"][-4:]) < np.mean(card["losses"][:4])
+    assert margin(contrastive.out) > 2 * margin(plain.out) + 0.01  # measured: 0.037 against 0.010
+
+
+def test_distilled_rows_are_the_teachers_reading_of_each_token(tiny_base):
+    """model2vec's step: a distilled row is the teacher's output at the token's position for [CLS] token [SEP],
+    centred over the distilled rows and scaled to their median input norm; every other row is left alone."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from core.models.wbert.distil import distilled_table
+
+    rng = np.random.default_rng(0)
+    table = rng.normal(size=(AutoTokenizer.from_pretrained(tiny_base).vocab_size, 32)).astype(np.float32)
+    ids = [1000, 2000, 3000, 4000, 5000]
+    out = distilled_table(tiny_base, table, ids, batch_size=2)
+    untouched = np.setdiff1d(np.arange(len(table)), ids)
+    assert np.array_equal(out[untouched], table[untouched])
+    tok, model = AutoTokenizer.from_pretrained(tiny_base), AutoModel.from_pretrained(tiny_base).eval()
+    with torch.no_grad():
+        raw = model(input_ids=torch.tensor([[tok.cls_token_id, i, tok.sep_token_id] for i in ids])).last_hidden_state[:, 1].numpy()
+    raw -= raw.mean(axis=0)
+    expected = raw / np.linalg.norm(raw, axis=1, keepdims=True) * np.median(np.linalg.norm(table[ids], axis=1))
+    assert np.allclose(out[ids], expected, atol=1e-5)
+
+
+def test_static_training_can_start_from_a_teachers_rows(sample, tmp_path, tiny_base):
+    """`rows='distilled'` trains from the teacher's rows (here a 1-layer 384-wide BERT, e5's width) and the card
+    records which; an unknown value is refused."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    teacher = tmp_path / "teacher"
+    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    import torch
+
+    torch.manual_seed(0)
+    BertModel(BertConfig(vocab_size=len(tokenizer), hidden_size=384, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=64, max_position_embeddings=16)).save_pretrained(teacher)
+    tokenizer.save_pretrained(teacher)
+    card = train_static(sample, static(tmp_path / "s", epochs=2, rows="distilled", teacher=str(teacher)))
+    assert card["config"]["rows"] == "distilled" and card["config"]["teacher"] == str(teacher)
+    assert card["history"][-1]["loss"] < card["history"][0]["loss"]
+    with pytest.raises(ValueError, match="rows"):
+        train_static(sample, static(tmp_path / "t", epochs=1, rows="sideways"), save=False)
+
+
+def test_length_grouped_batches_cover_every_row_once_and_pad_less():
+    import random
+
+    from core.models.wbert.training import length_grouped
+
+    lengths = [random.Random(i).randrange(5, 300) for i in range(1000)]
+    idx = list(range(0, 1000, 2))
+    batches = length_grouped(idx, lengths, 16, random.Random(3), window=10)
+    assert sorted(i for b in batches for i in b) == idx and max(map(len, batches)) == 16
+    assert batches == length_grouped(idx, lengths, 16, random.Random(3), window=10)  # seeded: a resume repeats it
+    shuffled = list(idx)
+    random.Random(3).shuffle(shuffled)
+    plain = [shuffled[s:s + 16] for s in range(0, len(shuffled), 16)]
+    padded = lambda bs: sum(len(b) * max(lengths[i] for i in b) for b in bs)  # noqa: E731
+    assert padded(batches) < 0.7 * padded(plain)
+
+
+def test_static_training_follows_its_teacher(sample, tiny, tmp_path):
+    """Distillation: with the whole loss on a transformer W-BERT's probabilities, the static model predicts
+    what the teacher predicts on the training texts, more often than one trained on the labels; a folder with
+    no head (or other classes) is refused."""
+    from safetensors.torch import load_file, save_file
+
+    from core.models.wbert.distil import teacher_probabilities
+
+    teacher = tiny(tmp_path / "teacher", epochs=1)
+    card = train(sample, teacher)
+    head = tmp_path / "teacher" / "classifier.safetensors"  # one tiny epoch leaves it near uniform: sharpen it
+    save_file({k: v * 20 for k, v in load_file(str(head)).items()}, str(head))
+    rows = sample.split(42).train
+    texts = [sample.texts[i] for i in rows]
+    said = teacher_probabilities(teacher.out, texts, sorted(card["class_codes"])).argmax(1)
+    follows = train_static(sample, static(tmp_path / "kd", epochs=3, teacher=teacher.out, teacher_weight=1.0))
+    alone = train_static(sample, static(tmp_path / "labels", epochs=3))
+
+    def agreement(folder) -> float:
+        from core.models.wbert.classify import WbertClassifier
+
+        clf = WbertClassifier(folder).fit()
+        return float(np.mean([clf.classes.index(c) == k for (c, _), k in zip(clf.predict(texts), said)]))
+
+    assert follows["config"]["teacher_weight"] == 1.0 and alone["config"]["teacher_weight"] == 0.0
+    assert agreement(tmp_path / "kd") >= 0.8 and agreement(tmp_path / "kd") > agreement(tmp_path / "labels")
+    head.unlink()
+    with pytest.raises(ValueError, match="transformer W-BERT"):
+        teacher_probabilities(teacher.out, texts[:2], sorted(card["class_codes"]))

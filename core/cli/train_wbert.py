@@ -18,7 +18,12 @@ def register(sub) -> None:
     p.add_argument("--data", default="demo", help="demo, real (고용24 2024 + 서울 2023 + 표준직무기술서), worknet-2024, worknet-seoul-2023")
     p.add_argument("--level", default="middle", choices=list(LEVELS))
     p.add_argument("--epochs", type=int, help="기본: static 15 (검증 정확도로 조기 종료), transformer 3")
-    p.add_argument("--max-train", type=int, default=2400, help="transformer: 학습 표본 수")
+    p.add_argument("--max-train", type=int, default=2400, help="transformer: 학습 표본 수 (0: 학습 라벨 전부, GPU 권장)")
+    p.add_argument("--contrastive", type=float, default=0.0,
+                   help="transformer: 같은 직종끼리 벡터를 모으는 대조 손실의 가중치 (0: 분류 손실만)")
+    p.add_argument("--rows", default="input", choices=["input", "distilled"],
+                   help="static: 시작 행 (input: e5 입력 임베딩, distilled: 교사 인코더가 토큰 하나씩 읽은 출력)")
+    p.add_argument("--teacher", default="", help="static --rows distilled: 교사 폴더 (기본 e5-small; 학습한 transformer W-BERT 폴더도 됨)")
     p.add_argument("--max-len", type=int, default=128, help="transformer: 최대 토큰")
     p.add_argument("--batch", type=int, default=16, help="transformer: 배치 크기")
     p.add_argument("--lr", type=float, default=8e-5, help="transformer: 학습률")
@@ -36,14 +41,15 @@ def run(args) -> int:
     data = labelled_set(args.data)
     print(f"학습 데이터: {data.note}; 직종코드에 대응하지 못한 이름 {len(data.rejects)}건")
     if args.variant == "static":
-        cfg = StaticConfig(level=args.level, seed=args.seed, out=args.out or str(static_path()))
+        cfg = StaticConfig(level=args.level, seed=args.seed, rows=args.rows, teacher=args.teacher,
+                           out=args.out or str(static_path()))
         if args.epochs:
             cfg.epochs = args.epochs
         card = train_static(data, cfg, progress=progress)
     else:
-        cfg = TrainConfig(level=args.level, max_train=args.max_train, max_len=args.max_len, batch_size=args.batch,
-                          epochs=args.epochs or 3, lr=args.lr, freeze_embeddings=not args.no_freeze, seed=args.seed,
-                          out=args.out or str(default_path()))
+        cfg = TrainConfig(level=args.level, max_train=args.max_train or None, max_len=args.max_len,
+                          batch_size=args.batch, epochs=args.epochs or 3, lr=args.lr, freeze_embeddings=not args.no_freeze,
+                          contrastive=args.contrastive, seed=args.seed, out=args.out or str(default_path()))
         if not args.resume:
             shutil.rmtree(Path(cfg.out).parent / (Path(cfg.out).name + "-ckpt"), ignore_errors=True)
         card = train(data, cfg, progress=progress)

@@ -48,6 +48,13 @@ class StaticConfig:
     weighting: str = "sif"
     sif_a: float = 1e-3
     long_variants: int = 4
+    # the rows training starts from: e5's input rows ('input'), or a teacher encoder's output for each token
+    # alone ('distilled', distil.py; `teacher` is its folder, e5-small when empty)
+    rows: str = "input"
+    teacher: str = ""
+    # the share of the loss that follows a fine-tuned transformer W-BERT's class probabilities (`teacher`, which
+    # must then be such a folder) instead of the labels alone: distillation; 0 = the labels alone
+    teacher_weight: float = 0.0
     seed: int = 42
     out: str = ""
 
@@ -62,6 +69,7 @@ class Prepared:
     classes: list[str]
     examples: list[str]  # the training texts: every training row as given, then the long forms
     targets: list[int]
+    origins: list[int]  # the labelled row each example is (or is a long form of)
     dev: dict[str, list[str]]  # dev postings as title / text / long (lengths.length_views)
     dev_y: list[str]
 
@@ -88,13 +96,13 @@ def prepare(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = 
     postings = [i for i in train_idx if data.sources[i] != "keis"]
     pool = [c for c in (data.context(i) for i in postings) if c]
     examples = [data.texts[i] for i in train_idx]
-    targets = [to_id[labels[i]] for i in train_idx]
+    origins = list(train_idx)
     for _ in range(cfg.long_variants):
         examples += [long_text(data, i, pool, rng) for i in postings]
-        targets += [to_id[labels[i]] for i in postings]
+        origins += postings
     dev_idx = [i for i in split.val if labels[i] in to_id]
-    return Prepared(labels, split, train_idx, classes, examples, targets, length_views(data, dev_idx, cfg.seed),
-                    [labels[i] for i in dev_idx])
+    return Prepared(labels, split, train_idx, classes, examples, [to_id[labels[i]] for i in origins], origins,
+                    length_views(data, dev_idx, cfg.seed), [labels[i] for i in dev_idx])
 
 
 def token_weights(token_ids: list[list[int]], vocab: int, how: str, a: float = 1e-3) -> np.ndarray:
@@ -174,20 +182,23 @@ class StaticModel:
             self.head.copy_(state[1])
 
 
-def fit(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None = None) -> list[dict]:
-    """Step 3: epochs of cross-entropy over the examples; keeps the state with the best dev accuracy (the
-    mean over the three length views) and stops after `patience` epochs without a better one."""
+def fit(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None = None,
+        soft: np.ndarray | None = None) -> list[dict]:
+    """Step 3: epochs of cross-entropy over the examples (mixed with the teacher's probabilities, `soft`, one
+    row per labelled row, when distilling); keeps the state with the best dev accuracy (the mean over the
+    three length views) and stops after `patience` epochs without a better one."""
     import torch
 
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small sparse steps: one thread is 5x faster than two fighting over a busy machine
     try:
-        return _epochs(model, prep, cfg, progress)
+        return _epochs(model, prep, cfg, progress, soft)
     finally:
         torch.set_num_threads(threads)
 
 
-def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None) -> list[dict]:
+def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None,
+            soft: np.ndarray | None = None) -> list[dict]:
     import torch
     import torch.nn.functional as F
 
@@ -205,7 +216,11 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
         losses = []
         for step in range(steps):
             batch = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
-            loss = F.cross_entropy(model.logits([ids[i] for i in batch]), torch.tensor([prep.targets[i] for i in batch]))
+            logits = model.logits([ids[i] for i in batch])
+            loss = F.cross_entropy(logits, torch.tensor([prep.targets[i] for i in batch]))
+            if soft is not None:  # a long form learns its posting's teacher probabilities
+                taught = torch.from_numpy(soft[[prep.origins[i] for i in batch]])
+                loss = (1 - cfg.teacher_weight) * loss + cfg.teacher_weight * F.cross_entropy(logits, taught)
             opt_table.zero_grad()
             opt_head.zero_grad()
             loss.backward()
@@ -271,10 +286,24 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     prep = prepare(data, cfg, train_idx)
     tokenizer, table = _e5_table()
     ids = token_ids(tokenizer, prep.examples)
+    if cfg.rows == "distilled":
+        from .distil import distilled_table, posting_tokens
+
+        table = distilled_table(cfg.teacher or ensure_e5(), table, posting_tokens(tokenizer, ids), progress=progress)
+    elif cfg.rows != "input":
+        raise ValueError(f"rows는 input 또는 distilled여야 합니다 (받은 값 {cfg.rows!r})")
     weights = token_weights(ids, table.shape[0], cfg.weighting, cfg.sif_a)
     model = StaticModel(tokenizer, table * weights[:, None], len(prep.classes), cfg.scale, cfg.seed)
     model._ids.update(zip(prep.examples, ids))
-    history = fit(model, prep, cfg, progress)
+    soft = None
+    if cfg.teacher_weight > 0:
+        from .distil import teacher_probabilities
+
+        taught = sorted(set(prep.origins))
+        probs = teacher_probabilities(cfg.teacher, [data.texts[i] for i in taught], prep.classes, progress=progress)
+        soft = np.zeros((len(data.texts), len(prep.classes)), dtype=np.float32)
+        soft[taught] = probs
+    history = fit(model, prep, cfg, progress, soft)
     temperature = calibrate(model, prep)
     card = make_card(data, cfg, prep, model, history, temperature, time.time() - started)
     card["autocode_threshold"] = autocode_threshold(model, prep)
