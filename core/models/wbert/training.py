@@ -78,8 +78,8 @@ def length_grouped(idx: list[int], lengths: list[int], batch_size: int, rng: ran
                    window: int = 50) -> list[list[int]]:
     """Shuffled batches of like-length texts (transformers' `group_by_length`): shuffle, sort each window of
     `window` batches by length, cut it into batches, shuffle the batches. A batch is padded to its longest
-    text, and the labelled texts run from a few tokens to ~140 (median 21), so random batches were padded to
-    ~90 tokens: this made a CPU epoch about three times shorter."""
+    text, and the labelled texts run from a few tokens to ~140 (median 21; 90 % under 84), so random batches
+    were mostly padding: a CPU step of 32 took 6.5–7.3 s before and 3.6–4.5 s after (every real label, middle)."""
     order = list(idx)
     rng.shuffle(order)
     span = batch_size * window
