@@ -9,7 +9,9 @@
 Candidates (static W-BERT, middle level, real labels, the shared split): `mean-short` is the earlier recipe (plain
 mean, titles and short texts only); `mean-long` adds long forms of the training postings (lengths.py); `sif-long`
 also starts each row scaled by its SIF weight; `sif-long2`…`sif-long6` give two to six long forms per training posting, and `sif4-…` start the rows with SIF
-a = 1e-4 (sif4-long4 is excluded from the choice, see EXCLUDED). The report picks the candidate with the best dev accuracy averaged
+a = 1e-4 (sif4-long4 is excluded from the choice, see EXCLUDED); `m2v-…` start from e5's reading of each token
+alone and `kd-…` also learn a fine-tuned transformer W-BERT's probabilities (distil.py; TEACHER below, resolved
+under the models folder). The report adds the transformer itself, read through its own head. The report picks the candidate with the best dev accuracy averaged
 over the three length views (never the test split), then gives, on test postings, accuracy with bootstrap CIs per
 bucket (`title`: the title alone; `short` < 200 characters; `long` ≥ 200: the posting's text, its neutral fields and
 other test postings' neutral fields), at middle and at major (the middle prediction's major), for every candidate
@@ -42,6 +44,7 @@ from core.settings import REPO  # noqa: E402
 # the fine-tuned transformer W-BERT the kd- candidates learn from (a folder under the models folder), trained by
 #   python -m core train-wbert --variant transformer --data real --level middle --max-train 0 --max-len 96 \
 #       --batch 32 --epochs 2 --contrastive 0.5 --out data/models/wbert-teacher
+# (stopped after epoch 1 on 2 CPU cores, then saved with --epochs 1 --resume: that folder's card says epochs 1)
 TEACHER = "wbert-teacher"
 CANDIDATES = {"mean-short": {"weighting": "mean", "long_variants": 0},
               "mean-long": {"weighting": "mean", "long_variants": 1},
@@ -176,7 +179,8 @@ def report() -> int:
 
         codes = json.loads((teacher / "card.json").read_text(encoding="utf-8"))["class_codes"]
         t = time.time()
-        preds = {k: [codes[j] for j in teacher_probabilities(teacher, v, codes).argmax(1)] for k, v in views.items()}
+        preds = {k: [codes[j] for j in teacher_probabilities(teacher, v, codes, cache=False).argmax(1)]  # timed: no cache
+                 for k, v in views.items()}
         speed["transformer"] = round(sum(len(v) for v in views.values()) / (time.time() - t))
         rows["wbert_transformer"] = bucket_scores(views, y_mid, preds)
         print("transformer", {lv: {b: r["accuracy"] for b, r in v.items()} for lv, v in rows["wbert_transformer"].items()},

@@ -219,8 +219,16 @@ def test_same_occupation_loss_is_lower_when_each_occupation_holds_together():
     together = torch.nn.functional.normalize(torch.tensor([[1.0, 0.1], [1.0, 0.0], [0.0, 1.0], [0.1, 1.0], [-1.0, 0.0]]), dim=-1)
     apart = together[[0, 2, 1, 4, 3]]  # the same vectors, each occupation's pair split up
     assert same_occupation_loss(together, targets) < same_occupation_loss(apart, targets)
+    # by hand, at temperature 1: each anchor's one partner against every other vector
+    sim = (together @ together.T).numpy()
+    hand = np.mean([-(sim[i, j] - np.log(np.exp(np.delete(sim[i], i)).sum()))  # vector 4 has no partner: not an anchor
+                    for i, j in ((0, 1), (1, 0), (2, 3), (3, 2))])
+    assert np.isclose(float(same_occupation_loss(together, targets, temperature=1.0)), hand, atol=1e-5)
+    leaf = together.clone().requires_grad_()
+    same_occupation_loss(leaf, targets).backward()  # anchors with and without a partner, no NaN from the -inf diagonal
+    assert torch.isfinite(leaf.grad).all() and leaf.grad.abs().sum() > 0
     alone = same_occupation_loss(together[[0, 2, 4]], torch.tensor([0, 1, 2]))  # no vector has another of its kind
-    assert float(alone) == 0.0 and alone.requires_grad is together.requires_grad
+    assert float(alone) == 0.0
 
 
 def test_contrastive_training_pulls_an_occupations_vectors_together(sample, tiny, tmp_path):
@@ -284,8 +292,22 @@ def test_static_training_can_start_from_a_teachers_rows(sample, tmp_path, tiny_b
     card = train_static(sample, static(tmp_path / "s", epochs=2, rows="distilled", teacher=str(teacher)))
     assert card["config"]["rows"] == "distilled" and card["config"]["teacher"] == str(teacher)
     assert card["history"][-1]["loss"] < card["history"][0]["loss"]
+    plain = train_static(sample, static(tmp_path / "p", epochs=2), save=False)  # same seed, e5's input rows
+    assert [h["loss"] for h in card["history"]] != [h["loss"] for h in plain["history"]]  # the rows were used
     with pytest.raises(ValueError, match="rows"):
         train_static(sample, static(tmp_path / "t", epochs=1, rows="sideways"), save=False)
+
+
+def test_only_korean_and_used_tokens_are_distilled_and_never_a_special_one():
+    from core.models.wbert.distil import posting_tokens
+    from core.models.wbert.static import _e5_table, token_ids
+
+    tokenizer, _ = _e5_table()
+    seen = token_ids(tokenizer, ["요양보호사 Java 개발", "㉿", ""])  # an unknown character reads as <unk>, '' as <s>
+    ids = set(posting_tokens(tokenizer, seen))
+    assert {t for x in seen for t in x} - {tokenizer.token_to_id("<unk>"), tokenizer.token_to_id("<s>")} <= ids
+    assert not ids & {tokenizer.token_to_id(t) for t in ("<s>", "<pad>", "</s>", "<unk>", "<mask>")}
+    assert tokenizer.token_to_id("▁Java") in ids and 4000 < len(ids) < 10000  # Hangul rows + the used ones, not all 250k
 
 
 def test_length_grouped_batches_cover_every_row_once_and_pad_less():
@@ -331,6 +353,15 @@ def test_static_training_follows_its_teacher(sample, tiny, tmp_path):
 
     assert follows["config"]["teacher_weight"] == 1.0 and alone["config"]["teacher_weight"] == 0.0
     assert agreement(tmp_path / "kd") >= 0.8 and agreement(tmp_path / "kd") > agreement(tmp_path / "labels")
+    classes = sorted(card["class_codes"])
+    reordered = teacher_probabilities(teacher.out, texts[:5], classes[::-1], cache=False)  # columns follow `classes`
+    assert np.allclose(reordered[:, ::-1], teacher_probabilities(teacher.out, texts[:5], classes, cache=False), atol=1e-6)
+    with pytest.raises(ValueError, match="분할 시드"):  # a teacher of another split may have seen these dev rows
+        teacher_probabilities(teacher.out, texts[:2], classes, seed=7)
+    with pytest.raises(ValueError, match="teacher_weight"):
+        train_static(sample, static(tmp_path / "x", epochs=1, teacher_weight=0.5), save=False)  # no teacher named
+    with pytest.raises(ValueError, match="transformer W-BERT 폴더가 아님"):
+        teacher_probabilities(tmp_path / "labels", texts[:2], classes)  # a static folder has a head too
     head.unlink()
-    with pytest.raises(ValueError, match="transformer W-BERT"):
-        teacher_probabilities(teacher.out, texts[:2], sorted(card["class_codes"]))
+    with pytest.raises(ValueError, match="분류 헤드"):
+        teacher_probabilities(teacher.out, texts[:2], classes)

@@ -22,8 +22,11 @@ HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
 def posting_tokens(tokenizer, seen: list[list[int]]) -> list[int]:
     """The rows to distil: every token with Hangul in it (~5k of e5's 250k) and every token the training
-    texts use (`seen`, token ids per text); special tokens never."""
+    texts use (`seen`, token ids per text); special tokens never (e5's tokenizer lists none as added, so
+    they are named: an unknown character reads as <unk>, an empty text as <s>)."""
     special = set(tokenizer.get_added_tokens_decoder())
+    special |= {tokenizer.token_to_id(t) for t in ("<s>", "<pad>", "</s>", "<unk>", "<mask>", "[CLS]", "[SEP]", "[PAD]",
+                                                   "[UNK]", "[MASK]")} - {None}
     korean = {i for tok, i in tokenizer.get_vocab().items() if HANGUL.search(tok)}
     return sorted((korean | {t for ids in seen for t in ids}) - special)
 
@@ -58,27 +61,48 @@ def distilled_table(teacher: str | Path, table: np.ndarray, token_ids: list[int]
     return out
 
 
-def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[str], max_len: int = 96,
-                          batch_size: int = 64, progress: Progress | None = None) -> np.ndarray:
+def read_teacher(teacher: str | Path, classes: list[str], data: str | None = None, seed: int | None = None) -> dict:
+    """The teacher's card, after checking it can teach: a transformer W-BERT folder with its head, the same
+    classes and, when given, the same training data and split seed (a teacher trained on another split may
+    have seen the student's dev or test rows, and the dev choice would then favour it)."""
+    import json
+
+    folder = Path(teacher)
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8")) if (folder / "card.json").exists() else {}
+    problem = ("transformer W-BERT 폴더가 아님" if card.get("variant") != "transformer" else
+               "분류 헤드(classifier.safetensors) 없음" if not (folder / "classifier.safetensors").exists() else
+               "직종 분류가 다름" if sorted(card.get("class_codes", [])) != sorted(classes) else
+               f"학습 데이터가 다름 ({card.get('data')!r})" if data is not None and card.get("data") != data else
+               f"분할 시드가 다름 ({card['split'].get('seed')})" if seed is not None and card["split"].get("seed") != seed else "")
+    if problem:
+        raise ValueError(f"{folder}: 교사로 쓸 수 없습니다: {problem}. 같은 직종 분류의 transformer W-BERT 폴더가 필요합니다")
+    return card
+
+
+def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[str], data: str | None = None,
+                          seed: int | None = None, batch_size: int = 64, cache: bool = True,
+                          progress: Progress | None = None) -> np.ndarray:
     """The fine-tuned transformer W-BERT's class probabilities for `texts`, columns in `classes` order: the soft
-    targets the static table learns from (Hinton et al.'s distillation). The folder must hold the head
-    (classifier.safetensors) and the same classes. Texts run shortest first, so batches pad little. Kept in
-    the folder per text list (a CPU pass over the real labels takes minutes; candidates share a teacher)."""
+    targets the static table learns from (distillation at temperature 1; the student's cosine logits are
+    scaled, so it can follow a soft teacher, not copy a sharp one). Texts are read as the teacher was trained
+    (its max_len), shortest first, so batches pad little. Kept in the folder per text list when `cache` (a CPU
+    pass over the real labels takes minutes, and candidates share a teacher)."""
     import hashlib
     import json
+    import os
 
     import torch
     from safetensors.torch import load_file
     from transformers import AutoModel, AutoTokenizer
 
     folder = Path(teacher)
-    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
-    if not (folder / "classifier.safetensors").exists() or sorted(card.get("class_codes", [])) != sorted(classes):
-        raise ValueError(f"{folder}: 같은 직종 분류(헤드와 class_codes)를 가진 transformer W-BERT 폴더가 필요합니다")
+    card = read_teacher(folder, classes, data, seed)
+    max_len = int(card.get("config", {}).get("max_len", 128))
     column = [card["class_codes"].index(c) for c in classes]
     key = hashlib.sha1(json.dumps([texts, classes, max_len], ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
     cached = folder / f"taught-{key}.npy"
-    if cached.exists() and cached.stat().st_mtime >= (folder / "classifier.safetensors").stat().st_mtime:
+    written = max((folder / f).stat().st_mtime for f in ("classifier.safetensors", "model.safetensors") if (folder / f).exists())
+    if cache and cached.exists() and cached.stat().st_mtime >= written:
         return np.load(cached)
     head = load_file(str(folder / "classifier.safetensors"))
     tokenizer, bert = AutoTokenizer.from_pretrained(str(folder)), AutoModel.from_pretrained(str(folder)).eval()
@@ -91,5 +115,9 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
             logits = bert(**enc).pooler_output @ head["weight"].T + head["bias"]
             out[rows] = logits.softmax(-1).numpy()[:, column]
             report(progress, "W-BERT 증류(교사 확률)", min(s + batch_size, len(order)), len(order))
-    np.save(cached, out)
+    if cache:  # written whole, then renamed: a candidate beside this one never reads half a file
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        with open(partial, "wb") as f:
+            np.save(f, out)
+        os.replace(partial, cached)
     return out

@@ -296,11 +296,15 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     model = StaticModel(tokenizer, table * weights[:, None], len(prep.classes), cfg.scale, cfg.seed)
     model._ids.update(zip(prep.examples, ids))
     soft = None
-    if cfg.teacher_weight > 0:
+    if cfg.teacher_weight:
         from .distil import teacher_probabilities
 
+        if not (0 < cfg.teacher_weight <= 1 and cfg.teacher):
+            raise ValueError(f"teacher_weight는 0과 1 사이이고 teacher 폴더가 있어야 합니다 (받은 값 {cfg.teacher_weight!r}, "
+                             f"{cfg.teacher!r})")
         taught = sorted(set(prep.origins))
-        probs = teacher_probabilities(cfg.teacher, [data.texts[i] for i in taught], prep.classes, progress=progress)
+        probs = teacher_probabilities(cfg.teacher, [data.texts[i] for i in taught], prep.classes, data=data.note,
+                                      seed=cfg.seed, progress=progress)
         soft = np.zeros((len(data.texts), len(prep.classes)), dtype=np.float32)
         soft[taught] = probs
     history = fit(model, prep, cfg, progress, soft)

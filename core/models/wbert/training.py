@@ -9,6 +9,7 @@ folder (mean pooling + normalise) with a card, so `make_model('wbert')` loads it
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import random
@@ -185,8 +186,11 @@ class _Run:
         if not self.state_file.exists():
             return
         state = torch.load(self.state_file, map_location="cpu", weights_only=False)
-        if (state.get("signature") == self.signature and state.get("classes") == self.classes
+        if not (state.get("signature") == self.signature and state.get("classes") == self.classes
                 and self.trainable_keys <= set(state["model"]) <= self.trainable_keys | self.frozen):
+            logging.getLogger(__name__).warning("체크포인트 %s는 이 설정(또는 직종 분류)과 달라 처음부터 학습합니다",
+                                                self.state_file)
+        else:
             self.model.load_state_dict(state["model"], strict=False)
             self.optim.load_state_dict(state["optim"])
             self.sched.load_state_dict(state["sched"])
