@@ -176,8 +176,9 @@ def report() -> int:
     teacher = here().models_dir / TEACHER
     if (teacher / "classifier.safetensors").exists():  # the transformer W-BERT itself, through its own head
         from core.models.wbert.distil import teacher_probabilities
+        from core.models.wbert.paths import read_card
 
-        codes = json.loads((teacher / "card.json").read_text(encoding="utf-8"))["class_codes"]
+        codes = read_card(teacher)["class_codes"]
         t = time.time()
         preds = {k: [codes[j] for j in teacher_probabilities(teacher, v, codes, cache=False).argmax(1)]  # timed: no cache
                  for k, v in views.items()}

@@ -65,10 +65,10 @@ def read_teacher(teacher: str | Path, classes: list[str], data: str | None = Non
     """The teacher's card, after checking it can teach: a transformer W-BERT folder with its head, the same
     classes and, when given, the same training data and split seed (a teacher trained on another split may
     have seen the student's dev or test rows, and the dev choice would then favour it)."""
-    import json
+    from .paths import read_card
 
     folder = Path(teacher)
-    card = json.loads((folder / "card.json").read_text(encoding="utf-8")) if (folder / "card.json").exists() else {}
+    card = read_card(folder) or {}
     problem = ("transformer W-BERT 폴더가 아님" if card.get("variant") != "transformer" else
                "분류 헤드(classifier.safetensors) 없음" if not (folder / "classifier.safetensors").exists() else
                "직종 분류가 다름" if sorted(card.get("class_codes", [])) != sorted(classes) else
