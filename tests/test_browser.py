@@ -1,7 +1,8 @@
 """Real browser: Debian chromium + chromedriver (installed by scripts/setup.sh) drive the running app.
 
-Loads every page on localhost, waits for the map canvas and the table, clicks a result row, and saves
-a screenshot per page to artifacts/screenshots/. Fails on a Streamlit exception or a missing map.
+Loads every page on localhost once at 1280 px, waits for the map canvas and the table, checks the console and the
+wording, clicks a result row, and saves screenshots to artifacts/screenshots/. Fails on a Streamlit exception or a
+missing map.
 """
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def server(demo_store, tmp_path_factory):
         locations.use(previous)
     port = _free_port()
     env = {**os.environ, "JOBLENS_DATA": str(demo_store.path.parent), "HF_HUB_OFFLINE": "1", "JOBLENS_WBERT": str(wbert_dir)}
-    # serve.py, as run.sh does; this fresh server's first request is a deep link (/similar?…), see test below
+    # serve.py, as run.sh does; this fresh server's first request is a page's own URL (/evaluation), where a
+    # 'Page not found' notice fails _no_exception
     proc = subprocess.Popen([sys.executable, str(REPO / "serve.py"), "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -156,71 +158,7 @@ def _no_exception(driver, name: str) -> None:
 
 
 TABLE, LINK = '[data-testid="stDataFrame"]', '[data-testid="stPageLink"]'
-PAGES = [  # (url path, query, element that shows the page is drawn, key of the ranked list or None); the first
-    # request to the fresh server is a deep link, so a 'Page not found' notice there fails _no_exception
-    ("similar", "?model=tfidf&k=8", TABLE, "posting_posting"),
-    ("seeker", "?model=tfidf&k=8", TABLE, "seeker_posting"),
-    ("talent", "?model=tfidf&k=8&dist=0", TABLE, "posting_seeker"),
-    # W-BERT is ready in all three directions with no prompt to train (set-up built it)
-    ("similar", "?model=wbert&k=8", TABLE, "posting_posting"),
-    ("seeker", "?model=wbert&k=8", TABLE, "seeker_posting"),
-    ("talent", "?model=wbert&k=8&dist=0", TABLE, "posting_seeker"),
-    ("compare", "?k=5", TABLE, None),
-    ("corpus", "", TABLE, None),
-    ("judge", "", TABLE, None),  # the blind 판정 queue (#13)
-    ("", "", LINK, None),  # 시작, the root
-]
-
-
-@pytest.mark.parametrize("name, query, ready, list_key", PAGES)
-def test_page_in_real_browser(server, browser, name, query, ready, list_key):
-    from selenium.common.exceptions import TimeoutException
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    browser.get(f"{server}/{name}{query}")
-    _wait(browser, '[data-testid="stMainBlockContainer"]')
-    _wait(browser, ready)
-    _idle(browser)
-    _no_exception(browser, name)
-    if list_key:  # the ranked list itself (the query's record card above it is a table too)
-        _wait(browser, f'.st-key-{list_key}_table [data-testid="stDataFrame"]')
-        _idle(browser)
-    body = browser.find_element(By.TAG_NAME, "body").text
-    if "model=wbert" in query:
-        assert "학습 필요" not in body and "W-BERT 정적 임베딩" in body, f"{name}: W-BERT not ready: {body[:300]}"
-    nav = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebarNav"]').text
-    assert "인재 추천" in nav and "코퍼스 현황" in nav, f"{name}: deep link lost the app navigation: {nav[:200]}"
-    if list_key:
-        chart = _wait(browser, '[data-testid="stDeckGlJsonChart"]')
-        _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
-        assert chart.size["height"] > 100
-        grid = browser.find_element(By.CSS_SELECTOR, f'.st-key-{list_key}_table [data-testid="stDataFrame"]')
-        _into_view(browser, grid)
-        # click a row in the row-selection column at the grid's left edge (the first click may only
-        # focus the canvas grid, so try the first rows in turn)
-        for row in (1, 2, 3):
-            ActionChains(browser).move_to_element(grid).pause(0.3).move_to_element_with_offset(
-                grid, -grid.size["width"] // 2 + 16, -grid.size["height"] // 2 + 18 + 36 * row).pause(0.3).click().perform()
-            _idle(browser)
-            try:
-                _until(browser, lambda d: "선택:" in d.find_element(By.TAG_NAME, "body").text, timeout=20)
-                break
-            except TimeoutException:
-                continue  # that click only focused the grid: the next row
-        assert "선택:" in browser.find_element(By.TAG_NAME, "body").text, f"{name}: clicking a row selected nothing"
-        _no_exception(browser, name)
-    shot = SHOTS / f"{name or 'home'}{'-wbert' if 'model=wbert' in query else ''}.png"
-    browser.save_screenshot(str(shot))
-    assert shot.stat().st_size > 10_000
-
-
-# ---------------------------------------------------------------- presentation views at 1280 px (#15)
 WIDE = SHOTS / "1280"
-EVERY_PAGE = [("home", ""), ("similar", "?model=tfidf&k=10"), ("seeker", "?model=tfidf&k=8"),
-              ("talent", "?model=tfidf&k=10&dist=0"), ("compare", "?k=5"), ("overview", ""), ("corpus", ""),
-              ("evaluation", ""), ("judge", ""), ("suitability", ""), ("wbert", "")]
 
 
 def _open(browser, server, path: str, query: str = "", width: int = 1280, height: int = 800) -> None:
@@ -258,34 +196,6 @@ def _canvas_pixels(browser, css: str):
     return np.asarray(Image.open(io.BytesIO(_settled(browser, chart))).convert("RGB")).astype(int)
 
 
-@pytest.mark.parametrize("name, query", EVERY_PAGE)
-def test_every_page_at_1280(server, browser, name, query):
-    """Every page draws with an empty browser console (#26: a broken map layer only showed there) and shows
-    no particle slip, English metric name, internal name or path (the pattern of tests/test_wording.py)."""
-    from selenium.webdriver.common.by import By
-
-    from tests.test_wording import FORBIDDEN
-
-    WIDE.mkdir(parents=True, exist_ok=True)
-    _console_errors(browser)  # drain what earlier pages left
-    _open(browser, server, name, query)
-    _wait(browser, "h1")  # every page has its title: the script has run (a fresh server's first page is slow)
-    _idle(browser)
-    if name in ("similar", "seeker", "talent"):
-        _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
-    if name == "overview":
-        _wait(browser, '.st-key-ov_choropleth canvas')
-    _settled(browser, timeout=15, still=2)
-    shot = WIDE / f"{name}.png"
-    browser.save_screenshot(str(shot))
-    assert shot.stat().st_size > 10_000
-    errors = _console_errors(browser)
-    assert not errors, f"{name}: browser console errors: {errors[:5]}"
-    body = browser.find_element(By.TAG_NAME, "body").text
-    slips = sorted({m.group(0) for m in FORBIDDEN.finditer(body)})
-    assert not slips, f"{name}: {slips} on the page"
-
-
 def _label_pixels(pixels):
     """Pixels of the map's place names: dark and neutral (grey to black text; white outline around it). Nothing
     else on the map is: polygons are light grey, points and the radius blue, the origin red."""
@@ -295,13 +205,10 @@ def _label_pixels(pixels):
     return dark
 
 
-def test_the_seeker_map_draws_place_names(server, browser):
+def _the_seeker_map_draws_place_names(browser) -> None:
     """The names are drawn, not only sent: dark text pixels in several separate places of the map canvas."""
     from scipy import ndimage
 
-    WIDE.mkdir(parents=True, exist_ok=True)
-    _console_errors(browser)
-    _open(browser, server, "seeker", "?model=tfidf&k=8")
     pixels = _canvas_pixels(browser, ".st-key-seeker_posting_map")
     browser.save_screenshot(str(WIDE / "seeker-map.png"))
     text = _label_pixels(pixels)
@@ -309,7 +216,160 @@ def test_the_seeker_map_draws_place_names(server, browser):
     sizes = ndimage.sum(text, blobs, range(1, n + 1))
     names = int((sizes >= 25).sum())
     assert text.mean() > 0.002 and names >= 3, f"no place names drawn: dark share {text.mean():.4f}, {names} names"
-    assert not _console_errors(browser)
+
+
+def _the_overview_draws_its_choropleth(browser) -> None:
+    import numpy as np
+
+    pixels = _canvas_pixels(browser, ".st-key-ov_choropleth")
+    shaded = ((pixels[..., 2] - pixels[..., 0] > 25) & (pixels.min(axis=2) < 245)).mean()  # blue shades of counts
+    grey = (np.abs(pixels - np.array([226, 229, 233])).sum(axis=2) <= 24).mean()  # 시군구 with no value
+    assert shaded > 0.02 and shaded + grey > 0.1, f"choropleth not drawn: shaded {shaded:.3f}, grey {grey:.3f}"
+
+
+def _model_compare_lists_are_wide_enough(browser) -> None:
+    """모델 비교 at 1280 px: two lists a row, each wide enough for a posting title (four in a row cut them)."""
+    from selenium.webdriver.common.by import By
+
+    _wait(browser, TABLE)
+    lists = [g for g in browser.find_elements(By.CSS_SELECTOR, TABLE) if g.size["width"] > 0][:4]
+    assert len(lists) >= 4
+    assert min(g.size["width"] for g in lists) >= 380, [g.size["width"] for g in lists]
+
+
+def _click_a_row(browser, name: str, list_key: str) -> None:
+    """Click a row in the row-selection column at the grid's left edge: the page says what was selected (the first
+    click may only focus the canvas grid, so try the first rows in turn)."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    grid = browser.find_element(By.CSS_SELECTOR, f'.st-key-{list_key}_table [data-testid="stDataFrame"]')
+    _into_view(browser, grid)
+    for row in (1, 2, 3):
+        ActionChains(browser).move_to_element(grid).pause(0.3).move_to_element_with_offset(
+            grid, -grid.size["width"] // 2 + 16, -grid.size["height"] // 2 + 18 + 36 * row).pause(0.3).click().perform()
+        _idle(browser)
+        try:
+            _until(browser, lambda d: "선택:" in d.find_element(By.TAG_NAME, "body").text, timeout=20)
+            break
+        except TimeoutException:
+            continue  # that click only focused the grid: the next row
+    assert "선택:" in browser.find_element(By.TAG_NAME, "body").text, f"{name}: clicking a row selected nothing"
+    _no_exception(browser, name)
+
+
+# ---------------------------------------------------------------- #28: 평가·감사 ready on first open, analyst agreement
+# before the tour of every page below: that tour then finds the report this first open wrote, instead of the
+# evaluation running a second time
+def test_evaluation_opens_with_a_table_and_shows_three_analysts_agreement(server, browser, demo_store, tmp_path):
+    """A fresh set-up (no report yet) opens 평가·감사 to a table, not an empty state; judgments seeded from three
+    analysts give the agreement section (Cohen per pair, Fleiss, Krippendorff) and a disagreement list."""
+    from selenium.webdriver.common.by import By
+
+    from core.evaluation import judgments as jd
+
+    reports = demo_store.path.parent / "reports"
+    aside = tmp_path / "reports-aside"
+    aside.mkdir()
+    for old in reports.glob("evaluation*"):  # what earlier tests wrote: this test is the first open
+        old.rename(aside / old.name)
+    seekers, postings = sorted(demo_store_ids(demo_store, "seekers"))[:3], sorted(demo_store_ids(demo_store, "postings"))
+    grades = {"김분석": [2, 2, 1, 0, 0, 1, 2, 0], "이분석": [2, 1, 1, 0, 0, 1, 2, 1], "박분석": [2, 2, 1, 0, 1, 1, 2, 0]}
+    seeded = [jd.Judgment(who, "seeker->posting", s, postings[7 * n + i], g, jd.BLIND)
+              for n, s in enumerate(seekers) for who, gs in grades.items() for i, g in enumerate(gs)]
+    jd.record(demo_store, seeded)
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        browser.set_window_size(1500, 1900)
+        browser.get(f"{server}/evaluation")
+        _wait(browser, '[data-testid="stMainBlockContainer"]')
+        _wait(browser, TABLE, timeout=600)
+        _idle(browser, timeout=600)
+        _no_exception(browser, "evaluation")
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "아직 평가 보고서가 없습니다" not in body and "지표 (k = 5" in body, body[:500]
+        assert any(reports.glob("evaluation*.json"))
+        deadline = time.time() + 300
+        while time.time() < deadline and "Krippendorff" not in browser.find_element(By.TAG_NAME, "body").text:
+            time.sleep(1)
+        body = browser.find_element(By.TAG_NAME, "body").text
+        assert "분석가 간 일치도" in body and "Fleiss" in body and "Krippendorff" in body, body[-1500:]
+        assert "불일치 판정" in body and "결정을 기다리는 불일치가 없습니다" not in body
+        heading = next(e for e in browser.find_elements(By.CSS_SELECTOR, "h3") if "분석가 간 일치도" in e.text)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'start'});", heading)
+        time.sleep(1.5)
+        shot = SHOTS / "evaluation-agreement.png"
+        browser.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+    finally:
+        with demo_store.tx() as con:  # leave the session's store as the other tests expect it
+            con.execute("DELETE FROM judgments WHERE analyst IN ('김분석', '이분석', '박분석')")
+
+
+# (url path, query, element that shows the page is drawn, key of the ranked list or None, what else to check on
+# the same load). One load a page: a map page costs the browser ~15 s of CPU in software WebGL on two cores.
+EVERY_PAGE = [
+    ("similar", "?model=tfidf&k=10", TABLE, "posting_posting", None),
+    ("seeker", "?model=tfidf&k=8", TABLE, "seeker_posting", _the_seeker_map_draws_place_names),
+    ("talent", "?model=tfidf&k=10&dist=0", TABLE, "posting_seeker", None),
+    # W-BERT is ready in all three directions with no prompt to train (set-up built it)
+    ("similar", "?model=wbert&k=8", TABLE, "posting_posting", None),
+    ("seeker", "?model=wbert&k=8", TABLE, "seeker_posting", None),
+    ("talent", "?model=wbert&k=8&dist=0", TABLE, "posting_seeker", None),
+    ("compare", "?k=5", TABLE, None, _model_compare_lists_are_wide_enough),
+    ("overview", "", ".st-key-ov_choropleth canvas", None, _the_overview_draws_its_choropleth),
+    ("corpus", "", TABLE, None, None),
+    ("evaluation", "", TABLE, None, None),
+    ("judge", "", TABLE, None, None),  # the blind 판정 queue (#13)
+    ("suitability", "", "h1", None, None),
+    ("wbert", "", "h1", None, None),
+    ("home", "", LINK, None, None),  # 시작, the root
+]
+
+
+@pytest.mark.parametrize("name, query, ready, list_key, extra", EVERY_PAGE,
+                         ids=[f"{n}{q}" for n, q, *_ in EVERY_PAGE])
+def test_every_page_at_1280(server, browser, name, query, ready, list_key, extra):
+    """Every page, deep-linked at 1280 px: it draws with an empty browser console (#26: a broken map layer only
+    showed there), keeps the app navigation, shows no particle slip, English metric name, internal name or path
+    (the pattern of tests/test_wording.py); a ranked list has its map, and clicking a row selects it."""
+    from selenium.webdriver.common.by import By
+
+    from tests.test_wording import FORBIDDEN
+
+    WIDE.mkdir(parents=True, exist_ok=True)
+    _console_errors(browser)  # drain what earlier pages left
+    _open(browser, server, name, query)
+    _wait(browser, "h1")  # every page has its title: the script has run (a fresh server's first page is slow)
+    _wait(browser, ready)
+    _idle(browser)
+    if list_key:  # the ranked list itself (the query's record card above it is a table too) and its map
+        _wait(browser, f'.st-key-{list_key}_table [data-testid="stDataFrame"]')
+        chart = _wait(browser, '[data-testid="stDeckGlJsonChart"]')
+        _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+        assert chart.size["height"] > 100
+        _idle(browser)
+    _no_exception(browser, name)
+    body = browser.find_element(By.TAG_NAME, "body").text
+    if "model=wbert" in query:
+        assert "학습 필요" not in body and "W-BERT 정적 임베딩" in body, f"{name}: W-BERT not ready: {body[:300]}"
+    nav = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebarNav"]').text
+    assert "인재 추천" in nav and "코퍼스 현황" in nav, f"{name}: deep link lost the app navigation: {nav[:200]}"
+    _settled(browser, timeout=15, still=2)
+    shot = WIDE / f"{name}{'-wbert' if 'model=wbert' in query else ''}.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    slips = sorted({m.group(0) for m in FORBIDDEN.finditer(body)})
+    assert not slips, f"{name}: {slips} on the page"
+    if extra:
+        extra(browser)
+    if list_key:
+        _click_a_row(browser, name, list_key)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SHOTS / f"{name}{'-wbert' if 'model=wbert' in query else ''}-selected.png"))
+    errors = _console_errors(browser)
+    assert not errors, f"{name}: browser console errors: {errors[:5]}"
 
 
 def _font_px(browser, element) -> float:
@@ -377,19 +437,6 @@ def test_overview_at_1920_is_large_with_legend_and_names(server, browser):
     assert not _console_errors(browser)
 
 
-def test_model_compare_lists_are_wide_enough_at_1280(server, browser):
-    """모델 비교 at 1280 px: two lists a row, each wide enough for a posting title (four in a row cut them)."""
-    from selenium.webdriver.common.by import By
-
-    _open(browser, server, "compare", "?k=5")
-    _wait(browser, TABLE)
-    grids = browser.find_elements(By.CSS_SELECTOR, TABLE)
-    lists = [g for g in grids if g.size["width"] > 0][:4]
-    assert len(lists) >= 4
-    assert min(g.size["width"] for g in lists) >= 380, [g.size["width"] for g in lists]
-    browser.save_screenshot(str(WIDE / "compare.png"))
-
-
 def test_map_is_filled_and_the_table_fits_at_1280(server, browser, demo_store):
     import numpy as np
     from selenium.webdriver.common.by import By
@@ -416,16 +463,6 @@ def test_map_is_filled_and_the_table_fits_at_1280(server, browser, demo_store):
         "const s = arguments[0].querySelector('.dvn-scroller') || arguments[0];"
         "return [s.scrollWidth, s.clientWidth];", grid)
     assert scroll <= client + 1, f"the result table scrolls sideways at 1280 px: {scroll} > {client}"
-
-
-def test_overview_draws_its_choropleth(server, browser):
-    import numpy as np
-
-    _open(browser, server, "overview")
-    pixels = _canvas_pixels(browser, ".st-key-ov_choropleth")
-    shaded = ((pixels[..., 2] - pixels[..., 0] > 25) & (pixels.min(axis=2) < 245)).mean()  # blue shades of counts
-    grey = (np.abs(pixels - np.array([226, 229, 233])).sum(axis=2) <= 24).mean()  # 시군구 with no value
-    assert shaded > 0.02 and shaded + grey > 0.1, f"choropleth not drawn: shaded {shaded:.3f}, grey {grey:.3f}"
 
 
 def test_pdf_sheet_downloads_with_the_listed_titles_and_no_identifier(server, browser, demo_store, tmp_path):
@@ -461,52 +498,6 @@ def test_pdf_sheet_downloads_with_the_listed_titles_and_no_identifier(server, br
     if len(below):
         assert f"다른 직종 공고 {len(below)}건은 싣지 않았습니다" in text.replace("\n", " ")
     assert seeker.id.split(":")[-1] not in text and "구직자" not in text.split("\n")[0]
-
-
-# ---------------------------------------------------------------- #28: 평가·감사 ready on first open, analyst agreement
-def test_evaluation_opens_with_a_table_and_shows_three_analysts_agreement(server, browser, demo_store, tmp_path):
-    """A fresh set-up (no report yet) opens 평가·감사 to a table, not an empty state; judgments seeded from three
-    analysts give the agreement section (Cohen per pair, Fleiss, Krippendorff) and a disagreement list."""
-    from selenium.webdriver.common.by import By
-
-    from core.evaluation import judgments as jd
-
-    reports = demo_store.path.parent / "reports"
-    aside = tmp_path / "reports-aside"
-    aside.mkdir()
-    for old in reports.glob("evaluation*"):  # what earlier tests wrote: this test is the first open
-        old.rename(aside / old.name)
-    seekers, postings = sorted(demo_store_ids(demo_store, "seekers"))[:3], sorted(demo_store_ids(demo_store, "postings"))
-    grades = {"김분석": [2, 2, 1, 0, 0, 1, 2, 0], "이분석": [2, 1, 1, 0, 0, 1, 2, 1], "박분석": [2, 2, 1, 0, 1, 1, 2, 0]}
-    seeded = [jd.Judgment(who, "seeker->posting", s, postings[7 * n + i], g, jd.BLIND)
-              for n, s in enumerate(seekers) for who, gs in grades.items() for i, g in enumerate(gs)]
-    jd.record(demo_store, seeded)
-    try:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        browser.set_window_size(1500, 1900)
-        browser.get(f"{server}/evaluation")
-        _wait(browser, '[data-testid="stMainBlockContainer"]')
-        _wait(browser, TABLE, timeout=600)
-        _idle(browser, timeout=600)
-        _no_exception(browser, "evaluation")
-        body = browser.find_element(By.TAG_NAME, "body").text
-        assert "아직 평가 보고서가 없습니다" not in body and "지표 (k = 5" in body, body[:500]
-        assert any(reports.glob("evaluation*.json"))
-        deadline = time.time() + 300
-        while time.time() < deadline and "Krippendorff" not in browser.find_element(By.TAG_NAME, "body").text:
-            time.sleep(1)
-        body = browser.find_element(By.TAG_NAME, "body").text
-        assert "분석가 간 일치도" in body and "Fleiss" in body and "Krippendorff" in body, body[-1500:]
-        assert "불일치 판정" in body and "결정을 기다리는 불일치가 없습니다" not in body
-        heading = next(e for e in browser.find_elements(By.CSS_SELECTOR, "h3") if "분석가 간 일치도" in e.text)
-        browser.execute_script("arguments[0].scrollIntoView({block: 'start'});", heading)
-        time.sleep(1.5)
-        shot = SHOTS / "evaluation-agreement.png"
-        browser.save_screenshot(str(shot))
-        assert shot.stat().st_size > 10_000
-    finally:
-        with demo_store.tx() as con:  # leave the session's store as the other tests expect it
-            con.execute("DELETE FROM judgments WHERE analyst IN ('김분석', '이분석', '박분석')")
 
 
 def demo_store_ids(store, table: str) -> list[str]:

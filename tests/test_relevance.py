@@ -230,17 +230,18 @@ def test_the_real_corpus_opens_and_its_overview_map_counts_real_sigungu(demo_sto
     from core.models.engine import Engine
     from core.views import overview
     from tests.test_pages import page
+    from ui.resources import _real_engine
 
     assert datasets.available()
-    engine = Engine.for_dataset(datasets.REAL_CORPUS, datasets.REAL_SEEKERS_SAMPLE)  # ingests once into data/eval
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    # the page's own engine (ingested once into data/eval), loaded outside the page's script timer: 44,588 seekers
+    # read from the store, once for the test and the page alike
+    engine = _real_engine()
+    assert isinstance(engine, Engine) and engine.scope == f"dataset:{datasets.REAL_CORPUS}:{datasets.REAL_SEEKERS_SAMPLE}"
     assert not any(p.synthetic for p in engine.corpus.postings.values()) and len(engine.corpus.postings) > 3000
     supply = overview.supply_demand(engine.corpus)
     assert (supply["공고"] > 0).sum() > 150 and supply["공고"].sum() > 0.9 * len(engine.corpus.postings)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    from ui.resources import _real_engine
-
-    _real_engine()  # the page's engine, loaded outside the page's script timer (44,588 seekers read from the store)
     at = page("overview", {"corpus": "real"})
     assert any("실데이터" in c.value for c in at.caption)
     chart = json.loads(at.get("deck_gl_json_chart")[0].proto.json)

@@ -50,16 +50,16 @@ def assert_served_from_store(engine: Engine, name: str, analyser: str = "mecab")
     """The building configuration gets its stored (reversed) list: the store really is consulted."""
     model = engine.model(name, analyser)
     for query, target in queries(engine):
-        served = engine.recommend(name, analyser, query, target, 10, F)
-        assert served.stored and ids(served) == ids(model.recommend(query, k=10, filters=F, target=target))[::-1]
+        served = engine.recommend(name, analyser, query, target, 10, F, explain=False)
+        assert served.stored and ids(served) == ids(model.recommend(query, k=10, filters=F, target=target, explain=False))[::-1]
 
 
 def assert_ranked_live(engine: Engine, name: str, analyser: str = "mecab") -> None:
     """Another configuration gets exactly its own live list, never the stored one."""
     model = engine.model(name, analyser)
     for query, target in queries(engine):
-        served = engine.recommend(name, analyser, query, target, 10, F)
-        live = model.recommend(query, k=10, filters=F, target=target)
+        served = engine.recommend(name, analyser, query, target, 10, F, explain=False)
+        live = model.recommend(query, k=10, filters=F, target=target, explain=False)
         assert not served.stored and ids(served) == ids(live), (name, analyser, query.id, target)
 
 

@@ -15,6 +15,7 @@ is then classified like its title, and serving stays a table lookup (no weightin
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import random
@@ -76,12 +77,21 @@ class Prepared:
 
 def _e5_table() -> tuple[object, np.ndarray]:
     from safetensors import safe_open
-    from tokenizers import Tokenizer
 
     folder = ensure_e5()
     with safe_open(str(folder / "model.safetensors"), "np") as f:
         table = f.get_tensor("embeddings.word_embeddings.weight")
-    return Tokenizer.from_file(str(folder / "tokenizer.json")), table
+    path = folder / "tokenizer.json"
+    return _tokenizer(str(path), path.stat().st_mtime_ns), table
+
+
+@functools.lru_cache(maxsize=4)
+def _tokenizer(path: str, mtime_ns: int):
+    """e5's tokenizer.json (250k pieces) takes about a second to parse: read once a process for each version of
+    the file. Shared safely: nothing sets padding or truncation on it, it is only read."""
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(path)
 
 
 def prepare(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = None) -> Prepared:
