@@ -360,6 +360,7 @@ def test_every_page_at_1280(server, browser, name, query, ready, list_key, extra
     shot = WIDE / f"{name}{'-wbert' if 'model=wbert' in query else ''}.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+    body = browser.find_element(By.TAG_NAME, "body").text  # the settled page's words
     slips = sorted({m.group(0) for m in FORBIDDEN.finditer(body)})
     assert not slips, f"{name}: {slips} on the page"
     if extra:
@@ -367,7 +368,9 @@ def test_every_page_at_1280(server, browser, name, query, ready, list_key, extra
     if list_key:
         _click_a_row(browser, name, list_key)
         SHOTS.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(SHOTS / f"{name}{'-wbert' if 'model=wbert' in query else ''}-selected.png"))
+        selected = SHOTS / f"{name}{'-wbert' if 'model=wbert' in query else ''}-selected.png"
+        browser.save_screenshot(str(selected))
+        assert selected.stat().st_size > 10_000
     errors = _console_errors(browser)
     assert not errors, f"{name}: browser console errors: {errors[:5]}"
 

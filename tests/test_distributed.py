@@ -22,7 +22,8 @@ def test_ray_encoded_vectors_equal_local_ones_through_the_cache(runner, engine, 
     from core.models.encoders import cached_encode
 
     model = engine.model("sbert")  # fitted locally (vectors from the demo store's cache)
-    texts = [t for t in engine.corpus.texts("posting")[:100]] + ["처음 보는 문장 하나", "짧다"]  # two batches of 64: one an actor
+    # three batches of up to 64 (64, 64, 2) over two actors: one actor encodes two
+    texts = [t for t in engine.corpus.texts("posting")[:128]] + ["처음 보는 문장 하나", "짧다"]
     local = model.encoder_factory()
     ray_store, local_store = Store(tmp_path / "ray.db"), Store(tmp_path / "local.db")
     by_ray = cached_encode(runner.encoder(model.encoder_factory), texts, ray_store, "passage", max_tokens=96)

@@ -88,7 +88,8 @@ def _e5_table() -> tuple[object, np.ndarray]:
 @functools.lru_cache(maxsize=4)
 def _tokenizer(path: str, mtime_ns: int):
     """e5's tokenizer.json (250k pieces) takes about a second to parse: read once a process for each version of
-    the file. Shared safely: nothing sets padding or truncation on it, it is only read."""
+    the file. Shared safely: it is only read; the one call that touches it, sentence-transformers'
+    StaticEmbedding switching padding off, leaves it as it was (no padding or truncation is ever set)."""
     from tokenizers import Tokenizer
 
     return Tokenizer.from_file(path)
