@@ -229,6 +229,8 @@ def test_same_occupation_loss_is_lower_when_each_occupation_holds_together():
     assert torch.isfinite(leaf.grad).all() and leaf.grad.abs().sum() > 0
     alone = same_occupation_loss(together[[0, 2, 4]], torch.tensor([0, 1, 2]))  # no vector has another of its kind
     assert float(alone) == 0.0
+    alone = same_occupation_loss(leaf[[0, 2, 4]], torch.tensor([0, 1, 2]))
+    assert alone.requires_grad  # a zero still in the graph: a training step's backward() runs on such a batch
 
 
 def test_contrastive_training_pulls_an_occupations_vectors_together(sample, tiny, tmp_path):
