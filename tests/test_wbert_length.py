@@ -76,6 +76,17 @@ def test_confidence_is_a_probability_and_lower_on_filler_alone(length_model):
     assert filler[0][1] < min(p for _, p in named)
 
 
+def test_a_major_is_read_from_the_probability_of_all_its_middle_classes():
+    """Spread over two middle classes of one major, a job belongs to that major even when a middle class of another
+    major is the single most probable (the rule the length bench chose on dev)."""
+    from core.models.wbert.classify import best_class, best_major
+
+    classes = ["018", "021", "022"]  # 회계·경리 사무 (01); two middle classes of 02
+    p = np.array([[0.40, 0.35, 0.25], [0.70, 0.20, 0.10]])
+    assert [c for c, _ in best_class(p, classes)] == ["018", "018"]
+    assert best_major(p, classes) == [("02", pytest.approx(0.60)), ("01", pytest.approx(0.70))]
+
+
 SYNTHETIC = {"name": "W-BERT", "variant": "static", "base_model": "e5-small", "level": "middle", "classes": 30,
              "data": "demo corpus (합성): demo 4,935", "synthetic": True, "split": {"test": 987}, "test_accuracy": 0.999,
              "test_macro_f1": 0.998, "train_seconds": 35.0, "date": "2026-11-29 10:00",
