@@ -81,8 +81,8 @@ def test_a_major_is_read_from_the_probability_of_all_its_middle_classes():
     major is the single most probable (the rule the length bench chose on dev)."""
     from core.models.wbert.classify import best_class, best_major
 
-    classes = ["018", "021", "022"]  # 회계·경리 사무 (01); two middle classes of 02
-    p = np.array([[0.40, 0.35, 0.25], [0.70, 0.20, 0.10]])
+    classes = ["021", "018", "022"]  # two middle classes of 02 around 회계·경리 사무 (01): columns stay aligned
+    p = np.array([[0.35, 0.40, 0.25], [0.20, 0.70, 0.10]])
     assert [c for c, _ in best_class(p, classes)] == ["018", "018"]
     assert best_major(p, classes) == [("02", pytest.approx(0.60)), ("01", pytest.approx(0.70))]
 

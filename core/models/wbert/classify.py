@@ -43,10 +43,6 @@ class WbertClassifier:
         """(code, confidence) per text: the most probable class and its calibrated probability."""
         return best_class(self.predict_proba(texts), self.classes) if texts else []
 
-    def predict_major(self, texts: list[str]) -> list[tuple[str, float]]:
-        """(major code, confidence) per text, from the middle probabilities summed within each major category."""
-        return best_major(self.predict_proba(texts), self.classes) if texts else []
-
 
 def best_class(p: np.ndarray, classes: list[str]) -> list[tuple[str, float]]:
     """(class, its probability) per row of class probabilities `p` (columns in `classes` order)."""
@@ -59,8 +55,10 @@ def best_major(p: np.ndarray, classes: list[str]) -> list[tuple[str, float]]:
     over its middle classes.
 
     Why not the major of the single best middle class: when a job's probability is spread over several middle
-    classes of one major, none of them may win, yet that major is the likely answer. On the dev split the sum
-    was right more often in every length view (bench/bench_wbert_length.py, `major_rule` in wbert.json)."""
-    of = [keco.major_of(c) or "" for c in classes]
-    majors = sorted(set(of))
-    return best_class(p @ np.array([[o == m for m in majors] for o in of], dtype=p.dtype), majors)
+    classes of one major, none of them may win, yet that major is the likely answer. For the static W-BERT the sum
+    was right more often on the dev split in every length view; for a transformer after one epoch, whose
+    probabilities are nearly flat, it was not (bench/bench_wbert_length.py, `major_rule` in wbert.json)."""
+    class_majors = [keco.major_of(c) or "" for c in classes]
+    majors = sorted(set(class_majors))
+    member = np.array([[cm == m for m in majors] for cm in class_majors], dtype=p.dtype)
+    return best_class(p @ member, majors)
