@@ -26,6 +26,8 @@ def locate(monkeypatch):
     previous = locations.here()
 
     def point(**folders) -> locations.Locations:
+        if folders.get("models"):
+            _link_e5(locations.here().models_dir, Path(folders["models"]))
         for name, path in folders.items():
             if path is None:
                 monkeypatch.delenv(f"JOBLENS_{name.upper()}", raising=False)
@@ -36,6 +38,16 @@ def locate(monkeypatch):
 
     yield point
     locations.use(previous)
+
+
+def _link_e5(source: Path, target: Path) -> None:
+    """A models folder of a test's own gets set-up's converted e5 as a link: the conversion is deterministic and
+    costs ~9 s of CPU, which each such test paid again before (tests/test_engine.py checks the conversion)."""
+    from core.models.encoders import E5_FOLDER
+
+    if (source / E5_FOLDER / "modules.json").exists() and not (target / E5_FOLDER).exists():
+        target.mkdir(parents=True, exist_ok=True)
+        (target / E5_FOLDER).symlink_to(source / E5_FOLDER, target_is_directory=True)
 
 
 @pytest.fixture()
