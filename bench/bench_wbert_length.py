@@ -93,13 +93,11 @@ def to_major(codes) -> list[str]:
     return [keco.major_of(c) or "" for c in codes]
 
 
-def bucket_scores(views, y_mid, preds_mid, preds_major=None) -> dict:
-    """Accuracy per bucket at middle and at major; the major predictions are `preds_major` when given (a model's
-    majors under its `major_rule`), else the majors of the middle predictions."""
+def bucket_scores(views, y_mid, mid: dict, major: dict) -> dict:
+    """Accuracy per bucket at middle and at major, from `read_levels`' (code, confidence) predictions per view."""
     out = {}
-    for level, conv in (("middle", list), ("major", to_major)):
-        preds = preds_major if level == "major" and preds_major is not None else preds_mid
-        parts = bucketed(views, conv(y_mid), {k: conv(v) for k, v in preds.items()})
+    for level, conv, preds in (("middle", list, mid), ("major", to_major, major)):
+        parts = bucketed(views, conv(y_mid), {k: conv([c for c, _ in v]) for k, v in preds.items()})
         out[level] = {b: scored(*parts[b]) | {"mean_chars": round(float(np.mean([len(t) for t in texts_of(views, b)])))}
                       for b in BUCKETS if parts[b][0]}
     return out
@@ -205,8 +203,7 @@ def report() -> int:
         probs = {k: clf.predict_proba(v) for k, v in views.items()}
         speed[name] = round(sum(len(v) for v in views.values()) / (time.time() - t))
         mid, major = read_levels(probs, clf.classes, rule["chosen"])
-        rows[f"wbert_static:{name}"] = bucket_scores(views, y_mid, {k: [c for c, _ in v] for k, v in mid.items()},
-                                                     {k: [c for c, _ in v] for k, v in major.items()})
+        rows[f"wbert_static:{name}"] = bucket_scores(views, y_mid, mid, major)
         confident[name] = {"major": most_confident(major["text"], to_major(y_mid)), "middle": most_confident(mid["text"], y_mid)}
         print(name, {lv: {b: r["accuracy"] for b, r in v.items()} for lv, v in rows[f"wbert_static:{name}"].items()},
               confident[name], f"{speed[name]} docs/s", flush=True)
@@ -220,9 +217,7 @@ def report() -> int:
         probs = {k: teacher_probabilities(teacher, v, codes, cache=False) for k, v in views.items()}  # timed: no cache
         speed["transformer"] = round(sum(len(v) for v in views.values()) / (time.time() - t))
         rules["transformer"] = major_rule(lambda texts: teacher_probabilities(teacher, texts, codes), dev_views, y_dev, codes)
-        mid, major = read_levels(probs, codes, rules["transformer"]["chosen"])
-        rows["wbert_transformer"] = bucket_scores(views, y_mid, {k: [c for c, _ in v] for k, v in mid.items()},
-                                                  {k: [c for c, _ in v] for k, v in major.items()})
+        rows["wbert_transformer"] = bucket_scores(views, y_mid, *read_levels(probs, codes, rules["transformer"]["chosen"]))
         print("transformer", {lv: {b: r["accuracy"] for b, r in v.items()} for lv, v in rows["wbert_transformer"].items()},
               f"{speed['transformer']} docs/s", flush=True)
     if BASELINES.exists():  # from --baselines (a separate process; not recomputed here)

@@ -357,7 +357,8 @@ def test_every_page_at_1280(server, browser, name, query, ready, list_key, extra
     nav = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebarNav"]').text
     assert "인재 추천" in nav and "코퍼스 현황" in nav, f"{name}: deep link lost the app navigation: {nav[:200]}"
     _settled(browser, timeout=15, still=2)
-    shot = WIDE / f"{name}{'-wbert' if 'model=wbert' in query else ''}.png"
+    stem = f"{name}{'-wbert' if 'model=wbert' in query else ''}"
+    shot = WIDE / f"{stem}.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     body = browser.find_element(By.TAG_NAME, "body").text  # the settled page's words
@@ -368,7 +369,7 @@ def test_every_page_at_1280(server, browser, name, query, ready, list_key, extra
     if list_key:
         _click_a_row(browser, name, list_key)
         SHOTS.mkdir(parents=True, exist_ok=True)
-        selected = SHOTS / f"{name}{'-wbert' if 'model=wbert' in query else ''}-selected.png"
+        selected = SHOTS / f"{stem}-selected.png"
         browser.save_screenshot(str(selected))
         assert selected.stat().st_size > 10_000
     errors = _console_errors(browser)
