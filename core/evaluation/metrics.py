@@ -46,12 +46,14 @@ class QueryOutcome:
     beyond_radius_unfiltered: float | None = None  # share of the unfiltered top-k beyond the radius
 
 
-def ranked_run(lists: Mapping[str, Sequence[str]]):
-    """A ranx Run whose order is the list's order (scores n, n-1, …; a model's tied scores cannot reorder it)."""
-    from ranx import Run
+def ranked_run(lists: Mapping[str, Sequence[str]]) -> dict[str, dict[str, float]]:
+    """A run for ranx whose order is the list's order (scores n, n-1, …; a model's tied scores cannot reorder it).
 
-    return Run.from_dict({q: {item: float(len(items) - r) for r, item in enumerate(items)} or {"": 0.0}
-                          for q, items in lists.items()})
+    Plain dicts, not ranx's Run and Qrels: those build numba typed dicts, whose methods numba compiles anew in
+    every process (~5–15 s of CPU at a process's first evaluation, on the first open of 평가·감사 too), while
+    dicts take ranx's typed-list path, whose kernels it caches on disk. ranx then pairs qrels and run by
+    position, so both must list the queries in the same order (`ranking_scores` builds them so)."""
+    return {q: {item: float(len(items) - r) for r, item in enumerate(items)} or {"": 0.0} for q, items in lists.items()}
 
 
 def _map_qrels(items: Sequence[str], qrels: Mapping[str, int], n_relevant: int, k: int, paper: bool) -> dict:
@@ -71,28 +73,26 @@ def ranking_scores(lists: Mapping[str, Sequence[str]], qrels: Mapping[str, Mappi
 
     `qrels` are the graded items per query (they must include the pool's best grades for nDCG's ideal list);
     `n_relevant` the relevant candidates per query (for MAP's min(#relevant, k)); by default those in qrels."""
-    from ranx import Qrels, evaluate
+    from ranx import evaluate
 
     queries = list(lists)
     if not queries:
         return {f"{m}@{k}": np.zeros(0) for k in ks for m in RANKING_METRICS}
     qrels = {q: dict(qrels.get(q) or {}) for q in queries}
     n_relevant = n_relevant or {q: sum(g >= 1 for g in qrels[q].values()) for q in queries}
-    run = ranked_run(lists)
-    graded = Qrels.from_dict({q: qrels[q] or {"": 0} for q in queries})
+    run = ranked_run({q: lists[q] for q in queries})  # qrels and run in the order of `queries`: ranx pairs by position
+    graded = {q: qrels[q] or {"": 0} for q in queries}
     names = [_RANX[m].format(k=k) for k in ks for m in _RANX]
     found = evaluate(graded, run, names, return_mean=False, threads=1, save_results_in_run=False)
     out = {f"{m}@{k}": np.asarray(found[_RANX[m].format(k=k)], dtype=float) for k in ks for m in _RANX}
     for k in ks:
         for name, paper in (("map", False), ("map_paper", True)):
-            capped = Qrels.from_dict({q: _map_qrels(lists[q], qrels[q], n_relevant[q], k, paper) for q in queries})
+            capped = {q: _map_qrels(lists[q], qrels[q], n_relevant[q], k, paper) for q in queries}
             # two names: ranx 0.3.21's evaluate fails on one metric with return_mean=False (a KeyError)
             found = evaluate(capped, run, [f"map@{k}", f"hit_rate@{k}"], return_mean=False, threads=1,
                              save_results_in_run=False)
             out[f"{name}@{k}"] = np.asarray(found[f"map@{k}"], dtype=float)
-    order = {q: i for i, q in enumerate(run.get_query_ids())}  # ranx keeps its own query order
-    index = np.array([order[q] for q in queries])
-    return {name: values[index] for name, values in out.items()}
+    return out
 
 
 def outcome_scores(outcomes: Sequence[QueryOutcome], ks: Sequence[int] = KS) -> dict[str, np.ndarray]:
