@@ -263,9 +263,10 @@ def test_distilled_rows_are_the_teachers_reading_of_each_token(tiny_base):
     from transformers import AutoModel, AutoTokenizer
 
     from core.models.wbert.distil import distilled_table
+    from core.models.wbert.paths import training_tokenizer
 
     rng = np.random.default_rng(0)
-    table = rng.normal(size=(AutoTokenizer.from_pretrained(tiny_base).vocab_size, 32)).astype(np.float32)
+    table = rng.normal(size=(training_tokenizer(tiny_base).vocab_size, 32)).astype(np.float32)
     ids = [1000, 2000, 3000, 4000, 5000]
     out = distilled_table(tiny_base, table, ids, batch_size=2)
     untouched = np.setdiff1d(np.arange(len(table)), ids)
@@ -281,10 +282,12 @@ def test_distilled_rows_are_the_teachers_reading_of_each_token(tiny_base):
 def test_static_training_can_start_from_a_teachers_rows(sample, tmp_path, tiny_base):
     """`rows='distilled'` trains from the teacher's rows (here a 1-layer 384-wide BERT, e5's width) and the card
     records which; an unknown value is refused."""
-    from transformers import AutoTokenizer, BertConfig, BertModel
+    from transformers import BertConfig, BertModel
+
+    from core.models.wbert.paths import training_tokenizer
 
     teacher = tmp_path / "teacher"
-    tokenizer = AutoTokenizer.from_pretrained(tiny_base)
+    tokenizer = training_tokenizer(tiny_base)
     import torch
 
     torch.manual_seed(0)
@@ -368,3 +371,29 @@ def test_static_training_follows_its_teacher(sample, tiny, tmp_path):
     head.unlink()
     with pytest.raises(ValueError, match="분류 헤드"):
         teacher_probabilities(teacher.out, texts[:2], classes)
+
+
+def test_a_training_tokenizer_is_loaded_once_for_each_content(tmp_path):
+    """Trained folders carry copies of their base's tokenizer: one content is loaded once a process, whichever
+    folder it is in; a folder whose tokenizer changed (a retrain on another base) is read again."""
+    import shutil
+
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    from core.models.wbert.paths import training_tokenizer
+
+    def folder(name: str, words: list[str]):
+        tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+        tok.pre_tokenizer = pre_tokenizers.Whitespace()
+        PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]").save_pretrained(tmp_path / name)
+        return tmp_path / name
+
+    a = folder("a", ["[UNK]", "회계", "사무"])
+    b = shutil.copytree(a, tmp_path / "b")
+    assert training_tokenizer(a) is training_tokenizer(b)
+    assert training_tokenizer(a).convert_tokens_to_ids("사무") == 2
+    c = folder("c", ["[UNK]", "간호"])
+    assert training_tokenizer(c) is not training_tokenizer(a) and training_tokenizer(c).convert_tokens_to_ids("간호") == 1
+    folder("a", ["[UNK]", "사무", "회계"])  # the same folder, rewritten
+    assert training_tokenizer(a).convert_tokens_to_ids("사무") == 1

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ...progress import Progress, report
+from .paths import read_card, training_tokenizer
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
@@ -41,9 +42,7 @@ def distilled_table(teacher: str | Path, table: np.ndarray, token_ids: list[int]
     model = AutoModel.from_pretrained(str(teacher)).eval()
     cls_id, sep_id = model.config.bos_token_id, model.config.eos_token_id
     if cls_id is None or sep_id is None:  # BERT-style configs (e5's) name neither: read them from the tokenizer
-        from transformers import AutoTokenizer
-
-        tok = AutoTokenizer.from_pretrained(str(teacher))
+        tok = training_tokenizer(teacher)
         cls_id, sep_id = tok.cls_token_id, tok.sep_token_id
     ids = np.asarray(token_ids, dtype=np.int64)
     rows = np.zeros((len(ids), table.shape[1]), dtype=np.float32)
@@ -65,8 +64,6 @@ def read_teacher(teacher: str | Path, classes: list[str], data: str | None = Non
     """The teacher's card, after checking it can teach: a transformer W-BERT folder with its head, the same
     classes and, when given, the same training data and split seed (a teacher trained on another split may
     have seen the student's dev or test rows, and the dev choice would then favour it)."""
-    from .paths import read_card
-
     folder = Path(teacher)
     card = read_card(folder) or {}
     problem = ("transformer W-BERT 폴더가 아님" if card.get("variant") != "transformer" else
@@ -93,7 +90,7 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
 
     import torch
     from safetensors.torch import load_file
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel
 
     folder = Path(teacher)
     card = read_teacher(folder, classes, data, seed)
@@ -105,7 +102,7 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
     if cache and cached.exists() and cached.stat().st_mtime >= written:
         return np.load(cached)
     head = load_file(str(folder / "classifier.safetensors"))
-    tokenizer, bert = AutoTokenizer.from_pretrained(str(folder)), AutoModel.from_pretrained(str(folder)).eval()
+    tokenizer, bert = training_tokenizer(folder), AutoModel.from_pretrained(str(folder)).eval()
     order = np.argsort([len(t) for t in texts], kind="stable")
     out = np.zeros((len(texts), len(classes)), dtype=np.float32)
     with torch.inference_mode():

@@ -2,6 +2,7 @@
 model and the engine that recommends with it always read the same folder."""
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -74,3 +75,27 @@ def held_out_ids(path: Path | None = None) -> set[str]:
     """The postings the current W-BERT never trained on (its test split): evaluation queries W-BERT with these."""
     split = (path or current_path()) / "split.json"
     return set(json.loads(split.read_text(encoding="utf-8"))["test_ids"]) if split.exists() else set()
+
+
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+_TOKENIZERS: dict[str, object] = {}  # content digest → tokenizer, the last four
+
+
+def training_tokenizer(folder: str | Path):
+    """The Hugging Face tokenizer of a model folder, for training and distillation: loaded once a process for
+    each content (e5's 250k-piece tokenizer takes 1–2 s to load, and every trained folder carries a copy of its
+    base's, so the key is the files' content, not the folder). Shared, so meant for the one training a process
+    runs at a time (`background.start_background` refuses a second); a served model loads its own through
+    sentence-transformers."""
+    from transformers import AutoTokenizer
+
+    digest = hashlib.sha1()
+    for name in TOKENIZER_FILES:
+        path = Path(folder) / name
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    key = digest.hexdigest()
+    if key not in _TOKENIZERS:
+        if len(_TOKENIZERS) >= 4:
+            _TOKENIZERS.pop(next(iter(_TOKENIZERS)))
+        _TOKENIZERS[key] = AutoTokenizer.from_pretrained(str(folder))
+    return _TOKENIZERS[key]

@@ -23,7 +23,7 @@ import numpy as np
 from ...progress import Progress, report
 from ..encoders import E5_FOLDER, ensure_e5
 from .labels import LabelledSet, Split
-from .paths import default_path
+from .paths import default_path, training_tokenizer
 
 
 @dataclass
@@ -159,10 +159,10 @@ class _Run:
     def load_classifier(self) -> None:
         """The base encoder with a fresh classification head, its optimiser and learning-rate schedule."""
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+        from transformers import AutoModelForSequenceClassification
 
         cfg, base = self.cfg, _base_path(self.cfg.base)
-        self.tokenizer = AutoTokenizer.from_pretrained(base)
+        self.tokenizer = training_tokenizer(base)
         self.model = AutoModelForSequenceClassification.from_pretrained(
             base, num_labels=len(self.classes), id2label=dict(enumerate(self.classes)), label2id=self.to_id)
         self.model.to(self.device)
