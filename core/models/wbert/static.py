@@ -182,15 +182,19 @@ class StaticModel:
             return np.concatenate([self.logits(ids[s:s + 512]).argmax(-1).numpy() for s in range(0, len(ids), 512)]
                                   or [np.zeros(0, dtype=np.int64)])
 
-    def state(self):
-        return self.bag.weight.detach().clone(), self.head.detach().clone()
+    def state(self, rows):
+        """The head and the table's `rows` (a tensor of row ids): the only rows training can change, as the
+        sparse optimiser steps just the rows a batch used; a copy of the whole 250k-row table cost ~0.3 s a
+        better epoch."""
+        return rows, self.bag.weight.detach()[rows].clone(), self.head.detach().clone()
 
     def load_state(self, state) -> None:
         import torch
 
+        rows, weights, head = state
         with torch.no_grad():
-            self.bag.weight.copy_(state[0])
-            self.head.copy_(state[1])
+            self.bag.weight[rows] = weights
+            self.head.copy_(head)
 
 
 def fit(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None = None,
@@ -219,7 +223,8 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
     dev_ids = {name: model.ids(texts) for name, texts in prep.dev.items()}
     dev_y = np.asarray([prep.classes.index(y) for y in prep.dev_y])
     rng = random.Random(cfg.seed)
-    history, best, best_state, stale = [], -1.0, model.state(), 0
+    trained_rows = torch.from_numpy(np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in ids])))
+    history, best, best_state, stale = [], -1.0, model.state(trained_rows), 0
     steps = -(-len(ids) // cfg.batch_size)
     for epoch in range(cfg.epochs):
         order = list(range(len(ids)))
@@ -245,7 +250,7 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
         history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "val_accuracy": round(score, 4),
                         "val_by_view": {k: round(v, 4) for k, v in dev.items()}})
         if score > best or math.isnan(score):
-            best, stale, best_state = score, 0, model.state()
+            best, stale, best_state = score, 0, model.state(trained_rows)
         else:
             stale += 1
             if stale >= cfg.patience:
