@@ -57,6 +57,7 @@ def test_an_older_folder_gets_the_compact_normaliser_once_with_the_same_tokens(t
 def test_a_broken_tokenizer_file_is_left_for_loading_to_report(tmp_path):
     from core.models.e5convert import COMPACT_MARK, upgrade_tokenizer
 
-    (tmp_path / "tokenizer.json").write_text("{not json", encoding="utf-8")
+    broken = "{not json" + ' "Replace"' * 1001  # named often enough to be parsed, which fails
+    (tmp_path / "tokenizer.json").write_text(broken, encoding="utf-8")
     assert not upgrade_tokenizer(tmp_path) and not (tmp_path / COMPACT_MARK).exists()
-    assert (tmp_path / "tokenizer.json").read_text(encoding="utf-8") == "{not json"  # nothing stored is touched
+    assert (tmp_path / "tokenizer.json").read_text(encoding="utf-8") == broken  # nothing stored is touched

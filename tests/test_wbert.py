@@ -397,3 +397,9 @@ def test_a_training_tokenizer_is_loaded_once_for_each_content(tmp_path):
     assert training_tokenizer(c) is not training_tokenizer(a) and training_tokenizer(c).convert_tokens_to_ids("간호") == 1
     folder("a", ["[UNK]", "사무", "회계"])  # the same folder, rewritten
     assert training_tokenizer(a).convert_tokens_to_ids("사무") == 1
+    for name, word in (("x", "회계"), ("y", "간호")):  # no tokenizer.json (a vocab.txt): the key's files are all
+        (tmp_path / name).mkdir()                       # absent alike, so each folder is read on its own
+        (tmp_path / name / "vocab.txt").write_text(f"[PAD]\n[UNK]\n{word}\n", encoding="utf-8")
+        (tmp_path / name / "config.json").write_text('{"model_type": "bert"}', encoding="utf-8")
+    assert training_tokenizer(tmp_path / "x").convert_tokens_to_ids("회계") == 2
+    assert training_tokenizer(tmp_path / "y").convert_tokens_to_ids("간호") == 2

@@ -221,7 +221,8 @@ COMPACT_MARK = "normalizer-compact"  # beside a tokenizer.json whose normaliser 
 
 def upgrade_tokenizer(folder: str | Path) -> bool:
     """Give a folder converted before the compact normaliser (e5-small, or a W-BERT trained from it) the
-    compact one: the same output for every code point, ~20x faster. Once per folder (a mark file); a folder
+    compact one: the same output for every code point, ~20x faster. A file that was parsed gets a mark file
+    and is not read again; one that cannot hold the old normaliser is only read and counted (~10 ms). A folder
     that cannot be written keeps the old, equivalent one. Returns whether it rewrote the tokenizer."""
     folder = Path(folder)
     tok = folder / "tokenizer.json"

@@ -78,24 +78,29 @@ def held_out_ids(path: Path | None = None) -> set[str]:
 
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
-_TOKENIZERS: dict[str, object] = {}  # content digest → tokenizer, the last four
+_TOKENIZERS: dict[str, object] = {}  # content digest → tokenizer, the two used last
 
 
 def training_tokenizer(folder: str | Path):
     """The Hugging Face tokenizer of a model folder, for training and distillation: loaded once a process for
-    each content (e5's 250k-piece tokenizer takes 1–2 s to load, and every trained folder carries a copy of its
-    base's, so the key is the files' content, not the folder). Shared, so meant for the one training a process
-    runs at a time (`background.start_background` refuses a second); a served model loads its own through
+    each content (e5's 250k-piece tokenizer takes 1–2 s; a base is read at every training, a teacher at every
+    distillation, and folders with the same files share one). Only a folder with a tokenizer.json is kept: a
+    hub name or another layout is loaded each time, as its files are not what the key reads. Shared, so meant
+    for the one training a process runs at a time (`background.start_background` refuses a second); every call
+    of the tokenizer sets its own truncation and padding. A served model loads its own through
     sentence-transformers."""
     from transformers import AutoTokenizer
 
+    folder = Path(folder)
+    if not (folder / "tokenizer.json").is_file():
+        return AutoTokenizer.from_pretrained(str(folder))
     digest = hashlib.sha1()
     for name in TOKENIZER_FILES:
-        path = Path(folder) / name
+        path = folder / name
         digest.update(path.read_bytes() if path.exists() else b"-")
     key = digest.hexdigest()
-    if key not in _TOKENIZERS:
-        if len(_TOKENIZERS) >= 4:
-            _TOKENIZERS.pop(next(iter(_TOKENIZERS)))
-        _TOKENIZERS[key] = AutoTokenizer.from_pretrained(str(folder))
-    return _TOKENIZERS[key]
+    tokenizer = _TOKENIZERS.pop(key) if key in _TOKENIZERS else AutoTokenizer.from_pretrained(str(folder))
+    _TOKENIZERS[key] = tokenizer  # the one used last goes last
+    while len(_TOKENIZERS) > 2:
+        _TOKENIZERS.pop(next(iter(_TOKENIZERS)))
+    return tokenizer

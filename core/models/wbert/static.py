@@ -223,7 +223,8 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
     dev_ids = {name: model.ids(texts) for name, texts in prep.dev.items()}
     dev_y = np.asarray([prep.classes.index(y) for y in prep.dev_y])
     rng = random.Random(cfg.seed)
-    trained_rows = torch.from_numpy(np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in ids])))
+    trained_rows = torch.from_numpy(np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in ids]))
+                                    if ids else np.zeros(0, dtype=np.int64))
     history, best, best_state, stale = [], -1.0, model.state(trained_rows), 0
     steps = -(-len(ids) // cfg.batch_size)
     for epoch in range(cfg.epochs):
