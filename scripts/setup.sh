@@ -39,6 +39,9 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
     python -m pip install -r requirements.txt
   fi
   touch "$stamp"
+  step "평가 지표 커널 컴파일 (ranx · numba, 설치 후 한 번)"
+  python -c "from core.evaluation.metrics import compile_kernels; compile_kernels()" \
+    || echo "평가 지표 커널을 미리 컴파일하지 못했습니다: 첫 평가 때 컴파일됩니다."
 fi
 if [ "${JOBLENS_SYSTEM_PACKAGES:-1}" = "1" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; }; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then

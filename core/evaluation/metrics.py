@@ -95,6 +95,17 @@ def ranking_scores(lists: Mapping[str, Sequence[str]], qrels: Mapping[str, Mappi
     return out
 
 
+def compile_kernels() -> None:
+    """Run each ranx kernel JobLens uses once on a toy run, so that numba compiles it into its disk cache (ranx's
+    folder). Set-up calls it right after installing the packages: otherwise the first evaluation compiled them
+    (a fresh clone's first test run: ~80 s for the first open of 평가·감사), and on two cores the test workers and
+    the app's server compiled the same kernels at once."""
+    from ranx.statistical_tests import fisher_randomization_test
+
+    ranking_scores({"a": ["x", "y"], "b": ["z"]}, {"a": {"x": 2, "y": 1}, "b": {"w": 1}})
+    fisher_randomization_test(np.array([0.5, 1.0]), np.array([0.0, 1.0]), 10, 0.05, 42)
+
+
 def outcome_scores(outcomes: Sequence[QueryOutcome], ks: Sequence[int] = KS) -> dict[str, np.ndarray]:
     """Every metric per query (in `outcomes` order) for the proxy evaluation."""
     ids = [o.query_id for o in outcomes]
