@@ -100,10 +100,15 @@ def compile_kernels() -> None:
     folder). Set-up calls it right after installing the packages: otherwise the first evaluation compiled them
     (a fresh clone's first test run: ~80 s for the first open of 평가·감사), and on two cores the test workers and
     the app's server compiled the same kernels at once."""
+    import warnings
+
+    from numba.core.errors import NumbaTypeSafetyWarning
     from ranx.statistical_tests import fisher_randomization_test
 
-    ranking_scores({"a": ["x", "y"], "b": ["z"]}, {"a": {"x": 2, "y": 1}, "b": {"w": 1}})
-    fisher_randomization_test(np.array([0.5, 1.0]), np.array([0.0, 1.0]), 10, 0.05, 42)
+    with warnings.catch_warnings():  # ranx's own sort casts a hash to int64 (harmless): not for a user's set-up screen
+        warnings.simplefilter("ignore", NumbaTypeSafetyWarning)
+        ranking_scores({"a": ["x", "y"], "b": ["z"]}, {"a": {"x": 2, "y": 1}, "b": {"w": 1}})
+        fisher_randomization_test(np.array([0.5, 1.0]), np.array([0.0, 1.0]), 10, 0.05, 42)
 
 
 def outcome_scores(outcomes: Sequence[QueryOutcome], ks: Sequence[int] = KS) -> dict[str, np.ndarray]:
