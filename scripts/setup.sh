@@ -46,7 +46,9 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
   python -c "from core.evaluation.metrics import compile_kernels; compile_kernels()" \
     || echo "평가 지표 커널을 미리 컴파일하지 못했습니다: 첫 평가 때 컴파일됩니다."
 fi
-if [ "${JOBLENS_SYSTEM_PACKAGES:-1}" = "1" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; }; then
+# grep reads fc-list to the end (not -q): under pipefail, fc-list killed by grep -q's early exit failed the test at
+# random (exit 141), and set-up reinstalled the packages through apt-get on runs that had them all
+if [ "${JOBLENS_SYSTEM_PACKAGES:-1}" = "1" ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! fc-list 2>/dev/null | grep -i "noto sans cjk" >/dev/null; }; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     step "브라우저 테스트용 시스템 패키지 (chromium, chromium-driver, fonts-noto-cjk, fonts-noto-color-emoji)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji >/dev/null
