@@ -15,36 +15,40 @@ fi
 . .venv/bin/activate
 mkdir -p data
 stamp=data/.requirements.stamp
+# uv installs in ~25 s what pip takes ~200 s for (torch: 13 s against pip's 31 s; measured on this 2-core
+# machine); it reads no pip.conf, so it gets pip's own local wheel folders, extra indexes and constraints. pip is
+# the fallback. --compile-bytecode: uv writes none by default, so every process of a fresh clone's first run (test
+# workers, the app's server, Ray's workers) compiled transformers, streamlit and the rest from source, the same
+# modules at once (a fresh clone's first suite run took ~160 s longer than its second)
+uv_args=()
+for link in ${PIP_FIND_LINKS:-} $(python -m pip config get global.find-links 2>/dev/null || true); do
+  [ -e "$link" ] && uv_args+=(--find-links "$link")
+done
+for index in $(python -m pip config get global.extra-index-url 2>/dev/null || true); do
+  [ -e "${index#file://}" ] && uv_args+=(--extra-index-url "$index")
+done
+constraint=$(python -m pip config get global.constraint 2>/dev/null || true)
+[ -n "$constraint" ] && [ -f "$constraint" ] && uv_args+=(--constraint "$constraint")
+install() {
+  if ! { { python -m uv --version >/dev/null 2>&1 || python -m pip install -q uv==0.13.8; } && python -m uv pip install --python "$(command -v python)" \
+         --index-strategy unsafe-best-match --compile-bytecode "${uv_args[@]}" "$@"; }; then
+    echo "uv 설치가 되지 않아 pip로 설치합니다."
+    python -m pip install "$@"
+  fi
+}
 if ! python -c "import torch, sys; sys.exit(0 if torch.__version__.startswith('2.13.0') else 1)" 2>/dev/null; then
   step "PyTorch 2.13.0 (CPU) 설치 — 다른 패키지보다 먼저"
-  python -m pip install --upgrade pip >/dev/null
-  python -m pip install torch==2.13.0
+  install torch==2.13.0
 fi
+kernels=""
 if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
   step "Python 패키지 설치 (requirements.txt)"
-  # uv installs the pinned requirements in ~25 s where pip takes ~200 s (measured on this 2-core machine); it reads
-  # no pip.conf, so it gets pip's own local wheel folders, extra indexes and constraints; pip is the fallback
-  uv_args=()
-  for link in ${PIP_FIND_LINKS:-} $(python -m pip config get global.find-links 2>/dev/null || true); do
-    [ -e "$link" ] && uv_args+=(--find-links "$link")
-  done
-  for index in $(python -m pip config get global.extra-index-url 2>/dev/null || true); do
-    [ -e "${index#file://}" ] && uv_args+=(--extra-index-url "$index")
-  done
-  constraint=$(python -m pip config get global.constraint 2>/dev/null || true)
-  [ -n "$constraint" ] && [ -f "$constraint" ] && uv_args+=(--constraint "$constraint")
-  # --compile-bytecode: uv writes no bytecode by default, so every process of a fresh clone's first run (test
-  # workers, the app's server, Ray's workers) compiled transformers, streamlit and the rest from source, the same
-  # modules at once (a fresh clone's first suite run took ~160 s longer than its second); compiled here in ~10 s
-  if ! { python -m pip install -q uv==0.13.8 && python -m uv pip install --python "$(command -v python)" \
-         --index-strategy unsafe-best-match --compile-bytecode "${uv_args[@]}" -r requirements.txt; }; then
-    echo "uv 설치가 되지 않아 pip로 설치합니다."
-    python -m pip install -r requirements.txt
-  fi
+  install -r requirements.txt
   touch "$stamp"
-  step "평가 지표 커널 컴파일 (ranx · numba, 설치 후 한 번)"
-  python -c "from core.evaluation.metrics import compile_kernels; compile_kernels()" \
-    || echo "평가 지표 커널을 미리 컴파일하지 못했습니다: 첫 평가 때 컴파일됩니다."
+  step "평가 지표 커널 컴파일 (ranx · numba, 설치 후 한 번; 다음 단계와 함께)"
+  # in the background, beside the model step (both mostly one core): ~28 s that the model step hides
+  python -c "from core.evaluation.metrics import compile_kernels; compile_kernels()" &
+  kernels=$!
 fi
 # grep reads fc-list to the end (not -q): under pipefail, fc-list killed by grep -q's early exit failed the test at
 # random (exit 141), and set-up reinstalled the packages through apt-get on runs that had them all
@@ -62,3 +66,6 @@ else
   step "기본 데이터 준비 (e5 모델 변환 · 데모 코퍼스 · 색인)"
 fi
 python -m core setup "$@"
+if [ -n "$kernels" ] && ! wait "$kernels"; then
+  echo "평가 지표 커널을 미리 컴파일하지 못했습니다: 첫 평가 때 컴파일됩니다."
+fi
