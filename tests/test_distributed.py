@@ -1,5 +1,7 @@
 """Ray (local, 2 CPUs) gives the local results bit for bit: encoded vectors, the embedding cache they fill, and the
 stored lists of `recsets` ranked in Ray actors."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -22,11 +24,14 @@ def test_ray_encoded_vectors_equal_local_ones_through_the_cache(runner, engine, 
     from core.models.encoders import cached_encode
 
     model = engine.model("sbert")  # fitted locally (vectors from the demo store's cache)
-    # three batches of up to 64 (64, 64, 2) over two actors: one actor encodes two
-    texts = [t for t in engine.corpus.texts("posting")[:128]] + ["처음 보는 문장 하나", "짧다"]
+    # three batches of up to 4 (4, 4, 2) over two actors: one actor encodes two; both sides cut batches of 4
+    # (64 by default: the same shape at 130 texts, at ~13 times the encoding)
+    texts = [t for t in engine.corpus.texts("posting")[:8]] + ["처음 보는 문장 하나", "짧다"]
     local = model.encoder_factory()
+    monkeypatch.setattr(local, "encode", functools.partial(local.encode, batch_size=4))
     ray_store, local_store = Store(tmp_path / "ray.db"), Store(tmp_path / "local.db")
-    by_ray = cached_encode(runner.encoder(model.encoder_factory), texts, ray_store, "passage", max_tokens=96)
+    by_ray = cached_encode(runner.encoder(model.encoder_factory, batch_size=4), texts, ray_store, "passage",
+                           max_tokens=96)
     by_local = cached_encode(local, texts, local_store, "passage", max_tokens=96)
     assert by_ray.dtype == by_local.dtype and np.array_equal(by_ray, by_local)  # bit for bit
     monkeypatch.setattr(local, "encode", lambda *a, **k: pytest.fail("a Ray-filled cache must serve every text"))

@@ -41,8 +41,9 @@ class RayRunner:
                 ray.init(num_cpus=self.workers, include_dashboard=False, log_to_driver=False)
         return self
 
-    def encoder(self, factory: Callable[[], Encoder]) -> RayEncoder:
-        return RayEncoder(factory, self)
+    def encoder(self, factory: Callable[[], Encoder], batch_size: int = 64) -> RayEncoder:
+        """`batch_size` must be the local encoder's (64 unless a caller set another) for bit-identical vectors."""
+        return RayEncoder(factory, self, batch_size)
 
     def map_chunks(self, fn: Callable[[Any, Any], Any], state: Any, chunks: Sequence[Any]) -> list[Any]:
         """[fn(state, chunk) for chunk in chunks], over an actor pool that receives `state` once per actor."""
