@@ -16,22 +16,31 @@ fi
 mkdir -p data
 stamp=data/.requirements.stamp
 # uv installs in ~25 s what pip takes ~200 s for (torch: 13 s against pip's 31 s; measured on this 2-core
-# machine); it reads no pip.conf, so it gets pip's own local wheel folders, extra indexes and constraints. pip is
-# the fallback. --compile-bytecode: uv writes none by default, so every process of a fresh clone's first run (test
-# workers, the app's server, Ray's workers) compiled transformers, streamlit and the rest from source, the same
-# modules at once (a fresh clone's first suite run took ~160 s longer than its second)
+# machine); it reads no pip.conf, so it gets pip's own indexes, local wheel folders and constraints (without them it
+# would take PyPI's CUDA torch where pip is pointed at a CPU index). pip is the fallback. --compile-bytecode: uv
+# writes none by default, so every process of a fresh clone's first run (test workers, the app's server, Ray's
+# workers) compiled transformers, streamlit and the rest from source, the same modules at once (a fresh clone's
+# first suite run took ~160 s longer than its second)
+pip_setting() {  # a pip setting from every file and variable pip reads (`pip config get` reads one file only)
+  python -m pip config list 2>/dev/null | sed -n "s/^\(global\|:env:\)\.$1='\(.*\)'\$/\2/p"
+}
 uv_args=()
-for link in ${PIP_FIND_LINKS:-} $(python -m pip config get global.find-links 2>/dev/null || true); do
-  [ -e "$link" ] && uv_args+=(--find-links "$link")
-done
-for index in $(python -m pip config get global.extra-index-url 2>/dev/null || true); do
-  [ -e "${index#file://}" ] && uv_args+=(--extra-index-url "$index")
-done
-constraint=$(python -m pip config get global.constraint 2>/dev/null || true)
-[ -n "$constraint" ] && [ -f "$constraint" ] && uv_args+=(--constraint "$constraint")
+uv_arguments() {  # pip's indexes, local wheel folders and constraints, for uv; read on the first install only
+  local value
+  for value in $(pip_setting index-url); do uv_args+=(--index-url "$value"); done
+  for value in $(pip_setting extra-index-url); do
+    { [[ "$value" == http* ]] || [ -e "${value#file://}" ]; } && uv_args+=(--extra-index-url "$value")
+  done
+  for value in $(pip_setting find-links); do
+    { [[ "$value" == http* ]] || [ -e "$value" ]; } && uv_args+=(--find-links "$value")
+  done
+  for value in $(pip_setting constraint); do [ -f "$value" ] && uv_args+=(--constraint "$value"); done
+  uv_args+=(--index-strategy unsafe-best-match --compile-bytecode)
+}
 install() {
-  if ! { { python -m uv --version >/dev/null 2>&1 || python -m pip install -q uv==0.13.8; } && python -m uv pip install --python "$(command -v python)" \
-         --index-strategy unsafe-best-match --compile-bytecode "${uv_args[@]}" "$@"; }; then
+  [ ${#uv_args[@]} -gt 0 ] || uv_arguments
+  if ! { { python -m uv --version 2>/dev/null | grep "0.13.8" >/dev/null || python -m pip install -q uv==0.13.8; } \
+         && python -m uv pip install --python "$(command -v python)" "${uv_args[@]}" "$@"; }; then
     echo "uv 설치가 되지 않아 pip로 설치합니다."
     python -m pip install "$@"
   fi
@@ -49,6 +58,7 @@ if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
   # in the background, beside the model step (both mostly one core): ~28 s that the model step hides
   python -c "from core.evaluation.metrics import compile_kernels; compile_kernels()" &
   kernels=$!
+  trap 'kill "$kernels" 2>/dev/null || true' EXIT  # a failed or interrupted set-up leaves no compile running
 fi
 # grep reads fc-list to the end (not -q): under pipefail, fc-list killed by grep -q's early exit failed the test at
 # random (exit 141), and set-up reinstalled the packages through apt-get on runs that had them all
@@ -66,6 +76,7 @@ else
   step "기본 데이터 준비 (e5 모델 변환 · 데모 코퍼스 · 색인)"
 fi
 python -m core setup "$@"
-if [ -n "$kernels" ] && ! wait "$kernels"; then
-  echo "평가 지표 커널을 미리 컴파일하지 못했습니다: 첫 평가 때 컴파일됩니다."
+if [ -n "$kernels" ]; then
+  wait "$kernels" || echo "평가 지표 커널을 미리 컴파일하지 못했습니다: 첫 평가 때 컴파일됩니다."
+  trap - EXIT
 fi

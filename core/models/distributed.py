@@ -42,7 +42,8 @@ class RayRunner:
         return self
 
     def encoder(self, factory: Callable[[], Encoder], batch_size: int = 64) -> RayEncoder:
-        """`batch_size` must be the local encoder's (64 unless a caller set another) for bit-identical vectors."""
+        """`batch_size` must be the one the local encoder's `encode` cuts (SBERTEncoder: 64) for bit-identical
+        vectors: a vector's last bits depend on the batch it was padded in."""
         return RayEncoder(factory, self, batch_size)
 
     def map_chunks(self, fn: Callable[[Any, Any], Any], state: Any, chunks: Sequence[Any]) -> list[Any]:
