@@ -21,12 +21,12 @@ stamp=data/.requirements.stamp
 # writes none by default, so every process of a fresh clone's first run (test workers, the app's server, Ray's
 # workers) compiled transformers, streamlit and the rest from source, the same modules at once (a fresh clone's
 # first suite run took ~160 s longer than its second)
-pip_setting() {  # a pip setting from every file and variable pip reads (`pip config get` reads one file only)
-  python -m pip config list 2>/dev/null | sed -n "s/^\(global\|:env:\)\.$1='\(.*\)'\$/\2/p"
-}
 uv_args=()
 uv_arguments() {  # pip's indexes, local wheel folders and constraints, for uv; read on the first install only
-  local value
+  local value pip_config
+  # every file and variable pip reads, listed once (`pip config get` reads one file only)
+  pip_config=$(python -m pip config list 2>/dev/null || true)
+  pip_setting() { sed -n "s/^\(global\|:env:\)\.$1='\(.*\)'\$/\2/p" <<< "$pip_config"; }
   for value in $(pip_setting index-url); do uv_args+=(--index-url "$value"); done
   for value in $(pip_setting extra-index-url); do
     { [[ "$value" == http* ]] || [ -e "${value#file://}" ]; } && uv_args+=(--extra-index-url "$value")
