@@ -90,6 +90,25 @@ def test_tiny_transformer_loss_drops_and_folder_reloads(sample, tiny, tmp_path):
     assert np.allclose(reloaded, np.array(saved["check"]["vectors"]), atol=1e-4)
 
 
+@pytest.mark.parametrize("head", ["mean", "pooler"])
+def test_a_saved_transformer_head_is_read_as_it_was_trained(sample, tiny, tmp_path, head):
+    """The head reads the mean token vector (e5 has no trained pooler) or, in older folders, the pooler; the folder's
+    teacher probabilities are the model's own, read through the same input, never the other one."""
+    from dataclasses import replace
+
+    from core.models.wbert.distil import teacher_probabilities
+
+    card = train(sample, replace(tiny(tmp_path / "wbert", epochs=1), head=head))
+    texts, codes = card["check"]["texts"], card["class_codes"]
+    assert card["config"]["head"] == head
+    said = np.array(card["check"]["probabilities"])
+    assert np.allclose(teacher_probabilities(tmp_path / "wbert", texts, codes, cache=False), said, atol=1e-5)
+    other = "pooler" if head == "mean" else "mean"
+    saved = tmp_path / "wbert" / "card.json"
+    saved.write_text(saved.read_text().replace(f'"head": "{head}"', f'"head": "{other}"'))
+    assert not np.allclose(teacher_probabilities(tmp_path / "wbert", texts, codes, cache=False), said, atol=1e-3)
+
+
 def test_training_resumes_from_checkpoint(sample, tiny, tmp_path):
     import torch
 

@@ -27,6 +27,9 @@ def register(sub) -> None:
     p.add_argument("--max-len", type=int, default=128, help="transformer: 최대 토큰")
     p.add_argument("--batch", type=int, default=16, help="transformer: 배치 크기")
     p.add_argument("--lr", type=float, default=8e-5, help="transformer: 학습률")
+    p.add_argument("--head", default="mean", choices=["mean", "pooler"],
+                   help="transformer: 분류 헤드가 읽는 벡터 (mean: 토큰 평균 — e5가 학습한 문장 벡터, pooler: [CLS])")
+    p.add_argument("--lr-head", type=float, help="transformer: 분류 헤드의 학습률 (기본: --lr)")
     p.add_argument("--no-freeze", action="store_true", help="transformer: 단어 임베딩도 학습 (GPU 권장)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--out", help="모델 폴더 (기본: data/models/wbert-static 또는 data/models/wbert)")
@@ -48,7 +51,8 @@ def run(args) -> int:
         card = train_static(data, cfg, progress=progress)
     else:
         cfg = TrainConfig(level=args.level, max_train=args.max_train or None, max_len=args.max_len,
-                          batch_size=args.batch, epochs=args.epochs or 3, lr=args.lr, freeze_embeddings=not args.no_freeze,
+                          batch_size=args.batch, epochs=args.epochs or 3, lr=args.lr, head=args.head,
+                          lr_head=args.lr_head, freeze_embeddings=not args.no_freeze,
                           contrastive=args.contrastive, seed=args.seed, out=args.out or str(default_path()))
         if not args.resume:
             shutil.rmtree(Path(cfg.out).parent / (Path(cfg.out).name + "-ckpt"), ignore_errors=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ...progress import Progress, report
 from .paths import read_card, training_tokenizer
+from .training import head_input
 
 HANGUL = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 
@@ -95,8 +96,9 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
     folder = Path(teacher)
     card = read_teacher(folder, classes, data, seed)
     max_len = int(card.get("config", {}).get("max_len", 128))
+    head_reads = card.get("config", {}).get("head", "pooler")  # folders from before TrainConfig.head read the pooler
     column = [card["class_codes"].index(c) for c in classes]
-    key = hashlib.sha1(json.dumps([texts, classes, max_len], ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+    key = hashlib.sha1(json.dumps([texts, classes, max_len, head_reads], ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
     cached = folder / f"taught-{key}.npy"
     written = max((folder / f).stat().st_mtime for f in ("classifier.safetensors", "model.safetensors") if (folder / f).exists())
     if cache and cached.exists() and cached.stat().st_mtime >= written:
@@ -109,7 +111,7 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
         for s in range(0, len(order), batch_size):
             rows = order[s:s + batch_size]
             enc = tokenizer([texts[i] for i in rows], truncation=True, max_length=max_len, padding=True, return_tensors="pt")
-            logits = bert(**enc).pooler_output @ head["weight"].T + head["bias"]
+            logits = head_input(bert, enc, head_reads)[1] @ head["weight"].T + head["bias"]
             out[rows] = logits.softmax(-1).numpy()[:, column]
             report(progress, "W-BERT 증류(교사 확률)", min(s + batch_size, len(order)), len(order))
     if cache:  # written whole, then renamed: a candidate beside this one never reads half a file
