@@ -1,13 +1,14 @@
-"""How consistent are the 직종 labels themselves? The ceiling #25's accuracy targets meet (#25).
+"""How consistent are the 직종 labels themselves? The label noise #25's accuracy targets meet.
 
     python bench/bench_label_ceiling.py        # → bench/results/label-ceiling.json
 
-A classifier cannot agree with the labels more often than the labels agree with themselves. For every test posting
-of the shared split (seed 42, as bench_wbert_length.py), its nearest training posting by character 2–4-gram
-TF-IDF cosine, and whether the two carry the same middle and major category, by how alike the texts are. Texts
-that are (nearly) the same posting and still carry different codes are label noise no model can read away: their
-agreement bounds what any text model can score on them. Training postings that share one text are counted too.
-KEIS descriptions are left out (one per occupation, not postings).
+For every test posting of the shared split (seed 42, as bench_wbert_length.py), its nearest training posting by
+character 2–4-gram TF-IDF cosine, and whether the two carry the same middle and major category, by how alike the
+texts are. Two (nearly) identical postings with different codes are label noise no model can read away. If each
+label were wrong at rate e, independently, two copies would agree about (1 − e)² of the time, and a model that read
+every posting perfectly would score about 1 − e = √agreement on such postings (so agreement 0.88 puts that near
+0.94). Training postings that share one text are counted too. KEIS descriptions are left out (one per occupation,
+not postings).
 """
 from __future__ import annotations
 

@@ -109,6 +109,30 @@ def test_a_saved_transformer_head_is_read_as_it_was_trained(sample, tiny, tmp_pa
     assert not np.allclose(teacher_probabilities(tmp_path / "wbert", texts, codes, cache=False), said, atol=1e-3)
 
 
+def test_the_pooler_head_is_the_classifiers_own_and_the_head_learns_at_its_own_rate(sample, tiny, tmp_path):
+    """'pooler' reads what transformers' classifier reads (the earlier recipe, unchanged); `lr_head` sets the head's
+    rate and every trainable weight is in one group; a head name that is neither is refused, not read as the pooler."""
+    from dataclasses import replace
+
+    import torch
+
+    from core.models.wbert.training import _Run
+
+    cfg = replace(tiny(tmp_path / "wbert"), head="pooler", lr_head=0.5)
+    run = _Run(sample, cfg, None)
+    run.load_classifier()
+    run.model.eval()
+    enc = run.tokenizer(sample.texts[:6], truncation=True, max_length=32, padding=True, return_tensors="pt")
+    with torch.no_grad():
+        assert torch.allclose(run.forward(enc)[1], run.model(**enc).logits, atol=1e-6)
+    body, head = run.optim.param_groups
+    assert body["initial_lr"] == cfg.lr and head["initial_lr"] == 0.5
+    assert {id(p) for p in head["params"]} == {id(p) for p in run.model.classifier.parameters()}
+    assert len(body["params"]) + len(head["params"]) == len(run.params)
+    with pytest.raises(ValueError, match="head"):
+        replace(cfg, head="cls")
+
+
 def test_training_resumes_from_checkpoint(sample, tiny, tmp_path):
     import torch
 

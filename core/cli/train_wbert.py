@@ -28,7 +28,7 @@ def register(sub) -> None:
     p.add_argument("--batch", type=int, default=16, help="transformer: 배치 크기")
     p.add_argument("--lr", type=float, default=8e-5, help="transformer: 학습률")
     p.add_argument("--head", default="mean", choices=["mean", "pooler"],
-                   help="transformer: 분류 헤드가 읽는 벡터 (mean: 토큰 평균 — e5가 학습한 문장 벡터, pooler: [CLS])")
+                   help="transformer: 분류 헤드가 읽는 벡터 (mean: 토큰 평균 — e5가 학습한 문장 벡터, pooler: tanh(dense([CLS])), 이전 방식)")
     p.add_argument("--lr-head", type=float, help="transformer: 분류 헤드의 학습률 (기본: --lr)")
     p.add_argument("--no-freeze", action="store_true", help="transformer: 단어 임베딩도 학습 (GPU 권장)")
     p.add_argument("--seed", type=int, default=42)

@@ -103,7 +103,7 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
     written = max((folder / f).stat().st_mtime for f in ("classifier.safetensors", "model.safetensors") if (folder / f).exists())
     if cache and cached.exists() and cached.stat().st_mtime >= written:
         return np.load(cached)
-    head = load_file(str(folder / "classifier.safetensors"))
+    head_weights = load_file(str(folder / "classifier.safetensors"))
     tokenizer, bert = training_tokenizer(folder), AutoModel.from_pretrained(str(folder)).eval()
     order = np.argsort([len(t) for t in texts], kind="stable")
     out = np.zeros((len(texts), len(classes)), dtype=np.float32)
@@ -111,7 +111,7 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
         for s in range(0, len(order), batch_size):
             rows = order[s:s + batch_size]
             enc = tokenizer([texts[i] for i in rows], truncation=True, max_length=max_len, padding=True, return_tensors="pt")
-            logits = head_input(bert, enc, head_reads)[1] @ head["weight"].T + head["bias"]
+            logits = head_input(bert, enc, head_reads)[1] @ head_weights["weight"].T + head_weights["bias"]
             out[rows] = logits.softmax(-1).numpy()[:, column]
             report(progress, "W-BERT 증류(교사 확률)", min(s + batch_size, len(order)), len(order))
     if cache:  # written whole, then renamed: a candidate beside this one never reads half a file
