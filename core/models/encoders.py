@@ -74,9 +74,9 @@ def _stamp(path: str) -> float:
 def _load(path: str, stamp: float, max_seq_length: int):
     """One loaded model per folder and version, shared by every engine of the process (loading e5 costs
     seconds and ~0.5 GB; the app, tests and batch jobs build several engines over the same model)."""
-    from sentence_transformers import SentenceTransformer
+    from .chargrams import load_sentence_model
 
-    model = SentenceTransformer(path, device="cpu")
+    model = load_sentence_model(path)
     if model.max_seq_length != float("inf"):  # a static-embedding model reads every token; nothing to cap
         # never past the model's own position table (a small BERT with 128 positions fails on longer texts)
         positions = getattr(getattr(model[0], "auto_model", None), "config", None)

@@ -1,6 +1,7 @@
 """W-BERT: an encoder trained to classify postings into 직종 categories, whose document vectors then drive
 similarity (the seed fine-tuned KoBERT on ~60k postings and averaged its word embeddings). Two variants:
-`static` (the word-embedding table itself, trained with mean pooling: minutes on 2 cores, built at set-up)
+`static` (the word-embedding table itself, plus rows for character n-grams, trained with mean pooling:
+minutes on 2 cores, built at set-up)
 and `transformer` (e5-small fine-tuned: the quality variant, CPU with checkpoints, the GPU when present)."""
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ class WbertClassifier:
     def fit(self) -> WbertClassifier:
         """Load the folder (the table, the head, the card); no training happens here."""
         from safetensors.numpy import load_file
-        from sentence_transformers import SentenceTransformer
+
+        from ..chargrams import load_sentence_model
 
         card = json.loads((self.path / "card.json").read_text(encoding="utf-8"))
         if card.get("variant") != "static" or not (self.path / "classifier.safetensors").exists():
@@ -29,7 +30,7 @@ class WbertClassifier:
         self.head = head / np.linalg.norm(head, axis=1, keepdims=True)
         self.scale = float(card.get("scale") or card["config"]["scale"])
         self.temperature = float(card.get("temperature", 1.0))
-        self.encoder = SentenceTransformer(str(self.path), device="cpu")
+        self.encoder = load_sentence_model(self.path)
         return self
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

@@ -139,12 +139,12 @@ def _train_and_encode(data: LabelledSet, cfg: StaticConfig, progress: Progress |
     """Train the static variant into a temporary folder, load it as the app would, and encode every text."""
     import tempfile
 
-    from sentence_transformers import SentenceTransformer
+    from ..chargrams import load_sentence_model
 
     with tempfile.TemporaryDirectory() as tmp:
         cfg.out = str(Path(tmp) / "wbert-static")
         card = train_static(data, cfg, progress=progress)
-        vectors = SentenceTransformer(cfg.out, device="cpu").encode(data.texts, batch_size=256, normalize_embeddings=True)
+        vectors = load_sentence_model(cfg.out).encode(data.texts, batch_size=256, normalize_embeddings=True)
     return card, vectors
 
 

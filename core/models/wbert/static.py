@@ -5,7 +5,11 @@ tokens. Here that average is the model: e5's 250k-token embedding table (e5's ow
 trained with a cosine classification head on 직종 labels, with no transformer layers in between. Only the
 rows of tokens that occur are touched (sparse gradients), so it trains in minutes on 2 cores, and a document
 vector costs a table lookup. The result is a sentence-transformers folder (StaticEmbedding + Normalize)
-with a card, loadable in one line.
+with a card, loadable in one line (`chargrams.load_sentence_model`).
+
+Character n-grams (`char_ngram_max`, chargrams.py): the bag also holds the text's char_wb 2–3-grams seen in
+training, as rows after e5's that start at zero, so a job word e5 splits still has rows of its own (fastText's
+subwords). Chosen on dev with the rest (bench_wbert_length.py).
 
 Length: the vector is normalised, so the mean over a text's rows points where their *sum* points, and a
 row's norm is that token's weight. Rows start as e5's scaled by a token weight (SIF: a / (a + p(token)),
@@ -39,7 +43,9 @@ class StaticConfig:
     level: str = "middle"
     epochs: int = 15
     batch_size: int = 32  # chosen on the dev split: bench/tune_wbert_static.py, bench/results/wbert-tuning.json
-    lr_embedding: float = 0.02  # SparseAdam on the touched rows of the table
+    # SparseAdam on the touched rows of the table: 0.02 for pieces alone; with character n-grams, whose rows
+    # start at zero, 0.005 (bench_wbert_length.py's dev grid: 0.02 … 0.001; 0.001 fails the one-word length case)
+    lr_embedding: float = 0.005
     lr_head: float = 0.01
     scale: float = 10.0  # cosine-classifier temperature (dev split, as above)
     patience: int = 3  # epochs without a better dev accuracy before stopping
@@ -56,6 +62,9 @@ class StaticConfig:
     # the share of the loss that follows a fine-tuned transformer W-BERT's class probabilities (`teacher`, which
     # must then be such a folder) instead of the labels alone: distillation; 0 = the labels alone
     teacher_weight: float = 0.0
+    # character n-grams read beside the pieces (char_wb 2..char_ngram_max, in ≥ 2 training texts; 0 = pieces only):
+    # chargrams.py; 2–3-grams, chosen on dev over 2–4 like the rest
+    char_ngram_max: int = 3
     seed: int = 42
     out: str = ""
 
@@ -144,14 +153,19 @@ def token_ids(tokenizer, texts: list[str]) -> list[list[int]]:
 class StaticModel:
     """The table (an EmbeddingBag, mean pooling) and the cosine head: what training updates."""
 
-    def __init__(self, tokenizer, table: np.ndarray, n_classes: int, scale: float, seed: int):
+    def __init__(self, tokenizer, table: np.ndarray, n_classes: int, scale: float, seed: int,
+                 grams: list[str] | None = None, ngram_max: int = 0):
+        """`grams`: character n-grams whose rows follow the tokenizer's in `table` (chargrams.py); none = pieces."""
         import torch
         from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+        from ..chargrams import CharGramEmbedding
 
         torch.manual_seed(seed)
         self.tokenizer, self.scale, self.temperature = tokenizer, scale, 1.0
         self._ids: dict[str, list[int]] = {}
-        self.static = StaticEmbedding(tokenizer, embedding_weights=table)
+        self.static = (CharGramEmbedding(tokenizer, grams, ngram_max, embedding_weights=table) if grams
+                       else StaticEmbedding(tokenizer, embedding_weights=table))
         self.bag = self.static.embedding
         self.bag.sparse = True
         self.head = torch.nn.Parameter(torch.randn(n_classes, table.shape[1]) * 0.01)
@@ -159,7 +173,8 @@ class StaticModel:
     def ids(self, texts: list[str]) -> list[list[int]]:
         """Token ids, each text tokenized once per run (the same dev texts are read every epoch)."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._ids))
-        self._ids.update(zip(missing, token_ids(self.tokenizer, missing)))
+        read = getattr(self.static, "ids", None)  # CharGramEmbedding: pieces then n-grams, as it serves them
+        self._ids.update(zip(missing, read(missing) if read else token_ids(self.tokenizer, missing)))
         return [self._ids[t] for t in texts]
 
     def vectors(self, ids: list[list[int]]):
@@ -310,8 +325,19 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     elif cfg.rows != "input":
         raise ValueError(f"rows는 input 또는 distilled여야 합니다 (받은 값 {cfg.rows!r})")
     weights = token_weights(ids, table.shape[0], cfg.weighting, cfg.sif_a)
-    model = StaticModel(tokenizer, table * weights[:, None], len(prep.classes), cfg.scale, cfg.seed)
-    model._ids.update(zip(prep.examples, ids))
+    rows, grams = table * weights[:, None], []
+    if cfg.char_ngram_max:
+        from ..chargrams import fit_grams
+
+        if cfg.char_ngram_max < 2:
+            raise ValueError(f"char_ngram_max는 0(사용 안 함) 또는 2 이상이어야 합니다 (받은 값 {cfg.char_ngram_max!r})")
+        # n-gram rows start at zero: training writes them (a small random start was no better on dev,
+        # bench/results/wbert-subwords.json)
+        grams = fit_grams(prep.examples, cfg.char_ngram_max)
+        rows = np.concatenate([rows, np.zeros((len(grams), table.shape[1]), dtype=rows.dtype)])
+    model = StaticModel(tokenizer, rows, len(prep.classes), cfg.scale, cfg.seed, grams, cfg.char_ngram_max)
+    if not grams:
+        model._ids.update(zip(prep.examples, ids))
     soft = None
     if cfg.teacher_weight:
         from .distil import teacher_probabilities
@@ -344,7 +370,8 @@ def make_card(data: LabelledSet, cfg: StaticConfig, prep: Prepared, model: Stati
     pred = [prep.classes[k] for k in model.predict(model.ids([data.texts[i] for i in test]))]
     y_test = [prep.labels[i] for i in test]
     card = {
-        "name": "W-BERT", "variant": "static", "base_model": "e5-small (word-embedding table)", "level": cfg.level,
+        "name": "W-BERT", "variant": "static", "level": cfg.level,
+        "base_model": "e5-small (word-embedding table)" + (f" + char 2–{cfg.char_ngram_max}-grams" if cfg.char_ngram_max else ""),
         "classes": len(prep.classes), "data": data.note,
         "synthetic": any(src == "demo" for src in data.sources),  # the demo corpus: cards say '합성 데이터 기준'
         "split": {"train_pool": len(prep.split.train), "train_used": len(prep.train_idx), "examples": len(prep.examples),
@@ -378,9 +405,9 @@ def save_static(static, head, classes: list[str], out: Path, card: dict) -> None
     (tmp / "split.json").write_text(json.dumps({"test_ids": card.get("_test_ids", [])}), encoding="utf-8")
     (tmp / "card.json").write_text(json.dumps(written, ensure_ascii=False, indent=2), encoding="utf-8")
     (tmp / "README.md").write_text(
-        f"# W-BERT (static)\n\nThe mean of trained e5-small word embeddings (the seed's document vectors), trained as a "
-        f"{card['level']} 직종 classifier on {card['data']}. Test accuracy {card['test_accuracy']:.3f}, macro-F1 "
+        f"# W-BERT (static)\n\nThe mean of trained rows ({card['base_model']}: the seed's document vectors), trained "
+        f"as a {card['level']} 직종 classifier on {card['data']}. Test accuracy {card['test_accuracy']:.3f}, macro-F1 "
         f"{card['test_macro_f1']:.3f}; {card['train_seconds']:.0f} s on {card['date']}.\n\n"
-        "    SentenceTransformer(this_folder).encode(texts)  # L2-normalised, cosine = dot product\n", encoding="utf-8")
+        "    core.models.chargrams.load_sentence_model(this_folder).encode(texts)  # L2-normalised\n", encoding="utf-8")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

@@ -1,0 +1,98 @@
+"""A static embedding that reads a text's character n-grams beside its sentence pieces (#25), and the one way a
+model folder is opened.
+
+Why: e5's pieces split Korean job words where its vocabulary happens to (요양+보호+사), and a static table then
+never sees the n-grams that cross a split. LogReg on character 2–4-gram TF-IDF reads exactly those, and beat
+the piece-only W-BERT on titles. Here every text is its e5 pieces plus its char_wb n-grams (cut as scikit-learn
+cuts them for that baseline), all rows of one table, averaged the way StaticEmbedding averages: fastText's
+subword idea on top of e5's table (bench/bench_wbert_subwords.py and bench_wbert_length.py chose it on dev).
+
+A folder holding it names this class in modules.json; sentence-transformers imports a class outside its own
+namespace only with `trust_remote_code`, so `load_sentence_model` grants it for this class alone, which is
+imported from this package, never from the folder.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+GRAMS_FILE = "chargrams.json"
+
+
+def fit_grams(texts: list[str], ngram_max: int, min_df: int = 2) -> list[str]:
+    """The char_wb 2..`ngram_max`-grams in at least `min_df` of `texts`, sorted: the rows added after e5's."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vec = CountVectorizer(analyzer="char_wb", ngram_range=(2, ngram_max), min_df=min_df).fit(texts)
+    return sorted(vec.vocabulary_)
+
+
+class CharGramEmbedding(StaticEmbedding):
+    """StaticEmbedding whose bag per text is its e5 piece ids, then the ids of its known n-grams (the table's
+    last rows, in `grams` order)."""
+
+    def __init__(self, tokenizer, grams: list[str], ngram_max: int, embedding_weights=None, **kwargs):
+        super().__init__(tokenizer, embedding_weights=embedding_weights, **kwargs)
+        self.grams, self.ngram_max = list(grams), int(ngram_max)
+        self.offset = self.num_embeddings - len(self.grams)  # e5's table has a few rows past its vocabulary
+        if self.offset < tokenizer.get_vocab_size():
+            raise ValueError(f"표의 행 {self.num_embeddings:,}개로는 조각 {tokenizer.get_vocab_size():,}개와 "
+                             f"n-그램 {len(self.grams):,}개를 담을 수 없습니다")
+        self._row = {g: self.offset + k for k, g in enumerate(self.grams)}
+        self._analyse = None
+
+    def ids(self, texts: list[str]) -> list[list[int]]:
+        """Row ids per text: its pieces (no special tokens), then its n-grams; an empty text is the padding row."""
+        if self._analyse is None:
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            self._analyse = CountVectorizer(analyzer="char_wb", ngram_range=(2, self.ngram_max)).build_analyzer()
+        pieces = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        out = []
+        for text, enc in zip(texts, pieces):
+            row = self._row
+            out.append(enc.ids + [row[g] for g in self._analyse(text) if g in row] or [0])
+        return out
+
+    def preprocess(self, inputs: list[str], prompt: str | None = None, **kwargs):
+        import torch
+
+        if prompt:
+            inputs = self._prepend_prompt(inputs, prompt)
+        ids = self.ids(inputs)
+        offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
+        return {"input_ids": torch.tensor([t for x in ids for t in x], dtype=torch.long), "offsets": offsets}
+
+    def save(self, output_path: str, *args, **kwargs) -> None:
+        super().save(output_path, *args, **kwargs)
+        (Path(output_path) / GRAMS_FILE).write_text(
+            json.dumps({"ngram_range": [2, self.ngram_max], "analyzer": "char_wb", "grams": self.grams},
+                       ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, model_name_or_path: str, **kwargs) -> CharGramEmbedding:
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+
+        folder = Path(model_name_or_path)
+        spec = json.loads((folder / GRAMS_FILE).read_text(encoding="utf-8"))
+        weights = load_file(str(folder / "model.safetensors"))["embedding.weight"]
+        return cls(Tokenizer.from_file(str(folder / "tokenizer.json")), spec["grams"], spec["ngram_range"][1],
+                   embedding_weights=weights)
+
+
+OWN_MODULES = {f"{CharGramEmbedding.__module__}.{CharGramEmbedding.__name__}"}
+
+
+def load_sentence_model(path: str | Path, device: str = "cpu"):
+    """`SentenceTransformer(path)`, trusting code only where modules.json names no class but sentence-transformers'
+    own and this module's (imported from here, not from the folder)."""
+    from sentence_transformers import SentenceTransformer
+
+    listing = Path(path) / "modules.json"
+    types = {m.get("type", "") for m in json.loads(listing.read_text(encoding="utf-8"))} if listing.exists() else set()
+    foreign = {t for t in types if not t.startswith("sentence_transformers.")}
+    return SentenceTransformer(str(path), device=device, trust_remote_code=bool(foreign) and foreign <= OWN_MODULES)
