@@ -3,6 +3,8 @@
     python bench/bench_quality.py                 # ~35 min on 2 cores: tuning, test tables, ablation, calibration
     python bench/bench_quality.py --queries 60    # a quicker look (wider CIs)
     python bench/bench_quality.py --blind-only    # only the blind table, with the tuned values already in evaluation.json
+    python bench/bench_quality.py --after-only --models wbert   # only W-BERT's with-code test rows (a new W-BERT)
+    python bench/bench_quality.py --calibrate-only               # only step 4 (calibration and floor), every model
 
 Levers (each a setting of `core.settings.Settings` and a field of `core.models.registry.ModelParams`, which the
 engines here are built with, so the app uses exactly what is measured here):
@@ -165,6 +167,17 @@ def autocodes(data, wbert: str) -> tuple[dict, float]:
     return {p.id: code for p, (code, conf) in zip(data.postings, predictions) if conf >= threshold}, threshold
 
 
+def calibrate(tuned: dict, data, models, n: int):
+    """Step 4: isotonic curves fitted on dev-split lists of the tuned configuration, and the relevance floor
+    chosen on the same lists; saved to core/resources/calibration.json."""
+    dev_lists = run(tuned, data, models, "dev", n)
+    calibration = fit_calibration(dev_lists, DATASET)
+    floor = choose_floor(calibration, dev_lists)  # the real corpus's '여기부터 다른 직종' divider, chosen on dev too
+    calibration.floor = floor["floor"]
+    calibration.save()
+    return calibration, floor
+
+
 def held_out_split(folder: Path) -> None:
     """Posting queries come from W-BERT's held-out postings (its split.json). A run without the trained folder
     (rows of the other models only) writes that split itself, as training computes it (the shared split, seed
@@ -190,28 +203,44 @@ def main() -> int:
                     help="블라인드 표만: evaluation.json 의 조정값으로 실행해 'blind' 키만 갱신")
     ap.add_argument("--models", default="tfidf,sbert,wbert,hybrid", help="--blind-only: 이 모델의 행만 (나머지 행은 유지)")
     ap.add_argument("--autocoded", action="store_true", help="--blind-only: 자동 코딩 보강을 켠 블라인드 ('blind_autocoded' 키)")
+    ap.add_argument("--after-only", action="store_true",
+                    help="코드 있는 test 표('after')만: evaluation.json 의 조정값으로 --models 의 행만 갱신 (새 W-BERT 등)")
+    ap.add_argument("--calibrate-only", action="store_true",
+                    help="적합도 보정만 다시: evaluation.json 의 조정값으로 dev 목록을 만들어 보정 곡선과 구분선을 갱신 (새 W-BERT 등)")
     args = ap.parse_args()
     locations.use(dataclasses.replace(locations.Locations.from_settings(settings()), wbert=Path(args.wbert)))
     held_out_split(Path(args.wbert))
     all_models = ("tfidf", "sbert", "wbert", "hybrid")
     data = load_dataset(DATASET, args.seekers)
     started = time.time()
-    if args.blind_only:
+    if args.calibrate_only:
         out = json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8"))
-        print("5) test: 블라인드", flush=True)
-        key, coded = "blind", None
-        if args.autocoded:
+        print("4) dev: 적합도 보정", flush=True)
+        calibration, floor = calibrate(out["tuned"], data, all_models, args.queries)
+        out["calibration"] = {k: {"n": c.n, "base_rate": c.base_rate} for k, c in calibration.curves.items()}
+        out["relevance_floor"], out["calibration_seconds"] = floor, round(time.time() - started)
+        (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"보정: core/resources/calibration.json · 구분선 {floor['floor']} · {time.time() - started:.0f}s")
+        return 0
+    if args.blind_only or args.after_only:
+        out = json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8"))
+        print("2) test: 후 (코드 있음)" if args.after_only else "5) test: 블라인드", flush=True)
+        key, coded = ("after" if args.after_only else "blind"), None
+        if args.autocoded and not args.after_only:
             key = "blind_autocoded"
             coded, threshold = autocodes(data, args.wbert)
             out["blind_autocoded_note"] = (f"블라인드 + 자동 코딩: W-BERT 예측 신뢰도 ≥ {threshold:.2f}인 공고 {len(coded):,}/"
                                            f"{len(data.postings):,}건에 예측 직종을 주고 그 코드로 표준직무 보강")
-        fresh = blind_table(out["tuned"], data, args.models.split(","), args.queries, coded)[DATASET]
+        fresh = (table(run(out["tuned"], data, args.models.split(","), "test", args.queries, audit=True, prefer=True))
+                 if args.after_only else blind_table(out["tuned"], data, args.models.split(","), args.queries, coded)[DATASET])
         out = {**json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8")),  # rows another run wrote since
                **({"blind_autocoded_note": out["blind_autocoded_note"]} if coded is not None else {})}
         kept = out.get(key, {}).get(DATASET, {})
         out[key] = {DATASET: {d: {**kept.get(d, {}), **fresh.get(d, {})} for d in {**kept, **fresh}}}
         out["blind_regime"] = BLIND_NOTE
-        if "wbert" in args.models:
+        if "wbert" in args.models and args.after_only:
+            out["after_wbert"] = Path(args.wbert).name
+        elif "wbert" in args.models:
             out[f"{key}_wbert"] = Path(args.wbert).name  # which W-BERT folder the wbert rows used
         out[f"{key}_seconds"] = round(time.time() - started)
         (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -221,7 +250,7 @@ def main() -> int:
             md += "\n" + blind_markdown(out["after"][DATASET], out["blind_autocoded"][DATASET]).replace(
                 "## 블라인드", "## 블라인드 + 자동 코딩 보강", 1) + "\n" + out["blind_autocoded_note"] + "\n"
         (RESULTS / "evaluation.md").write_text(md, encoding="utf-8")
-        print(blind_markdown(out["after"][DATASET], out[key][DATASET]))
+        print(blind_markdown(out["after"][DATASET], out["blind" if args.after_only else key][DATASET]))
         return 0
 
     tuned, log = {**BEFORE, "crosswalk": True}, []
@@ -247,11 +276,7 @@ def main() -> int:
         models = ("hybrid",) if lever == "fusion" else ("sbert",) if lever == "prompts" else ("tfidf", "sbert")
         ablation[lever] = table(run({**tuned, **reset}, data, models, "test", args.queries))
     print("4) dev: 적합도 보정", flush=True)
-    dev_lists = run(tuned, data, all_models, "dev", args.queries)
-    calibration = fit_calibration(dev_lists, DATASET)
-    floor = choose_floor(calibration, dev_lists)  # the real corpus's '여기부터 다른 직종' divider, chosen on dev too
-    calibration.floor = floor["floor"]
-    calibration.save()
+    calibration, floor = calibrate(tuned, data, all_models, args.queries)
 
     print("5) test: 블라인드", flush=True)
     blind = blind_table(tuned, data, all_models, args.queries)
