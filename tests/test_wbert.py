@@ -97,17 +97,24 @@ def test_char_ngrams_are_read_beside_the_pieces_and_trained(sample, tmp_path):
     assert len(ids) > len(pieces) and min(ids[len(pieces):]) >= module.offset
     rows = module.embedding.weight.detach().numpy()[module.offset:]
     assert (np.abs(rows[[i - module.offset for i in set(ids[len(pieces):])]]).sum(axis=1) > 0).all()  # all trained
+    assert module.ids([""]) == [[]]  # nothing to read is a zero vector (no class), never some row's
+    assert not load_sentence_model(tmp_path / "s").encode([""]).any()
 
 
 def test_a_folder_naming_a_foreign_module_is_not_trusted(sample, tmp_path):
+    """No code is ever trusted: a foreign class is refused by sentence-transformers, and our own class beside
+    any module but Normalize (a Transformer whose config could name remote code) by us."""
     from core.models.chargrams import load_sentence_model
 
     train_static(sample, static(tmp_path / "s", char_ngram_max=4, epochs=1))
     listing = tmp_path / "s" / "modules.json"
     modules = json.loads(listing.read_text())
-    modules[0]["type"] = "evil.Module"
-    listing.write_text(json.dumps(modules))
+    listing.write_text(json.dumps([{**modules[0], "type": "evil.Module"}, modules[1]]))
     with pytest.raises(ValueError, match="trust_remote_code"):
+        load_sentence_model(tmp_path / "s")
+    extra = {"idx": 2, "name": "2", "path": "2_T", "type": "sentence_transformers.base.modules.transformer.Transformer"}
+    listing.write_text(json.dumps([*modules, extra]))
+    with pytest.raises(ValueError, match="두 개여야"):
         load_sentence_model(tmp_path / "s")
 
 

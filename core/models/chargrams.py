@@ -7,9 +7,9 @@ the piece-only W-BERT on titles. Here every text is its e5 pieces plus its char_
 cuts them for that baseline), all rows of one table, averaged the way StaticEmbedding averages: fastText's
 subword idea on top of e5's table (bench/bench_wbert_subwords.py and bench_wbert_length.py chose it on dev).
 
-A folder holding it names this class in modules.json; sentence-transformers imports a class outside its own
-namespace only with `trust_remote_code`, so `load_sentence_model` grants it for this class alone, which is
-imported from this package, never from the folder.
+A folder holding it names this class in modules.json. sentence-transformers imports a class outside its own
+namespace only with `trust_remote_code`, which would trust every module a folder names; `load_sentence_model`
+instead builds such a folder itself from exactly this class and Normalize, and never trusts code.
 """
 from __future__ import annotations
 
@@ -45,7 +45,8 @@ class CharGramEmbedding(StaticEmbedding):
         self._analyse = None
 
     def ids(self, texts: list[str]) -> list[list[int]]:
-        """Row ids per text: its pieces (no special tokens), then its n-grams; an empty text is the padding row."""
+        """Row ids per text: its pieces (no special tokens), then its n-grams; an empty bag (an empty text, or
+        one with nothing known) is a zero vector, as StaticEmbedding gives it: no class, uniform probabilities."""
         if self._analyse is None:
             from sklearn.feature_extraction.text import CountVectorizer
 
@@ -54,7 +55,7 @@ class CharGramEmbedding(StaticEmbedding):
         out = []
         for text, enc in zip(texts, pieces):
             row = self._row
-            out.append(enc.ids + [row[g] for g in self._analyse(text) if g in row] or [0])
+            out.append(enc.ids + [row[g] for g in self._analyse(text) if g in row])  # empty: a zero vector
         return out
 
     def preprocess(self, inputs: list[str], prompt: str | None = None, **kwargs):
@@ -84,15 +85,21 @@ class CharGramEmbedding(StaticEmbedding):
                    embedding_weights=weights)
 
 
-OWN_MODULES = {f"{CharGramEmbedding.__module__}.{CharGramEmbedding.__name__}"}
+OWN = f"{CharGramEmbedding.__module__}.{CharGramEmbedding.__name__}"
+NORMALIZE = "sentence_transformers.base.modules.normalize.Normalize"
 
 
 def load_sentence_model(path: str | Path, device: str = "cpu"):
-    """`SentenceTransformer(path)`, trusting code only where modules.json names no class but sentence-transformers'
-    own and this module's (imported from here, not from the folder)."""
+    """`SentenceTransformer(path)`; a folder whose modules.json names this module is built here from its two
+    modules (this class, then Normalize), so no code is ever trusted: `trust_remote_code` stays off, and a
+    folder naming any other class outside sentence-transformers is refused by sentence-transformers itself."""
     from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Normalize
 
     listing = Path(path) / "modules.json"
-    types = {m.get("type", "") for m in json.loads(listing.read_text(encoding="utf-8"))} if listing.exists() else set()
-    foreign = {t for t in types if not t.startswith("sentence_transformers.")}
-    return SentenceTransformer(str(path), device=device, trust_remote_code=bool(foreign) and foreign <= OWN_MODULES)
+    types = [m.get("type", "") for m in json.loads(listing.read_text(encoding="utf-8"))] if listing.exists() else []
+    if OWN not in types:
+        return SentenceTransformer(str(path), device=device)
+    if types != [OWN, NORMALIZE]:
+        raise ValueError(f"{path}: n-그램 W-BERT 폴더의 모듈은 {OWN}, {NORMALIZE} 두 개여야 합니다 (받은 값 {types})")
+    return SentenceTransformer(modules=[CharGramEmbedding.load(str(path)), Normalize()], device=device)

@@ -4,8 +4,8 @@ The seed's document vectors were the average of a fine-tuned model's word-embedd
 tokens. Here that average is the model: e5's 250k-token embedding table (e5's own rows to start with) is
 trained with a cosine classification head on 직종 labels, with no transformer layers in between. Only the
 rows of tokens that occur are touched (sparse gradients), so it trains in minutes on 2 cores, and a document
-vector costs a table lookup. The result is a sentence-transformers folder (StaticEmbedding + Normalize)
-with a card, loadable in one line (`chargrams.load_sentence_model`).
+vector costs a table lookup. The result is a sentence-transformers folder (StaticEmbedding or
+CharGramEmbedding, then Normalize) with a card, loadable in one line (`chargrams.load_sentence_model`).
 
 Character n-grams (`char_ngram_max`, chargrams.py): the bag also holds the text's char_wb 2–3-grams seen in
 training, as rows after e5's that start at zero, so a job word e5 splits still has rows of its own (fastText's
@@ -62,8 +62,8 @@ class StaticConfig:
     # the share of the loss that follows a fine-tuned transformer W-BERT's class probabilities (`teacher`, which
     # must then be such a folder) instead of the labels alone: distillation; 0 = the labels alone
     teacher_weight: float = 0.0
-    # character n-grams read beside the pieces (char_wb 2..char_ngram_max, in ≥ 2 training texts; 0 = pieces only):
-    # chargrams.py; 2–3-grams, chosen on dev over 2–4 like the rest
+    # character n-grams read beside the pieces (char_wb 2..char_ngram_max, in ≥ 2 training examples, long forms
+    # included; 0 = pieces only): chargrams.py; 2–3-grams, chosen on dev over 2–4 like the rest
     char_ngram_max: int = 3
     seed: int = 42
     out: str = ""
@@ -392,7 +392,7 @@ def make_card(data: LabelledSet, cfg: StaticConfig, prep: Prepared, model: Stati
 
 
 def save_static(static, head, classes: list[str], out: Path, card: dict) -> None:
-    """A sentence-transformers folder (StaticEmbedding + Normalize), the classifier head, card.json, README."""
+    """A sentence-transformers folder (StaticEmbedding or CharGramEmbedding, + Normalize), the classifier head, card.json, README."""
     from safetensors.torch import save_file
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize
