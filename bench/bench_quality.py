@@ -196,7 +196,7 @@ def held_out_split(folder: Path) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--queries", type=int, default=150)
+    ap.add_argument("--queries", type=int, help="방향당 질의 수 (기본: 전체 실행 150, 부분 실행은 evaluation.json 의 값)")
     ap.add_argument("--seekers", type=int, default=1500)
     ap.add_argument("--wbert", default=str(here().models_dir / "wbert-static-real"))
     ap.add_argument("--blind-only", action="store_true",
@@ -213,10 +213,13 @@ def main() -> int:
     all_models = ("tfidf", "sbert", "wbert", "hybrid")
     data = load_dataset(DATASET, args.seekers)
     started = time.time()
+    partial = args.calibrate_only or args.blind_only or args.after_only
+    stored = json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8")) if partial else {}
+    args.queries = args.queries or stored.get("queries_per_direction", 150)  # a partial run matches the stored rows
     if args.calibrate_only:
-        out = json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8"))
         print("4) dev: 적합도 보정", flush=True)
-        calibration, floor = calibrate(out["tuned"], data, all_models, args.queries)
+        calibration, floor = calibrate(stored["tuned"], data, all_models, args.queries)
+        out = json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8"))  # rows another run wrote since
         out["calibration"] = {k: {"n": c.n, "base_rate": c.base_rate} for k, c in calibration.curves.items()}
         out["relevance_floor"], out["calibration_seconds"] = floor, round(time.time() - started)
         (RESULTS / "evaluation.json").write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -231,13 +234,19 @@ def main() -> int:
             coded, threshold = autocodes(data, args.wbert)
             out["blind_autocoded_note"] = (f"블라인드 + 자동 코딩: W-BERT 예측 신뢰도 ≥ {threshold:.2f}인 공고 {len(coded):,}/"
                                            f"{len(data.postings):,}건에 예측 직종을 주고 그 코드로 표준직무 보강")
-        fresh = (table(run(out["tuned"], data, args.models.split(","), "test", args.queries, audit=True, prefer=True))
-                 if args.after_only else blind_table(out["tuned"], data, args.models.split(","), args.queries, coded)[DATASET])
+        models = args.models.split(",")
+        if args.after_only:  # and 'before' with the same models, so the table's before → after is one model's
+            fresh = {"after": table(run(out["tuned"], data, models, "test", args.queries, audit=True, prefer=True)),
+                     "before": table(run(BEFORE, data, models, "test", args.queries))}
+        else:
+            fresh = {key: blind_table(out["tuned"], data, models, args.queries, coded)[DATASET]}
         out = {**json.loads((RESULTS / "evaluation.json").read_text(encoding="utf-8")),  # rows another run wrote since
                **({"blind_autocoded_note": out["blind_autocoded_note"]} if coded is not None else {})}
-        kept = out.get(key, {}).get(DATASET, {})
-        out[key] = {DATASET: {d: {**kept.get(d, {}), **fresh.get(d, {})} for d in {**kept, **fresh}}}
-        out["blind_regime"] = BLIND_NOTE
+        for k, rows in fresh.items():
+            kept = out.get(k, {}).get(DATASET, {})
+            out[k] = {DATASET: {d: {**kept.get(d, {}), **rows.get(d, {})} for d in {**kept, **rows}}}
+        if not args.after_only:
+            out["blind_regime"] = BLIND_NOTE
         if "wbert" in args.models and args.after_only:
             out["after_wbert"] = Path(args.wbert).name
         elif "wbert" in args.models:

@@ -221,9 +221,13 @@ def report() -> int:
     earlier = out.get("by_length", {})
     # a candidate (or the transformer, or the baselines) whose folder or file is not here keeps its earlier row
     earlier_dev = earlier.get("dev_choice", {}).get("dev_accuracy_mean_of_views", {})
-    # the major readings the carried rows were made with: where they were carried already, that report's own
-    earlier_rules = (earlier.get("carried_from_earlier_report") or {}).get("earlier_major_rule") or {
-        k: v.get("chosen") for k, v in earlier.get("major_rule", {}).items() if isinstance(v, dict)}
+    # the major reading each carried row was made with: where it was carried already, what that report said
+    earlier_static_rule = next((v.get("chosen") for k, v in earlier.get("major_rule", {}).items()
+                                if k.startswith("static") and isinstance(v, dict)), None)
+    earlier_rule_of = {**{k: earlier_static_rule if k.startswith("wbert_static:") else
+                          (earlier.get("major_rule", {}).get("transformer") or {}).get("chosen") if k == "wbert_transformer"
+                          else "major-level model" for k in earlier.get("models", {})},
+                       **(earlier.get("carried_from_earlier_report") or {}).get("major_rule_of_row", {})}
     dev = {n: max(h["val_accuracy"] for h in cards[n]["history"]) if n in cards else earlier_dev[n]
            for n in CANDIDATES if n in cards or n in earlier_dev}
     # a tie keeps the candidate listed first (the simpler recipe: CANDIDATES is in order of added machinery)
@@ -261,7 +265,8 @@ def report() -> int:
               f"{speed['transformer']} docs/s", flush=True)
     if BASELINES.exists():  # from --baselines (a separate process; not recomputed here)
         rows.update(json.loads(BASELINES.read_text(encoding="utf-8")))
-    carried = [k for k in earlier.get("models", {}) if k not in rows]
+    carried = [k for k in earlier.get("models", {}) if k not in rows  # a removed candidate is dropped
+               and (not k.startswith("wbert_static:") or k.split(":", 1)[1] in CANDIDATES)]
     for k in carried:
         rows[k] = earlier["models"][k]
         name = k.split(":", 1)[-1] if k.startswith("wbert_static:") else "transformer" if k == "wbert_transformer" else ""
@@ -280,7 +285,7 @@ def report() -> int:
         "major_rule": {"n_dev_postings": len(dev_rows), **rules},
         "n_test_postings": len(test),
         "dev_choice": {"dev_accuracy_mean_of_views": dev, "chosen": chosen, "excluded": {n: EXCLUDED[n] for n in dev if n in EXCLUDED}},
-        "models": rows, "baselines_done": BASELINES.exists(), "most_confident_75pct": confident,
+        "models": rows, "baselines_done": BASELINES.exists() or "logreg_char_tfidf" in rows, "most_confident_75pct": confident,
         "most_confident_note": "the 75 % of test texts (as given) with the highest confidence at each level; at major the "
                                "confidence is the major's summed probability under major_rule 'sum', the best middle "
                                "class's under 'argmax'",
@@ -291,8 +296,8 @@ def report() -> int:
                           for n in dev},
         "carried_from_earlier_report": {
             "rows": carried, "why": "their folders (or the baselines' file) were not on this machine: the rows are the "
-                                    "earlier report's, read then by that report's major_rule",
-            "earlier_major_rule": earlier_rules} if carried else {},
+                                    "earlier report's, each read by the major rule in major_rule_of_row",
+            "major_rule_of_row": {k: earlier_rule_of.get(k) for k in carried}} if carried else {},
     }
     RESULTS.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
     target = here().models_dir / "wbert-static-real"
