@@ -22,12 +22,19 @@ from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 GRAMS_FILE = "chargrams.json"
 
 
-def fit_grams(texts: list[str], ngram_max: int, min_df: int = 2) -> list[str]:
-    """The char_wb 2..`ngram_max`-grams in at least `min_df` of `texts`, sorted: the rows added after e5's."""
+def gram_cutter(ngram_max: int):
+    """text → its char_wb 2..`ngram_max`-grams, lowercased: the one cut the vocabulary is fitted with and
+    every text is read with."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vec = CountVectorizer(analyzer="char_wb", ngram_range=(2, ngram_max), min_df=min_df).fit(texts)
-    return sorted(vec.vocabulary_)
+    return CountVectorizer(analyzer="char_wb", ngram_range=(2, ngram_max)).build_analyzer()
+
+
+def fit_grams(texts: list[str], ngram_max: int, min_df: int = 2) -> list[str]:
+    """The n-grams (`gram_cutter`) in at least `min_df` of `texts`, sorted: the rows added after e5's."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return sorted(CountVectorizer(analyzer=gram_cutter(ngram_max), min_df=min_df).fit(texts).vocabulary_)
 
 
 class CharGramEmbedding(StaticEmbedding):
@@ -48,15 +55,10 @@ class CharGramEmbedding(StaticEmbedding):
         """Row ids per text: its pieces (no special tokens), then its n-grams; an empty bag (an empty text, or
         one with nothing known) is a zero vector, as StaticEmbedding gives it: no class, uniform probabilities."""
         if self._analyse is None:
-            from sklearn.feature_extraction.text import CountVectorizer
-
-            self._analyse = CountVectorizer(analyzer="char_wb", ngram_range=(2, self.ngram_max)).build_analyzer()
+            self._analyse = gram_cutter(self.ngram_max)
         pieces = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        out = []
-        for text, enc in zip(texts, pieces):
-            row = self._row
-            out.append(enc.ids + [row[g] for g in self._analyse(text) if g in row])  # empty: a zero vector
-        return out
+        row = self._row
+        return [enc.ids + [row[g] for g in self._analyse(text) if g in row] for text, enc in zip(texts, pieces)]
 
     def preprocess(self, inputs: list[str], prompt: str | None = None, **kwargs):
         import torch
