@@ -82,7 +82,16 @@ CANDIDATES = {"mean-short": pieces(weighting="mean", long_variants=0),
               # at 0.005 the long bucket fell under the title one: more long forms, and 2–3-grams only
               "sif-long6-char4-lr005": {"weighting": "sif", "long_variants": 6, "char_ngram_max": 4, "lr_embedding": 0.005},
               **{f"sif-long4-char3-lr{str(lr)[2:]}": {"weighting": "sif", "long_variants": 4, "char_ngram_max": 3,
-                                                      "lr_embedding": lr} for lr in (0.01, 0.005, 0.0025)}}
+                                                      "lr_embedding": lr} for lr in (0.01, 0.005, 0.0025)},
+              # long texts still fell under titles: neutral texts (a quarter, half, as many as the postings),
+              # taught to favour no class (static.py)
+              **{f"sif-long4-char3-lr005-neutral{str(share).replace('.', '')}": {
+                  "weighting": "sif", "long_variants": 4, "char_ngram_max": 3, "lr_embedding": 0.005,
+                  "neutral_share": share} for share in (0.25, 0.5, 1.0)},
+              # every recipe was best after its first epoch and overfit from the second: word dropout
+              **{f"sif-long4-char3-lr005-drop{str(p)[2:]}": {
+                  "weighting": "sif", "long_variants": 4, "char_ngram_max": 3, "lr_embedding": 0.005,
+                  "token_dropout": p} for p in (0.3, 0.5)}}
 # tried, kept in the report, never chosen: a recipe that fails the one-word length case of
 # tests/test_wbert_length.py (a long text classified like its title, ≥ 0.9 of them; 4 epochs). SIF a = 1e-4 with four
 # long forms keeps 0.63 there (a = 1e-4 with two or three long forms: 0.98, 0.90; a = 1e-3 with four: 1.0); on the

@@ -101,6 +101,21 @@ def test_char_ngrams_are_read_beside_the_pieces_and_trained(sample, tmp_path):
     assert not load_sentence_model(tmp_path / "s").encode([""]).any()
 
 
+def test_word_dropout_leaves_out_about_its_share_and_never_empties_a_bag(sample, tmp_path):
+    from core.models.wbert.static import dropped
+
+    rng = np.random.default_rng(0)
+    ids = list(range(2000))
+    kept = dropped(ids, 0.3, rng)
+    assert 0.66 < len(kept) / len(ids) < 0.74 and kept == sorted(set(kept)) and set(kept) <= set(ids)
+    assert dropped(ids, 0.0, rng) is ids and dropped([7], 0.9, rng) == [7]
+    assert all(len(dropped([5, 6], 0.999, rng)) == 1 for _ in range(50))
+    # and training reads the thinned bags: the same run with dropout fits its training texts less closely
+    plain = train_static(sample, static(tmp_path / "a", epochs=2), save=False)["history"]
+    thinned = train_static(sample, static(tmp_path / "b", epochs=2, token_dropout=0.5), save=False)["history"]
+    assert thinned[-1]["loss"] > plain[-1]["loss"]
+
+
 def test_a_folder_naming_a_foreign_module_is_not_trusted(sample, tmp_path):
     """No code is ever trusted: a foreign class is refused by sentence-transformers, and our own class beside
     any module but Normalize (a Transformer whose config could name remote code) by us."""

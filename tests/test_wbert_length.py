@@ -76,6 +76,31 @@ def test_confidence_is_a_probability_and_lower_on_filler_alone(length_model):
     assert filler[0][1] < min(p for _, p in named)
 
 
+def test_neutral_texts_are_taught_no_class_and_make_filler_alone_uncertain(tmp_path):
+    """Neutral training texts are other postings' neutral fields only, each taught the uniform distribution; a
+    model trained with them is far less sure of a text of filler alone (without them: 0.9999 for one class)."""
+    from core.models.wbert.classify import WbertClassifier
+    from core.models.wbert.static import NEUTRAL, prepare
+
+    titles, contexts, codes = _texts(0, 240)
+    data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
+                       titles=titles, contexts=contexts)
+    cfg = StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=1.0)
+    prep = prepare(data, cfg)
+    neutral = [x for x, t in zip(prep.examples, prep.targets) if t == NEUTRAL]
+    postings = len(prep.train_idx)
+    assert len(neutral) == postings and prep.origins.count(NEUTRAL) == postings
+    assert prep.examples[:len(prep.examples) - postings] == prepare(data, StaticConfig(level="major")).examples
+    job_words = {w for words in JOBS.values() for w in words}
+    assert not any(w in x for x in neutral for w in job_words)  # nothing in them names a job
+    sure = {}
+    for share in (0.0, 1.0):
+        out = tmp_path / f"m{share}"
+        train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=share, out=str(out)))
+        sure[share] = WbertClassifier(out).fit().predict([" ".join(FILLER[:6])])[0][1]
+    assert sure[1.0] < 0.8 < sure[0.0], sure
+
+
 def test_a_major_is_read_from_the_probability_of_all_its_middle_classes():
     """Spread over two middle classes of one major, a job belongs to that major even when a middle class of another
     major is the single most probable (the rule the length bench chose on dev)."""

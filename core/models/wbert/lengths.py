@@ -35,6 +35,12 @@ def long_text(data, i: int, pool: list[str], rng: random.Random) -> str:
     return lengthen(data.texts[i], data.context(i), pool, rng, rng.randint(LONG_CHARS, 3 * LONG_CHARS))
 
 
+def neutral_text(pool: list[str], rng: random.Random) -> str:
+    """Neutral fields of postings alone (from one up to the longest filler a long text gets): a text that names
+    no job, for training rows that carry none to favour no class."""
+    return lengthen("", pool[rng.randrange(len(pool))], pool, rng, rng.randint(1, 3 * LONG_CHARS))
+
+
 def length_views(data, idx: list[int], seed: int = 0) -> dict[str, list[str]]:
     """Three texts per labelled posting in `idx`: its title, its text as given, and its long form (filler
     from the neutral fields of the postings in `idx` only)."""

@@ -33,9 +33,10 @@ import numpy as np
 from ...progress import Progress, report
 from ..encoders import ensure_e5
 from .labels import LabelledSet, Split
-from .lengths import length_views, long_text
+from .lengths import length_views, long_text, neutral_text
 
 WEIGHTINGS = ("mean", "idf", "sif")
+NEUTRAL = -1  # the target and origin of a training text that names no job
 
 
 @dataclass
@@ -65,6 +66,14 @@ class StaticConfig:
     # character n-grams read beside the pieces (char_wb 2..char_ngram_max, in ≥ 2 training examples, long forms
     # included; 0 = pieces only): chargrams.py; 2–3-grams, chosen on dev over 2–4 like the rest
     char_ngram_max: int = 3
+    # occupation-neutral texts (other postings' place, career, wage, days fields alone) per training posting,
+    # each taught the uniform distribution: rows that name no job learn to favour none, so the filler of a long
+    # text cannot pull it toward the frequent classes (0 = none)
+    neutral_share: float = 0.0
+    # the share of each training text's tokens (pieces and n-grams) left out of its bag each time it is read: word
+    # dropout (Iyyer et al. 2015, deep averaging networks), so the table cannot learn each posting by one rare
+    # token; the plain recipe was best after one epoch and overfit from the second (0 = none)
+    token_dropout: float = 0.0
     seed: int = 42
     out: str = ""
 
@@ -77,9 +86,9 @@ class Prepared:
     split: Split
     train_idx: list[int]
     classes: list[str]
-    examples: list[str]  # the training texts: every training row as given, then the long forms
-    targets: list[int]
-    origins: list[int]  # the labelled row each example is (or is a long form of)
+    examples: list[str]  # the training texts: every training row as given, then the long forms, then neutral ones
+    targets: list[int]  # a class index; NEUTRAL for a text that names no job (taught the uniform distribution)
+    origins: list[int]  # the labelled row each example is (or is a long form of); NEUTRAL for a neutral text
     dev: dict[str, list[str]]  # dev postings as title / text / long (lengths.length_views)
     dev_y: list[str]
 
@@ -120,8 +129,13 @@ def prepare(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = 
     for _ in range(cfg.long_variants):
         examples += [long_text(data, i, pool, rng) for i in postings]
         origins += postings
+    targets = [to_id[labels[i]] for i in origins]
+    neutral = [neutral_text(pool, rng) for _ in range(round(cfg.neutral_share * len(postings)) if pool else 0)]
+    examples += neutral
+    origins += [NEUTRAL] * len(neutral)
+    targets += [NEUTRAL] * len(neutral)
     dev_idx = [i for i in split.val if labels[i] in to_id]
-    return Prepared(labels, split, train_idx, classes, examples, [to_id[labels[i]] for i in origins], origins,
+    return Prepared(labels, split, train_idx, classes, examples, targets, origins,
                     length_views(data, dev_idx, cfg.seed), [labels[i] for i in dev_idx])
 
 
@@ -238,6 +252,7 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
     dev_ids = {name: model.ids(texts) for name, texts in prep.dev.items()}
     dev_y = np.asarray([prep.classes.index(y) for y in prep.dev_y])
     rng = random.Random(cfg.seed)
+    drop = np.random.default_rng(cfg.seed)
     trained_rows = torch.from_numpy(np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in ids]))
                                     if ids else np.zeros(0, dtype=np.int64))
     history, best, best_state, stale = [], -1.0, model.state(trained_rows), 0
@@ -248,10 +263,15 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
         losses = []
         for step in range(steps):
             batch = order[step * cfg.batch_size:(step + 1) * cfg.batch_size]
-            logits = model.logits([ids[i] for i in batch])
-            loss = F.cross_entropy(logits, torch.tensor([prep.targets[i] for i in batch]))
-            if soft is not None:  # a long form learns its posting's teacher probabilities
-                taught = torch.from_numpy(soft[[prep.origins[i] for i in batch]])
+            logits = model.logits([dropped(ids[i], cfg.token_dropout, drop) for i in batch])
+            target = torch.tensor([prep.targets[i] for i in batch])
+            named = target != NEUTRAL
+            # a neutral text's loss is its cross-entropy with the uniform distribution
+            loss = torch.where(named, F.cross_entropy(logits, target.clamp(min=0), reduction="none"),
+                               -F.log_softmax(logits, dim=-1).mean(-1)).mean()
+            if soft is not None:  # a long form learns its posting's teacher probabilities (a neutral text: uniform)
+                taught = torch.from_numpy(soft[[max(prep.origins[i], 0) for i in batch]])
+                taught[~named] = 1.0 / logits.shape[1]
                 loss = (1 - cfg.teacher_weight) * loss + cfg.teacher_weight * F.cross_entropy(logits, taught)
             opt_table.zero_grad()
             opt_head.zero_grad()
@@ -274,6 +294,16 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
     report(progress, "W-BERT(정적) 학습", cfg.epochs * steps, cfg.epochs * steps)
     model.load_state(best_state)
     return history
+
+
+def dropped(ids: list[int], share: float, rng: np.random.Generator) -> list[int]:
+    """`ids` with each left out at probability `share`, keeping at least one (the bag is never empty)."""
+    if not share or len(ids) < 2:
+        return ids
+    keep = rng.random(len(ids)) >= share
+    if not keep.any():
+        keep[rng.integers(len(ids))] = True
+    return [t for t, k in zip(ids, keep) if k]
 
 
 def calibrate(model: StaticModel, prep: Prepared) -> float:
@@ -345,7 +375,7 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
         if not (0 < cfg.teacher_weight <= 1 and cfg.teacher):
             raise ValueError(f"teacher_weight는 0과 1 사이이고 teacher 폴더가 있어야 합니다 (받은 값 {cfg.teacher_weight!r}, "
                              f"{cfg.teacher!r})")
-        taught = sorted(set(prep.origins))
+        taught = sorted(set(prep.origins) - {NEUTRAL})
         probs = teacher_probabilities(cfg.teacher, [data.texts[i] for i in taught], prep.classes, data=data.note,
                                       seed=cfg.seed, progress=progress)
         soft = np.zeros((len(data.texts), len(prep.classes)), dtype=np.float32)
