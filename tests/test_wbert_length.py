@@ -139,6 +139,35 @@ def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_s
             assert "합성 데이터 기준" in s, s
 
 
+def test_a_wbert_built_the_old_way_says_so_and_how_to_rebuild(tmp_path, locate, demo_store):
+    """An install keeps its W-BERT across upgrades: one trained before today's recipe says how it differs (a knob its
+    card does not record was off) and how to rebuild; a current one says nothing."""
+    from dataclasses import asdict
+
+    from core.models.wbert import recipe_changes
+
+    current = {**SYNTHETIC, "synthetic": False, "data": "real, ../shared/data", "config": asdict(StaticConfig())}
+    before_ngrams = {k: v for k, v in current["config"].items() if k not in ("char_ngram_max", "neutral_share",
+                                                                              "token_dropout")} | {"lr_embedding": 0.02}
+    old = {**current, "config": before_ngrams}
+    assert recipe_changes(current) == {}
+    assert recipe_changes(old) == {"char_ngram_max": (0, 3), "lr_embedding": (0.02, 0.005)}
+    assert recipe_changes({**old, "variant": "transformer"}) == {}
+    shown = {}
+    for name, card in (("current", current), ("old", old)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+        locate(wbert=folder)
+        at = AppTest.from_file(str(REPO / "pages" / "wbert_training.py"), default_timeout=180)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        shown[name] = [i.value for i in at.info]
+    assert not any("다른 방식" in s for s in shown["current"]), shown["current"]
+    assert any("문자 n-그램 최대 길이 없음 → 3" in s and "표 학습률 0.02 → 0.005" in s and "정적 임베딩" in s
+               for s in shown["old"]), shown["old"]
+
+
 def test_setup_replaces_a_synthetic_wbert_with_a_real_label_one(tmp_path, monkeypatch, locate):
     """With real labels present, set-up trains on them, and the app then serves that W-BERT (no 합성 note)."""
     import core.models.wbert as wb

@@ -6,7 +6,7 @@ import sys
 
 from ..locations import here
 from ..models.encoders import e5_path, ensure_e5
-from ..models.wbert import accuracy_label, ensure_static
+from ..models.wbert import accuracy_label, ensure_static, read_card, real_labels_available, recipe_note
 from ..progress import TerminalProgress
 from . import build, demo
 
@@ -45,6 +45,8 @@ def run(args) -> int:
     card = ensure_static(progress=TerminalProgress())  # W-BERT ready when the app opens: real labels when present
     if card:
         print(f"W-BERT(정적) 학습 ({card['data']}): {accuracy_label(card)}, {card['train_seconds']:.0f}s")
+    elif outdated := recipe_note(read_card()):  # kept: an install keeps its W-BERT, even one built the old way
+        print(f"{outdated} 다시 학습: python -m core train-wbert --data {'real' if real_labels_available() else 'demo'}")
     code = build.run(argparse.Namespace(models="tfidf,sbert,wbert", analyser="mecab", sources="demo",
                                         seeker_sources="demo-seekers"))
     from ..evaluation.report import ensure_report

@@ -78,6 +78,42 @@ class StaticConfig:
     out: str = ""
 
 
+# the knobs that make a static W-BERT's recipe (not where it is written, its level or how long it may train), in
+# words for the W-BERT page
+RECIPE_LABELS = {"weighting": "토큰 가중치", "sif_a": "SIF a", "long_variants": "긴 글 학습 형태 수",
+                 "rows": "시작 행", "teacher_weight": "교사 비중", "char_ngram_max": "문자 n-그램 최대 길이",
+                 "neutral_share": "중립 문장 비율", "token_dropout": "단어 드롭아웃", "lr_embedding": "표 학습률",
+                 "lr_head": "분류기 학습률", "scale": "코사인 온도", "batch_size": "배치 크기"}
+
+
+def recipe_changes(card: dict | None) -> dict[str, tuple[object, object]]:
+    """How a static W-BERT's recipe differs from today's (StaticConfig's defaults): knob → (then, now). An install
+    keeps the W-BERT it has, so after an upgrade this says it was built the old way. A knob its card does not
+    record did not exist when it was trained, so it was off (0, ''). Empty for a current one or a transformer."""
+    if not card or card.get("variant") != "static":
+        return {}
+    then, now = card.get("config") or {}, asdict(StaticConfig())
+    changes = {}
+    for knob in RECIPE_LABELS:
+        old = then.get(knob, type(now[knob])())
+        if old != now[knob]:
+            changes[knob] = (old, now[knob])
+    return changes
+
+
+def recipe_note(card: dict | None) -> str:
+    """The one sentence the W-BERT page and set-up say about an outdated recipe ('' when it is current)."""
+    changes = recipe_changes(card)
+    if not changes:
+        return ""
+
+    def shown(value) -> str:
+        return "없음" if value in (0, "", None) else f"{value:g}" if isinstance(value, float) else str(value)
+
+    listed = ", ".join(f"{RECIPE_LABELS[k]} {shown(a)} → {shown(b)}" for k, (a, b) in changes.items())
+    return f"지금과 다른 방식으로 학습한 W-BERT입니다 ({listed}). 정적 임베딩으로 다시 학습하면 지금 방식이 됩니다."
+
+
 @dataclass
 class Prepared:
     """What one training run reads: labels, the split, the training examples and the dev views."""
