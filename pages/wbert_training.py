@@ -41,7 +41,7 @@ if card:
     c4.metric("분류", f"{card['classes']}개 ({'대분류' if card['level'] == 'major' else '중분류'})")
     st.caption(f"데이터: {card['data']} · {split_text(card.get('split'))} · 학습일 {card['date']}")
     if outdated := wbert.recipe_note(card):  # an install keeps its W-BERT across upgrades
-        st.info(f"{outdated} 아래 '학습 시작'에서 변형을 '정적 임베딩'으로 두고 학습하세요.", icon="🔁")
+        st.info(outdated, icon="🔁")
     history = pd.DataFrame(card["history"]).drop(columns=["val_by_view"], errors="ignore")
     st.dataframe(history.rename(columns={**HISTORY_LABELS, "val_accuracy": f"검증 정확도{note}"}), hide_index=True)
 else:

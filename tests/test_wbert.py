@@ -114,6 +114,9 @@ def test_word_dropout_leaves_out_about_its_share_and_never_empties_a_bag(sample,
     plain = train_static(sample, static(tmp_path / "a", epochs=2), save=False)["history"]
     thinned = train_static(sample, static(tmp_path / "b", epochs=2, token_dropout=0.5), save=False)["history"]
     assert thinned[-1]["loss"] > plain[-1]["loss"]
+    for bad in ({"token_dropout": 1.0}, {"token_dropout": -0.1}, {"neutral_share": -1.0}):
+        with pytest.raises(ValueError, match="token_dropout"):
+            train_static(sample, static(tmp_path / "c", **bad), save=False)
 
 
 def test_a_folder_naming_a_foreign_module_is_not_trusted(sample, tmp_path):

@@ -141,10 +141,11 @@ def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_s
 
 def test_a_wbert_built_the_old_way_says_so_and_how_to_rebuild(tmp_path, locate, demo_store):
     """An install keeps its W-BERT across upgrades: one trained before today's recipe says how it differs (a knob its
-    card does not record was off) and how to rebuild; a current one says nothing."""
+    card does not record is read as it was before it existed) and how to rebuild; a current one says nothing."""
     from dataclasses import asdict
 
-    from core.models.wbert import recipe_changes
+    from core.cli.setup import retrain_command
+    from core.models.wbert import recipe_changes, recipe_note
 
     current = {**SYNTHETIC, "synthetic": False, "data": "real, ../shared/data", "config": asdict(StaticConfig())}
     before_ngrams = {k: v for k, v in current["config"].items() if k not in ("char_ngram_max", "neutral_share",
@@ -153,6 +154,16 @@ def test_a_wbert_built_the_old_way_says_so_and_how_to_rebuild(tmp_path, locate, 
     assert recipe_changes(current) == {}
     assert recipe_changes(old) == {"char_ngram_max": (0, 3), "lr_embedding": (0.02, 0.005)}
     assert recipe_changes({**old, "variant": "transformer"}) == {}
+    # the first static cards recorded nine knobs: the ones added since are read as they were before they existed
+    first = {"level": "middle", "epochs": 15, "batch_size": 64, "lr_embedding": 0.02, "lr_head": 0.01, "scale": 20.0,
+             "patience": 3, "seed": 42, "out": ""}
+    assert recipe_changes({**current, "config": first}) == {
+        "weighting": ("mean", "sif"), "long_variants": (0, 4), "char_ngram_max": (0, 3), "lr_embedding": (0.02, 0.005),
+        "scale": (20.0, 10.0), "batch_size": (64, 32)}  # not rows (always e5's input rows) nor SIF's a (no SIF then)
+    assert "토큰 가중치 평균 → SIF 가중" in recipe_note({**current, "config": first})
+    # set-up's retraining line rebuilds on the same kind of data, at the same level, where the app reads
+    assert retrain_command({**old, "level": "major"}) == "python -m core train-wbert --data real --level major"
+    assert retrain_command({**old, "synthetic": True}).startswith("python -m core train-wbert --data demo --level middle")
     shown = {}
     for name, card in (("current", current), ("old", old)):
         folder = tmp_path / name
@@ -163,6 +174,7 @@ def test_a_wbert_built_the_old_way_says_so_and_how_to_rebuild(tmp_path, locate, 
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         shown[name] = [i.value for i in at.info]
+    assert retrain_command(old).endswith(f" --out {folder}")  # JOBLENS_WBERT names the folder the app reads
     assert not any("다른 방식" in s for s in shown["current"]), shown["current"]
     assert any("문자 n-그램 최대 길이 없음 → 3" in s and "표 학습률 0.02 → 0.005" in s and "정적 임베딩" in s
                for s in shown["old"]), shown["old"]

@@ -6,7 +6,7 @@ import sys
 
 from ..locations import here
 from ..models.encoders import e5_path, ensure_e5
-from ..models.wbert import accuracy_label, ensure_static, read_card, real_labels_available, recipe_note
+from ..models.wbert import accuracy_label, current_path, ensure_static, is_synthetic, read_card, recipe_note
 from ..progress import TerminalProgress
 from . import build, demo
 
@@ -45,8 +45,8 @@ def run(args) -> int:
     card = ensure_static(progress=TerminalProgress())  # W-BERT ready when the app opens: real labels when present
     if card:
         print(f"W-BERT(정적) 학습 ({card['data']}): {accuracy_label(card)}, {card['train_seconds']:.0f}s")
-    elif outdated := recipe_note(read_card()):  # kept: an install keeps its W-BERT, even one built the old way
-        print(f"{outdated} 다시 학습: python -m core train-wbert --data {'real' if real_labels_available() else 'demo'}")
+    elif outdated := recipe_note(kept := read_card()):  # an install keeps its W-BERT, even one built the old way
+        print(f"{outdated} 다시 학습: {retrain_command(kept)}")
     code = build.run(argparse.Namespace(models="tfidf,sbert,wbert", analyser="mecab", sources="demo",
                                         seeker_sources="demo-seekers"))
     from ..evaluation.report import ensure_report
@@ -59,6 +59,14 @@ def run(args) -> int:
     print(f"빠른 평가 보고서: {report.name}")
     ingest_real()
     return code
+
+
+def retrain_command(card: dict) -> str:
+    """The command that rebuilds the served static W-BERT by today's recipe on the same kind of data (a real-label
+    one is never swapped for a synthetic one), at its level, into the folder the app reads."""
+    data = "demo" if is_synthetic(card) else "real"
+    out = f" --out {current_path()}" if here().wbert else ""  # JOBLENS_WBERT: the app reads that folder
+    return f"python -m core train-wbert --data {data} --level {card.get('level', 'middle')}{out}"
 
 
 def ingest_real() -> None:

@@ -15,8 +15,9 @@ from .static import StaticConfig, recipe_changes, recipe_note, train_static
 from .training import TrainConfig, train
 
 __all__ = ["LEVELS", "SYNTHETIC_NOTE", "LabelledSet", "StaticConfig", "TrainConfig", "accuracy_label", "current_path",
-           "default_path", "describe", "ensure_static", "is_synthetic", "labelled_set", "real_labels_available", "read_card", "recipe_changes", "recipe_note", "static_path", "train",
-           "train_static", "wbert_recommender", "wbert_version"]
+           "default_path", "describe", "ensure_static", "is_synthetic", "labelled_set", "real_labels_available",
+           "read_card", "recipe_changes", "recipe_note", "static_path", "train", "train_static", "wbert_recommender",
+           "wbert_version"]
 
 
 def wbert_recommender(store: Store | None = None, backend: str = "torch", **vector_params) -> EmbeddingRecommender:

@@ -80,24 +80,31 @@ class StaticConfig:
 
 # the knobs that make a static W-BERT's recipe (not where it is written, its level or how long it may train), in
 # words for the W-BERT page
-RECIPE_LABELS = {"weighting": "토큰 가중치", "sif_a": "SIF a", "long_variants": "긴 글 학습 형태 수",
-                 "rows": "시작 행", "teacher_weight": "교사 비중", "char_ngram_max": "문자 n-그램 최대 길이",
-                 "neutral_share": "중립 문장 비율", "token_dropout": "단어 드롭아웃", "lr_embedding": "표 학습률",
-                 "lr_head": "분류기 학습률", "scale": "코사인 온도", "batch_size": "배치 크기"}
+RECIPE_LABELS = {"weighting": "토큰 가중치", "sif_a": "SIF a", "long_variants": "긴 글 변형 수", "rows": "시작 행",
+                 "teacher_weight": "교사 비중", "char_ngram_max": "문자 n-그램 최대 길이", "neutral_share": "중립 문장 비율",
+                 "token_dropout": "단어 드롭아웃", "lr_embedding": "임베딩 표 학습률", "lr_head": "분류기 학습률",
+                 "scale": "코사인 배율", "batch_size": "배치 크기"}
+# what a knob added after the first static W-BERT was before it existed (cards written then do not record it);
+# the other knobs are on every static card (git history of this file)
+BEFORE_KNOB = {"weighting": "mean", "sif_a": 1e-3, "rows": "input", "long_variants": 0, "teacher_weight": 0.0,
+               "char_ngram_max": 0, "neutral_share": 0.0, "token_dropout": 0.0}
+VALUE_LABELS = {"mean": "평균", "idf": "IDF 가중", "sif": "SIF 가중", "input": "e5 입력 행", "distilled": "증류 행"}
 
 
 def recipe_changes(card: dict | None) -> dict[str, tuple[object, object]]:
     """How a static W-BERT's recipe differs from today's (StaticConfig's defaults): knob → (then, now). An install
-    keeps the W-BERT it has, so after an upgrade this says it was built the old way. A knob its card does not
-    record did not exist when it was trained, so it was off (0, ''). Empty for a current one or a transformer."""
+    keeps the W-BERT it has, so after an upgrade this says it was built the old way. Empty for a current one or a
+    transformer. SIF's a counts only where SIF weighting is used."""
     if not card or card.get("variant") != "static":
         return {}
     then, now = card.get("config") or {}, asdict(StaticConfig())
     changes = {}
     for knob in RECIPE_LABELS:
-        old = then.get(knob, type(now[knob])())
+        old = then.get(knob, BEFORE_KNOB.get(knob))
         if old != now[knob]:
             changes[knob] = (old, now[knob])
+    if "sif" not in (then.get("weighting", BEFORE_KNOB["weighting"]), now["weighting"]):
+        changes.pop("sif_a", None)
     return changes
 
 
@@ -108,7 +115,9 @@ def recipe_note(card: dict | None) -> str:
         return ""
 
     def shown(value) -> str:
-        return "없음" if value in (0, "", None) else f"{value:g}" if isinstance(value, float) else str(value)
+        if value in (0, "", None):
+            return "없음"
+        return f"{value:g}" if isinstance(value, float) else VALUE_LABELS.get(value, str(value))
 
     listed = ", ".join(f"{RECIPE_LABELS[k]} {shown(a)} → {shown(b)}" for k, (a, b) in changes.items())
     return f"지금과 다른 방식으로 학습한 W-BERT입니다 ({listed}). 정적 임베딩으로 다시 학습하면 지금 방식이 됩니다."
@@ -302,7 +311,8 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
             logits = model.logits([dropped(ids[i], cfg.token_dropout, drop) for i in batch])
             target = torch.tensor([prep.targets[i] for i in batch])
             named = target != NEUTRAL
-            # a neutral text's loss is its cross-entropy with the uniform distribution
+            # a neutral text's loss is its cross-entropy with the uniform distribution (at least ln C: with neutral
+            # texts the loss in `history` is not comparable with a recipe's without them)
             loss = torch.where(named, F.cross_entropy(logits, target.clamp(min=0), reduction="none"),
                                -F.log_softmax(logits, dim=-1).mean(-1)).mean()
             if soft is not None:  # a long form learns its posting's teacher probabilities (a neutral text: uniform)
@@ -381,6 +391,9 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     """Train on the shared split's train rows (or `train_idx`, a subset for the learning curve), stop on the
     dev accuracy, report on the test rows. Returns the card; writes the folder when `save`."""
     started = time.time()
+    if not (0 <= cfg.token_dropout < 1 and cfg.neutral_share >= 0):
+        raise ValueError(f"token_dropout은 0 이상 1 미만, neutral_share는 0 이상이어야 합니다 (받은 값 {cfg.token_dropout!r}, "
+                         f"{cfg.neutral_share!r})")
     prep = prepare(data, cfg, train_idx)
     tokenizer, table = _e5_table()
     ids = token_ids(tokenizer, prep.examples)
