@@ -35,10 +35,11 @@ if card:
                    "아닙니다. 실데이터가 있으면 '실데이터 전체'로 학습하세요.")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(f"테스트 정확도{note}", f"{card['test_accuracy']:.1%}" if card.get("test_accuracy") is not None else "없음")
-    c2.metric(f"직종별 평균 F1{note}", f"{card['test_macro_f1']:.3f}" if card.get("test_macro_f1") is not None else "없음",
+    c2.metric(f"평균 F1{note}", f"{card['test_macro_f1']:.3f}" if card.get("test_macro_f1") is not None else "없음",
               help="직종마다 정밀도와 재현율의 조화평균을 구해 평균한 값 (드문 직종도 같은 무게; 1이 최고)")
     c3.metric("학습 시간", f"{card['train_seconds'] / 60:.1f}분")
-    c4.metric("분류", f"{card['classes']}개 ({'대분류' if card['level'] == 'major' else '중분류'})")
+    # the level goes in the label: a value as long as '53개 (중분류)' is cut to '53개 (중분…' in a quarter column
+    c4.metric(f"분류 ({'대분류' if card['level'] == 'major' else '중분류'})", f"{card['classes']}개")
     st.caption(f"데이터: {card['data']} · {split_text(card.get('split'))} · 학습일 {card['date']}")
     if outdated := wbert.recipe_note(card):  # an install keeps its W-BERT across upgrades
         st.info(outdated, icon="🔁")

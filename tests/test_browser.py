@@ -33,7 +33,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_store, tmp_path_factory):
+def served_wbert(tmp_path_factory) -> Path:
+    """The folder the server's W-BERT lives in (JOBLENS_WBERT)."""
+    return tmp_path_factory.mktemp("models") / "wbert-static"
+
+
+@pytest.fixture(scope="module")
+def server(demo_store, served_wbert):
     import dataclasses
 
     from core import locations
@@ -43,7 +49,7 @@ def server(demo_store, tmp_path_factory):
     # as `python -m core setup` does for the default run: the static W-BERT is built by set-up's own step (here
     # in a folder of this test, named by JOBLENS_WBERT), and the SBERT and W-BERT vectors of the corpus go into
     # the store's cache, so the pages time loading and ranking, not encoding on a shared CPU
-    wbert_dir = tmp_path_factory.mktemp("models") / "wbert-static"
+    wbert_dir = served_wbert
     previous = locations.use(dataclasses.replace(locations.here(), wbert=wbert_dir))
     try:
         assert ensure_static("demo") is not None and (wbert_dir / "card.json").exists()
@@ -506,3 +512,32 @@ def test_pdf_sheet_downloads_with_the_listed_titles_and_no_identifier(server, br
 
 def demo_store_ids(store, table: str) -> list[str]:
     return [r[0] for r in store.query(f"SELECT id FROM {table}")]
+
+
+def test_a_wbert_built_by_an_older_recipe_says_so_on_its_page(server, browser, served_wbert):
+    """Last in this file: it rewrites the served card (a new card makes a running engine refit W-BERT). An install
+    upgraded from before the n-grams keeps its W-BERT; the page says how its recipe differs and how to rebuild."""
+    import json
+
+    from selenium.webdriver.common.by import By
+
+    from tests.test_wording import FORBIDDEN
+
+    card_file = served_wbert / "card.json"
+    original = card_file.read_bytes()
+    card = json.loads(original)
+    card["config"] = {k: v for k, v in card["config"].items() if k not in ("char_ngram_max", "neutral_share",
+                                                                            "token_dropout")} | {"lr_embedding": 0.02}
+    try:
+        card_file.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+        _open(browser, server, "wbert")
+        note = _until(browser, lambda d: [e for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stAlert"]')
+                                          if "지금과 다른 방식" in e.text], timeout=120)[0]
+        assert "문자 n-그램 최대 길이 없음 → 3" in note.text and "다시 학습" in note.text, note.text
+        assert not FORBIDDEN.search(note.text), note.text
+        _into_view(browser, note)
+        WIDE.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(WIDE / "wbert-older-recipe.png"))
+        assert (WIDE / "wbert-older-recipe.png").stat().st_size > 10_000
+    finally:
+        card_file.write_bytes(original)
