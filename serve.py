@@ -29,8 +29,9 @@ def _import_heavy_libraries() -> None:
     while not (Runtime.exists() and Runtime.instance().state != RuntimeState.INITIAL):
         time.sleep(0.2)
     try:
-        import sentence_transformers  # noqa: F401
-        import sklearn.feature_extraction.text  # noqa: F401
+        from core.models.libraries import import_heavy_libraries
+
+        import_heavy_libraries()  # under the lock a page's own import waits on (core/models/libraries.py)
     except Exception:  # the page that needs them reports the real error
         pass
 

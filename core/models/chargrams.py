@@ -17,7 +17,11 @@ import json
 from pathlib import Path
 
 import numpy as np
-from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+from .libraries import SENTENCE_TRANSFORMERS, import_library
+
+import_library(SENTENCE_TRANSFORMERS)  # never beside another thread's import of the same package (libraries.py)
+from sentence_transformers.sentence_transformer.modules import StaticEmbedding  # noqa: E402
 
 GRAMS_FILE = "chargrams.json"
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .libraries import SENTENCE_TRANSFORMERS, import_library
 from ..progress import Progress, report
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -53,6 +54,7 @@ def export(folder: str | Path, backend: str, progress: Progress | None = None) -
             quantize_dynamic(str(source), tmp, weight_type=QuantType.QInt8)
         report(progress, "ONNX int8 양자화", 1, 1)
         return target
+    import_library(SENTENCE_TRANSFORMERS)
     import torch
     from sentence_transformers import SentenceTransformer
 
