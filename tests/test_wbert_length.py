@@ -101,6 +101,47 @@ def test_neutral_texts_are_taught_no_class_and_make_filler_alone_uncertain(tmp_p
     assert sure[1.0] < 0.8 < sure[0.0], sure
 
 
+def test_with_a_teacher_a_neutral_text_still_learns_no_class(tmp_path, monkeypatch):
+    """Neutral texts and a teacher together (the whole loss on the teacher): a neutral text has no posting of its
+    own, so its soft target is the uniform distribution too, not some posting's teacher row. The teacher is a
+    stand-in sure of each training posting's class. Read over 100 texts of filler alone: with the neutral texts
+    they are less certain than without, and no class takes most of them (were a neutral text taught the first
+    posting's row instead, 79 of the 100 went to that posting's class, at 0.965 on average)."""
+    import collections
+    import random
+
+    import core.models.wbert.distil as distil
+    from core.models.wbert.classify import WbertClassifier
+
+    titles, contexts, codes = _texts(0, 240)
+    data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
+                       titles=titles, contexts=contexts)
+    code_of = dict(zip(titles, codes))
+    asked = []
+
+    def sure_teacher(teacher, texts, classes, **_):
+        asked.extend(texts)
+        probs = np.full((len(texts), len(classes)), 0.01 / (len(classes) - 1), dtype=np.float32)
+        probs[np.arange(len(texts)), [classes.index(major_of(code_of[t])) for t in texts]] = 0.99
+        return probs
+
+    monkeypatch.setattr(distil, "teacher_probabilities", sure_teacher)
+    draw = random.Random(5)
+    fillers = [" ".join(draw.sample(FILLER, 6)) for _ in range(100)]
+    read = {}
+    for share in (0.0, 1.0):
+        out = tmp_path / f"kd{share}"
+        card = train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=share,
+                                               teacher=str(tmp_path / "teacher"), teacher_weight=1.0, out=str(out)))
+        assert card["config"]["teacher_weight"] == 1.0 and set(asked) <= set(titles)  # labelled postings only
+        model = WbertClassifier(out).fit()
+        assert [c for c, _ in model.predict(["경리 모집", "용접공 채용"])] == [major_of("018"), major_of("093")]
+        read[share] = model.predict(fillers)
+    sure = {share: float(np.mean([p for _, p in r])) for share, r in read.items()}
+    assert sure[1.0] < sure[0.0], sure
+    assert max(collections.Counter(c for c, _ in read[1.0]).values()) <= 60
+
+
 def test_a_major_is_read_from_the_probability_of_all_its_middle_classes():
     """Spread over two middle classes of one major, a job belongs to that major even when a middle class of another
     major is the single most probable (the rule the length bench chose on dev)."""
