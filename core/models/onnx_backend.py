@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .libraries import SENTENCE_TRANSFORMERS, import_library
 from ..progress import Progress, report
+from .libraries import SENTENCE_TRANSFORMERS, import_library
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
