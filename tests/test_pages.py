@@ -153,6 +153,25 @@ def test_wbert_page_shows_training_needed(corpus, tmp_path, locate):
     assert any("학습 필요" in i.value for i in at.info)
 
 
+def test_a_model_that_fails_to_load_is_not_called_untrained_and_keeps_the_detail_folded(corpus, tmp_path, locate):
+    """A W-BERT folder that is there but cannot be opened is not '학습 필요': the page says it could not load it,
+    in words, and the technical reason sits folded under '관리자용 자세한 내용'."""
+    import json
+
+    broken = tmp_path / "wbert-static"
+    broken.mkdir()
+    (broken / "modules.json").write_text(json.dumps([{"idx": 0, "name": "0", "path": "",
+                                                      "type": "core.models.chargrams.CharGramEmbedding"}]))
+    (broken / "card.json").write_text(json.dumps({"name": "W-BERT", "variant": "static", "level": "middle"}))
+    locate(models=tmp_path, wbert=broken)
+    at = page("similar_postings", {"model": "wbert", "k": "5"})
+    warned = [w.value for w in at.warning if "불러오지 못했습니다" in w.value]
+    assert warned and warned[0].startswith("**W-BERT를 불러오지 못했습니다.**"), [w.value for w in at.warning]
+    assert not any("학습 필요" in i.value for i in at.info)
+    folded = [e for e in at.expander if e.label == "관리자용 자세한 내용"]
+    assert folded and "불러올 수 없습니다" in folded[0].code[0].value
+
+
 def test_start_page_is_the_root_and_links_every_view(corpus):
     """app.py's default page: counts of the live corpus and a link to each working page's own URL."""
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)

@@ -14,6 +14,7 @@ from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS, ModelParams
 from core.models.vectorstore import open_vector_store
 from core.settings import settings
+from core.text.particles import particle
 
 # the app is an edge: the settings are read here, once per server process (pages import `ui` first); the
 # folders are set for every page unless the process already chose them (tests running pages in-process)
@@ -139,7 +140,14 @@ def get_model(name: str, analyser: str = "mecab"):
             engine.model(name, analyser, progress=progress)
         except ModelNotReady as e:
             bar.empty()
-            st.info(f"**{MODEL_LABELS.get(name, name)}: 학습 필요** — {e}")
+            label = MODEL_LABELS.get(name, name)
+            if e.needs_training:
+                st.info(f"**{label}: 학습 필요** — {e}")
+            else:  # not on this machine, or it failed to load: say so plainly, keep the detail for the admin
+                st.warning(f"**{particle(label, '을/를')} 불러오지 못했습니다.** 잠시 후 새로고침해 보시고, 계속되면 "
+                           "관리자에게 아래 내용을 전해 주세요. 다른 모델은 그대로 쓸 수 있습니다.")
+                with st.expander("관리자용 자세한 내용"):
+                    st.code(str(e), language=None, wrap_lines=True)
             if name == "wbert":
                 st.markdown("[🧠 W-BERT 학습 화면으로 이동](./wbert)")
             return None

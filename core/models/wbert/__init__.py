@@ -25,7 +25,8 @@ def wbert_recommender(store: Store | None = None, backend: str = "torch", **vect
     `backend`: the `wbert_backend` setting at the edges (int8 costs W-BERT more than SBERT, so its own)."""
     path = current_path()
     if not (path / "modules.json").exists():
-        raise ModelNotReady("W-BERT 학습 필요: `python -m core train-wbert` 또는 앱의 학습 버튼으로 먼저 학습하세요.")
+        raise ModelNotReady("W-BERT 학습 필요: `python -m core train-wbert` 또는 앱의 학습 버튼으로 먼저 학습하세요.",
+                            needs_training=True)
     version = wbert_version().rsplit(":", 1)[-1]
     return EmbeddingRecommender(lambda: SBERTEncoder(str(path), name=f"wbert:{path.name}:{version}",
                                                      backend=backend), "wbert", store, **vector_params)
