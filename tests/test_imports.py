@@ -84,3 +84,30 @@ def test_serve_py_background_import_beside_a_first_page_leaves_both_working():
         print(failed)
     """)
     assert out == "[]", out
+
+
+def test_the_app_waits_for_the_background_import_before_any_page(demo_store):
+    """app.py, before any page runs: while the background import holds the lock, the app imports nothing heavy
+    of its own; once it is released, the start page draws without an exception."""
+    out = _fresh_python("""
+        import sys, threading, time
+        from streamlit.testing.v1 import AppTest
+        from core.models import libraries
+
+        libraries._IMPORTING.acquire()  # serve.py's background import under way
+        app = AppTest.from_file("app.py", default_timeout=240)
+        done = threading.Event()
+
+        def open_the_app():
+            app.run()
+            done.set()
+
+        thread = threading.Thread(target=open_the_app)
+        thread.start()
+        time.sleep(3)
+        waited = not done.is_set() and "sentence_transformers" not in sys.modules
+        libraries._IMPORTING.release()
+        thread.join(240)
+        print(waited, done.is_set(), [e.value for e in app.exception])
+    """)
+    assert out == "True True []", out

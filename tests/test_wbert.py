@@ -111,20 +111,33 @@ def test_word_dropout_leaves_out_about_its_share_and_never_empties_a_bag(sample,
     assert 0.66 < len(kept) / len(ids) < 0.74 and kept == sorted(set(kept)) and set(kept) <= set(ids)
     assert dropped(ids, 0.0, rng) is ids and dropped([7], 0.9, rng) == [7]
     assert all(len(dropped([5, 6], 0.999, rng)) == 1 for _ in range(50))
-    # and training reads the thinned bags: every training text of every epoch, at about half its tokens
-    seen = {"texts": 0, "in": 0, "out": 0}
+    # and training reads the thinned bags: every training text of every epoch, at about half its tokens, and the
+    # model is fed exactly the bags dropout returned (not the full ones)
+    seen = {"texts": 0, "in": 0, "out": 0, "fed": 0}
+    since_last_batch: set[int] = set()
 
     def counted(ids, share, rng):
         kept = dropped(ids, share, rng)
         seen["texts"] += 1
         seen["in"] += len(ids)
         seen["out"] += len(kept)
+        since_last_batch.add(id(kept))
         return kept
 
+    logits = static_module.StaticModel.logits
+
+    def fed(self, bags):
+        if since_last_batch:  # a training batch (dev predictions come without dropout)
+            assert {id(b) for b in bags} == since_last_batch
+            seen["fed"] += sum(len(b) for b in bags)
+            since_last_batch.clear()
+        return logits(self, bags)
+
     monkeypatch.setattr(static_module, "dropped", counted)
+    monkeypatch.setattr(static_module.StaticModel, "logits", fed)
     card = train_static(sample, static(tmp_path / "b", epochs=2, patience=5, token_dropout=0.5), save=False)
     assert seen["texts"] == 2 * card["split"]["examples"]
-    assert 0.4 < seen["out"] / seen["in"] < 0.6, seen
+    assert 0.4 < seen["out"] / seen["in"] < 0.6 and seen["fed"] == seen["out"], seen
     for bad in ({"token_dropout": 1.0}, {"token_dropout": -0.1}, {"neutral_share": -1.0}):
         with pytest.raises(ValueError, match="token_dropout"):
             train_static(sample, static(tmp_path / "c", **bad), save=False)

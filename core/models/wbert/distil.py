@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 
 from ...progress import Progress, report
-from ..libraries import SENTENCE_TRANSFORMERS, import_library
 from .paths import read_card, training_tokenizer
 from .training import head_input
 
@@ -38,7 +37,6 @@ def distilled_table(teacher: str | Path, table: np.ndarray, token_ids: list[int]
                     progress: Progress | None = None) -> np.ndarray:
     """A copy of `table` whose `token_ids` rows are the teacher's output for each token alone, centred and
     scaled to the median norm of those rows in `table`; every other row stays as it was."""
-    import_library(SENTENCE_TRANSFORMERS)
     import torch
     from transformers import AutoModel
 
@@ -91,7 +89,6 @@ def teacher_probabilities(teacher: str | Path, texts: list[str], classes: list[s
     import json
     import os
 
-    import_library(SENTENCE_TRANSFORMERS)
     import torch
     from safetensors.torch import load_file
     from transformers import AutoModel

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from ...locations import here
-from ..libraries import SENTENCE_TRANSFORMERS, import_library
 
 
 def default_path() -> Path:
@@ -90,7 +89,6 @@ def training_tokenizer(folder: str | Path):
     for the one training a process runs at a time (`background.start_background` refuses a second); every call
     of the tokenizer sets its own truncation and padding. A served model loads its own through
     sentence-transformers."""
-    import_library(SENTENCE_TRANSFORMERS)  # with transformers, never beside another thread's import
     from transformers import AutoTokenizer
 
     folder = Path(folder)

@@ -32,7 +32,6 @@ import numpy as np
 
 from ...progress import Progress, report
 from ..encoders import ensure_e5
-from ..libraries import SENTENCE_TRANSFORMERS, import_library
 from .labels import LabelledSet, Split
 from .lengths import length_views, long_text, neutral_text
 
@@ -216,7 +215,6 @@ class StaticModel:
     def __init__(self, tokenizer, table: np.ndarray, n_classes: int, scale: float, seed: int,
                  grams: list[str] | None = None, ngram_max: int = 0):
         """`grams`: character n-grams whose rows follow the tokenizer's in `table` (chargrams.py); none = pieces."""
-        import_library(SENTENCE_TRANSFORMERS)
         import torch
         from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
@@ -474,7 +472,6 @@ def make_card(data: LabelledSet, cfg: StaticConfig, prep: Prepared, model: Stati
 
 def save_static(static, head, classes: list[str], out: Path, card: dict) -> None:
     """A sentence-transformers folder (StaticEmbedding or CharGramEmbedding, + Normalize), the classifier head, card.json, README."""
-    import_library(SENTENCE_TRANSFORMERS)
     from safetensors.torch import save_file
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize

@@ -22,7 +22,6 @@ import numpy as np
 
 from ...progress import Progress, report
 from ..encoders import E5_FOLDER, ensure_e5
-from ..libraries import SENTENCE_TRANSFORMERS, import_library
 from .labels import LabelledSet, Split
 from .paths import default_path, training_tokenizer
 
@@ -188,7 +187,6 @@ class _Run:
 
     def load_classifier(self) -> None:
         """The base encoder with a fresh classification head, its optimiser and learning-rate schedule."""
-        import_library(SENTENCE_TRANSFORMERS)
         import torch
         from transformers import AutoModelForSequenceClassification
 
