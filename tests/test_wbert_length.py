@@ -240,3 +240,16 @@ def test_setup_replaces_a_synthetic_wbert_with_a_real_label_one(tmp_path, monkey
     assert wb.current_path() == demo and wb.read_card()["data"] == "real stand-in"
     assert "합성" not in wb.describe(wb.read_card())
     assert wb.ensure_static() is None  # a real-label one is kept
+
+
+def test_a_fresh_whole_split_report_keeps_the_by_length_tables(tmp_path):
+    """`train-wbert --report --bench` rewrites bench/results/wbert.json with its own keys; the by-length tables
+    (bench_wbert_length.py) stay, and the note that the old report was stale goes."""
+    from core.cli.train_wbert import write_bench_report
+
+    bench = tmp_path / "wbert.json"
+    bench.write_text(json.dumps({"results_note": "stale", "results": {"major": {"old": 1}}, "by_length": {"kept": 1}}),
+                     encoding="utf-8")
+    write_bench_report(bench, {"results": {"major": {"new": 1}}, "learning_curve": {}})
+    written = json.loads(bench.read_text(encoding="utf-8"))
+    assert written == {"results": {"major": {"new": 1}}, "by_length": {"kept": 1}, "learning_curve": {}}
