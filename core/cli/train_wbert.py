@@ -18,6 +18,7 @@ def write_bench_report(path: Path, rep: dict) -> None:
     kept.pop("results_note", None)
     path.write_text(json.dumps({**kept, **rep}, ensure_ascii=False, indent=2), encoding="utf-8")
 
+
 def register(sub) -> None:
     p = sub.add_parser("train-wbert", help="W-BERT 학습 (직종 분류 → 추천용 문서 벡터)과 보고서")
     p.add_argument("--variant", default="static", choices=["static", "transformer"],
