@@ -1,7 +1,7 @@
 """A fresh server imports the heavy libraries in a background thread (serve.py) while its first page may already
 need a model. Two threads importing sentence-transformers at once break it for the whole process ("cannot import
 name 'SentenceTransformer' from partially initialized module"): a fresh server's first W-BERT page said
-'W-BERT: 학습 필요' with that error, and every later load failed the same way. Both tests run in a fresh
+'W-BERT: 학습 필요' with that error, and every later load failed the same way. Each test runs in a fresh
 interpreter, where nothing is imported yet."""
 from __future__ import annotations
 
