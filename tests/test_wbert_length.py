@@ -33,13 +33,18 @@ def _texts(seed: int, n: int) -> tuple[list[str], list[str], list[str]]:
     return titles, contexts, codes
 
 
+def _labelled(titles: list[str], contexts: list[str], codes: list[str]) -> LabelledSet:
+    """The synthetic texts as a labelled set of postings, each title with its neutral fields."""
+    return LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
+                       titles=titles, contexts=contexts)
+
+
 @pytest.fixture(scope="module")
 def length_model(tmp_path_factory):
     from core.models.wbert.classify import WbertClassifier
 
     titles, contexts, codes = _texts(0, 240)
-    data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
-                       titles=titles, contexts=contexts)
+    data = _labelled(titles, contexts, codes)
     out = tmp_path_factory.mktemp("wbert-len") / "m"
     # the served recipe (StaticConfig's defaults: SIF rows, four long forms per title) with a short training (the
     # plain mean with three long forms and the same training kept 0.52 of the long texts with their titles)
@@ -83,8 +88,7 @@ def test_neutral_texts_are_taught_no_class_and_make_filler_alone_uncertain(tmp_p
     from core.models.wbert.static import NEUTRAL, prepare
 
     titles, contexts, codes = _texts(0, 240)
-    data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
-                       titles=titles, contexts=contexts)
+    data = _labelled(titles, contexts, codes)
     cfg = StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=1.0)
     prep = prepare(data, cfg)
     neutral = [x for x, t in zip(prep.examples, prep.targets) if t == NEUTRAL]
@@ -114,8 +118,7 @@ def test_with_a_teacher_a_neutral_text_still_learns_no_class(tmp_path, monkeypat
     from core.models.wbert.classify import WbertClassifier
 
     titles, contexts, codes = _texts(0, 240)
-    data = LabelledSet(titles, codes, ["t"] * len(titles), [f"t:{i}" for i in range(len(titles))], "길이 시험",
-                       titles=titles, contexts=contexts)
+    data = _labelled(titles, contexts, codes)
     code_of = dict(zip(titles, codes))
     asked = []
 
