@@ -18,7 +18,7 @@ def split_text(split) -> str:
     """'학습 1,392 · 검증 192 · 시험 392건 (중분류별 층화, 시드 42)' from the card's split (a dict), not the dict itself."""
     if not isinstance(split, dict):
         return f"분할 {split}" if split else ""
-    level = {"middle": "중분류별 층화", "major": "대분류별 층화"}.get(split.get("stratified"), "")
+    level = f"{wbert.LEVEL_NAMES[split['stratified']]}별 층화" if split.get("stratified") in wbert.LEVEL_NAMES else ""
     counts = " · ".join(f"{name} {split[key]:,}" for key, name in (("train_used", "학습"), ("val", "검증"), ("test", "시험"))
                         if isinstance(split.get(key), int))
     extra = ", ".join(x for x in (level, f"시드 {split['seed']}" if "seed" in split else "") if x)
@@ -39,7 +39,7 @@ if card:
               help="직종마다 정밀도와 재현율의 조화평균을 구해 평균한 값 (드문 직종도 같은 무게; 1이 최고)")
     c3.metric("학습 시간", f"{card['train_seconds'] / 60:.1f}분")
     # the level goes in the label: a value as long as '53개 (중분류)' is cut to '53개 (중분…' in a quarter column
-    c4.metric(f"분류 ({'대분류' if card['level'] == 'major' else '중분류'})", f"{card['classes']}개")
+    c4.metric(f"분류 ({wbert.LEVEL_NAMES.get(card['level'], card['level'])})", f"{card['classes']}개")
     st.caption(f"데이터: {card['data']} · {split_text(card.get('split'))} · 학습일 {card['date']}")
     if outdated := wbert.recipe_note(card):  # an install keeps its W-BERT across upgrades
         st.info(outdated, icon="🔁")
@@ -53,7 +53,7 @@ with st.form("train"):
     variant = c1.selectbox("변형", ["static", "transformer"],
                            format_func={"static": "정적 임베딩 (빠름)", "transformer": "트랜스포머 미세조정 (느림)"}.get)
     dataset = c2.selectbox("학습 데이터", ["demo", "real"], format_func={**DATASET_LABELS, "real": "실데이터 전체"}.get)
-    level = c3.selectbox("분류 수준", ["middle", "major"], format_func={"major": "대분류 (13)", "middle": "중분류"}.get)
+    level = c3.selectbox("분류 수준", ["middle", "major"], format_func={**wbert.LEVEL_NAMES, "major": f"{wbert.LEVEL_NAMES['major']} (13)"}.get)
     epochs = c1.number_input("에폭 (정적: 최대, 검증 정확도로 조기 종료)", 1, 30, 15)
     max_train = c2.number_input("학습 표본 수 (트랜스포머)", 200, 60000, 2400, 200)
     start = st.form_submit_button("학습 시작", type="primary")

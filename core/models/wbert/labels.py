@@ -24,6 +24,7 @@ KEIS_DOWNLOAD = "data.go.kr: 한국고용정보원_구인표준직무기술서 (
 REAL_SOURCES = ("worknet-2024", "worknet-seoul-2023", "keis")
 LABEL_MIN_SCORE = 0.6  # a training label must be sure: below this the name's nearest code was wrong as often as not
 LEVELS = {"major": keco.major_of, "middle": keco.middle_of}
+LEVEL_NAMES = {"major": "대분류", "middle": "중분류"}  # how every page and card line names a level
 
 
 @dataclass

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ...locations import here
+from .labels import LEVEL_NAMES
 
 
 def default_path() -> Path:
@@ -61,7 +62,7 @@ def describe(card: dict | None) -> str:
     if not card:
         return "W-BERT: 학습 필요"
     variant = {"static": "정적 임베딩", "transformer": "트랜스포머 미세조정"}.get(card.get("variant", "transformer"), "")
-    level = {"major": "대분류", "middle": "중분류"}.get(card.get("level"), card.get("level", ""))
+    level = LEVEL_NAMES.get(card.get("level"), card.get("level", ""))
     return f"W-BERT {variant} · {level} · {card.get('data', '')} · {accuracy_label(card)}"
 
 
