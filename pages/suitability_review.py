@@ -12,14 +12,15 @@ from core.llm.extract import extract_posting
 from core.llm.rules import posting_source_text
 from core.llm.suitability import apply_correction, posting_verdicts, unsuitable_map
 from core.settings import settings
-from ui import escape_md, get_engine, get_store, page_header, pick_posting, sidebar_common, sync_url, view_state
+from ui import escape_md, get_engine, page_header, pick_posting, sidebar_common, sync_url, view_state
 from ui.auth import signed_in_user
 
 RULE_ID = re.compile(r"^\[[A-Z0-9-]+\]\s*")  # '[TXT-HEAVY] 무거운 물건 운반' → the reason alone for counselors
 
 sidebar_common()
 page_header("적합성 검토", "공고 원문과 추출 결과(적합·부적합 장애유형과 근거)를 비교하고, 상담사가 확인·수정합니다.")
-store, engine = get_store(), get_engine()
+engine = get_engine()
+store = engine.store  # the corpus's own store: with 실데이터 chosen it is not the app's (corrections must stay with it)
 state = view_state()
 state.posting = pick_posting(state) or ""
 sync_url(state)
@@ -42,7 +43,7 @@ with st.spinner("추출 중…"):
         got = None
 verdicts = posting_verdicts(store, posting.id)
 # what was just extracted reaches the disability filter now, as a correction does
-engine.corpus.set_unsuitable(posting.id, unsuitable_map(store, [posting.id]).get(posting.id, frozenset()))
+engine.corpus.set_unsuitable(posting.id, unsuitable_map(store, [posting]).get(posting.id, frozenset()))
 if verdicts.status == "unknown":
     st.error("판정 없음: 이 공고의 적합성 추출이 모두 실패했습니다. 판정 없음은 적합이 아니므로 장애 구직자에게는 "
              "'판정 없음 제외' 필터로 보이지 않습니다.\n\n실패 사유: " + escape_md(verdicts.failures[-1][:300]))

@@ -216,3 +216,29 @@ def test_suitability_page_shows_a_rule_exclusion_as_excluded_whatever_the_llm_sa
     assert "적합" not in set(judged["판정"])  # the held answer's 'suitable' is 검토 필요, never 적합
     assert "검토 필요" in set(judged["판정"])
     assert any("검토 필요" in w.value for w in at.warning)
+
+
+def test_suitability_page_stores_a_correction_with_the_corpus_shown(corpus, demo_store, tmp_path, monkeypatch):
+    """With 실데이터 chosen the page's engine has its own store (eval/real.db): a correction made there is stored
+    there, so it is still in force after a restart (it went to the app's store, and was lost)."""
+    from conftest import _copy_store
+
+    import ui
+    from core.llm.suitability import unsuitable_map
+    from core.models.engine import Engine
+    from ui import get_store
+
+    real = Engine.from_store(_copy_store(demo_store.path, tmp_path / "real.db"))
+    monkeypatch.setattr(ui, "get_engine", lambda: real)
+    pid = next(p.id for p in corpus.postings.values() if p.envEyesight)
+    at = page("suitability_review", {"posting": pid})
+    at.selectbox[1].set_value("청각장애(경증)")
+    at.radio[1].set_value("unsuitable")
+    at.text_input[0].set_value("상담사 이")
+    at.text_input[1].set_value("실데이터 확인")
+    at.button[1].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = [c for c in real.store.corrections(pid) if c["why"] == "실데이터 확인"]
+    assert stored and stored[0]["who"] == "상담사 이"
+    assert not [c for c in get_store().corrections(pid) if c["why"] == "실데이터 확인"]
+    assert "청각장애(경증)" in unsuitable_map(real.store, [pid])[pid] and "청각장애(경증)" in real.corpus.unsuitable[pid]

@@ -1,8 +1,13 @@
 """Issue #29 items 1–2: one posting can never cost another its exclusions, an unknown verdict is never taken as
-suitable, and an injected 'all suitable' answer is held as a conflict while the rule exclusion stands."""
+suitable, and an injected 'all suitable' answer is held as a conflict while the rule exclusion stands.
+
+And every way a posting reaches the corpus is judged for disability fit before a list can show it (the audit of
+2026-12-02): never extracted (upload, sync, ingest, `engine.add`, the real corpus), sharing its text with another
+posting, judged by an LLM alone, changed after a counselor's 'suitable', or judged in another process."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 
 import pytest
@@ -15,8 +20,8 @@ from core.data.records import Posting, Seeker
 from core.data.store import Store
 from core.filters import FilterSettings, pair_violation
 from core.llm.extract import extract_all, extract_posting
-from core.llm.rules import INSTRUCTION_LIKE
-from core.llm.suitability import posting_verdicts, suitable_map, unsuitable_map
+from core.llm.rules import INSTRUCTION_LIKE, extract_rules, source_hash
+from core.llm.suitability import apply_correction, posting_verdicts, suitable_map, unsuitable_map
 from core.models.engine import Engine
 
 LONG_DUTY = "고객 문의에 친절히 답하고 매장 진열을 정리합니다. " * 210  # ~6,000 characters, no rule fires
@@ -84,16 +89,16 @@ def test_a_long_posting_never_costs_the_next_one_its_exclusions(two_postings, ca
 
 
 def test_one_record_that_breaks_its_extractor_is_stored_as_unknown_and_the_batch_goes_on(two_postings, monkeypatch):
-    import core.llm.extract as extract
+    import core.llm.rules as rules
 
-    real = extract.extract_rules
+    real = rules.extract_rules
 
     def breaks_on_the_first(p):
         if p.id == "t:L1":
             raise RuntimeError("규칙 추출 중 예기치 않은 오류")
         return real(p)
 
-    monkeypatch.setattr(extract, "extract_rules", breaks_on_the_first)
+    monkeypatch.setattr(rules, "extract_rules", breaks_on_the_first)
     store = two_postings
     counts = extract_all(store, store.postings(), "rules")
     assert counts == {"ok": 1, "conflict": 0, "failed": 1}
@@ -178,3 +183,103 @@ def test_instruction_like_text_is_recognised(text):
                                   "모든 직원 4대 보험", "장애인 편의시설 있음, 휠체어 접근 가능"])
 def test_job_text_is_not_taken_for_an_instruction(text):
     assert not INSTRUCTION_LIKE.search(text)
+
+
+FILTERS = FilterSettings(education=False, career=False)
+
+
+def shown(engine: Engine, seeker) -> list[str]:
+    return [i.item_id for i in engine.model("tfidf").recommend(seeker, k=20, filters=FILTERS, explain=False).items]
+
+
+def seeker_of(store: Store, type_: str = "지체장애", grade: str = "중증"):
+    return add_seekers(store, store.path.parent, [{"id": "1", "disability_type": type_, "disability_grade": grade,
+                                                   "desired_job_name": "하역 및 적재 단순 종사원"}])["s:1"]
+
+
+def test_a_posting_no_extractor_has_read_is_judged_by_the_rules_before_any_list_shows_it(two_postings):
+    store = two_postings
+    assert store.extractions() == []  # uploaded, never extracted
+    seeker = seeker_of(store)
+    engine = Engine.from_store(store)
+    assert "t:H2" not in shown(engine, seeker) and "t:L1" in shown(engine, seeker)
+    assert SEEKER_TYPE in engine.corpus.unsuitable["t:H2"]
+    assert pair_violation(seeker, store.posting("t:H2"), FILTERS, engine.corpus.unsuitable)  # the audit's oracle too
+    verdict = {v.type: v for v in posting_verdicts(store, "t:H2").types}[SEEKER_TYPE]
+    assert (verdict.verdict, verdict.source) == ("제외", "규칙")  # the review page says what the filter does
+    # added while the app runs
+    heavy = dataclasses.replace(store.posting("t:L1"), id="t:N3", wantedAuthNo="N3", jobCont=HEAVY)
+    engine.add(heavy)
+    assert "t:N3" not in shown(engine, seeker) and SEEKER_TYPE in engine.corpus.unsuitable["t:N3"]
+    # changed by another process (a sync): the new text is judged, not the old one's verdict kept
+    Store(store.path).upsert_postings([dataclasses.replace(store.posting("t:L1"), jobCont=HEAVY)])
+    engine.refresh()
+    assert "t:L1" not in shown(engine, seeker)
+
+
+def test_postings_with_the_same_text_share_every_answer(two_postings):
+    store = two_postings
+    twin = dataclasses.replace(store.posting("t:H2"), id="t:H9", wantedAuthNo="H9")
+    store.upsert_postings([twin])
+    assert source_hash(twin) == source_hash(store.posting("t:H2"))
+    extract_all(store, store.postings(), "rules")
+    assert {r["posting_id"] for r in store.extractions() if r["text_hash"] == source_hash(twin)} == {"t:H2"}  # cached once
+    # an LLM answer stored under one twin counts for the other; a refreshed run under the other takes nothing away
+    key = (source_hash(twin), "llm", "m", "v")
+    store.put_extraction(key, "t:H2", "ok", {"unsuitable_types": [{"type": "청각장애(경증)", "reason": "전화", "evidence": ""}],
+                                             "suitable_types": []})
+    extract_posting(store, store.posting("t:H9"), "rules", refresh=True)
+    excluded = unsuitable_map(store)
+    assert {SEEKER_TYPE, "청각장애(경증)"} <= excluded["t:H2"] and {SEEKER_TYPE, "청각장애(경증)"} <= excluded["t:H9"]
+
+
+def test_an_llm_run_alone_never_drops_what_the_rules_exclude(two_postings):
+    store = two_postings
+    h2 = store.posting("t:H2")
+    assert SEEKER_TYPE in {t.type for t in extract_rules(h2)[0].unsuitable_types}
+    store.put_extraction((source_hash(h2), "llm", "m", "v"), "t:H2", "ok",
+                         {"unsuitable_types": [], "suitable_types": [{"type": SEEKER_TYPE, "reason": "", "evidence": ""}]})
+    assert not [r for r in store.extractions() if r["extractor"] == "rules"]  # no rules run was stored
+    assert SEEKER_TYPE in unsuitable_map(store)["t:H2"]
+    assert SEEKER_TYPE in posting_verdicts(store, "t:H2").excluded
+
+
+def test_a_counselors_suitable_lifts_only_the_exclusions_of_the_text_judged(two_postings):
+    store = two_postings
+    quiet = dataclasses.replace(store.posting("t:H2"), jobCont="문서 정리와 우편물 분류")
+    store.upsert_postings([quiet])
+    store.put_extraction((source_hash(quiet), "llm", "m", "v"), "t:H2", "ok",
+                         {"unsuitable_types": [{"type": SEEKER_TYPE, "reason": "", "evidence": ""}], "suitable_types": []})
+    apply_correction(store, None, "t:H2", SEEKER_TYPE, "suitable", "상담사 김", "현장 확인")
+    assert SEEKER_TYPE not in unsuitable_map(store).get("t:H2", frozenset())  # the text judged: lifted
+    store.upsert_postings([dataclasses.replace(quiet, jobCont=HEAVY)])  # the employer rewrites the posting
+    assert SEEKER_TYPE in unsuitable_map(store)["t:H2"]
+    verdicts = posting_verdicts(store, "t:H2")
+    assert SEEKER_TYPE in verdicts.excluded and any("다시 확인" in f and SEEKER_TYPE in f for f in verdicts.flags)
+    # a correction stored before corrections named their text still applies (nothing says which text it judged)
+    store.add_correction("t:H2", SEEKER_TYPE, "suitable", "상담사 박", "예전 확인")
+    assert SEEKER_TYPE not in unsuitable_map(store).get("t:H2", frozenset())
+
+
+def test_a_running_engine_takes_in_verdicts_another_process_stored(two_postings):
+    store = two_postings
+    seeker = seeker_of(store, "청각장애", "경증")
+    engine = Engine.from_store(store)
+    assert "t:L1" in shown(engine, seeker)
+    other = Store(store.path)  # the CLI's `extract`, or a counselor on another server
+    other.add_correction("t:L1", "청각장애(경증)", "unsuitable", "상담사 김", "전화 응대 위주", source_hash(store.posting("t:L1")))
+    engine.refresh()
+    assert "t:L1" not in shown(engine, seeker)
+
+
+def test_consistency_mode_keeps_an_exclusion_one_run_found():
+    from core.llm.extract import majority
+    from core.llm.schema import PostingExtraction, TypeJudgement
+
+    def said(unsuitable=(), suitable=()):
+        judged = lambda ts: [TypeJudgement(type=t, reason="근거", evidence="근거 문구") for t in ts]  # noqa: E731
+        return PostingExtraction(unsuitable_types=judged(unsuitable), suitable_types=judged(suitable))
+
+    final = majority([said(["시각장애(중증)"]), said(suitable=["시각장애(중증)", "지적장애"]), said(suitable=["지적장애"])])
+    assert [t.type for t in final.unsuitable_types] == ["시각장애(중증)"]
+    assert [t.type for t in final.suitable_types] == ["지적장애"]  # a majority, and excluded by no run

@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS extractions (
     result TEXT, error TEXT, at REAL, PRIMARY KEY (text_hash, extractor, model, prompt_version));
 CREATE TABLE IF NOT EXISTS corrections (
     id INTEGER PRIMARY KEY AUTOINCREMENT, posting_id TEXT, disability_type TEXT, verdict TEXT,
-    who TEXT, why TEXT, at REAL);
+    who TEXT, why TEXT, at REAL, text_hash TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS sync_state (
     api TEXT PRIMARY KEY, run_id TEXT, next_page INTEGER, status TEXT, message TEXT, started_at REAL,
     finished_at REAL, last_success REAL);
@@ -100,6 +100,9 @@ class Store:
             columns = {row[1] for row in con.execute("PRAGMA table_info(ingest_log)")}
             if "status" not in columns:  # a store made before ingests were logged at their start
                 con.execute("ALTER TABLE ingest_log ADD COLUMN status TEXT NOT NULL DEFAULT 'done'")
+            if "text_hash" not in {row[1] for row in con.execute("PRAGMA table_info(corrections)")}:
+                # a store made before corrections named the text they were made on ('' = unknown: they apply)
+                con.execute("ALTER TABLE corrections ADD COLUMN text_hash TEXT NOT NULL DEFAULT ''")
             self._recsets_schema(con)
 
     @property
@@ -287,30 +290,43 @@ class Store:
                         (*key, posting_id, status, json.dumps(result, ensure_ascii=False) if result else None,
                          error, time.time()))
 
-    EXTRACTION_COLUMNS = ("posting_id", "extractor", "model", "status", "result", "error", "at")
+    EXTRACTION_COLUMNS = ("posting_id", "text_hash", "extractor", "model", "status", "result", "error", "at")
 
-    def extractions(self, posting_ids: list[str] | None = None) -> list[dict]:
-        """Every stored extraction (oldest first), results parsed: what the suitability verdicts are made of."""
+    def extractions(self, posting_ids: list[str] | None = None, text_hashes: list[str] | None = None) -> list[dict]:
+        """Every stored extraction (oldest first), results parsed: what the suitability verdicts are made of.
+        With `posting_ids` (and `text_hashes`): the rows of those postings, and of those texts whoever they were
+        stored for (a cached answer is stored once per text, under the first posting that had it)."""
         sql = f"SELECT {', '.join(self.EXTRACTION_COLUMNS)} FROM extractions"
-        if posting_ids is not None and len(posting_ids) <= 500:
-            rows = self.con.execute(sql + f" WHERE posting_id IN ({','.join('?' * len(posting_ids))}) ORDER BY at",
-                                    posting_ids).fetchall()
+        ids, hashes = list(posting_ids or []), list(text_hashes or [])
+        if posting_ids is not None and len(ids) + len(hashes) <= 500:
+            rows = self.con.execute(sql + f" WHERE posting_id IN ({','.join('?' * len(ids))}) OR text_hash IN "
+                                    f"({','.join('?' * len(hashes))}) ORDER BY at", ids + hashes).fetchall()
         else:
             rows = self.con.execute(sql + " ORDER BY at").fetchall()
-        wanted = set(posting_ids) if posting_ids is not None else None
+        wanted, wanted_hashes = (set(ids), set(hashes)) if posting_ids is not None else (None, None)
         out = []
         for row in rows:
             record = dict(zip(self.EXTRACTION_COLUMNS, row))
-            if wanted is not None and record["posting_id"] not in wanted:
+            if wanted is not None and record["posting_id"] not in wanted and record["text_hash"] not in wanted_hashes:
                 continue
             record["result"] = json.loads(record["result"]) if record["result"] else None
             out.append(record)
         return out
 
-    def add_correction(self, posting_id: str, disability_type: str, verdict: str, who: str, why: str) -> None:
+    def add_correction(self, posting_id: str, disability_type: str, verdict: str, who: str, why: str,
+                       text_hash: str = "") -> None:
+        """`text_hash`: the posting text the counselor judged (a 'suitable' verdict lifts only that text's
+        exclusions; see core/llm/suitability.py)."""
         with self.tx() as con:
-            con.execute("INSERT INTO corrections (posting_id, disability_type, verdict, who, why, at) "
-                        "VALUES (?,?,?,?,?,?)", (posting_id, disability_type, verdict, who, why, time.time()))
+            con.execute("INSERT INTO corrections (posting_id, disability_type, verdict, who, why, at, text_hash) "
+                        "VALUES (?,?,?,?,?,?,?)", (posting_id, disability_type, verdict, who, why, time.time(), text_hash))
+
+    def verdicts_written(self) -> tuple[float, int]:
+        """(newest extraction time, newest correction id): changes when any process stores an extraction or a
+        correction, so a running engine knows to read the disability verdicts again."""
+        at = self.con.execute("SELECT MAX(at) FROM extractions").fetchone()[0]
+        last = self.con.execute("SELECT MAX(id) FROM corrections").fetchone()[0]
+        return float(at or 0.0), int(last or 0)
 
     JUDGMENT_COLUMNS = ("analyst", "direction", "query_id", "item_id", "grade", "model", "filters", "at")
 
@@ -327,11 +343,15 @@ class Store:
         cols = ", ".join(self.JUDGMENT_COLUMNS)
         return [dict(zip(self.JUDGMENT_COLUMNS, r)) for r in self.query(f"SELECT {cols} FROM judgments ORDER BY at, analyst")]
 
+    CORRECTION_COLUMNS = ("posting_id", "disability_type", "verdict", "who", "why", "at", "text_hash")
+
     def corrections(self, posting_id: str | None = None) -> list[dict]:
-        sql = "SELECT posting_id, disability_type, verdict, who, why, at FROM corrections"
-        rows = self.con.execute(sql + (" WHERE posting_id=?" if posting_id else "") + " ORDER BY id",
-                                (posting_id,) if posting_id else ())
-        return [dict(zip(("posting_id", "disability_type", "verdict", "who", "why", "at"), r)) for r in rows]
+        # a read-only store made before corrections named their text has no such column (its rows: '')
+        held = {row[1] for row in self.con.execute("PRAGMA table_info(corrections)")}
+        columns = [c if c in held else "''" for c in self.CORRECTION_COLUMNS]
+        rows = self.con.execute(f"SELECT {', '.join(columns)} FROM corrections" + (" WHERE posting_id=?" if posting_id else "")
+                                + " ORDER BY id", (posting_id,) if posting_id else ())
+        return [dict(zip(self.CORRECTION_COLUMNS, r)) for r in rows]
 
     # ------------------------------------------------------------ #29: store errors in words
     def explain(self, e: sqlite3.Error) -> StoreError:

@@ -9,19 +9,17 @@ LLM answers that contradict the employer's declared work environment are flagged
 """
 from __future__ import annotations
 
-import hashlib
-
 from ..data.normalize import DISABILITY_TYPES
 from ..data.records import Posting
 from ..progress import Progress, report
 from .client import LLMConfig, LLMError, LLMFatal, extract_llm, make_client, redact
-from .rules import conflicts, cross_check, extract_rules, posting_source_text
+from .rules import conflicts, cross_check, posting_source_text, rules_payload, source_hash
 from .schema import PROMPT_VERSION, PostingExtraction
 from .suitability import CONFLICT, FAILED, SETTLED  # ok: verdicts stand; conflict: held for review; failed: unknown
 
 
 def cache_key(p: Posting, extractor: str, model: str) -> tuple[str, str, str, str]:
-    return (hashlib.sha1(posting_source_text(p).encode()).hexdigest(), extractor, model, PROMPT_VERSION)
+    return (source_hash(p), extractor, model, PROMPT_VERSION)
 
 
 def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig | None = None, runs: int = 1,
@@ -48,9 +46,7 @@ def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig 
 
 def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | None, runs: int, client) -> dict:
     if extractor == "rules":
-        result, fired = extract_rules(p)
-        payload = {**result.model_dump(), "rules_fired": fired}
-        store.put_extraction(key, p.id, SETTLED, payload)
+        store.put_extraction(key, p.id, SETTLED, rules_payload(p))
         return store.get_extraction(key)
     if cfg is None:
         raise LLMError("LLM 설정이 없습니다 (JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 secrets.toml [llm])")
@@ -84,14 +80,18 @@ def agreement(answers: list[PostingExtraction]) -> dict[str, dict[str, float]]:
 
 
 def majority(answers: list[PostingExtraction]) -> PostingExtraction:
-    """Fields from the first answer; a type kept on a side when more than half the runs put it there."""
+    """Fields from the first answer; a type is unsuitable when any run found it so (exclusions only add up: one
+    run that reads a danger in the text is not outvoted), suitable when more than half the runs say so and none
+    excludes it. How far the runs agreed is stored beside it (`agreement`)."""
     base = answers[0].model_copy(deep=True)
-    for side in ("suitable_types", "unsuitable_types"):
+    excluded = set()
+    for side in ("unsuitable_types", "suitable_types"):
         kept = []
         for t in DISABILITY_TYPES:
             votes = [j for a in answers for j in getattr(a, side) if j.type == t]
-            if len(votes) * 2 > len(answers):
+            if votes and (side == "unsuitable_types" or (len(votes) * 2 > len(answers) and t not in excluded)):
                 kept.append(votes[0])
+                excluded |= {t} if side == "unsuitable_types" else set()
         setattr(base, side, kept)
     return base
 

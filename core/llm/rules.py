@@ -2,6 +2,7 @@
 고용24 facilities, duty keywords and the 직종 code, each rule id quoted in its reasons."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -21,6 +22,18 @@ def posting_source_text(p: Posting) -> str:
              ("고용형태", p.empType), ("장애인 편의시설", p.disableCvntl)]
     lines += [(f"작업환경-{ENV_LABELS[f]}", getattr(p, f)) for f in ENV_FIELDS]
     return "\n".join(f"{k}: {v}" for k, v in lines if v)
+
+
+def source_hash(p: Posting) -> str:
+    """The digest of what an extractor reads (`posting_source_text`): answers are cached and matched by it, so a
+    posting's verdict is always one for the text it has now."""
+    return hashlib.sha1(posting_source_text(p).encode()).hexdigest()
+
+
+def rules_payload(p: Posting) -> dict:
+    """What a rules extraction stores: the schema's answer and the rules that fired."""
+    result, fired = extract_rules(p)
+    return {**result.model_dump(), "rules_fired": fired}
 
 
 def occupation_label(p: Posting) -> str:

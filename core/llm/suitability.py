@@ -1,48 +1,112 @@
 """Which disability types each posting is unsuitable for: extraction results, then counselor corrections.
 
-Exclusions only accumulate across extractors and runs; a counselor's correction is the one thing that
-removes one, and the disability filter uses it from the moment it is stored. A posting none of whose
-extractions succeeded carries `VERDICT_UNKNOWN` instead: its verdict is unknown, never 'suitable'.
+A posting is judged on the text it has now. The offline rules read that text whenever no rules answer is stored
+for it (a posting that arrived by upload, sync or ingest and was never extracted is not passed as suitable), an
+answer cached for the same text under another posting counts for this one too, and exclusions found in any
+earlier version of its text stay. Exclusions only accumulate across extractors, runs and versions; a
+counselor's correction is the one thing that removes one, and only for the text the counselor judged. A posting
+whose text no extractor could read carries `VERDICT_UNKNOWN` instead: its verdict is unknown, never 'suitable'.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
+from ..data.records import Posting
 from ..data.store import Store
+from .rules import rules_payload, source_hash
 
 SETTLED, CONFLICT, FAILED = "ok", "conflict", "failed"  # extraction statuses (see extract.py)
+ANSWERED = (SETTLED, CONFLICT)
 
 
-def unsuitable_map(store: Store, posting_ids: list[str] | None = None) -> dict[str, frozenset]:
-    """posting id → unsuitable types: the union over every answered extraction, then corrections applied;
-    `VERDICT_UNKNOWN` for a posting whose every extraction failed.
+def _rules_now(p: Posting, text_hash: str) -> dict:
+    """The offline rules read from the posting's current text, as an extraction row that is not stored."""
+    row = {"posting_id": p.id, "text_hash": text_hash, "extractor": "rules", "model": "rules", "at": None}
+    try:
+        return {**row, "status": SETTLED, "result": rules_payload(p), "error": ""}
+    except Exception as e:  # noqa: BLE001 — one record the rules cannot read: its verdict is unknown, never suitable
+        return {**row, "status": FAILED, "result": None, "error": f"{type(e).__name__}: {str(e)[:300]}"}
+
+
+def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, tuple[str, list[dict]]]:
+    """posting id → (the hash of its current text, the extraction rows that speak for it): its own rows from every
+    text it has had, rows of its current text stored under another posting (the cache answers a text once), and
+    the rules read now when no rules row exists for its current text. `postings`: records or ids (None: every
+    stored posting, and the rows of ids no longer stored, as they are)."""
+    if postings is None:
+        records, orphans = store.postings(), None
+    else:
+        records = [p for p in postings if isinstance(p, Posting)]
+        ids = [p for p in postings if not isinstance(p, Posting)]
+        found = store.postings_by_id(ids) if ids else {}
+        records += list(found.values())
+        orphans = {i for i in ids if i not in found}
+    hashes = {p.id: source_hash(p) for p in records}
+    rows = (store.extractions() if postings is None
+            else store.extractions([*hashes, *orphans], sorted(set(hashes.values()))))
+    by_id, by_hash = defaultdict(list), defaultdict(list)
+    for r in rows:
+        by_id[r["posting_id"]].append(r)
+        by_hash[r["text_hash"]].append(r)
+    out: dict[str, tuple[str, list[dict]]] = {}
+    for p in records:
+        h = hashes[p.id]
+        mine = list({id(r): r for r in (*by_id.get(p.id, []), *by_hash.get(h, []))}.values())
+        if not any(r["extractor"] == "rules" and r["text_hash"] == h for r in mine):
+            mine.append(_rules_now(p, h))
+        out[p.id] = (h, mine)
+    for posting_id, mine in by_id.items():
+        if posting_id not in out and (orphans is None or posting_id in orphans):
+            out[posting_id] = ("", mine)
+    return out
+
+
+def _of_text(row: dict, text_hash: str) -> bool:
+    """Whether an extraction or correction was made on the posting's current text ('' = not known: it counts)."""
+    return not text_hash or not row.get("text_hash") or row["text_hash"] == text_hash
+
+
+def _unknown(text_hash: str, rows: list[dict]) -> bool:
+    """No answer for the current text, and an extractor failed on it."""
+    current = [r for r in rows if _of_text(r, text_hash)]
+    return not any(r["status"] in ANSWERED for r in current) and any(r["status"] == FAILED for r in current)
+
+
+def _corrections(store: Store) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = defaultdict(list)
+    for c in store.corrections():
+        out[c["posting_id"]].append(c)
+    return out
+
+
+def unsuitable_map(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, frozenset]:
+    """posting id → unsuitable types: the union over every answer that speaks for the posting (`verdict_rows`),
+    then corrections applied; `VERDICT_UNKNOWN` for a posting whose current text no extractor could read.
 
     Why a union and not the newest answer: an exclusion protects a disabled seeker, so no later answer
-    (an LLM run with empty lists, a rerun on another model) may silently lift one that a trusted source
-    found. An answer held as a conflict still adds its exclusions. Only a counselor's correction removes a
-    type, and corrections are applied last, in order.
+    (an LLM run with empty lists, a rerun on another model, a new version of the text) may silently lift one
+    that a trusted source found. An answer held as a conflict still adds its exclusions. Only a counselor's
+    correction removes a type, applied last and in order, and a 'suitable' one only for the text it was made on.
     """
-    out: dict[str, set] = {}
-    answered: set[str] = set()
-    failed: set[str] = set()
-    for row in store.extractions(posting_ids):
-        if row["status"] in (SETTLED, CONFLICT):
-            answered.add(row["posting_id"])
-            out.setdefault(row["posting_id"], set()).update(
-                t["type"] for t in (row["result"] or {}).get("unsuitable_types", []))
-        elif row["status"] == FAILED:
-            failed.add(row["posting_id"])
-    for posting_id in failed - answered:
-        out.setdefault(posting_id, set()).add(VERDICT_UNKNOWN)
-    for c in store.corrections():
-        types = out.setdefault(c["posting_id"], set())
-        if c["verdict"] == "unsuitable":
-            types.add(c["disability_type"])
-        elif c["verdict"] in {"suitable", "not_unsuitable"}:
-            types.discard(c["disability_type"])
-    wanted = set(posting_ids) if posting_ids is not None else None
-    return {k: frozenset(v) for k, v in out.items() if v and (wanted is None or k in wanted)}
+    corrections = _corrections(store)
+    held = verdict_rows(store, postings)
+    if postings is None:  # corrections of postings with no extraction or record left count as before
+        held |= {k: ("", []) for k in corrections if k not in held}
+    out: dict[str, frozenset] = {}
+    for posting_id, (text_hash, rows) in held.items():
+        types = {t["type"] for r in rows if r["status"] in ANSWERED for t in (r["result"] or {}).get("unsuitable_types", [])}
+        if _unknown(text_hash, rows):
+            types.add(VERDICT_UNKNOWN)
+        for c in corrections.get(posting_id, []):
+            if c["verdict"] == "unsuitable":
+                types.add(c["disability_type"])
+            elif c["verdict"] in {"suitable", "not_unsuitable"} and _of_text(c, text_hash):
+                types.discard(c["disability_type"])
+        if types:
+            out[posting_id] = frozenset(types)
+    return out
 
 
 @dataclass(frozen=True)
@@ -79,15 +143,17 @@ def _source(row: dict) -> str:
 
 
 def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
-    """Every type's verdict, from the stored extractions and corrections of one posting.
+    """Every type's verdict, from the answers that speak for one posting (`verdict_rows`) and its corrections.
 
     A type any trusted source excluded is 제외 with that source's reason, whatever another answer said; a
-    'suitable' from an answer held as a conflict is 검토 필요; only settled answers (and counselors) make 적합."""
-    rows = store.extractions([posting_id])
-    answered = [r for r in rows if r["status"] in (SETTLED, CONFLICT)]
-    out = PostingVerdicts(posting_id, "settled" if any(r["status"] == SETTLED for r in rows)
+    'suitable' from an answer held as a conflict is 검토 필요; only settled answers on the current text (and
+    counselors, for the text they judged) make 적합."""
+    text_hash, rows = verdict_rows(store, [posting_id]).get(posting_id, ("", []))
+    current = [r for r in rows if _of_text(r, text_hash)]
+    answered = [r for r in rows if r["status"] in ANSWERED]
+    out = PostingVerdicts(posting_id, "settled" if any(r["status"] == SETTLED for r in current)
                           else "unknown" if rows else "unextracted")
-    out.failures = [r["error"] for r in rows if r["status"] == FAILED and r["error"]]
+    out.failures = [r["error"] for r in current if r["status"] == FAILED and r["error"]]
     excluded: dict[str, TypeVerdict] = {}
     suitable: dict[str, TypeVerdict] = {}
     held: dict[str, TypeVerdict] = {}
@@ -97,6 +163,8 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
         out.flags += result.get("flags", [])
         for j in result.get("unsuitable_types", []):
             excluded.setdefault(j["type"], TypeVerdict(j["type"], "제외", _source(r), j["reason"], j["evidence"]))
+        if not _of_text(r, text_hash):  # a 'suitable' read from an earlier text says nothing of this one
+            continue
         target = suitable if r["status"] == SETTLED else held
         for j in result.get("suitable_types", []):
             target.setdefault(j["type"], TypeVerdict(j["type"], "적합" if target is suitable else "검토 필요",
@@ -105,6 +173,8 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
         who = f"상담사 ({c['who']})"
         if c["verdict"] == "unsuitable":
             excluded[c["disability_type"]] = TypeVerdict(c["disability_type"], "제외", who, c["why"])
+        elif not _of_text(c, text_hash):
+            out.flags.append(f"{c['disability_type']}: {who}의 적합 판정 뒤 공고 내용이 바뀌었습니다. 다시 확인해 주세요")
         else:
             excluded.pop(c["disability_type"], None)
             suitable[c["disability_type"]] = TypeVerdict(c["disability_type"], "적합", who, c["why"])
@@ -113,21 +183,20 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
     return out
 
 
-def suitable_map(store: Store, posting_ids: list[str] | None = None) -> dict[str, frozenset]:
-    """posting id → types settled as suitable (settled answers and counselors, minus every exclusion): what a
-    'suitable share' may count. A conflict's or an unknown posting's 'suitable' never counts."""
-    found: dict[str, set] = {}
-    for row in store.extractions(posting_ids):
-        if row["status"] == SETTLED:
-            found.setdefault(row["posting_id"], set()).update(
-                t["type"] for t in (row["result"] or {}).get("suitable_types", []))
-    for c in store.corrections():
-        if c["verdict"] == "suitable":
-            found.setdefault(c["posting_id"], set()).add(c["disability_type"])
-    excluded = unsuitable_map(store, posting_ids)
-    wanted = set(posting_ids) if posting_ids is not None else None
-    return {k: frozenset(v - excluded.get(k, frozenset())) for k, v in found.items()
-            if (wanted is None or k in wanted) and v - excluded.get(k, frozenset())}
+def suitable_map(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, frozenset]:
+    """posting id → types settled as suitable on the current text (settled answers and counselors, minus every
+    exclusion): what a 'suitable share' may count. A conflict's or an unknown posting's 'suitable' never counts."""
+    corrections = _corrections(store)
+    excluded = unsuitable_map(store, postings)
+    out: dict[str, frozenset] = {}
+    for posting_id, (text_hash, rows) in verdict_rows(store, postings).items():
+        found = {t["type"] for r in rows if r["status"] == SETTLED and _of_text(r, text_hash)
+                 for t in (r["result"] or {}).get("suitable_types", [])}
+        found |= {c["disability_type"] for c in corrections.get(posting_id, [])
+                  if c["verdict"] == "suitable" and _of_text(c, text_hash)}
+        if found - excluded.get(posting_id, frozenset()):
+            out[posting_id] = frozenset(found - excluded.get(posting_id, frozenset()))
+    return out
 
 
 def apply_correction(store: Store, corpus, posting_id: str, disability_type: str, verdict: str, who: str,
@@ -137,7 +206,9 @@ def apply_correction(store: Store, corpus, posting_id: str, disability_type: str
         raise ValueError(f"verdict must be 'suitable' or 'unsuitable', not {verdict!r}")
     if not who.strip():
         raise ValueError("수정한 사람(who)을 입력하세요")
-    store.add_correction(posting_id, disability_type, verdict, who.strip(), why.strip())
+    posting = store.posting(posting_id)
+    store.add_correction(posting_id, disability_type, verdict, who.strip(), why.strip(),
+                         source_hash(posting) if posting else "")
     types = unsuitable_map(store, [posting_id]).get(posting_id, frozenset())
     if corpus is not None:
         corpus.set_unsuitable(posting_id, types)

@@ -55,6 +55,7 @@ class Engine:
             corpus.listeners.append(self._rewrite)
         self._models: dict[tuple[str, str], tuple[str, Recommender]] = {}  # (name, analyser) → (version, model)
         self.seen_at = store.last_write()  # newest store write this engine holds (see `refresh`)
+        self.verdicts_seen = store.verdicts_written()  # newest extraction and correction it holds (see `refresh`)
         self._lock = threading.RLock()  # re-entrant: a hybrid fits its parts through `model`
 
     @classmethod
@@ -63,7 +64,7 @@ class Engine:
         postings = [p for p in store.postings() if not sources or p.source in sources]
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
         scope = "store" if not (sources or seeker_sources) else f"sources:{sorted(sources or [])}:{sorted(seeker_sources or [])}"
-        return cls(store, Corpus(postings, seekers, unsuitable_map(store, [p.id for p in postings]), **params.corpus()),
+        return cls(store, Corpus(postings, seekers, unsuitable_map(store, postings), **params.corpus()),
                    params, vector_store, scope)
 
     @classmethod
@@ -73,7 +74,7 @@ class Engine:
         without their 직종 code (see core/data/blind.py), their disability fit re-read by the offline rules
         from what is left, so no exclusion stored from the code's rule line reaches the filters either."""
         data = load_dataset(name, seekers_sample, progress)
-        unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, [p.id for p in data.postings])
+        unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, data.postings)
         corpus = Corpus(data.postings, data.seekers, unsuitable, blind=blind, **params.corpus())
         return cls(data.store, corpus, params, scope=f"dataset:{name}:{seekers_sample}")
 
@@ -151,6 +152,8 @@ class Engine:
 
     def _hold(self, record: Posting | Seeker) -> None:
         self.corpus.upsert(record)
+        if isinstance(record, Posting):  # judged on the text it has now, before any list can show it
+            self.corpus.set_unsuitable(record.id, self._unsuitable([record]).get(record.id, frozenset()))
         for _, model in self._models.values():
             if model.holds_vectors:  # a hybrid's parts are models of this engine, updated on their own
                 model.add_vector(record)
@@ -160,12 +163,26 @@ class Engine:
             if model._in_store(kind):
                 self.vector_store.write(model.name, self.corpus.tables[kind], [row], model.matrices[kind][row:row + 1])
 
+    def _unsuitable(self, postings: list[Posting]) -> dict[str, frozenset]:
+        """The disability verdicts of `postings` as this corpus holds them (blind: the rules alone, without the code)."""
+        return blind_unsuitable(postings) if self.corpus.blind else unsuitable_map(self.store, postings)
+
     def refresh(self) -> int:
-        """Take in what another process stored since this engine last looked (a sync, an upload, an ingest):
-        each new or changed record becomes recommendable in every loaded model. Returns how many."""
+        """Take in what another process stored since this engine last looked (a sync, an upload, an ingest, an
+        extraction run, a counselor's correction): each new or changed record becomes recommendable in every
+        loaded model, and every posting whose disability verdict changed is filtered by the new one. Returns how
+        many records were new or changed (not counting verdicts)."""
         with self._lock:
             postings, seekers, newest = self.store.changed_since(self.seen_at)
             for record in [*postings, *seekers]:
                 self._hold(record)
             self.seen_at = newest
+            written = self.store.verdicts_written()
+            if written != self.verdicts_seen and not self.corpus.blind:
+                held = self.corpus.records("posting")
+                fresh = self._unsuitable(held)
+                for p in held:
+                    if fresh.get(p.id, frozenset()) != self.corpus.unsuitable.get(p.id, frozenset()):
+                        self.corpus.set_unsuitable(p.id, fresh.get(p.id, frozenset()))
+                self.verdicts_seen = written
         return len(postings) + len(seekers)
