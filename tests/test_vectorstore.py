@@ -185,3 +185,26 @@ def test_an_unreachable_or_missing_milvus_names_the_setting(tmp_path, monkeypatc
     with pytest.raises(VectorStoreError, match=f"{SETTING}.*pymilvus"):
         open_vector_store(f"milvus:{tmp_path}/vectors.db")
     assert open_vector_store("memory") is None and open_vector_store("") is None
+
+
+def test_fields_another_process_wrote_never_override_this_process_s_filters(tmp_path):
+    """Two processes share one collection. Process B loaded before a counselor's correction and rewrites the
+    posting's row (an add or refresh of its own): process A's search still filters by what A holds."""
+    import numpy as np
+
+    from core.filters import ItemTable, Origin
+
+    def table(unsuitable):
+        return ItemTable("posting", ["t:1", "t:2"], np.array([37.5, 37.5]), np.array([127.03, 127.04]),
+                         np.array([0, 0], dtype=np.int8), np.array([2, 2], dtype=np.int8), ["", ""], unsuitable,
+                         np.array([True, True]), np.array(["서울특별시", "서울특별시"], dtype=object))
+
+    a = table([frozenset({"지체장애(중증)"}), frozenset()])  # A: after the correction
+    b = table([frozenset(), frozenset()])  # B: loaded before it
+    vectors = np.eye(2, 4, dtype=np.float32)
+    store = MilvusStore(str(tmp_path / "v.db"))
+    store.write("sbert", a, np.arange(2), vectors)
+    origin = Origin("s:1", "seeker", 37.5, 127.03, "서울특별시", 7, "new", disability="지체장애(중증)")
+    assert store.search("sbert", a, origin, FilterSettings(), vectors[:1], 5)[0].tolist() == [1]
+    store.write("sbert", b, np.array([0]), vectors[:1])  # B rewrites t:1 without the exclusion
+    assert store.search("sbert", a, origin, FilterSettings(), vectors[:1], 5)[0].tolist() == [1]

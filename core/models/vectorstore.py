@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.normalize import VERDICT_UNKNOWN
-from ..filters import CAREER_CODES, FilterSettings, ItemTable, Origin
+from ..filters import CAREER_CODES, FilterSettings, ItemTable, Origin, filter_mask
 from ..geo.grid import PAD_DEG
 from ..geo.places import EARTH_KM, haversine_km
 
@@ -225,11 +225,15 @@ class MilvusStore(VectorStore):
             self.client.load_collection(name)
             self._ready.add(name)
         expr, radius = self.expression(table, origin, filters)
+        # this process's own filters decide, not the fields another process last wrote to the shared collection
+        # (one that loaded before a counselor's correction, a close or a new verdict may rewrite a row)
+        allowed = filter_mask(origin, table, filters)[0]
         limit = min(MAX_LIMIT, 2 * k + 32)
         while True:
             hits = self._fetch(name, table, prepared, expr, limit)
             exhausted = len(hits.rows) < limit
             keep = hits.rows >= 0
+            keep[keep] &= allowed[hits.rows[keep]]
             if radius is not None:  # the exact check: ST_DWITHIN above let through a superset of the circle
                 keep &= np.nan_to_num(haversine_km(origin.lat, origin.lon, hits.lat, hits.lon), nan=np.inf) <= radius
             fast = hits.fast[keep]
