@@ -300,16 +300,27 @@ assert len(DISABILITY_TYPES) == 19
 VERDICT_UNKNOWN = "판정 없음"
 
 _INTERNAL = ("신장", "심장", "호흡기", "간", "장루", "요루")
+NOT_DISABLED = {"nan", "None", "-", "비장애", "없음", "해당없음"}  # what a seekers file writes for 'no disability'
+
 
 
 def disability_label(kind: object, grade: object = None) -> str | None:
     """('지체', '중증') → '지체장애(중증)'; ('지적장애', _) → '지적장애'; 신장/심장/… → 내부장애.
 
-    Returns None for an empty type; raises FieldError for a type outside the 장애인복지법 list.
+    '지체장애(중증)', the app's own label, reads as its type and grade. Returns None for an empty type with no
+    grade; raises FieldError for a type outside the 장애인복지법 list, and for a grade with no type (a seeker the
+    row says is disabled is never stored as one without a disability, whom no disability filter would guard).
     """
     text = str(kind or "").strip()
-    if not text or text in {"nan", "None", "-", "비장애", "없음"}:
+    g = str(grade or "").strip()
+    if not text or text in NOT_DISABLED:
+        if g and g not in NOT_DISABLED:
+            raise FieldError("disability_type", kind, f"장애 정도({g})는 있는데 장애유형이 없음")
         return None
+    if labelled := re.fullmatch(r"(.+?)\s*\((경증|중증)\)", text):
+        if g and g != labelled.group(2):
+            raise FieldError("disability_grade", grade, f"장애유형에 적힌 정도({labelled.group(2)})와 다름")
+        text, g = labelled.group(1), labelled.group(2)
     base = text.replace(" ", "")
     base = base.replace("보청장애", "뇌전증장애")  # the paper's typo for 뇌전증
     if base.startswith(_INTERNAL):
@@ -322,7 +333,6 @@ def disability_label(kind: object, grade: object = None) -> str | None:
         return base
     if base not in DISABILITY_BASE_GRADED:
         raise FieldError("disability_type", kind, "장애인복지법 장애유형이 아님")
-    g = str(grade or "").strip()
     if g in {"중증", "심한", "장애의 정도가 심한", "1", "2", "3", "1급", "2급", "3급"}:
         return f"{base}(중증)"
     if g in {"경증", "심하지 않은", "장애의 정도가 심하지 않은", "4", "5", "6", "4급", "5급", "6급"}:
