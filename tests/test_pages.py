@@ -242,3 +242,16 @@ def test_suitability_page_stores_a_correction_with_the_corpus_shown(corpus, demo
     assert stored and stored[0]["who"] == "상담사 이"
     assert not [c for c in get_store().corrections(pid) if c["why"] == "실데이터 확인"]
     assert "청각장애(경증)" in unsuitable_map(real.store, [pid])[pid] and "청각장애(경증)" in real.corpus.unsuitable[pid]
+
+
+def test_a_link_never_switches_the_disability_guards_off(corpus):
+    """A link with dis=0&unk=0 opens with both guards on; a counselor who switches one off on the page keeps it
+    off for the rest of the session (the toggle), and the URL then says so."""
+    sid = next(s.id for s in corpus.seekers.values() if s.disability_type)
+    at = page("seeker_postings", {"seeker": sid, "model": "tfidf", "k": "5", "dis": "0", "unk": "0"})
+    assert at.toggle(key="ctl_dis").value is True and at.toggle(key="ctl_unk").value is True
+    assert "dis" not in at.query_params
+    at.toggle(key="ctl_dis").set_value(False).run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.run()  # a rerun of the same session reads the URL again
+    assert at.toggle(key="ctl_dis").value is False and at.query_params.get("dis") in ("0", ["0"])

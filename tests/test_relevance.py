@@ -205,6 +205,7 @@ def test_advice_names_the_filter_that_actually_removed_the_jobs(engine):
     removed = int((unblocked & (engine.corpus.occupation_codes("posting")[0] == seeker.middle_code)).sum())
     assert removed and f"{removed:,}건을 제외" in advice  # the count is what that filter alone took away
     assert "공고이" not in advice and "구직자이" not in advice
+    assert "끄면" not in advice and "장애유형에 맞지 않는" in advice  # named, never offered as a switch
 
 
 def test_freshness_comes_from_registration_dates_or_says_there_are_none(engine, tmp_path):

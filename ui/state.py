@@ -5,9 +5,17 @@ import streamlit as st
 
 from core.views.links import ViewState, from_params, to_params
 
+# what a link cannot switch off for whoever opens it: the disability guards. A counselor may turn them off on the
+# page (the toggle keeps that for the rest of the session); a page opened from a link starts with them on.
+GUARDS = {"disability": "ctl_dis", "unknown_verdict": "ctl_unk"}
+
 
 def view_state() -> ViewState:
-    return from_params(dict(st.query_params))
+    state = from_params(dict(st.query_params))
+    for name, widget in GUARDS.items():
+        if widget not in st.session_state:  # not yet set on this page in this session: the link's value is not taken
+            setattr(state, name, getattr(ViewState(), name))
+    return state
 
 
 def sync_url(state: ViewState) -> None:

@@ -191,6 +191,8 @@ def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings
              for name in FILTER_LABELS if getattr(filters, name)}
     blocker = max(gains, key=gains.get, default=None)
     if blocker and gains[blocker] > 0:
-        return (f"{head} · {FILTER_LABELS[blocker]} 필터가 같은 직종 {noun} {gains[blocker]:,}건을 제외했습니다 "
-                f"(필터를 끄면 보이지만, 조건에 맞지 않는 {noun}입니다).")
+        # the disability filter is named but never offered as a switch: what it removes is unsuitable for the seeker
+        why = (f"필터를 끄면 보이지만, 조건에 맞지 않는 {noun}입니다" if blocker != "disability"
+               else "이 장애유형에 맞지 않는 공고입니다" if noun == "공고" else "이 공고가 맞지 않는 장애유형의 구직자입니다")
+        return f"{head} · {FILTER_LABELS[blocker]} 필터가 같은 직종 {noun} {gains[blocker]:,}건을 제외했습니다 ({why})."
     return f"{head} · 필터를 하나씩 꺼 봐도 같은 직종 {subject} 더 없습니다: 이 데이터에 없는 직종입니다."
