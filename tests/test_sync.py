@@ -207,3 +207,48 @@ def test_today_first_puts_postings_registered_today_on_top_within_the_filters(en
     assert not all(engine.corpus.postings[r.item_id].reg_date == TODAY.isoformat() for r in plain.items)
     assert fresh_ids & {r.item_id for r in model.recommend(query, k=50, filters=loose, target="posting", explain=False,
                                                             today_first=TODAY.isoformat()).items}
+
+
+def test_a_real_posting_past_its_closing_date_is_never_offered_and_stays_closed_when_seen_again(tmp_data, monkeypatch):
+    """An upload is never closed by a sync: the app's engine (served on today's date) closes a real posting past its
+    closing date all the same, and again when the server runs past midnight; a re-upload of a posting a sync closed
+    does not reopen it, unless its closing date moved later. A dataset read as a snapshot keeps its dates."""
+    import core.models.engine as engine_module
+    from core.data.ingest import ingest_file
+    from core.models.engine import Engine
+    from core.sync.run import close_expired
+
+    base = {"title": "매장 관리원", "company": "(주)한빛", "region": "서울 강남구", "jobCont": "매장 진열과 재고 정리"}
+    path = tmp_data / "p.csv"
+
+    def upload(close: str) -> None:
+        rows = [{"wantedAuthNo": "OLD", **base, "closeDt": close}, {"wantedAuthNo": "OPEN", **base, "closeDt": ""}]
+        path.write_text("\n".join([",".join(rows[0])] + [",".join(r.values()) for r in rows]) + "\n", encoding="utf-8")
+        ingest_file(store, path, "csv", source="t")
+
+    def offered(engine) -> list[str]:
+        query = replace(store.posting("t:OPEN"), id="query:1")
+        off = FilterSettings(distance=False, education=False, career=False, disability=False)
+        return [r.item_id for r in engine.model("tfidf").recommend(query, k=5, filters=off, explain=False).items]
+
+    store = Store()
+    upload("2024-03-31")
+    assert not store.posting("t:OLD").closed
+    assert "t:OLD" not in offered(Engine.from_store(store, as_of="2026-12-02"))
+    assert "t:OLD" in offered(Engine.from_store(store))  # a snapshot: no date
+    engine = Engine.from_store(store, as_of="2024-03-30")
+    assert "t:OLD" in offered(engine)
+
+    class NextDays(date):
+        @classmethod
+        def today(cls):
+            return date(2024, 4, 1)
+
+    monkeypatch.setattr(engine_module, "date", NextDays)
+    engine.refresh()
+    assert "t:OLD" not in offered(engine)  # past midnight of its closing date
+    assert close_expired(store, "t", date(2026, 12, 2)) == 1 and store.posting("t:OLD").closed
+    upload("2024-03-31")  # the same file again
+    assert store.posting("t:OLD").closed
+    upload("2027-01-31")  # the employer extended it
+    assert not store.posting("t:OLD").closed

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -45,8 +46,8 @@ def _engine() -> Engine:
 
 @st.cache_resource(show_spinner="코퍼스 불러오는 중…")
 def _engine_at(path: str) -> Engine:
-    return Engine.from_store(_store_at(path), params=model_params(),
-                             vector_store=open_vector_store(settings().vector_store))
+    return Engine.from_store(_store_at(path), params=model_params(), vector_store=open_vector_store(settings().vector_store),
+                             as_of=date.today().isoformat())  # a real posting past its closing date is never offered
 
 
 _runs: dict[tuple, object] = {}  # (session id, engine) → the run that last refreshed that engine

@@ -121,6 +121,8 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
         merged = new
     if merged.place.geo_status != "ok" and stored.place.geo_status == "ok":  # an unreadable new region never unplaces
         merged.place = stored.place
+    # a posting closed once stays closed when seen again (a re-sync, a re-upload), unless its closing date moved later
+    merged.closed = new.closed or (stored.closed and not (merged.close_date and merged.close_date > stored.close_date))
     return merged
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import threading
 import time
+from datetime import date
 
 from ..data.blind import blinded
 from ..data.datasets import load_dataset
@@ -60,11 +61,13 @@ class Engine:
 
     @classmethod
     def from_store(cls, store: Store, sources: list[str] | None = None, seeker_sources: list[str] | None = None,
-                   params: ModelParams = ModelParams(), vector_store: VectorStore | None = None) -> Engine:
+                   params: ModelParams = ModelParams(), vector_store: VectorStore | None = None, as_of: str = "") -> Engine:
+        """`as_of`: the day a live store is served on (the app and the CLI pass today): a real posting past its
+        closing date is closed from then on, whether or not a sync marked it (see `Corpus`)."""
         postings = [p for p in store.postings() if not sources or p.source in sources]
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
         scope = "store" if not (sources or seeker_sources) else f"sources:{sorted(sources or [])}:{sorted(seeker_sources or [])}"
-        return cls(store, Corpus(postings, seekers, unsuitable_map(store, postings), **params.corpus()),
+        return cls(store, Corpus(postings, seekers, unsuitable_map(store, postings), as_of=as_of, **params.corpus()),
                    params, vector_store, scope)
 
     @classmethod
@@ -173,6 +176,8 @@ class Engine:
         loaded model, and every posting whose disability verdict changed is filtered by the new one. Returns how
         many records were new or changed (not counting verdicts)."""
         with self._lock:
+            if self.corpus.as_of and self.corpus.as_of != date.today().isoformat():
+                self.corpus.set_as_of(date.today().isoformat())
             postings, seekers, newest = self.store.changed_since(self.seen_at)
             for record in [*postings, *seekers]:
                 self._hold(record)
