@@ -31,3 +31,24 @@ def test_only_successful_extractions_reach_the_suitability_map(tmp_path):
     store.put_extraction(("h3", "llm", "m", "1"), "p1", "ok", {"unsuitable_types": [{"type": "청각장애(경증)"}]})
     assert [r["posting_id"] for r in store.extractions() if r["status"] == "ok"] == ["p1", "p1"]
     assert unsuitable_map(store) == {"p1": frozenset({"시각장애(중증)", "청각장애(경증)"})}
+
+
+def test_write_stamps_rise_in_commit_order_so_a_refresh_never_misses_one(tmp_path, monkeypatch):
+    """A write whose clock reads earlier than one already committed (it took the time before another process's
+    write committed, or the clock stepped back) is still stamped later: `changed_since` from the newest stamp
+    seen finds it (a sync's close was missed so, and the closed posting stayed recommendable)."""
+    import dataclasses
+
+    import core.data.store as store_module
+    from core.data.records import Place, Posting
+
+    store = Store(tmp_path / "s.db")
+    place = Place(sido="서울특별시", sigungu="강남구", lat=37.5, lon=127.0, geo_status="ok")
+    first = Posting(id="t:1", source="t", title="사무원", place=place)
+    clock = iter([1000.0])  # then 500.0: the clock reads earlier from the second write on
+    monkeypatch.setattr(store_module.time, "time", lambda: next(clock, 500.0))
+    store.upsert_postings([first])
+    _, _, seen = store.changed_since(0.0)
+    store.upsert_postings([dataclasses.replace(first, closed=True)])  # the later commit, with the earlier clock
+    changed, _, newest = store.changed_since(seen)
+    assert [p.closed for p in changed] == [True] and newest > seen

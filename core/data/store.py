@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS sync_state (
     api TEXT PRIMARY KEY, run_id TEXT, next_page INTEGER, status TEXT, message TEXT, started_at REAL,
     finished_at REAL, last_success REAL);
 CREATE INDEX IF NOT EXISTS postings_updated ON postings(updated_at);
+CREATE INDEX IF NOT EXISTS seekers_updated ON seekers(updated_at);
 CREATE TABLE IF NOT EXISTS judgments (
     analyst TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, item_id TEXT NOT NULL,
     grade INTEGER NOT NULL CHECK (grade IN (0, 1, 2)), model TEXT, filters TEXT, at REAL,
@@ -135,10 +136,16 @@ class Store:
             raise
 
     # ------------------------------------------------------------ postings
-    def _upsert(self, table: str, rows: list[tuple]) -> UpsertCounts:
-        """Insert or replace by natural key (the first column), counting which were new."""
+    def _upsert(self, table: str, rows: list[tuple], stamp_at: int) -> UpsertCounts:
+        """Insert or replace by natural key (the first column), counting which were new. Column `stamp_at` (updated_at)
+        is stamped here, holding the write lock, later than every stamp already committed: stamps then rise in commit
+        order, so `changed_since` never misses a write that started before another but committed after it."""
         counts = UpsertCounts()
         with self.tx() as con:
+            if not con.in_transaction:
+                con.execute("BEGIN IMMEDIATE")  # the write lock first, then the clock
+            now = max(time.time(), self.last_write() + 1e-6)
+            rows = [(*row[:stamp_at], now, *row[stamp_at + 1:]) for row in rows]
             for row in rows:
                 exists = con.execute(f"SELECT 1 FROM {table} WHERE id=?", (row[0],)).fetchone()
                 con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * len(row))})", row)
@@ -147,11 +154,10 @@ class Store:
         return counts
 
     def upsert_postings(self, postings: Iterable[Posting]) -> UpsertCounts:
-        now = time.time()
         return self._upsert("postings", [
             (p.id, p.source, p.title, p.display_company, p.place.sido, p.place.sigungu, p.place.lat, p.place.lon,
              p.place.geo_status, p.place.geo_note, p.edu_min, p.career_kind, p.occupation, p.major_code, p.middle_code,
-             int(p.synthetic), p.text_hash(), now, p.to_json()) for p in postings])
+             int(p.synthetic), p.text_hash(), None, p.to_json()) for p in postings], stamp_at=17)
 
     def postings(self, source: str | None = None) -> list[Posting]:
         sql = "SELECT json FROM postings" + (" WHERE source=?" if source else "") + " ORDER BY rowid"
@@ -176,11 +182,10 @@ class Store:
 
     # ------------------------------------------------------------ seekers
     def upsert_seekers(self, seekers: Iterable[Seeker]) -> UpsertCounts:
-        now = time.time()
         return self._upsert("seekers", [
             (s.id, s.source, s.place.sido, s.place.sigungu, s.place.lat, s.place.lon, s.place.geo_status,
              s.place.geo_note, s.disability_type, s.desired_occupation, s.major_code, int(s.synthetic), s.text_hash(),
-             now, s.to_json()) for s in seekers])
+             None, s.to_json()) for s in seekers], stamp_at=13)
 
     def seekers(self, source: str | None = None) -> list[Seeker]:
         sql = "SELECT json FROM seekers" + (" WHERE source=?" if source else "") + " ORDER BY rowid"
