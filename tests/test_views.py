@@ -118,6 +118,27 @@ def test_the_counselor_sheet_lists_the_postings_and_no_personal_identifier(engin
     assert any("/Image" in str(page.get("/Resources", {}).get("/XObject", {})) or page.images for page in reader.pages)
 
 
+def test_the_sheet_s_map_pins_only_the_postings_it_holds_and_says_how_many_it_left_off(engine, monkeypatch):
+    """Ten postings on the screen, room for six on the page: the footer says so and the map pins ranks 1–6, not the
+    two more it used to (a seeker looked for pins 7 and 8 on a sheet that listed six)."""
+    from pypdf import PdfReader
+
+    from core.views import printout
+
+    model = engine.model("tfidf")
+    seeker, result = next((s, r) for s in engine.corpus.seekers.values() if s.place.lat
+                          and len((r := model.recommend(s, k=10)).items) == 10)
+    pinned = []
+    drawn = printout.list_map_png
+    monkeypatch.setattr(printout, "list_map_png", lambda o, km, points, **kw: pinned.append(points) or drawn(o, km, points, **kw))
+    pdf = printout.seeker_sheet(engine.corpus, seeker, [(r.rank, r.item_id, r.distance_km) for r in result.items],
+                                result.report.radius_km)
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    listed = [r.rank for r in result.items if f"{r.rank}. " in text]
+    assert 0 < len(listed) < 10 and f"추천 목록 10건 중 앞의 {len(listed)}건" in text
+    assert pinned and {rank for rank, _, _ in pinned[-1]} <= set(listed)
+
+
 def test_korean_font_ships_with_a_package():
     from core.views.printout import font_path
 

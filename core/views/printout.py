@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -158,11 +159,12 @@ class SheetItem:
     apply: str  # how to apply: 고용24 posting number, or the demo note
 
 
-def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_png: bytes | None,
+def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_of: Callable[[set[int]], bytes | None] | None,
                     today: date | None = None, large: bool = True, left_out: int = 0) -> bytes:
     """One A4 page in large type: what the seeker wants, the postings, how to apply, a small map and the date.
-    Postings that do not fit on the page are left off (the page says how many are listed); `left_out` postings of
-    the list were below the relevance floor and never offered to it (the footer says how many and why)."""
+    Postings that do not fit on the page are left off, and the footer says how many of the list it holds; the map
+    (`map_of(ranks)`, drawn once the page knows which ranks it holds) pins only those. `left_out` postings of the
+    list were below the relevance floor and never offered to it (the footer says how many and why)."""
     import logging
 
     from fpdf import FPDF
@@ -183,9 +185,7 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_p
     pdf.set_font("Nanum", "", small)
     pdf.cell(0, 7, f"작성일: {today.isoformat()} · JobLens", new_x="LMARGIN", new_y="NEXT")
     top = pdf.get_y() + 2
-    if map_png:
-        pdf.image(io.BytesIO(map_png), x=140, y=12, w=58)
-    pdf.set_y(max(top, 72 if map_png else top))
+    pdf.set_y(max(top, 72 if map_of else top))
     listed = 0
     for item in items:
         needed = 31 if large else 26
@@ -204,12 +204,15 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_p
         pdf.cell(0, 6, _fit(pdf, f"지원 방법: {item.apply}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
         listed += 1
+    if map_of and (map_png := map_of({item.rank for item in items[:listed]})):
+        pdf.image(io.BytesIO(map_png), x=140, y=12, w=58)
     pdf.set_y(-22 if left_out else -16)
     pdf.set_font("Nanum", "", small - 1)
     if left_out:
         pdf.cell(0, 6, f"다른 직종 공고 {left_out}건은 싣지 않았습니다 (희망 직종과 달라 추천 근거가 약함).", align="C",
                  new_x="LMARGIN", new_y="NEXT")
-    pdf.cell(0, 6, f"공고 {listed}건 · 지원 전 고용24(www.work24.go.kr)에서 마감 여부를 확인하세요.", align="C")
+    held = f"공고 {listed}건" if listed == len(items) else f"추천 목록 {len(items)}건 중 앞의 {listed}건 (지면 부족)"
+    pdf.cell(0, 6, f"{held} · 지원 전 고용24(www.work24.go.kr)에서 마감 여부를 확인하세요.", align="C")
     return bytes(pdf.output())
 
 
@@ -243,6 +246,9 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         if p.place.lat is not None:
             points.append((rank, p.place.lat, p.place.lon))
     origin = (seeker.place.lat, seeker.place.lon) if seeker.place.lat is not None else None
-    map_png = list_map_png(origin, radius_km, points[:8], large=False)
+
+    def map_of(ranks: set[int]) -> bytes:  # the postings the sheet holds, no others
+        return list_map_png(origin, radius_km, [p for p in points if p[0] in ranks], large=False)
+
     desired = seeker.desired_job_name or keco.middle_name(seeker.desired_occupation)
-    return counselor_sheet(desired, seeker.desired_region, items, map_png, today, large, left_out)
+    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out)
