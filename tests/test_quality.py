@@ -52,6 +52,44 @@ def test_keco2018_names_from_the_rejects_map_to_the_right_code():
     assert e.value.field == "desired_job_name" and "별칭" in str(e.value)
 
 
+def test_everyday_job_names_reach_their_middle_code_without_the_detailed_table(tmp_path, locate):
+    """A user's machine has no ../shared: 청소원, 요양보호사, 택배원 … met no code there (an upload rejected the jobs
+    older seekers ask for most) or the wrong one (자동차 정비원 → 자동차 운전). The everyday list maps them to middle
+    codes; every row names a shipped middle code."""
+    import csv
+
+    from core.data import keco
+    from core.data.ingest import build_seeker
+    from core.data.occupations import EVERYDAY_FILE, matcher
+
+    locate(shared=tmp_path / "none")
+    rows = list(csv.DictReader(open(EVERYDAY_FILE, encoding="utf-8")))
+    assert rows and all(r["code"] in keco.middles() for r in rows)
+    for r in rows:
+        assert (matcher().match(r["name"]).code, matcher().match(r["name"]).via) == (r["code"], "alias"), r["name"]
+    seeker = build_seeker({"desired_job_name": "청소원", "desired_region": "서울 강남구"}, "t", "1")
+    assert seeker.desired_occupation == "069"
+
+
+@needs_shared
+def test_the_everyday_names_agree_with_the_detailed_table_wherever_it_knows_the_name():
+    """With ../shared the detailed table decides (the list is not read); where it places a name, its middle
+    category is the list's."""
+    import csv
+
+    from core.data import keco
+    from core.data.occupations import EVERYDAY_FILE, matcher
+
+    placed = 0
+    for r in csv.DictReader(open(EVERYDAY_FILE, encoding="utf-8")):
+        m = matcher().match(r["name"])
+        assert m is None or m.via != "alias" or m.code != r["code"], r["name"]  # not read with the table
+        if m and m.score >= 0.6:
+            assert keco.middle_of(m.code) == r["code"], (r["name"], m)
+            placed += 1
+    assert placed >= 25
+
+
 def _result(split: str, ids: list[str], scores: list[list[float]], grades: list[list[int]]):
     from core.evaluation.metrics import QueryOutcome
     from core.evaluation.runner import ModelResult

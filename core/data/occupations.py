@@ -4,7 +4,8 @@ The crosswalk, in order: the code table's own names (exact, ignoring spacing and
 alias list `resources/occupation_aliases.csv` (KECO-2018 wording used by KEAD and KEIS that the Worknet table
 spells differently, each with its reason); then character n-gram TF-IDF over the code table's names, robust
 to spacing and bracketed qualifiers ('사무 보조원(공공기관)' → 사무 보조원). Detailed names come from shared
-data when present; the shipped middle-category names are the fallback. A name none of them reaches stays a
+data when present; the shipped middle-category names are the fallback, with everyday names for them
+(`resources/occupation_everyday.csv`). A name none of them reaches stays a
 reject with its reason, never a guess below the similarity floor.
 """
 from __future__ import annotations
@@ -23,6 +24,10 @@ from ..settings import RESOURCES
 from . import keco
 
 ALIASES_FILE = RESOURCES / "occupation_aliases.csv"
+# names a seeker writes every day for jobs the shipped middle names spell otherwise ('청소원' for 청소·방역 및 가사
+# 서비스), each to its middle code: read only without the detailed table (../shared/data), whose own names then
+# decide (a user's machine has none, and there 청소원, 요양보호사 or 택배원 met no code, or the wrong one)
+EVERYDAY_FILE = RESOURCES / "occupation_everyday.csv"
 
 
 def name_key(name: str) -> str:
@@ -30,10 +35,10 @@ def name_key(name: str) -> str:
     return re.sub(r"[^\w]", "", unicodedata.normalize("NFKC", str(name or ""))).replace("_", "")
 
 
-@lru_cache(maxsize=1)
-def aliases() -> dict[str, tuple[str, str]]:
-    """The reviewed alias list: name key → (code, note)."""
-    with open(ALIASES_FILE, encoding="utf-8") as f:
+@lru_cache(maxsize=2)
+def aliases(path: Path = ALIASES_FILE) -> dict[str, tuple[str, str]]:
+    """A reviewed alias list: name key → (code, note)."""
+    with open(path, encoding="utf-8") as f:
         return {name_key(r["name"]): (r["code"], r["note"]) for r in csv.DictReader(f)}
 
 
@@ -88,5 +93,6 @@ def matcher() -> OccupationMatcher:
 
 @lru_cache(maxsize=4)
 def _matcher_at(shared: Path) -> OccupationMatcher:  # keyed by the folder keco.detailed() reads
-    names = {**keco.middles(), **keco.detailed()}
-    return OccupationMatcher(names, alias_table=aliases())
+    detailed = keco.detailed()
+    return OccupationMatcher({**keco.middles(), **detailed},
+                             alias_table=aliases() if detailed else {**aliases(EVERYDAY_FILE), **aliases()})
