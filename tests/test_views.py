@@ -39,8 +39,14 @@ def test_labels_follow_the_zoom_and_the_view():
     assert not any(label["name"] == "제주시" for label in close["labels"])  # out of the Seoul view
     far = mapdata.base_layers_data({"latitude": 36.4, "longitude": 127.8, "zoom": 6})
     assert far["level"] == "sido" and len(far["labels"]) == 17
-    legend = dict(mapdata.legend(50, 20))
+    legend = dict(mapdata.legend(list(range(1, 51)), 20))
     assert {"1위", "50위", "기준 위치", "반경 20 km"} <= set(legend)
+    # the ranks on a map may skip (items under the divider, unplaced ones): the legend names the last rank shown,
+    # and the last pin has the legend's colour (it counted pins: '4위' under pins 1, 2, 5 and 9)
+    pins = mapdata.points([{"id": str(r), "rank": r, "lat": 37.5, "lon": 127.0} for r in (1, 2, 5, 9)])
+    labels = dict(mapdata.legend([p["rank"] for p in pins], None))
+    assert "9위" in labels and "4위" not in labels and pins[-1]["color"][:3] == labels["9위"]
+    assert all(0 <= c <= 255 for p in pins for c in p["color"])
 
 
 def test_the_result_table_shows_key_columns_and_the_rest_goes_to_the_detail(engine):

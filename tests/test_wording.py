@@ -78,7 +78,7 @@ def test_map_view_fits_the_results_when_the_distance_filter_is_off(engine):
     off = engine.model("tfidf").recommend(seeker, k=10, filters=FilterSettings(distance=False))
     assert mapdata.shown_radius(on.report) in (20, 40)
     assert mapdata.shown_radius(off.report) is None and off.report.radius_km is not None  # computed, not drawn
-    assert not any(label.startswith("반경") for label, _ in mapdata.legend(10, mapdata.shown_radius(off.report)))
+    assert not any(label.startswith("반경") for label, _ in mapdata.legend(list(range(1, 11)), mapdata.shown_radius(off.report)))
     pts = [{"lat": engine.corpus.postings[r.item_id].place.lat, "lon": engine.corpus.postings[r.item_id].place.lon}
            for r in off.items if engine.corpus.postings[r.item_id].place.lat is not None]
     assert max(abs(p["lat"] - seeker.place.lat) for p in pts) > 0.5  # the unfiltered list reaches far

@@ -83,7 +83,7 @@ def render_map(engine: Engine, result: RecommendResult, query, frame: pd.DataFra
                     **({"map_style": "light"} if basemap else {"map_provider": None}))
     event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key=f"{key}_map",
                             height=mapdata.MAP_HEIGHT_PX)
-    legend_row(mapdata.legend(len(pts), radius_km), large)
+    legend_row(mapdata.legend([p["rank"] for p in pts], radius_km), large)
     st.toggle("배경 지도 타일 (인터넷 필요)", key="basemap", help="끄면 내장 행정구역 지도만 씁니다 (오프라인)")
     try:
         objects = event.selection.get("objects", {}) if event else {}

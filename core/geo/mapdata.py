@@ -13,7 +13,7 @@ from .places import _KRGC_SIDO, SIDO_SHORT
 
 def rank_color(rank: int, n: int) -> list[int]:
     """Rank 1 deep blue → last light blue; readable for colour-blind users (one hue, varying lightness)."""
-    t = 0 if n <= 1 else (rank - 1) / (n - 1)
+    t = 0 if n <= 1 else min(1.0, max(0.0, (rank - 1) / (n - 1)))
     return [int(20 + 150 * t), int(70 + 130 * t), int(180 + 60 * t), 230]
 
 
@@ -21,10 +21,11 @@ def points(rows: list[dict], selected_id: str | None = None) -> list[dict]:
     """rows: dicts with id, rank, lat, lon, title, company and distance (text: '12.3 km' or '같은 시군구').
     Unplaced rows are left out."""
     placed = [r for r in rows if r.get("lat") is not None and r.get("lon") is not None]
+    last = max((r["rank"] for r in placed), default=1)  # ranks may skip (a divider, an unplaced item): shade by rank
     out = []
     for r in placed:
         chosen = r["id"] == selected_id
-        out.append({**r, "color": [230, 90, 20, 255] if chosen else rank_color(r["rank"], len(placed)),
+        out.append({**r, "color": [230, 90, 20, 255] if chosen else rank_color(r["rank"], last),
                     "radius": 900 if chosen else 500,
                     "tooltip": f"{r['rank']}위 {r.get('title', '')}\n{r.get('company', '')}\n{r.get('distance') or ''}"})
     return out
@@ -150,11 +151,13 @@ def short_name(sido: str) -> str:
     return SIDO_SHORT.get(_KRGC_SIDO.get(sido, sido), sido)
 
 
-def legend(n_items: int, radius_km: float | None) -> list[tuple[str, list[int]]]:
-    """(label, RGB) entries under the map: rank colours, the selected item, the origin, the radius."""
-    entries = [("1위", rank_color(1, max(n_items, 1))[:3])]
-    if n_items > 1:
-        entries.append((f"{n_items}위", rank_color(n_items, n_items)[:3]))
+def legend(ranks: list[int], radius_km: float | None) -> list[tuple[str, list[int]]]:
+    """(label, RGB) entries under the map: the colours of the first and last rank on it (its ranks may skip), the
+    selected item, the origin, the radius."""
+    first, last = min(ranks, default=1), max(ranks, default=1)
+    entries = [(f"{first}위", rank_color(first, last)[:3])]
+    if last > first:
+        entries.append((f"{last}위", rank_color(last, last)[:3]))
     entries += [("선택한 항목", LEGEND_SELECTED), ("기준 위치", LEGEND_ORIGIN)]
     if radius_km:
         entries.append((f"반경 {radius_km:.0f} km", LEGEND_RADIUS))
