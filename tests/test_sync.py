@@ -192,6 +192,21 @@ def test_upload_of_a_mixed_csv_shows_the_report_and_new_rows_reach_the_picker(ow
     assert own_app_store.posting("csv:UP1") is not None and own_app_store.posting("csv:UP2") is None
 
 
+def test_an_unreadable_upload_is_named_by_its_file_not_by_the_server_s_copy(own_app_store):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    repo = Path(__file__).resolve().parent.parent
+    at = AppTest.from_file(str(repo / "pages" / "corpus_status.py"), default_timeout=180)
+    at.run()
+    at.file_uploader(key="upload_file").upload("엉망.csv", bytes(range(128, 256)) * 8, "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value for e in at.error)
+    assert "엉망.csv" in shown and "인코딩" in shown and "uploads" not in shown and str(repo) not in shown
+
+
 def test_today_first_puts_postings_registered_today_on_top_within_the_filters(engine):
     model = engine.model("tfidf")
     postings = list(engine.corpus.postings.values())

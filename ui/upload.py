@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.data.ingest import IngestError, ingest_file
 from core.locations import here
-from core.views.upload import FORMAT_LABELS, MAX_UPLOAD_MB, UPLOAD_TYPES, guess_format, preview, rejects_frame, save_upload
+from core.views.upload import FORMAT_LABELS, MAX_UPLOAD_MB, UPLOAD_TYPES, guess_format, in_words, preview, rejects_frame, save_upload
 
 from .resources import get_engine, get_store
 
@@ -23,6 +23,7 @@ def upload_panel() -> None:
     fmt = st.selectbox("형식", formats, index=formats.index(guess_format(uploaded.name)), format_func=FORMAT_LABELS.get,
                        key="upload_format")
     mapping_text = st.text_input("열 대응 (선택, JSON): {\"원본 열\": \"필드\"}", key="upload_mapping")
+    path = None
     try:
         mapping = json.loads(mapping_text) if mapping_text.strip() else None
         if mapping is not None and not (isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
@@ -30,7 +31,7 @@ def upload_panel() -> None:
         path = save_upload(here().data_dir / "uploads", uploaded.name, uploaded.getvalue())
         raw, parsed = preview(path, fmt, mapping)
     except (ValueError, IngestError) as e:  # json.JSONDecodeError is a ValueError
-        st.error(f"읽을 수 없습니다: {e}")
+        st.error(f"읽을 수 없습니다: {in_words(e, path, uploaded.name)}")
         return
     left, right = st.columns(2)
     left.caption("원본 첫 행")
@@ -41,7 +42,7 @@ def upload_panel() -> None:
         try:
             report = ingest_file(get_store(), path, fmt, mapping=mapping)
         except (ValueError, IngestError) as e:
-            st.error(f"파일 전체를 읽을 수 없어 아무것도 저장하지 않았습니다: {e}")
+            st.error(f"파일 전체를 읽을 수 없어 아무것도 저장하지 않았습니다: {in_words(e, path, uploaded.name)}")
             return
         added = get_engine().refresh()
         st.success(f"신규 {report.inserted:,} · 갱신 {report.updated:,} · 거부 {report.rejected:,} "

@@ -60,3 +60,9 @@ def preview(path: Path, fmt: str, mapping: dict[str, str] | None = None, n: int 
 
 def rejects_frame(report) -> pd.DataFrame:
     return pd.DataFrame([{"행": r.row_no, "필드": r.field, "사유": r.reason, "값": str(r.value)[:80]} for r in report.rejects])
+
+
+def in_words(error: Exception, path: Path | None, name: str) -> str:
+    """An ingest error as the uploader sees it: the name of their file where the message names the server's copy
+    (a counselor has no use for /srv/…/data/uploads/…, and the server's folders are not theirs to see)."""
+    return str(error).replace(str(path), name) if path else str(error)
