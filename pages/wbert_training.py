@@ -40,7 +40,7 @@ if card:
     c3.metric("학습 시간", f"{card['train_seconds'] / 60:.1f}분")
     # the level goes in the label: a value as long as '53개 (중분류)' is cut to '53개 (중분…' in a quarter column
     c4.metric(f"분류 ({wbert.LEVEL_NAMES.get(card['level'], card['level'])})", f"{card['classes']}개")
-    st.caption(f"데이터: {card['data']} · {split_text(card.get('split'))} · 학습일 {card['date']}")
+    st.caption(f"데이터: {wbert.data_label(card)} · {split_text(card.get('split'))} · 학습일 {card['date']}")
     if outdated := wbert.recipe_note(card):  # an install keeps its W-BERT across upgrades
         st.info(outdated, icon="🔁")
     history = pd.DataFrame(card["history"]).drop(columns=["val_by_view"], errors="ignore")

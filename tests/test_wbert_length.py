@@ -179,6 +179,10 @@ def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_s
     locate(wbert=folder)
     assert "합성 데이터 기준" in describe(SYNTHETIC)  # what every W-BERT list shows under itself
     assert "합성 데이터 기준" not in describe({**SYNTHETIC, "synthetic": False, "data": "real, ../shared/data"})
+    # the card's data note in words, under every W-BERT list (it read 'demo corpus (합성): demo 4,935')
+    assert "합성(데모) 데이터 4,935건" in describe(SYNTHETIC) and "demo corpus" not in describe(SYNTHETIC)
+    real = describe({**SYNTHETIC, "synthetic": False, "data": "real, ../shared/data: worknet-2024 3,082, keis 3,598"})
+    assert "실데이터 고용24 2024 3,082 · KEIS 직무 설명 3,598건" in real and "../shared" not in real
     at = AppTest.from_file(str(REPO / "pages" / "wbert_training.py"), default_timeout=180)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

@@ -10,11 +10,11 @@ from ...locations import here
 from ..embedding import EmbeddingRecommender
 from ..encoders import ModelNotReady, SBERTEncoder
 from .labels import LEVEL_NAMES, LEVELS, LabelledSet, labelled_set
-from .paths import SYNTHETIC_NOTE, accuracy_label, current_path, default_path, describe, is_synthetic, read_card, static_path, wbert_version
+from .paths import SYNTHETIC_NOTE, accuracy_label, current_path, data_label, default_path, describe, is_synthetic, read_card, static_path, wbert_version
 from .static import StaticConfig, recipe_changes, recipe_note, train_static
 from .training import TrainConfig, train
 
-__all__ = ["LEVEL_NAMES", "LEVELS", "SYNTHETIC_NOTE", "LabelledSet", "StaticConfig", "TrainConfig", "accuracy_label", "current_path",
+__all__ = ["LEVEL_NAMES", "LEVELS", "SYNTHETIC_NOTE", "LabelledSet", "StaticConfig", "TrainConfig", "accuracy_label", "current_path", "data_label",
            "default_path", "describe", "ensure_static", "is_synthetic", "labelled_set", "real_labels_available",
            "read_card", "recipe_changes", "recipe_note", "static_path", "train", "train_static", "wbert_recommender",
            "wbert_version"]

@@ -47,6 +47,24 @@ def is_synthetic(card: dict) -> bool:
     return bool(card.get("synthetic")) or "합성" in str(card.get("data", ""))
 
 
+SOURCE_NAMES = {"demo": "데모", "worknet-2024": "고용24 2024", "worknet-seoul-2023": "고용24 서울 2023", "keis": "KEIS 직무 설명",
+                "saramin": "사람인 표본"}
+
+
+def data_label(card: dict) -> str:
+    """'합성(데모) 데이터 4,517건' or '실데이터 고용24 2024 3,082 · … · KEIS 직무 설명 3,598건' from the card's data
+    note ('demo corpus (합성): demo 4,517', the form the card stores): words a counselor reads, not a file's."""
+    note = str(card.get("data", ""))
+    kind, _, counts = note.partition(": ")
+    parts = [part.rsplit(" ", 1) for part in counts.split(", ") if " " in part]
+    if not parts:
+        return note
+    listed = " · ".join(f"{SOURCE_NAMES.get(name, name)} {count}" for name, count in parts)
+    if is_synthetic(card):
+        return f"합성(데모) 데이터 {listed.removeprefix('데모 ')}건"
+    return f"실데이터 {listed}건" if kind.startswith("real") else f"{kind}: {listed}건"
+
+
 def accuracy_label(card: dict, name: str = "테스트 정확도") -> str:
     """'테스트 정확도 70.1 %', or for a synthetic card '합성 데이터 기준 테스트 정확도 99.9 % (실제 공고 정확도 아님)':
     a figure from generated postings is never shown as if it were a real one."""
@@ -63,7 +81,7 @@ def describe(card: dict | None) -> str:
         return "W-BERT: 학습 필요"
     variant = {"static": "정적 임베딩", "transformer": "트랜스포머 미세조정"}.get(card.get("variant", "transformer"), "")
     level = LEVEL_NAMES.get(card.get("level"), card.get("level", ""))
-    return f"W-BERT {variant} · {level} · {card.get('data', '')} · {accuracy_label(card)}"
+    return f"W-BERT {variant} · {level} · {data_label(card)} · {accuracy_label(card)}"
 
 
 def wbert_version() -> str:
