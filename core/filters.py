@@ -221,7 +221,9 @@ def badges(origin: Origin, table: ItemTable, row: int, distance: float, settings
         out["education"] = f"{item} ≤ {own}" if table.kind == "posting" else f"{own} ≤ {item}"
     if settings.career:
         out["career"] = {0: "신입", 1: "경력", 2: "관계없음"}[int(table.career[row])] + " ✓"
-    if settings.disability and (origin.disability or origin.unsuitable):
+    # only where the filter compared something: a seeker's type with a posting's exclusions, or a posting's exclusions
+    # with a seeker's type (a posting → postings list has no one whose fit it checked)
+    if settings.disability and ((table.kind == "posting" and origin.disability) or (table.kind == "seeker" and origin.unsuitable)):
         out["disability"] = "부적합 유형 아님 ✓"
     return out
 

@@ -166,3 +166,15 @@ def test_overview_page_renders(app_data, name):
     assert not at.error, [e.value for e in at.error]
     assert "5. 모델 간 일치도 (상위 10건 겹침)" in [h.value for h in at.header]
     assert len(at.get("download_button")) >= 6  # PNG + CSV for each of the three charts (4 when agreement failed)
+
+
+def test_a_pass_badge_is_shown_only_for_a_filter_that_compared_something(engine):
+    """A posting → postings list checks no one's disability fit: its items carry no '부적합 유형 아님 ✓' (they did,
+    whenever the query posting had an exclusion of its own); a disabled seeker's list carries it."""
+    model = engine.model("tfidf")
+    query = next(p for p in engine.corpus.postings.values() if engine.corpus.unsuitable.get(p.id))
+    similar = model.recommend(query, k=5, target="posting", explain=False)
+    assert similar.items and not any("disability" in r.filters_passed for r in similar.items)
+    seeker = next(s for s in engine.corpus.seekers.values() if s.disability_type and s.place.lat
+                  and model.recommend(s, k=3, explain=False).items)
+    assert all(r.filters_passed.get("disability") == "부적합 유형 아님 ✓" for r in model.recommend(seeker, k=3, explain=False).items)
