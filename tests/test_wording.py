@@ -69,6 +69,23 @@ def test_same_sigungu_in_the_table_detail_and_pdf(engine):
     assert "같은 시군구" in text and "0.0 km" not in text
 
 
+def test_a_posting_that_asks_no_education_reads_학력_무관_on_paper_and_in_the_judging_card(engine):
+    from pypdf import PdfReader
+
+    from core.views import judging, printout
+
+    corpus = engine.corpus
+    seeker = next(s for s in corpus.seekers.values() if s.place.lat)
+    result = engine.model("tfidf").recommend(seeker, k=20)
+    open_to_all = [r for r in result.items if corpus.postings[r.item_id].edu_min == 0][:1]
+    assert open_to_all, "no posting without an education requirement in the list"
+    ranked = [(1, open_to_all[0].item_id, open_to_all[0].distance_km)]
+    text = PdfReader(io.BytesIO(printout.seeker_sheet(corpus, seeker, ranked, result.report.radius_km))).pages[0].extract_text()
+    assert "학력 무관" in text and "학력 학력" not in text
+    card = judging.judging_card(seeker, corpus.postings[open_to_all[0].item_id])["조건"]
+    assert "학력 무관" in card and "학력 학력" not in card
+
+
 def test_map_view_fits_the_results_when_the_distance_filter_is_off(engine):
     from core.filters import FilterSettings
     from core.geo import mapdata

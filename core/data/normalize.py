@@ -44,6 +44,11 @@ EDUCATION_LABELS = {
     Education.MASTER: "석사", Education.DOCTOR: "박사",
 }
 
+
+def education_phrase(label: str) -> str:
+    """'학력 고졸', and '학력 무관' (not '학력 학력무관') for a posting that asks none: a label after the word 학력."""
+    return "학력 무관" if label == EDUCATION_LABELS[Education.NONE] else f"학력 {label}"
+
 # Order matters: longer / more specific patterns first.
 _EDU_PATTERNS: list[tuple[str, Education]] = [
     (r"무관|제한\s*없|불문", Education.NONE),

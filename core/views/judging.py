@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..data import keco
+from ..data.normalize import education_phrase
 from ..data.records import Posting, Seeker
 from ..geo.places import haversine_km
 
@@ -33,14 +34,14 @@ def judging_card(query, item) -> dict[str, str]:
     """The lines a blind-queue card shows for `item` under `query` (no model, rank or score)."""
     if isinstance(item, Posting):
         conditions = [item.salary_label, item.workdayWorkhrCont, item.empType or item.holidayTpNm,
-                      f"학력 {item.education_label}", f"경력 {item.career_label}"]
+                      education_phrase(item.education_label), f"경력 {item.career_label}"]
         return {"제목": item.title or keco.middle_name(item.occupation) or "제목 없음",
                 "직종": keco.middle_name(item.occupation) or "미분류",
                 "직무": _short(item.jobCont) or "직무 설명 없음",
                 "조건": " · ".join(c for c in conditions if c and c.strip()),
                 "근무지": place_text(item), "거리": distance_text(query, item)}
     assert isinstance(item, Seeker), type(item)
-    conditions = [f"희망임금 {item.desired_wage}" if item.desired_wage else "", f"학력 {item.education_label}",
+    conditions = [f"희망임금 {item.desired_wage}" if item.desired_wage else "", education_phrase(item.education_label),
                   f"경력 {item.career_label}", item.disability_type]
     return {"제목": item.desired_job_name or keco.middle_name(item.desired_occupation) or "희망직종 미상",
             "직종": keco.middle_name(item.desired_occupation) or "미분류",

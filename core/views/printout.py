@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..data.normalize import education_phrase
 from ..geo import mapdata
 from ..geo.naming import distance_text
 
@@ -199,7 +200,7 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
         pdf.set_font("Nanum", "", body - 1)
         distance = f" · {item.distance}" if item.distance else ""
         pdf.cell(0, 7, _fit(pdf, f"{item.company} · {item.place}{distance}"), new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · 학력 {item.education} · 경력 {item.career}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · {education_phrase(item.education)} · 경력 {item.career}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Nanum", "", small)
         pdf.cell(0, 6, _fit(pdf, f"지원 방법: {item.apply}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
