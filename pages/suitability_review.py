@@ -2,6 +2,7 @@
 and a counselor's accept/correct that the disability filter uses at once."""
 
 import re
+import time
 
 import pandas as pd
 import streamlit as st
@@ -10,11 +11,12 @@ from core.data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
 from core.llm.client import LLMError
 from core.llm.extract import extract_posting
 from core.llm.rules import posting_source_text
-from core.llm.suitability import apply_correction, posting_verdicts, unsuitable_map
+from core.llm.suitability import NOT_MENTIONED, apply_correction, posting_verdicts, unsuitable_map
 from core.settings import settings
 from ui import escape_md, get_engine, page_header, pick_posting, sidebar_common, sync_url, view_state
 from ui.auth import signed_in_user
 
+VERDICT_WORDS = {"unsuitable": "부적합", "suitable": "적합"}
 RULE_ID = re.compile(r"^\[[A-Z0-9-]+\]\s*")  # '[TXT-HEAVY] 무거운 물건 운반' → the reason alone for counselors
 
 sidebar_common()
@@ -82,7 +84,7 @@ rows = [{"장애유형": v.type, "판정": v.verdict, "근거": RULE_ID.sub("", 
         for v in verdicts.types]
 st.subheader("장애유형 판단")
 st.caption("제외: 규칙·LLM·상담사 중 하나라도 부적합으로 본 유형 (다른 답이 적합이라 해도 제외) · 검토 필요: 충돌로 보류된 LLM의 "
-           "적합 판단 · 판정 없음: 근거가 없어 적합으로 보지 않음")
+           f"적합 판단 · {NOT_MENTIONED}: 어느 판단도 이 유형을 말하지 않음 (제외하지 않지만 적합으로 세지도 않음)")
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 if result.get("rules_fired"):
     with st.expander("분석가용: 적용된 규칙"):
@@ -92,7 +94,8 @@ st.subheader("상담사 확인·수정")
 with st.form("correction"):
     c1, c2 = st.columns(2)
     kind = c1.selectbox("장애유형", DISABILITY_TYPES)
-    verdict = c2.radio("판정", ["unsuitable", "suitable"], horizontal=True, format_func={"unsuitable": "부적합", "suitable": "적합"}.get)
+    # nothing chosen for the counselor: a verdict is a decision, not a default to confirm by accident
+    verdict = c2.radio("판정", ["unsuitable", "suitable"], horizontal=True, index=None, format_func=VERDICT_WORDS.get)
     who = signed_in_user() or c1.text_input("확인자")  # signed in: recorded under the account, not a typed name
     if signed_in_user():
         c1.caption(f"확인자: {who} (로그인 계정)")
@@ -106,4 +109,6 @@ with st.form("correction"):
 history = store.corrections(posting.id)
 if history:
     st.caption("수정 이력")
-    st.dataframe(pd.DataFrame(history), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame([{"시각": time.strftime("%Y-%m-%d %H:%M", time.localtime(c["at"])), "장애유형": c["disability_type"],
+                                "판정": VERDICT_WORDS.get(c["verdict"], c["verdict"]), "확인자": c["who"], "사유": c["why"]}
+                               for c in history]), hide_index=True, width="stretch")

@@ -135,11 +135,16 @@ def test_suitability_page_correction_reaches_the_filter(corpus):
     judged = [d.value for d in at.dataframe if "장애유형" in d.value.columns][0]
     assert len(judged) == 19
     at.selectbox[1].set_value("청각장애(경증)")
-    at.radio[1].set_value("unsuitable")
+    assert at.radio[1].value is None  # no verdict chosen for the counselor
     at.text_input[0].set_value("상담사 이")
     at.text_input[1].set_value("면접 확인")
     at.button[1].click().run()
+    assert any("판정(부적합 또는 적합)을 고르세요" in e.value for e in at.error)
+    at.radio[1].set_value("unsuitable")
+    at.button[1].click().run()
     assert not at.exception, [e.value for e in at.exception]
+    history = [d.value for d in at.dataframe if "확인자" in d.value.columns][-1]
+    assert list(history.columns) == ["시각", "장애유형", "판정", "확인자", "사유"] and "부적합" in set(history["판정"])
     from core.llm.suitability import unsuitable_map
     from ui import get_engine, get_store
 

@@ -21,7 +21,7 @@ from core.data.store import Store
 from core.filters import FilterSettings, pair_violation
 from core.llm.extract import extract_all, extract_posting
 from core.llm.rules import INSTRUCTION_LIKE, extract_rules, source_hash
-from core.llm.suitability import apply_correction, posting_verdicts, suitable_map, unsuitable_map
+from core.llm.suitability import NOT_MENTIONED, apply_correction, posting_verdicts, suitable_map, unsuitable_map
 from core.models.engine import Engine
 
 LONG_DUTY = "고객 문의에 친절히 답하고 매장 진열을 정리합니다. " * 210  # ~6,000 characters, no rule fires
@@ -71,10 +71,10 @@ def test_a_long_posting_never_costs_the_next_one_its_exclusions(two_postings, ca
     excluded = unsuitable_map(store)
     assert SEEKER_TYPE in excluded["t:H2"] and "내부장애(경증)" in excluded["t:H2"]
     # the long one was read whole and stored with its fields cut, not rejected; it names no type, so every
-    # type stands at 판정 없음 — not suitable
+    # type stands at 언급 없음 — not suitable
     long_one = posting_verdicts(store, "t:L1")
     assert long_one.status == "settled" and not long_one.suitable
-    assert {v.verdict for v in long_one.types} == {"판정 없음"}
+    assert {v.verdict for v in long_one.types} == {NOT_MENTIONED}
     assert "t:L1" not in suitable_map(store)
 
     seeker = add_seekers(store, two_postings_dir(store), [

@@ -19,6 +19,9 @@ from .rules import rules_payload, source_hash
 
 SETTLED, CONFLICT, FAILED = "ok", "conflict", "failed"  # extraction statuses (see extract.py)
 ANSWERED = (SETTLED, CONFLICT)
+# a type no answer named either way: not excluded, not counted as suitable. Not VERDICT_UNKNOWN ('판정 없음'), the mark
+# of a posting no extractor could read, which the '판정 없음 제외' filter keeps from disabled seekers
+NOT_MENTIONED = "언급 없음"
 
 
 def _rules_now(p: Posting, text_hash: str) -> dict:
@@ -114,7 +117,7 @@ class TypeVerdict:
     """One disability type's standing for one posting, as a counselor reads it."""
 
     type: str
-    verdict: str  # '제외' | '적합' | '검토 필요' | '판정 없음'
+    verdict: str  # '제외' | '적합' | '검토 필요' | NOT_MENTIONED
     source: str = ""  # '규칙', 'LLM', '상담사 (이름)'
     reason: str = ""
     evidence: str = ""
@@ -179,7 +182,7 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
             excluded.pop(c["disability_type"], None)
             suitable[c["disability_type"]] = TypeVerdict(c["disability_type"], "적합", who, c["why"])
     for t in DISABILITY_TYPES:
-        out.types.append(excluded.get(t) or suitable.get(t) or held.get(t) or TypeVerdict(t, "판정 없음"))
+        out.types.append(excluded.get(t) or suitable.get(t) or held.get(t) or TypeVerdict(t, NOT_MENTIONED))
     return out
 
 
@@ -203,7 +206,7 @@ def apply_correction(store: Store, corpus, posting_id: str, disability_type: str
                      why: str) -> frozenset:
     """Store a counselor's verdict ('suitable' | 'unsuitable') and make the disability filter use it now."""
     if verdict not in {"suitable", "unsuitable"}:
-        raise ValueError(f"verdict must be 'suitable' or 'unsuitable', not {verdict!r}")
+        raise ValueError("판정(부적합 또는 적합)을 고르세요")
     if not who.strip():
         raise ValueError("수정한 사람(who)을 입력하세요")
     posting = store.posting(posting_id)
