@@ -29,7 +29,10 @@ for api, (status, message) in fresh["sync_status"].items():
         st.warning(f"{api} 동기화가 중단되었습니다: {message} — `python -m core sync {api}` 로 이어받으세요.", icon="⏸️")
 upload_panel()
 st.subheader("출처별")
-st.dataframe(stats.sources(store), hide_index=True, width="stretch")
+counted = st.column_config.NumberColumn(format="localized")
+st.dataframe(stats.sources(store), hide_index=True, width="stretch",
+             column_config={"공고": counted, "합성": counted, "지도 배치": counted,
+                            "배치율": st.column_config.NumberColumn(format="percent")})
 left, right = st.columns(2)
 cat = stats.by_category(store)
 left.plotly_chart(px.bar(cat, x="공고", y="직종 대분류", orientation="h", title="직종 대분류별 공고"), width="stretch")

@@ -260,3 +260,12 @@ def test_a_link_never_switches_the_disability_guards_off(corpus):
     assert not at.exception, [e.value for e in at.exception]
     at.run()  # a rerun of the same session reads the URL again
     assert at.toggle(key="ctl_dis").value is False and at.query_params.get("dis") in ("0", ["0"])
+
+
+def test_overview_says_its_largest_count_as_a_count(corpus):
+    """'최대 90건', not '최대 90.00': the map's legend line is read aloud to stakeholders."""
+    import re
+
+    at = page("overview")
+    line = next(c.value for c in at.caption if "진할수록" in c.value)
+    assert re.search(r"최대 [\d,]+건\)", line) and ".00" not in line, line

@@ -225,6 +225,7 @@ def test_without_the_keis_file_nothing_is_enriched_and_the_hint_says_where_to_ge
     locate(shared=tmp_path)
     assert sj.enrichment("542000") == ""  # no stale cache: the new folder is seen at once
     assert "data.go.kr" in sj.missing_hint() and "구인표준직무기술서" in sj.missing_hint()
+    assert f"{tmp_path}/keis-standard-job-descriptions/" in sj.missing_hint()  # where this install looks, not ../shared
     locate(shared=SHARED)
     assert sj.enrichment("542000") == before
 

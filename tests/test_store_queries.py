@@ -9,7 +9,8 @@ def test_corpus_figures_add_up_to_the_stored_corpus(demo_store):
     counts = demo_store.counts()
     postings = demo_store.postings()
     sources = stats.sources(demo_store)
-    assert set(sources["출처"]) == {p.source for p in postings} and sources["공고"].sum() == counts["postings"]
+    assert set(sources["출처"]) == {stats.SOURCE_LABELS.get(p.source, p.source) for p in postings}
+    assert sources["공고"].sum() == counts["postings"] and "demo" not in set(sources["출처"])  # '데모(합성)' to a counselor
     assert stats.by_region(demo_store)["공고"].sum() == counts["postings"]
     assert stats.by_category(demo_store)["공고"].sum() == counts["postings"]
     assert len(stats.unplaced(demo_store)) == min(500, sum(p.place.geo_status != "ok" for p in postings))

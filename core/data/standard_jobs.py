@@ -18,8 +18,6 @@ from ..locations import here
 from . import keco
 
 KEIS_FILE = "keis-standard-job-descriptions/keis_standard_job_descriptions_20250901.csv"
-DOWNLOAD_HINT = ("표준직무 보강 자료가 없습니다: 공공데이터포털(data.go.kr)에서 '한국고용정보원_구인표준직무기술서' CSV를 받아 "
-                 "../shared/data/keis-standard-job-descriptions/ 에 두세요")
 ENRICH_MARK = "\n표준직무: "  # separates a record's own text from its enrichment inside one text string
 MAX_CHARS = 320  # about 100 e5 tokens: enough for the duties and certificates, cheap to encode
 
@@ -55,7 +53,9 @@ def keis_path() -> Path:
 
 def missing_hint() -> str | None:
     """None when the KEIS file is readable; otherwise where to download it (shown by the CLI and the app)."""
-    return None if keis_path().exists() else DOWNLOAD_HINT
+    return None if keis_path().exists() else (
+        "표준직무 보강 자료가 없습니다: 공공데이터포털(data.go.kr)에서 '한국고용정보원_구인표준직무기술서' CSV를 받아 "
+        f"{keis_path().parent}/ 에 두세요")  # the folder the settings point at (JOBLENS_SHARED), not a fixed one
 
 
 def standard_jobs() -> dict[str, StandardJob]:

@@ -9,10 +9,15 @@ from ..data import keco
 from ..data.store import Store
 from ..geo import SIDO_SHORT
 
+# what a counselor calls each source the readers name (a source the user named in an ingest stays as named)
+SOURCE_LABELS = {"demo": "데모(합성)", "csv": "CSV 업로드", "worknet": "고용24", "kead": "KEAD 구인", "worknet2024": "고용24 2024",
+                 "worknet-seoul": "고용24 서울 2023", "saramin": "사람인 표본"}
+
 
 def sources(store: Store) -> pd.DataFrame:
     rows = store.source_summary()
     frame = pd.DataFrame(rows, columns=["출처", "공고", "합성", "지도 배치", "마지막 갱신"])
+    frame["출처"] = frame["출처"].map(lambda s: SOURCE_LABELS.get(s, s))
     frame["배치율"] = (frame["지도 배치"] / frame["공고"]).round(3)
     frame["마지막 갱신"] = frame["마지막 갱신"].map(lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)))
     return frame

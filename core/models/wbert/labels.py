@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from ...data import keco
 from ...data.occupations import matcher
+from ...data.standard_jobs import KEIS_FILE
 from ...locations import here
 
-KEIS_FILE = "keis-standard-job-descriptions/keis_standard_job_descriptions_20250901.csv"
 KEIS_DOWNLOAD = "data.go.kr: 한국고용정보원_구인표준직무기술서 (파일 데이터)"
 REAL_SOURCES = ("worknet-2024", "worknet-seoul-2023", "keis")
 LABEL_MIN_SCORE = 0.6  # a training label must be sure: below this the name's nearest code was wrong as often as not
