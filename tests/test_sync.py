@@ -183,6 +183,9 @@ def test_upload_of_a_mixed_csv_shows_the_report_and_new_rows_reach_the_picker(ow
     at.button(key="upload_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("신규 2" in s.value and "거부 3" in s.value for s in at.success)
+    counts = own_app_store.counts()  # the figures above the panel include the upload (they were one step behind)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["공고"] == f"{counts['postings']:,}" and shown["거부된 행"] == f"{counts['rejects']:,}"
     reasons = " ".join(at.dataframe[-1].value["사유"]) if "사유" in at.dataframe[-1].value else ""
     assert "구인제목이 없음" in reasons and "음수" in reasons and "달력에 없는 날짜" in reasons
     picker = AppTest.from_file(str(repo / "pages" / "similar_postings.py"), default_timeout=180)

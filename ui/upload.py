@@ -14,6 +14,11 @@ from .resources import get_engine, get_store
 
 def upload_panel() -> None:
     st.subheader("파일 올리기")
+    if done := st.session_state.pop("upload_done", None):
+        message, rejects = done
+        st.success(message)
+        if rejects is not None:
+            st.dataframe(rejects, hide_index=True, width="stretch")
     uploaded = st.file_uploader(f"CSV·XLSX·JSON·XML 파일을 끌어 놓거나 '파일 선택'을 누르세요 · 최대 {MAX_UPLOAD_MB} MB · "
                                 "행마다 검사해 잘못된 행만 거부합니다",
                                 type=UPLOAD_TYPES, key="upload_file")
@@ -45,7 +50,8 @@ def upload_panel() -> None:
             st.error(f"파일 전체를 읽을 수 없어 아무것도 저장하지 않았습니다: {in_words(e, path, uploaded.name)}")
             return
         added = get_engine().refresh()
-        st.success(f"신규 {report.inserted:,} · 갱신 {report.updated:,} · 거부 {report.rejected:,} "
-                   f"(바로 추천 가능: {added:,}건)")
-        if report.rejects:
-            st.dataframe(rejects_frame(report), hide_index=True, width="stretch")
+        # shown after a rerun, so the counts above this panel and the tables below it include the new rows
+        st.session_state["upload_done"] = (
+            f"신규 {report.inserted:,} · 갱신 {report.updated:,} · 거부 {report.rejected:,} (바로 추천 가능: {added:,}건)",
+            rejects_frame(report) if report.rejects else None)
+        st.rerun()
