@@ -109,3 +109,6 @@ if matrix is not None:
     st.caption("두 모델의 상위 10건 중 겹치는 비율의 평균 (구직자 60명 고정 표본; 1 = 같은 목록). "
                "낮을수록 모델 선택이 결과를 크게 바꿉니다.")
     exports("model_agreement", matrix.reset_index(names="모델"), png)
+    if missing := [MODEL_LABELS[name] for name in ("tfidf", "sbert", "wbert", "hybrid") if name not in ready]:
+        st.caption(f"{particle('·'.join(missing), '은/는')} 이 서버에서 아직 불러오지 않아 빠졌습니다. 추천 화면에서 한 번 쓰면 "
+                   "여기에 함께 나옵니다.")

@@ -269,3 +269,11 @@ def test_overview_says_its_largest_count_as_a_count(corpus):
     at = page("overview")
     line = next(c.value for c in at.caption if "진할수록" in c.value)
     assert re.search(r"최대 [\d,]+건\)", line) and ".00" not in line, line
+    # the agreement chart holds the models this server has loaded: it says which are left out
+    from core.models.registry import MODEL_LABELS
+    from ui import get_engine
+
+    engine = get_engine()
+    left_out = [MODEL_LABELS[n] for n in ("wbert", "hybrid") if not engine.loaded(n)]
+    heat = [c.value for c in at.caption if "빠졌습니다" in c.value]
+    assert bool(heat) == bool(left_out) and all(name in heat[0] for name in left_out), (heat, left_out)
