@@ -1,4 +1,6 @@
 """평가·감사: metrics per model with CIs, charts, the audit panel, report download."""
+import time
+
 import plotly.express as px
 import streamlit as st
 
@@ -44,7 +46,9 @@ if not any(REPORT.parent.glob("evaluation*.json")):  # a fresh set-up: a small e
     bar.empty()
 
 reports = sorted(REPORT.parent.glob("evaluation*.json"))
-chosen = st.selectbox("보고서", reports, index=reports.index(REPORT) if REPORT in reports else 0, format_func=lambda p: p.stem)
+chosen = st.selectbox("보고서", reports, index=reports.index(REPORT) if REPORT in reports else 0,
+                      format_func=lambda p: f"{'평가 보고서' if p.stem == 'evaluation' else p.stem} "
+                                            f"({time.strftime('%Y-%m-%d %H:%M', time.localtime(p.stat().st_mtime))})")
 REPORT = chosen
 results, pairs = ev.load_report(REPORT)
 k = st.radio("k", KS, index=1, horizontal=True)
@@ -57,8 +61,10 @@ left.plotly_chart(px.line(byk, x="k", y="값", color="계열", markers=True, err
                           error_y_minus=byk["값"] - byk["하한"], title="k별 Top-k 정확도"), width="stretch")
 cat = ev.category_frame(results)
 if not cat.empty:
-    right.plotly_chart(px.density_heatmap(cat, x="직종", y="모델", z="Top-5 정확도", histfunc="avg",
-                                          title="직종 대분류별 Top-5 정확도", color_continuous_scale="Blues"), width="stretch")
+    grid = cat.pivot_table(index="직종", columns="모델", values="Top-5 정확도")  # job names read across, one row each
+    right.plotly_chart(px.imshow(grid, text_auto=".2f", aspect="auto", zmin=0, zmax=1, color_continuous_scale="Blues",
+                                 labels={"x": "모델", "y": "직종 대분류", "color": "Top-5 정확도"},
+                                 title="직종 대분류별 Top-5 정확도"), width="stretch")
 st.subheader("감사")
 for r in results:
     a = r.audit

@@ -127,6 +127,8 @@ def test_evaluation_page_runs_and_shows_report(corpus):
     assert not at.exception, [e.value for e in at.exception]
     tables = [d.value for d in at.dataframe if "Top-k 정확도" in d.value.columns]
     assert tables and len(tables[0]) == 1
+    assert list(tables[0]["모델"]) == ["TF-IDF"]  # named as the app names it, not 'tfidf'
+    assert all(round(x, 3) == x for x in tables[0]["Top-k 정확도"])  # three places at most, as the CI beside it
 
 
 def test_suitability_page_correction_reaches_the_filter(corpus):

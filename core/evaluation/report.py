@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..models.registry import MODEL_LABELS
 from .bootstrap import paired_bootstrap
 from .metrics import DIRECTIONS, KS, METRIC_LABELS, METRICS
 from .runner import ModelResult, evaluate
@@ -99,12 +100,19 @@ def metric_label(name: str) -> str:
     return METRIC_LABELS[metric].replace("-k", f"-{k}").replace("@k", f"@{k}")
 
 
+def model_label(display_name: str) -> str:
+    """'TF-IDF · 희망 직종 우선 …' for 'tfidf · 희망 직종 우선 …': the tables an analyst reads name models as the app does."""
+    model, sep, variant = display_name.partition(" · ")
+    return MODEL_LABELS.get(model, model) + sep + variant
+
+
 def significance_frame(pairs: list[dict]):
     """The pairs as a Korean table: difference, p before and after correction, and the verdict."""
     import pandas as pd
 
     names = {"holm": "Holm", "bonferroni": "Bonferroni"}
-    return pd.DataFrame([{"데이터": p["dataset"], "방향": DIRECTIONS[p["direction"]], "모델 A": p["a"], "모델 B": p["b"],
+    return pd.DataFrame([{"데이터": p["dataset"], "방향": DIRECTIONS[p["direction"]], "모델 A": model_label(p["a"]),
+                          "모델 B": model_label(p["b"]),
                           "지표": metric_label(p.get("metric", "top_k_accuracy@5")),
                           "차이 A−B [95% CI]": _fmt(p["diff"]),
                           "p (무작위화 검정)": f"{p['p']:.3f}" if "p" in p else "-",
@@ -160,12 +168,12 @@ def results_frame(results: list[ModelResult], k: int = 5):
 
     rows = []
     for r in results:
-        row = {"데이터": r.dataset, "방향": DIRECTIONS[r.direction], "모델": r.display_name, "질의 수": r.n_queries}
+        row = {"데이터": r.dataset, "방향": DIRECTIONS[r.direction], "모델": model_label(r.display_name), "질의 수": r.n_queries}
         for m in (*METRICS, "coverage"):
             if f"{m}@{k}" not in r.metrics:  # a report written before the metric existed (MRR came with ranx)
                 continue
             mean, lo, hi = r.metrics[f"{m}@{k}"]
-            row[METRIC_LABELS[m]] = mean
+            row[METRIC_LABELS[m]] = round(mean, 3)  # as its CI is written: three places in every row
             row[f"{METRIC_LABELS[m]} CI"] = "-" if math.isnan(lo) else f"[{lo:.3f}, {hi:.3f}]"
         rows.append(row)
     return pd.DataFrame(rows)
@@ -174,7 +182,7 @@ def results_frame(results: list[ModelResult], k: int = 5):
 def by_k_frame(results: list[ModelResult], metric: str = "top_k_accuracy"):
     import pandas as pd
 
-    return pd.DataFrame([{"모델": r.display_name, "방향": DIRECTIONS[r.direction], "데이터": r.dataset, "k": k,
+    return pd.DataFrame([{"모델": model_label(r.display_name), "방향": DIRECTIONS[r.direction], "데이터": r.dataset, "k": k,
                           "값": r.metrics[f"{metric}@{k}"][0], "하한": r.metrics[f"{metric}@{k}"][1],
                           "상한": r.metrics[f"{metric}@{k}"][2]} for r in results for k in KS])
 
@@ -182,5 +190,5 @@ def by_k_frame(results: list[ModelResult], metric: str = "top_k_accuracy"):
 def category_frame(results: list[ModelResult], k: int = 5):
     import pandas as pd
 
-    return pd.DataFrame([{"모델": f"{r.display_name} · {DIRECTIONS[r.direction]}", "직종": cat, "Top-5 정확도": v[0], "질의": v[1]}
+    return pd.DataFrame([{"모델": f"{model_label(r.display_name)} · {DIRECTIONS[r.direction]}", "직종": cat, "Top-5 정확도": v[0], "질의": v[1]}
                          for r in results for cat, v in r.audit.get(f"top{k}_accuracy_by_category", {}).items()])
