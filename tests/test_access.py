@@ -73,6 +73,7 @@ def test_corrections_are_recorded_under_the_signed_in_account(demo_store):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "확인자" not in [t.label for t in at.text_input]  # no typed name to impersonate someone
+    next(r for r in at.radio if r.label == "판정").set_value("unsuitable")  # no verdict is chosen for the counselor
     form_button = next(b for b in at.button if b.label == "저장")
     form_button.click().run()
     assert not at.exception, [e.value for e in at.exception]
