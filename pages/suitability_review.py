@@ -10,8 +10,8 @@ import streamlit as st
 from core.data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
 from core.llm.client import LLMError
 from core.llm.extract import extract_posting
-from core.llm.rules import posting_source_text
-from core.llm.suitability import NOT_MENTIONED, apply_correction, posting_verdicts, unsuitable_map
+from core.llm.rules import posting_source_text, source_hash
+from core.llm.suitability import NOT_MENTIONED, apply_correction, posting_verdicts
 from core.settings import settings
 from ui import escape_md, get_engine, page_header, pick_posting, sidebar_common, sync_url, view_state
 from ui.auth import signed_in_user
@@ -44,8 +44,7 @@ with st.spinner("추출 중…"):
         st.error(str(e))
         got = None
 verdicts = posting_verdicts(store, posting.id)
-# what was just extracted reaches the disability filter now, as a correction does
-engine.corpus.set_unsuitable(posting.id, unsuitable_map(store, [posting]).get(posting.id, frozenset()))
+engine.recheck([posting.id])  # what was just extracted reaches the disability filter now, as a correction does
 if verdicts.status == "unknown":
     st.error("판정 없음: 이 공고의 적합성 추출이 모두 실패했습니다. 판정 없음은 적합이 아니므로 장애 구직자에게는 "
              "'판정 없음 제외' 필터로 보이지 않습니다.\n\n실패 사유: " + escape_md(verdicts.failures[-1][:300]))
@@ -102,7 +101,10 @@ with st.form("correction"):
     why = c2.text_input("사유")
     if st.form_submit_button("저장", type="primary"):
         try:
-            types = apply_correction(store, engine.corpus, posting.id, kind, verdict, who, why)
+            # the text the counselor read is the one shown before this run (a sync may have changed it since)
+            seen = st.session_state.get("suitability_seen", {}).get(posting.id, source_hash(posting))
+            types = apply_correction(store, None, posting.id, kind, verdict, who, why, seen)
+            engine.recheck([posting.id])
             st.success(f"저장됨. 이 공고를 제외하는 장애유형: {', '.join(sorted(types)) or '없음'}")
         except ValueError as e:
             st.error(str(e))
@@ -112,3 +114,4 @@ if history:
     st.dataframe(pd.DataFrame([{"시각": time.strftime("%Y-%m-%d %H:%M", time.localtime(c["at"])), "장애유형": c["disability_type"],
                                 "판정": VERDICT_WORDS.get(c["verdict"], c["verdict"]), "확인자": c["who"], "사유": c["why"]}
                                for c in history]), hide_index=True, width="stretch")
+st.session_state.setdefault("suitability_seen", {})[posting.id] = source_hash(posting)  # what the counselor has read

@@ -203,7 +203,7 @@ def test_a_seeker_with_a_disability_grade_but_no_type_is_rejected_never_stored_a
     """A disabled seeker stored without a type would meet no disability filter: such a row is rejected by row and
     field; the app's own label '지체장애(중증)' reads as type and grade."""
     rows = [("S1", "", "중증"), ("S2", "-", "중증"), ("S3", "없음", "경증"), ("S4", "지체장애(중증)", ""),
-            ("S5", "지체장애(중증)", "경증"), ("S6", "", "")]
+            ("S5", "지체장애(중증)", "경증"), ("S6", "", ""), ("S7", "시각장애(중증)", "1급")]
     text = "id,desired_job_name,desired_region,disability_type,disability_grade\n" + "".join(
         f"{i},경비원,서울 강남구,{t},{g}\n" for i, t, g in rows)
     store = Store()
@@ -211,7 +211,8 @@ def test_a_seeker_with_a_disability_grade_but_no_type_is_rejected_never_stored_a
     rejected = {(r.row_no, r.field) for r in report.rejects}
     # rows as a spreadsheet numbers them (the header is row 1)
     assert rejected == {(2, "disability_type"), (3, "disability_type"), (4, "disability_type"), (6, "disability_grade")}
-    assert {s.id: s.disability_type for s in store.seekers()} == {"seekers:S4": "지체장애(중증)", "seekers:S6": ""}
+    assert {s.id: s.disability_type for s in store.seekers()} == {"seekers:S4": "지체장애(중증)", "seekers:S6": "",
+                                                                   "seekers:S7": "시각장애(중증)"}  # '1급' is 중증
 
 
 def test_keys_differing_by_invisible_characters_are_one_posting_and_repeats_are_noticed(tmp_data):

@@ -53,3 +53,38 @@ def test_write_stamps_rise_in_commit_order_so_a_refresh_never_misses_one(tmp_pat
     store.upsert_postings([dataclasses.replace(first, closed=True)])  # the later commit, with the earlier clock
     changed, _, newest = store.changed_since(seen)
     assert [p.closed for p in changed] == [True] and newest > seen
+
+
+def test_one_refresh_reads_postings_and_seekers_from_one_snapshot(tmp_path):
+    """Another process writes a posting, then a seeker, between the two reads of `changed_since`: neither is taken
+    in this time (one snapshot), and both the next time; with two snapshots the posting was skipped for good."""
+    from core.data.records import Place, Posting, Seeker
+
+    store = Store(tmp_path / "s.db")
+    other = Store(tmp_path / "s.db")
+    place = Place(sido="서울특별시", sigungu="강남구", lat=37.5, lon=127.0, geo_status="ok")
+    store.upsert_postings([Posting(id="t:0", source="t", title="사무원", place=place)])
+    _, _, seen = store.changed_since(0.0)
+    real = store.con
+
+    class Interleaved:  # the reading connection, with the other process's writes slipped in after its first read
+        def __init__(self):
+            self.reads = 0
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def execute(self, sql, *args):
+            out = real.execute(sql, *args)
+            if sql.startswith("SELECT json, updated_at FROM postings"):
+                out = list(out)
+                other.upsert_postings([Posting(id="t:1", source="t", title="경비원", place=place, closed=True)])
+                other.upsert_seekers([Seeker(id="s:1", source="s", disability_type="지체장애(중증)", place=place)])
+            return out
+
+    store._local.con = Interleaved()
+    postings, seekers, newest = store.changed_since(seen)
+    store._local.con = real
+    assert (postings, seekers, newest) == ([], [], seen)
+    postings, seekers, _ = store.changed_since(newest)
+    assert [p.id for p in postings] == ["t:1"] and [s.id for s in seekers] == ["s:1"]

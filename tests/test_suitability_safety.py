@@ -283,3 +283,34 @@ def test_consistency_mode_keeps_an_exclusion_one_run_found():
     final = majority([said(["시각장애(중증)"]), said(suitable=["시각장애(중증)", "지적장애"]), said(suitable=["지적장애"])])
     assert [t.type for t in final.unsuitable_types] == ["시각장애(중증)"]
     assert [t.type for t in final.suitable_types] == ["지적장애"]  # a majority, and excluded by no run
+
+
+def test_an_llm_failure_with_no_stored_answer_leaves_the_posting_unknown_though_the_rules_see_nothing(two_postings):
+    """#29's guarantee under live rules: a posting whose only stored extraction failed is 판정 없음 (blocked by
+    '판정 없음 제외'), even when the rules read live find nothing in it; a stored rules answer settles it."""
+    store = two_postings
+    quiet = store.posting("t:L1")
+    assert not extract_rules(quiet)[0].unsuitable_types
+    store.put_extraction((source_hash(quiet), "llm", "m", "v1"), "t:L1", "failed", None, "시간 초과")
+    assert unsuitable_map(store)["t:L1"] == frozenset({VERDICT_UNKNOWN})
+    assert posting_verdicts(store, "t:L1").status == "unknown"
+    extract_all(store, [quiet], "rules")
+    assert "t:L1" not in unsuitable_map(store) and posting_verdicts(store, "t:L1").status == "settled"
+
+
+def test_a_rules_answer_stored_by_older_rules_does_not_stand_in_for_today_s(two_postings):
+    store = two_postings
+    h2 = store.posting("t:H2")
+    store.put_extraction((source_hash(h2), "rules", "rules", "v0"), "t:H2", "ok", {"unsuitable_types": [], "suitable_types": []})
+    assert SEEKER_TYPE in unsuitable_map(store)["t:H2"]  # today's rules, read live, still exclude it
+
+
+def test_a_correction_is_refused_when_the_posting_changed_after_the_counselor_read_it(two_postings):
+    store = two_postings
+    read = source_hash(store.posting("t:H2"))
+    store.upsert_postings([dataclasses.replace(store.posting("t:H2"), jobCont="문서 정리")])  # a sync, meanwhile
+    with pytest.raises(ValueError, match="바뀌었습니다"):
+        apply_correction(store, None, "t:H2", SEEKER_TYPE, "suitable", "상담사 김", "확인", read)
+    assert store.corrections("t:H2") == []
+    apply_correction(store, None, "t:H2", SEEKER_TYPE, "suitable", "상담사 김", "확인", source_hash(store.posting("t:H2")))
+    assert [c["text_hash"] for c in store.corrections("t:H2")] == [source_hash(store.posting("t:H2"))]

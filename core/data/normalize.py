@@ -323,7 +323,7 @@ def disability_label(kind: object, grade: object = None) -> str | None:
             raise FieldError("disability_type", kind, f"장애 정도({g})는 있는데 장애유형이 없음")
         return None
     if labelled := re.fullmatch(r"(.+?)\s*\((경증|중증)\)", text):
-        if g and g != labelled.group(2):
+        if g and _grade(g) != labelled.group(2):  # '심한', '1급' … say 중증 too
             raise FieldError("disability_grade", grade, f"장애유형에 적힌 정도({labelled.group(2)})와 다름")
         text, g = labelled.group(1), labelled.group(2)
     base = text.replace(" ", "")
@@ -338,11 +338,18 @@ def disability_label(kind: object, grade: object = None) -> str | None:
         return base
     if base not in DISABILITY_BASE_GRADED:
         raise FieldError("disability_type", kind, "장애인복지법 장애유형이 아님")
-    if g in {"중증", "심한", "장애의 정도가 심한", "1", "2", "3", "1급", "2급", "3급"}:
-        return f"{base}(중증)"
-    if g in {"경증", "심하지 않은", "장애의 정도가 심하지 않은", "4", "5", "6", "4급", "5급", "6급"}:
-        return f"{base}(경증)"
+    if g := _grade(g):
+        return f"{base}({g})"
     raise FieldError("disability_grade", grade, "장애 정도(경증/중증)가 필요함")
+
+
+def _grade(text: str) -> str:
+    """'중증' / '경증' from what a file writes for the degree of a disability ('심한', '2급' …); '' when unknown."""
+    if text in {"중증", "심한", "장애의 정도가 심한", "1", "2", "3", "1급", "2급", "3급"}:
+        return "중증"
+    if text in {"경증", "심하지 않은", "장애의 정도가 심하지 않은", "4", "5", "6", "4급", "5급", "6급"}:
+        return "경증"
+    return ""
 
 
 def clean_text(value: object) -> str:

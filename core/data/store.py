@@ -49,6 +49,8 @@ CREATE TABLE IF NOT EXISTS sync_state (
     api TEXT PRIMARY KEY, run_id TEXT, next_page INTEGER, status TEXT, message TEXT, started_at REAL,
     finished_at REAL, last_success REAL);
 CREATE INDEX IF NOT EXISTS postings_updated ON postings(updated_at);
+CREATE INDEX IF NOT EXISTS extractions_posting ON extractions(posting_id);
+CREATE INDEX IF NOT EXISTS corrections_posting ON corrections(posting_id);
 CREATE INDEX IF NOT EXISTS seekers_updated ON seekers(updated_at);
 CREATE TABLE IF NOT EXISTS judgments (
     analyst TEXT NOT NULL, direction TEXT NOT NULL, query_id TEXT NOT NULL, item_id TEXT NOT NULL,
@@ -103,7 +105,11 @@ class Store:
                 con.execute("ALTER TABLE ingest_log ADD COLUMN status TEXT NOT NULL DEFAULT 'done'")
             if "text_hash" not in {row[1] for row in con.execute("PRAGMA table_info(corrections)")}:
                 # a store made before corrections named the text they were made on ('' = unknown: they apply)
-                con.execute("ALTER TABLE corrections ADD COLUMN text_hash TEXT NOT NULL DEFAULT ''")
+                try:
+                    con.execute("ALTER TABLE corrections ADD COLUMN text_hash TEXT NOT NULL DEFAULT ''")
+                except sqlite3.OperationalError as e:  # another process opening the same old store added it first
+                    if "duplicate column" not in str(e):
+                        raise
             self._recsets_schema(con)
 
     @property
@@ -200,10 +206,18 @@ class Store:
         picks up a sync or an upload without reloading everything."""
         newest = since
         out: list[list] = [[], []]
-        for n, (table, cls) in enumerate((("postings", Posting), ("seekers", Seeker))):
-            for js, at in self.con.execute(f"SELECT json, updated_at FROM {table} WHERE updated_at > ?", (since,)):
-                out[n].append(cls.from_json(js))
-                newest = max(newest, at)
+        con = self.con
+        began = not con.in_transaction
+        if began:  # one snapshot for both tables: a write between two reads would be skipped by the newest stamp
+            con.execute("BEGIN")
+        try:
+            for n, (table, cls) in enumerate((("postings", Posting), ("seekers", Seeker))):
+                for js, at in con.execute(f"SELECT json, updated_at FROM {table} WHERE updated_at > ?", (since,)):
+                    out[n].append(cls.from_json(js))
+                    newest = max(newest, at)
+        finally:
+            if began:
+                con.rollback()
         return out[0], out[1], newest
 
     def last_write(self) -> float:
@@ -295,7 +309,7 @@ class Store:
                         (*key, posting_id, status, json.dumps(result, ensure_ascii=False) if result else None,
                          error, time.time()))
 
-    EXTRACTION_COLUMNS = ("posting_id", "text_hash", "extractor", "model", "status", "result", "error", "at")
+    EXTRACTION_COLUMNS = ("posting_id", "text_hash", "extractor", "model", "prompt_version", "status", "result", "error", "at")
 
     def extractions(self, posting_ids: list[str] | None = None, text_hashes: list[str] | None = None) -> list[dict]:
         """Every stored extraction (oldest first), results parsed: what the suitability verdicts are made of.
@@ -326,12 +340,22 @@ class Store:
             con.execute("INSERT INTO corrections (posting_id, disability_type, verdict, who, why, at, text_hash) "
                         "VALUES (?,?,?,?,?,?,?)", (posting_id, disability_type, verdict, who, why, time.time(), text_hash))
 
-    def verdicts_written(self) -> tuple[float, int]:
-        """(newest extraction time, newest correction id): changes when any process stores an extraction or a
-        correction, so a running engine knows to read the disability verdicts again."""
-        at = self.con.execute("SELECT MAX(at) FROM extractions").fetchone()[0]
-        last = self.con.execute("SELECT MAX(id) FROM corrections").fetchone()[0]
-        return float(at or 0.0), int(last or 0)
+    def verdicts_written(self) -> tuple[int, int]:
+        """(newest extraction row, newest correction id): rise in commit order whenever any process stores an
+        extraction (a stored one is replaced by a new row) or a correction, so a running engine knows which
+        disability verdicts to read again (`verdicts_since`)."""
+        row = self.con.execute("SELECT (SELECT MAX(rowid) FROM extractions), (SELECT MAX(id) FROM corrections)").fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def verdicts_since(self, mark: tuple[int, int]) -> tuple[set[str], set[str]]:
+        """(posting ids, text hashes) whose extractions or corrections were stored after `mark` (`verdicts_written`)."""
+        ids, hashes = set(), set()
+        for posting_id, text_hash in self.con.execute("SELECT posting_id, text_hash FROM extractions WHERE rowid > ?",
+                                                      (mark[0],)):
+            ids.add(posting_id)
+            hashes.add(text_hash)
+        ids |= {r[0] for r in self.con.execute("SELECT posting_id FROM corrections WHERE id > ?", (mark[1],))}
+        return ids, hashes
 
     JUDGMENT_COLUMNS = ("analyst", "direction", "query_id", "item_id", "grade", "model", "filters", "at")
 
@@ -350,13 +374,18 @@ class Store:
 
     CORRECTION_COLUMNS = ("posting_id", "disability_type", "verdict", "who", "why", "at", "text_hash")
 
-    def corrections(self, posting_id: str | None = None) -> list[dict]:
+    def corrections(self, posting_id: str | None = None, posting_ids: list[str] | None = None) -> list[dict]:
+        """Counselors' corrections, oldest first: all, one posting's, or those of `posting_ids` (up to 500)."""
         # a read-only store made before corrections named their text has no such column (its rows: '')
         held = {row[1] for row in self.con.execute("PRAGMA table_info(corrections)")}
         columns = [c if c in held else "''" for c in self.CORRECTION_COLUMNS]
-        rows = self.con.execute(f"SELECT {', '.join(columns)} FROM corrections" + (" WHERE posting_id=?" if posting_id else "")
-                                + " ORDER BY id", (posting_id,) if posting_id else ())
-        return [dict(zip(self.CORRECTION_COLUMNS, r)) for r in rows]
+        if posting_id is None and posting_ids is not None and not posting_ids:
+            return []
+        ids = [posting_id] if posting_id else list(posting_ids or [])
+        where = f" WHERE posting_id IN ({','.join('?' * len(ids))})" if ids and len(ids) <= 500 else ""
+        rows = self.con.execute(f"SELECT {', '.join(columns)} FROM corrections{where} ORDER BY id", ids if where else ())
+        wanted = set(ids) if ids else None
+        return [dict(zip(self.CORRECTION_COLUMNS, r)) for r in rows if wanted is None or r[0] in wanted]
 
     # ------------------------------------------------------------ #29: store errors in words
     def explain(self, e: sqlite3.Error) -> StoreError:

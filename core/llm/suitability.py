@@ -16,6 +16,7 @@ from ..data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
 from ..data.records import Posting
 from ..data.store import Store
 from .rules import rules_payload, source_hash
+from .schema import PROMPT_VERSION
 
 SETTLED, CONFLICT, FAILED = "ok", "conflict", "failed"  # extraction statuses (see extract.py)
 ANSWERED = (SETTLED, CONFLICT)
@@ -25,8 +26,9 @@ NOT_MENTIONED = "언급 없음"
 
 
 def _rules_now(p: Posting, text_hash: str) -> dict:
-    """The offline rules read from the posting's current text, as an extraction row that is not stored."""
-    row = {"posting_id": p.id, "text_hash": text_hash, "extractor": "rules", "model": "rules", "at": None}
+    """The offline rules read from the posting's current text, as an extraction row that is not stored ('live')."""
+    row = {"posting_id": p.id, "text_hash": text_hash, "extractor": "rules", "model": "rules",
+           "prompt_version": PROMPT_VERSION, "at": None, "live": True}
     try:
         return {**row, "status": SETTLED, "result": rules_payload(p), "error": ""}
     except Exception as e:  # noqa: BLE001 — one record the rules cannot read: its verdict is unknown, never suitable
@@ -36,8 +38,8 @@ def _rules_now(p: Posting, text_hash: str) -> dict:
 def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, tuple[str, list[dict]]]:
     """posting id → (the hash of its current text, the extraction rows that speak for it): its own rows from every
     text it has had, rows of its current text stored under another posting (the cache answers a text once), and
-    the rules read now when no rules row exists for its current text. `postings`: records or ids (None: every
-    stored posting, and the rows of ids no longer stored, as they are)."""
+    the rules read now when no rules row of today's rules exists for its current text. `postings`: records or ids
+    (None: every stored posting, and the rows of ids no longer stored, as they are)."""
     if postings is None:
         records, orphans = store.postings(), None
     else:
@@ -57,7 +59,7 @@ def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None
     for p in records:
         h = hashes[p.id]
         mine = list({id(r): r for r in (*by_id.get(p.id, []), *by_hash.get(h, []))}.values())
-        if not any(r["extractor"] == "rules" and r["text_hash"] == h for r in mine):
+        if not any(r["extractor"] == "rules" and r["text_hash"] == h and r["prompt_version"] == PROMPT_VERSION for r in mine):
             mine.append(_rules_now(p, h))
         out[p.id] = (h, mine)
     for posting_id, mine in by_id.items():
@@ -72,16 +74,41 @@ def _of_text(row: dict, text_hash: str) -> bool:
 
 
 def _unknown(text_hash: str, rows: list[dict]) -> bool:
-    """No answer for the current text, and an extractor failed on it."""
+    """An extractor failed on the current text and no stored answer for it stands (#29: a posting whose every
+    extraction failed is unknown, never suitable). The rules read live do not count as an answer here: an LLM run
+    that failed on a text the rules see nothing in must not pass the posting as suitable."""
     current = [r for r in rows if _of_text(r, text_hash)]
-    return not any(r["status"] in ANSWERED for r in current) and any(r["status"] == FAILED for r in current)
+    stored = [r for r in current if not r.get("live")]
+    return not any(r["status"] in ANSWERED for r in stored) and any(r["status"] == FAILED for r in current)
 
 
-def _corrections(store: Store) -> dict[str, list[dict]]:
+def _corrections(store: Store, ids: list[str] | None) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = defaultdict(list)
-    for c in store.corrections():
+    for c in store.corrections(posting_ids=ids) if ids is not None else store.corrections():
         out[c["posting_id"]].append(c)
     return out
+
+
+def _judged(store: Store, postings) -> tuple[dict[str, tuple[str, list[dict]]], dict[str, list[dict]]]:
+    """(`verdict_rows`, corrections) of `postings`, with the postings only corrections speak for (no row, or no
+    record left) as ('', [])."""
+    held = verdict_rows(store, postings)
+    wanted = None if postings is None else [p.id if isinstance(p, Posting) else p for p in postings]
+    corrections = _corrections(store, wanted)
+    held |= {k: ("", []) for k in corrections if k not in held}
+    return held, corrections
+
+
+def _excluded(text_hash: str, rows: list[dict], corrections: list[dict]) -> set[str]:
+    types = {t["type"] for r in rows if r["status"] in ANSWERED for t in (r["result"] or {}).get("unsuitable_types", [])}
+    if _unknown(text_hash, rows):
+        types.add(VERDICT_UNKNOWN)
+    for c in corrections:
+        if c["verdict"] == "unsuitable":
+            types.add(c["disability_type"])
+        elif c["verdict"] in {"suitable", "not_unsuitable"} and _of_text(c, text_hash):
+            types.discard(c["disability_type"])
+    return types
 
 
 def unsuitable_map(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, frozenset]:
@@ -93,22 +120,8 @@ def unsuitable_map(store: Store, postings: list[Posting] | list[str] | None = No
     that a trusted source found. An answer held as a conflict still adds its exclusions. Only a counselor's
     correction removes a type, applied last and in order, and a 'suitable' one only for the text it was made on.
     """
-    corrections = _corrections(store)
-    held = verdict_rows(store, postings)
-    if postings is None:  # corrections of postings with no extraction or record left count as before
-        held |= {k: ("", []) for k in corrections if k not in held}
-    out: dict[str, frozenset] = {}
-    for posting_id, (text_hash, rows) in held.items():
-        types = {t["type"] for r in rows if r["status"] in ANSWERED for t in (r["result"] or {}).get("unsuitable_types", [])}
-        if _unknown(text_hash, rows):
-            types.add(VERDICT_UNKNOWN)
-        for c in corrections.get(posting_id, []):
-            if c["verdict"] == "unsuitable":
-                types.add(c["disability_type"])
-            elif c["verdict"] in {"suitable", "not_unsuitable"} and _of_text(c, text_hash):
-                types.discard(c["disability_type"])
-        if types:
-            out[posting_id] = frozenset(types)
+    held, corrections = _judged(store, postings)
+    out = {k: frozenset(types) for k, (h, rows) in held.items() if (types := _excluded(h, rows, corrections.get(k, [])))}
     return out
 
 
@@ -154,8 +167,8 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
     text_hash, rows = verdict_rows(store, [posting_id]).get(posting_id, ("", []))
     current = [r for r in rows if _of_text(r, text_hash)]
     answered = [r for r in rows if r["status"] in ANSWERED]
-    out = PostingVerdicts(posting_id, "settled" if any(r["status"] == SETTLED for r in current)
-                          else "unknown" if rows else "unextracted")
+    out = PostingVerdicts(posting_id, "unknown" if _unknown(text_hash, rows)
+                          else "settled" if any(r["status"] == SETTLED for r in current) else "unextracted")
     out.failures = [r["error"] for r in current if r["status"] == FAILED and r["error"]]
     excluded: dict[str, TypeVerdict] = {}
     suitable: dict[str, TypeVerdict] = {}
@@ -189,29 +202,33 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
 def suitable_map(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, frozenset]:
     """posting id → types settled as suitable on the current text (settled answers and counselors, minus every
     exclusion): what a 'suitable share' may count. A conflict's or an unknown posting's 'suitable' never counts."""
-    corrections = _corrections(store)
-    excluded = unsuitable_map(store, postings)
+    held, corrections = _judged(store, postings)
     out: dict[str, frozenset] = {}
-    for posting_id, (text_hash, rows) in verdict_rows(store, postings).items():
+    for posting_id, (text_hash, rows) in held.items():
+        mine = corrections.get(posting_id, [])
         found = {t["type"] for r in rows if r["status"] == SETTLED and _of_text(r, text_hash)
                  for t in (r["result"] or {}).get("suitable_types", [])}
-        found |= {c["disability_type"] for c in corrections.get(posting_id, [])
-                  if c["verdict"] == "suitable" and _of_text(c, text_hash)}
-        if found - excluded.get(posting_id, frozenset()):
-            out[posting_id] = frozenset(found - excluded.get(posting_id, frozenset()))
+        found |= {c["disability_type"] for c in mine if c["verdict"] == "suitable" and _of_text(c, text_hash)}
+        excluded = _excluded(text_hash, rows, mine)
+        if (kept := found - excluded) and VERDICT_UNKNOWN not in excluded:
+            out[posting_id] = frozenset(kept)
     return out
 
 
 def apply_correction(store: Store, corpus, posting_id: str, disability_type: str, verdict: str, who: str,
-                     why: str) -> frozenset:
-    """Store a counselor's verdict ('suitable' | 'unsuitable') and make the disability filter use it now."""
+                     why: str, text_hash: str | None = None) -> frozenset:
+    """Store a counselor's verdict ('suitable' | 'unsuitable') and make the disability filter use it now.
+    `text_hash`: `source_hash` of the posting as the counselor read it; refused when the stored posting has changed
+    since (a sync between reading and saving), so a verdict is never filed against a text nobody judged."""
     if verdict not in {"suitable", "unsuitable"}:
         raise ValueError("판정(부적합 또는 적합)을 고르세요")
     if not who.strip():
         raise ValueError("수정한 사람(who)을 입력하세요")
     posting = store.posting(posting_id)
-    store.add_correction(posting_id, disability_type, verdict, who.strip(), why.strip(),
-                         source_hash(posting) if posting else "")
+    current = source_hash(posting) if posting else (text_hash or "")
+    if text_hash is not None and text_hash != current:
+        raise ValueError("공고 내용이 방금 바뀌었습니다. 바뀐 내용을 확인한 뒤 다시 저장하세요")
+    store.add_correction(posting_id, disability_type, verdict, who.strip(), why.strip(), current)
     types = unsuitable_map(store, [posting_id]).get(posting_id, frozenset())
     if corpus is not None:
         corpus.set_unsuitable(posting_id, types)

@@ -22,7 +22,7 @@ from ..data.datasets import load_dataset
 from ..data.records import Posting, Seeker
 from ..data.store import Store
 from ..filters import FilterSettings
-from ..llm.rules import extract_rules
+from ..llm.rules import extract_rules, source_hash
 from ..llm.suitability import unsuitable_map
 from ..progress import Progress
 from . import recsets
@@ -44,7 +44,7 @@ def blind_unsuitable(postings: list[Posting]) -> dict[str, frozenset]:
 
 class Engine:
     def __init__(self, store: Store, corpus: Corpus, params: ModelParams = ModelParams(),
-                 vector_store: VectorStore | None = None, scope: str = "store"):
+                 vector_store: VectorStore | None = None, scope: str = "store", marks: tuple | None = None):
         self.store = store
         self.corpus = corpus
         # which records of the store the corpus holds ('store': all of them; a dataset or source subset otherwise):
@@ -55,8 +55,10 @@ class Engine:
         if vector_store is not None:  # a corrected disability verdict reaches the shared store at once
             corpus.listeners.append(self._rewrite)
         self._models: dict[tuple[str, str], tuple[str, Recommender]] = {}  # (name, analyser) → (version, model)
-        self.seen_at = store.last_write()  # newest store write this engine holds (see `refresh`)
-        self.verdicts_seen = store.verdicts_written()  # newest extraction and correction it holds (see `refresh`)
+        # the newest store write, and the newest extraction and correction, this engine holds (see `refresh`): read
+        # before the corpus was loaded (`marks`) when the caller could, so nothing written while it loaded is skipped
+        (self.seen_at, self.verdicts_seen) = marks or (store.last_write(), store.verdicts_written())
+        self._hashes: dict[str, str] | None = None
         self._lock = threading.RLock()  # re-entrant: a hybrid fits its parts through `model`
 
     @classmethod
@@ -64,11 +66,12 @@ class Engine:
                    params: ModelParams = ModelParams(), vector_store: VectorStore | None = None, as_of: str = "") -> Engine:
         """`as_of`: the day a live store is served on (the app and the CLI pass today): a real posting past its
         closing date is closed from then on, whether or not a sync marked it (see `Corpus`)."""
+        marks = (store.last_write(), store.verdicts_written())  # before reading: see `refresh`
         postings = [p for p in store.postings() if not sources or p.source in sources]
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
         scope = "store" if not (sources or seeker_sources) else f"sources:{sorted(sources or [])}:{sorted(seeker_sources or [])}"
         return cls(store, Corpus(postings, seekers, unsuitable_map(store, postings), as_of=as_of, **params.corpus()),
-                   params, vector_store, scope)
+                   params, vector_store, scope, marks)
 
     @classmethod
     def for_dataset(cls, name: str, seekers_sample: int = 3000, progress: Progress | None = None,
@@ -150,16 +153,31 @@ class Engine:
         start = time.time()
         with self._lock:
             (self.store.upsert_postings if isinstance(record, Posting) else self.store.upsert_seekers)([record])
-            self._hold(record)
+            self._hold([record])
         return time.time() - start
 
-    def _hold(self, record: Posting | Seeker) -> None:
-        self.corpus.upsert(record)
-        if isinstance(record, Posting):  # judged on the text it has now, before any list can show it
-            self.corpus.set_unsuitable(record.id, self._unsuitable([record]).get(record.id, frozenset()))
-        for _, model in self._models.values():
-            if model.holds_vectors:  # a hybrid's parts are models of this engine, updated on their own
-                model.add_vector(record)
+    def _hold(self, records: list[Posting | Seeker]) -> None:
+        for record in records:
+            self.corpus.upsert(record)
+        postings = [r for r in records if isinstance(r, Posting)]
+        verdicts = self._unsuitable(postings) if postings else {}  # one read for the batch
+        if self._hashes is not None:
+            self._hashes.update((p.id, source_hash(p)) for p in postings)
+        for p in postings:  # judged on the text it has now, before any list can show it
+            self.corpus.set_unsuitable(p.id, verdicts.get(p.id, frozenset()))
+        for record in records:
+            for _, model in self._models.values():
+                if model.holds_vectors:  # a hybrid's parts are models of this engine, updated on their own
+                    model.add_vector(record)
+
+    def recheck(self, posting_ids: list[str]) -> None:
+        """Read these postings' disability verdicts from the store again (a counselor's correction, an extraction
+        on the review page), under the engine's lock: a refresh running meanwhile cannot put back the old ones."""
+        with self._lock:
+            held = [self.corpus.postings[i] for i in posting_ids if i in self.corpus.postings]
+            verdicts = self._unsuitable(held)
+            for p in held:
+                self.corpus.set_unsuitable(p.id, verdicts.get(p.id, frozenset()))
 
     def _rewrite(self, kind: str, row: int) -> None:
         for _, model in self._models.values():
@@ -178,16 +196,20 @@ class Engine:
         with self._lock:
             if self.corpus.as_of and self.corpus.as_of != date.today().isoformat():
                 self.corpus.set_as_of(date.today().isoformat())
+            marks = self.store.verdicts_written()  # before the records: what is stored meanwhile is read next time
             postings, seekers, newest = self.store.changed_since(self.seen_at)
-            for record in [*postings, *seekers]:
-                self._hold(record)
+            self._hold([*postings, *seekers])
             self.seen_at = newest
-            written = self.store.verdicts_written()
-            if written != self.verdicts_seen and not self.corpus.blind:
-                held = self.corpus.records("posting")
-                fresh = self._unsuitable(held)
-                for p in held:
-                    if fresh.get(p.id, frozenset()) != self.corpus.unsuitable.get(p.id, frozenset()):
-                        self.corpus.set_unsuitable(p.id, fresh.get(p.id, frozenset()))
-                self.verdicts_seen = written
+            if marks != self.verdicts_seen and not self.corpus.blind:
+                # only the postings whose extractions or corrections were stored since, or that share a text with them
+                ids, hashes = self.store.verdicts_since(self.verdicts_seen)
+                ids |= {i for i, h in self._text_hashes().items() if h in hashes}
+                self.recheck(sorted(ids))
+                self.verdicts_seen = marks
         return len(postings) + len(seekers)
+
+    def _text_hashes(self) -> dict[str, str]:
+        """posting id → `source_hash` of its text as this corpus holds it (kept up to date by `_hold`)."""
+        if self._hashes is None:
+            self._hashes = {p.id: source_hash(p) for p in self.corpus.records("posting")}
+        return self._hashes
