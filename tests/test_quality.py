@@ -226,6 +226,8 @@ def test_without_the_keis_file_nothing_is_enriched_and_the_hint_says_where_to_ge
     assert sj.enrichment("542000") == ""  # no stale cache: the new folder is seen at once
     assert "data.go.kr" in sj.missing_hint() and "구인표준직무기술서" in sj.missing_hint()
     assert f"{tmp_path}/keis-standard-job-descriptions/" in sj.missing_hint()  # where this install looks, not ../shared
+    locate(shared=REPO.parent / "elsewhere" / "data")  # beside the checkout: relative, never the server's own path
+    assert "../elsewhere/data/keis-standard-job-descriptions/ 에 두세요" in sj.missing_hint()
     locate(shared=SHARED)
     assert sj.enrichment("542000") == before
 

@@ -9,12 +9,14 @@ Occupation names are KECO-2018 wording, mapped to Worknet codes by the same cros
 from __future__ import annotations
 
 import csv
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from ..locations import here
+from ..settings import REPO
 from . import keco
 
 KEIS_FILE = "keis-standard-job-descriptions/keis_standard_job_descriptions_20250901.csv"
@@ -53,9 +55,13 @@ def keis_path() -> Path:
 
 def missing_hint() -> str | None:
     """None when the KEIS file is readable; otherwise where to download it (shown by the CLI and the app)."""
-    return None if keis_path().exists() else (
-        "표준직무 보강 자료가 없습니다: 공공데이터포털(data.go.kr)에서 '한국고용정보원_구인표준직무기술서' CSV를 받아 "
-        f"{keis_path().parent}/ 에 두세요")  # the folder the settings point at (JOBLENS_SHARED), not a fixed one
+    if keis_path().exists():
+        return None
+    folder = keis_path().parent  # the folder the settings point at (JOBLENS_SHARED), not a fixed one
+    # beside the checkout it reads as '../shared/data/…', never as this server's own path
+    shown = os.path.relpath(folder, REPO) if folder.is_relative_to(REPO.parent) else str(folder)
+    return ("표준직무 보강 자료가 없습니다: 공공데이터포털(data.go.kr)에서 '한국고용정보원_구인표준직무기술서' CSV를 받아 "
+            f"{shown}/ 에 두세요")
 
 
 def standard_jobs() -> dict[str, StandardJob]:
