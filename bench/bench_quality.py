@@ -76,7 +76,7 @@ def engine_for(config: dict, data, blind: bool = False, autocoded: dict | None =
     seekers = data.seekers
     if not config["crosswalk"]:  # the seekers only the reviewed alias list could place
         seekers = [s for s in seekers if (m := matcher().match(s.desired_job_name)) is None or m.via != "alias"]
-    unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, [p.id for p in data.postings])
+    unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, data.postings)
     corpus = Corpus(data.postings, seekers, unsuitable, blind=blind, **params.corpus())
     for posting_id, code in (autocoded or {}).items():  # before any model reads a text
         corpus.postings[posting_id].occupation, corpus.postings[posting_id].occupation_source = code, "predicted"
