@@ -52,7 +52,9 @@ def tiny(tiny_base):
 
 
 def static(out, **kw) -> StaticConfig:
-    return StaticConfig(level="major", epochs=kw.pop("epochs", 4), batch_size=16, out=str(out), **kw)
+    # one table unless a test asks for more: the served four (`members`) cost four trainings
+    return StaticConfig(level="major", epochs=kw.pop("epochs", 4), batch_size=16, out=str(out),
+                        members=kw.pop("members", 1), **kw)
 
 
 def test_split_is_stratified_by_middle_fixed_and_keeps_keis_in_train():
@@ -78,6 +80,56 @@ def test_static_training_lowers_loss_and_folder_reloads_identically(sample, tmp_
     assert (tmp_path / "s" / "chargrams.json").exists() == bool(char_ngram_max)
     reloaded = load_sentence_model(tmp_path / "s").encode(saved["check"]["texts"], normalize_embeddings=True)
     assert np.allclose(reloaded, np.array(saved["check"]["vectors"]), atol=1e-5)
+
+
+@pytest.mark.parametrize("char_ngram_max", [0, 3])
+def test_a_seed_ensemble_serves_the_mean_of_its_members_logits_from_one_folder(sample, tmp_path, char_ngram_max):
+    """members=3 trains the recipe from three seeds and serves them as one table: the served probabilities are
+    the softmax of the members' mean logit (each member trained alone, as members=1 trains it, from its seed),
+    the folder reloads to the same vectors, and it keeps only the pieces training read."""
+    import torch
+
+    from core.models.chargrams import load_sentence_model
+    from core.models.wbert.classify import WbertClassifier
+    from core.models.wbert.static import StaticModel, _e5_table, prepare, train_member
+
+    cfg = static(tmp_path / "e", char_ngram_max=char_ngram_max, members=3, epochs=2)
+    card = train_static(sample, cfg)
+    assert [m["seed"] for m in card["members"]] == [42, 43, 44] and card["config"]["members"] == 3
+    from core.models.wbert import describe
+
+    assert "정적 임베딩(표 3개 앙상블)" in describe(card)  # what every W-BERT list says under itself
+    served = WbertClassifier(tmp_path / "e").fit()
+    assert served.encoder.get_embedding_dimension() == 3 * 384
+    texts = [sample.texts[i] for i in sample.split(42).test][:12] + ["요양보호사 구인 " * 30, ""]
+    tokenizer, e5_rows = _e5_table()
+    logits = []
+    for k in range(3):
+        from dataclasses import replace
+
+        member, _ = train_member(prepare(sample, cfg, member=k), replace(cfg, seed=42 + k), tokenizer, e5_rows, None, None)
+        assert isinstance(member, StaticModel)
+        with torch.no_grad():
+            logits.append(member.logits(member.ids(texts)).numpy())
+    # the logits, not the probabilities (on this easy sample those saturate at 0 and 1 whatever the head reads),
+    # of the texts whose pieces training read: the served table keeps no other piece (a member alone still holds
+    # e5's untrained row for it)
+    kept = set(served.encoder[0].pieces)
+    known = [k for k, t in enumerate(texts[:-1]) if set(tokenizer.encode(t, add_special_tokens=False).ids) <= kept]
+    assert len(known) >= 8
+    served_logits = served.scale * served.encoder.encode([texts[k] for k in known]) @ served.head.T
+    assert np.allclose(served_logits, np.mean(logits, axis=0)[known], atol=1e-4)
+    assert np.allclose(served.predict_proba([""]), 1 / len(served.classes))  # nothing read: no class
+    vectors = served.encoder.encode(texts[:-1]).reshape(len(texts) - 1, 3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=-1), 3 ** -0.5, atol=1e-5)  # each member's part normalised alone
+    reloaded = load_sentence_model(tmp_path / "e").encode(card["check"]["texts"], normalize_embeddings=True)
+    assert np.allclose(reloaded, np.array(card["check"]["vectors"]), atol=1e-5)
+    read = {t for k in range(3) for x in tokenizer.encode_batch(prepare(sample, cfg, member=k).examples,
+                                                               add_special_tokens=False) for t in x.ids}
+    assert read == kept and len(kept) < 20_000  # e5 has 250,037 rows
+    unseen = next(w for w in ("фотосинтез", "光合作用", "Quantenchromodynamik") if
+                  not set(tokenizer.encode(w, add_special_tokens=False).ids) & kept)
+    assert served.encoder[0].ids([unseen]) == [[]]  # no row of its pieces is read (nor of its n-grams)
 
 
 def test_char_ngrams_are_read_beside_the_pieces_and_trained(sample, tmp_path):

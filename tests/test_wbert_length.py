@@ -104,7 +104,8 @@ def test_neutral_texts_are_taught_no_class_and_make_filler_alone_uncertain(tmp_p
     sure = {}
     for share in (0.0, 1.0):
         out = tmp_path / f"m{share}"
-        train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=share, out=str(out)))
+        train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=share, members=1,
+                                        out=str(out)))
         model = WbertClassifier(out).fit()
         # the head as trained (temperature 1): this toy's dev titles are all right, so calibration pins the
         # temperature to its sharpest value and would sharpen filler too (then 0.88 against 0.92)
@@ -143,7 +144,7 @@ def test_with_a_teacher_a_neutral_text_still_learns_no_class(tmp_path, monkeypat
     read = {}
     for share in (0.0, 1.0):
         out = tmp_path / f"kd{share}"
-        card = train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=share,
+        card = train_static(data, StaticConfig(level="major", epochs=4, batch_size=16, neutral_share=share, members=1,
                                                teacher=str(tmp_path / "teacher"), teacher_weight=1.0, out=str(out)))
         assert card["config"]["teacher_weight"] == 1.0 and asked and set(asked) <= set(titles)  # labelled postings only
         model = WbertClassifier(out).fit()
@@ -216,7 +217,8 @@ def test_a_wbert_built_the_old_way_says_so_and_how_to_rebuild(tmp_path, locate, 
              "patience": 3, "seed": 42, "out": ""}
     assert recipe_changes({**current, "config": first}) == {
         "weighting": ("mean", "sif"), "long_variants": (0, 4), "char_ngram_max": (0, 3), "lr_embedding": (0.02, 0.005),
-        "scale": (20.0, 10.0), "batch_size": (64, 32)}  # not rows (always e5's input rows) nor SIF's a (no SIF then)
+        "scale": (20.0, 10.0), "batch_size": (64, 32), "members": (1, 4)}  # not rows (always e5's input rows) nor
+    # SIF's a (no SIF then)
     assert "토큰 가중치 평균 → SIF 가중" in recipe_note({**current, "config": first})
     # set-up's retraining line rebuilds on the same kind of data, at the same level, where the app reads
     assert retrain_command({**old, "level": "major"}) == "python -m core train-wbert --data real --level major"

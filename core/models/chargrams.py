@@ -41,28 +41,67 @@ def fit_grams(texts: list[str], ngram_max: int, min_df: int = 2) -> list[str]:
     return sorted(CountVectorizer(analyzer=gram_cutter(ngram_max), min_df=min_df).fit(texts).vocabulary_)
 
 
+def block_normalize(x, blocks: int = 1):
+    """Each of the `blocks` equal slices of a vector L2-normalised, the whole scaled back to length 1. With one
+    block, plain normalisation. Why: a seed ensemble's members sit side by side in one table (`blocks` > 1),
+    and normalising each member's part alone makes the cosine of two such vectors the mean of the members'
+    cosines, and the cosine head's logit the mean of the members' logits. That is the ensemble itself, served
+    as one vector."""
+    import torch.nn.functional as F
+
+    if blocks == 1:
+        return F.normalize(x, dim=-1)
+    return F.normalize(x.reshape(x.shape[0], blocks, -1), dim=-1).reshape(x.shape[0], -1) / blocks ** 0.5
+
+
 class CharGramEmbedding(StaticEmbedding):
     """StaticEmbedding whose bag per text is its e5 piece ids, then the ids of its known n-grams (the table's
-    last rows, in `grams` order)."""
+    last rows, in `grams` order).
 
-    def __init__(self, tokenizer, grams: list[str], ngram_max: int, embedding_weights=None, **kwargs):
+    `pieces`: when given, the table holds rows for just these e5 piece ids (in this order), then the n-grams'.
+    A piece outside them is left out of the bag, as an unknown n-gram is. A static W-BERT trains only the rows
+    of pieces its training texts hold (5,187 of e5's 250,037 on the real set). The rest are e5's rows
+    untouched, which the head never learned to read, and a seed ensemble would store them once per member.
+    `blocks`: how many members' tables sit side by side (`block_normalize`)."""
+
+    def __init__(self, tokenizer, grams: list[str], ngram_max: int, embedding_weights=None,
+                 pieces: list[int] | None = None, blocks: int = 1, **kwargs):
         super().__init__(tokenizer, embedding_weights=embedding_weights, **kwargs)
         self.grams, self.ngram_max = list(grams), int(ngram_max)
+        self.pieces, self.blocks = (None if pieces is None else [int(p) for p in pieces]), int(blocks)
         self.offset = self.num_embeddings - len(self.grams)  # e5's table has a few rows past its vocabulary
-        if self.offset < tokenizer.get_vocab_size():
-            raise ValueError(f"표의 행 {self.num_embeddings:,}개로는 조각 {tokenizer.get_vocab_size():,}개와 "
-                             f"n-그램 {len(self.grams):,}개를 담을 수 없습니다")
+        held = tokenizer.get_vocab_size() if self.pieces is None else len(self.pieces)
+        if self.offset < held or self.embedding_dim % self.blocks:
+            raise ValueError(f"표의 행 {self.num_embeddings:,}개·폭 {self.embedding_dim}으로는 조각 {held:,}개와 "
+                             f"n-그램 {len(self.grams):,}개, 구성원 {self.blocks}개를 담을 수 없습니다")
+        self._piece_row = None
+        if self.pieces is not None:  # e5 piece id → its row here, -1 for a piece left out
+            self._piece_row = np.full(max([tokenizer.get_vocab_size(), *self.pieces]) + 1, -1, dtype=np.int64)
+            self._piece_row[self.pieces] = np.arange(len(self.pieces))
         self._row = {g: self.offset + k for k, g in enumerate(self.grams)}
         self._analyse = None
 
     def ids(self, texts: list[str]) -> list[list[int]]:
         """Row ids per text: its pieces (no special tokens), then its n-grams; an empty bag (an empty text, or
         one with nothing known) is a zero vector, as StaticEmbedding gives it: no class, uniform probabilities."""
-        if self._analyse is None:
-            self._analyse = gram_cutter(self.ngram_max)
+        if self._analyse is None:  # no n-grams (a merged ensemble of piece-only tables): no cut to make
+            self._analyse = gram_cutter(self.ngram_max) if self.grams else (lambda text: [])
         pieces = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
         row = self._row
-        return [enc.ids + [row[g] for g in self._analyse(text) if g in row] for text, enc in zip(texts, pieces)]
+        return [self._piece_rows(enc.ids) + [row[g] for g in self._analyse(text) if g in row]
+                for text, enc in zip(texts, pieces)]
+
+    def _piece_rows(self, ids: list[int]) -> list[int]:
+        if self._piece_row is None:
+            return ids
+        rows = self._piece_row[np.asarray(ids, dtype=np.int64)] if ids else np.zeros(0, dtype=np.int64)
+        return rows[rows >= 0].tolist()
+
+    def forward(self, features: dict, **kwargs) -> dict:
+        features = super().forward(features, **kwargs)
+        if self.blocks > 1:  # one block is left to the Normalize module after this one
+            features["sentence_embedding"] = block_normalize(features["sentence_embedding"], self.blocks)
+        return features
 
     def preprocess(self, inputs: list[str], prompt: str | None = None, **kwargs):
         import torch
@@ -76,8 +115,9 @@ class CharGramEmbedding(StaticEmbedding):
     def save(self, output_path: str, *args, **kwargs) -> None:
         super().save(output_path, *args, **kwargs)
         (Path(output_path) / GRAMS_FILE).write_text(
-            json.dumps({"ngram_range": [2, self.ngram_max], "analyzer": "char_wb", "grams": self.grams},
-                       ensure_ascii=False), encoding="utf-8")
+            json.dumps({"ngram_range": [2, self.ngram_max], "analyzer": "char_wb", "grams": self.grams,
+                        **({"pieces": self.pieces} if self.pieces is not None else {}),
+                        **({"blocks": self.blocks} if self.blocks > 1 else {})}, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, model_name_or_path: str, **kwargs) -> CharGramEmbedding:
@@ -88,7 +128,7 @@ class CharGramEmbedding(StaticEmbedding):
         spec = json.loads((folder / GRAMS_FILE).read_text(encoding="utf-8"))
         weights = load_file(str(folder / "model.safetensors"))["embedding.weight"]
         return cls(Tokenizer.from_file(str(folder / "tokenizer.json")), spec["grams"], spec["ngram_range"][1],
-                   embedding_weights=weights)
+                   embedding_weights=weights, pieces=spec.get("pieces"), blocks=spec.get("blocks", 1))
 
 
 OWN = f"{CharGramEmbedding.__module__}.{CharGramEmbedding.__name__}"

@@ -80,6 +80,9 @@ def describe(card: dict | None) -> str:
     if not card:
         return "W-BERT: 학습 필요"
     variant = {"static": "정적 임베딩", "transformer": "트랜스포머 미세조정"}.get(card.get("variant", "transformer"), "")
+    members = (card.get("config") or {}).get("members", 1)
+    if card.get("variant") == "static" and members > 1:
+        variant += f"(표 {members}개 앙상블)"
     level = LEVEL_NAMES.get(card.get("level"), card.get("level", ""))
     return f"W-BERT {variant} · {level} · {data_label(card)} · {accuracy_label(card)}"
 

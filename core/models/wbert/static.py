@@ -25,7 +25,7 @@ import math
 import random
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +74,12 @@ class StaticConfig:
     # dropout (Iyyer et al. 2015, deep averaging networks), so the table cannot learn each posting by one rare
     # token; the plain recipe was best after one epoch and overfit from the second (0 = none)
     token_dropout: float = 0.0
+    # a seed ensemble: this many tables trained alike from seeds seed, seed + 1, … (other initial heads, batch
+    # orders and long forms; one split), served as one model whose vector is theirs side by side
+    # (chargrams.block_normalize) and whose head reads the mean of theirs. Chosen on dev
+    # (bench_wbert_length.py, the `…-x4` candidate): on the mean of the three length views one table scored 0.591,
+    # four 0.604, and they lifted long texts most (each member reads their filler differently)
+    members: int = 4
     seed: int = 42
     out: str = ""
 
@@ -82,12 +88,12 @@ class StaticConfig:
 # words for the W-BERT page
 RECIPE_LABELS = {"weighting": "토큰 가중치", "sif_a": "SIF a", "long_variants": "긴 글 변형 수", "rows": "시작 행",
                  "teacher_weight": "교사 비중", "char_ngram_max": "문자 n-그램 최대 길이", "neutral_share": "중립 문장 비율",
-                 "token_dropout": "단어 드롭아웃", "lr_embedding": "임베딩 표 학습률", "lr_head": "분류기 학습률",
+                 "token_dropout": "단어 드롭아웃", "members": "앙상블 구성원 수", "lr_embedding": "임베딩 표 학습률", "lr_head": "분류기 학습률",
                  "scale": "코사인 배율", "batch_size": "배치 크기"}
 # what a knob added after the first static W-BERT was before it existed (cards written then do not record it);
 # the other knobs are on every static card (git history of this file)
 BEFORE_KNOB = {"weighting": "mean", "sif_a": 1e-3, "rows": "input", "long_variants": 0, "teacher_weight": 0.0,
-               "char_ngram_max": 0, "neutral_share": 0.0, "token_dropout": 0.0}
+               "char_ngram_max": 0, "neutral_share": 0.0, "token_dropout": 0.0, "members": 1}
 VALUE_LABELS = {"mean": "평균", "idf": "IDF 가중", "sif": "SIF 가중", "input": "e5 입력 행", "distilled": "증류 행"}
 
 
@@ -158,15 +164,16 @@ def _tokenizer(path: str, mtime_ns: int):
     return Tokenizer.from_file(path)
 
 
-def prepare(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = None) -> Prepared:
+def prepare(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = None, member: int = 0) -> Prepared:
     """Step 1: the shared split's train rows (or `train_idx`), each as given plus `long_variants` long
-    forms (postings only; filler from training postings), and the dev postings in their three lengths."""
+    forms (postings only; filler from training postings), and the dev postings in their three lengths.
+    An ensemble's `member` k draws its long forms from seed + k; the split and dev views are the same for all."""
     labels = data.labels(cfg.level)
     split = data.split(cfg.seed)
     train_idx = [i for i in (split.train if train_idx is None else train_idx) if labels[i]]
     classes = sorted({labels[i] for i in train_idx})
     to_id = {y: k for k, y in enumerate(classes)}
-    rng = random.Random(cfg.seed)
+    rng = random.Random(cfg.seed + member)
     postings = [i for i in train_idx if data.sources[i] != "keis"]
     pool = [c for c in (data.context(i) for i in postings) if c]
     examples = [data.texts[i] for i in train_idx]
@@ -213,17 +220,19 @@ class StaticModel:
     """The table (an EmbeddingBag, mean pooling) and the cosine head: what training updates."""
 
     def __init__(self, tokenizer, table: np.ndarray, n_classes: int, scale: float, seed: int,
-                 grams: list[str] | None = None, ngram_max: int = 0):
-        """`grams`: character n-grams whose rows follow the tokenizer's in `table` (chargrams.py); none = pieces."""
+                 grams: list[str] | None = None, ngram_max: int = 0, pieces: list[int] | None = None, blocks: int = 1):
+        """`grams`: character n-grams whose rows follow the tokenizer's in `table` (chargrams.py); none = pieces.
+        `pieces`, `blocks`: a merged seed ensemble's table (`merge_members`)."""
         import torch
         from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 
         from ..chargrams import CharGramEmbedding
 
         torch.manual_seed(seed)
-        self.tokenizer, self.scale, self.temperature = tokenizer, scale, 1.0
+        self.tokenizer, self.scale, self.temperature, self.blocks = tokenizer, scale, 1.0, blocks
         self._ids: dict[str, list[int]] = {}
-        self.static = (CharGramEmbedding(tokenizer, grams, ngram_max, embedding_weights=table) if grams
+        self.static = (CharGramEmbedding(tokenizer, grams or [], ngram_max, embedding_weights=table, pieces=pieces,
+                                         blocks=blocks) if grams or pieces is not None
                        else StaticEmbedding(tokenizer, embedding_weights=table))
         self.bag = self.static.embedding
         self.bag.sparse = True
@@ -238,10 +247,11 @@ class StaticModel:
 
     def vectors(self, ids: list[list[int]]):
         import torch
-        import torch.nn.functional as F
+
+        from ..chargrams import block_normalize
 
         offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
-        return F.normalize(self.bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), dim=-1)
+        return block_normalize(self.bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), self.blocks)
 
     def logits(self, ids: list[list[int]]):
         import torch.nn.functional as F
@@ -272,7 +282,7 @@ class StaticModel:
 
 
 def fit(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None = None,
-        soft: np.ndarray | None = None) -> list[dict]:
+        soft: np.ndarray | None = None, stage: str = "W-BERT(정적) 학습") -> list[dict]:
     """Step 3: epochs of cross-entropy over the examples (mixed with the teacher's probabilities, `soft`, one
     row per labelled row, when distilling); keeps the state with the best dev accuracy (the mean over the
     three length views) and stops after `patience` epochs without a better one."""
@@ -281,13 +291,13 @@ def fit(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progres
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small sparse steps: one thread is 5x faster than two fighting over a busy machine
     try:
-        return _epochs(model, prep, cfg, progress, soft)
+        return _epochs(model, prep, cfg, progress, soft, stage)
     finally:
         torch.set_num_threads(threads)
 
 
 def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Progress | None,
-            soft: np.ndarray | None = None) -> list[dict]:
+            soft: np.ndarray | None = None, stage: str = "W-BERT(정적) 학습") -> list[dict]:
     import torch
     import torch.nn.functional as F
 
@@ -325,9 +335,9 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
             opt_table.step()
             opt_head.step()
             losses.append(float(loss.detach()))
-            report(progress, "W-BERT(정적) 학습", epoch * steps + step + 1, cfg.epochs * steps,
+            report(progress, stage, epoch * steps + step + 1, cfg.epochs * steps,
                    f"에폭 {epoch + 1} · 손실 {np.mean(losses[-20:]):.3f}")
-        dev = {name: float((model.predict(v) == dev_y).mean()) if len(dev_y) else float("nan") for name, v in dev_ids.items()}
+        dev = dev_accuracy(model, dev_ids, dev_y)
         score = float(np.mean(list(dev.values())))
         history.append({"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4), "val_accuracy": round(score, 4),
                         "val_by_view": {k: round(v, 4) for k, v in dev.items()}})
@@ -337,9 +347,14 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
             stale += 1
             if stale >= cfg.patience:
                 break
-    report(progress, "W-BERT(정적) 학습", cfg.epochs * steps, cfg.epochs * steps)
+    report(progress, stage, cfg.epochs * steps, cfg.epochs * steps)
     model.load_state(best_state)
     return history
+
+
+def dev_accuracy(model: StaticModel, dev_ids: dict[str, list[list[int]]], dev_y: np.ndarray) -> dict[str, float]:
+    """Accuracy on each dev view (title, text, long): the figure training stops on and the bench chooses by."""
+    return {name: float((model.predict(v) == dev_y).mean()) if len(dev_y) else float("nan") for name, v in dev_ids.items()}
 
 
 def dropped(ids: list[int], share: float, rng: np.random.Generator) -> list[int]:
@@ -389,27 +404,70 @@ def autocode_threshold(model: StaticModel, prep: Prepared, precision: float = 0.
 def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | None = None,
                  progress: Progress | None = None, save: bool = True) -> dict:
     """Train on the shared split's train rows (or `train_idx`, a subset for the learning curve), stop on the
-    dev accuracy, report on the test rows. Returns the card; writes the folder when `save`."""
+    dev accuracy, report on the test rows: `cfg.members` tables, merged into one model when more than one.
+    Returns the card; writes the folder when `save`."""
     started = time.time()
-    if not (0 <= cfg.token_dropout < 1 and cfg.neutral_share >= 0):
-        raise ValueError(f"token_dropout은 0 이상 1 미만, neutral_share는 0 이상이어야 합니다 (받은 값 {cfg.token_dropout!r}, "
-                         f"{cfg.neutral_share!r})")
-    prep = prepare(data, cfg, train_idx)
-    tokenizer, table = _e5_table()
+    if not (0 <= cfg.token_dropout < 1 and cfg.neutral_share >= 0 and cfg.members >= 1):
+        raise ValueError(f"token_dropout은 0 이상 1 미만, neutral_share는 0 이상, members는 1 이상이어야 합니다 "
+                         f"(받은 값 {cfg.token_dropout!r}, {cfg.neutral_share!r}, {cfg.members!r})")
+    if cfg.rows not in ("input", "distilled"):
+        raise ValueError(f"rows는 input 또는 distilled여야 합니다 (받은 값 {cfg.rows!r})")
+    if cfg.char_ngram_max == 1 or cfg.char_ngram_max < 0:
+        raise ValueError(f"char_ngram_max는 0(사용 안 함) 또는 2 이상이어야 합니다 (받은 값 {cfg.char_ngram_max!r})")
+    tokenizer, e5_rows = _e5_table()
+    preps = [prepare(data, cfg, train_idx, member=k) for k in range(cfg.members)]
+    prep = preps[0]
+    soft = teacher_soft(data, cfg, prep, progress) if cfg.teacher_weight else None
+    trained = [train_member(p, replace(cfg, seed=cfg.seed + k), tokenizer, e5_rows, progress, soft,
+                            f"W-BERT(정적) 학습 · 표 {k + 1}/{cfg.members}" if cfg.members > 1 else "W-BERT(정적) 학습")
+               for k, p in enumerate(preps)]
+    model, history = trained[0]
+    if cfg.members > 1:
+        model = merge_members([m for m, _ in trained], [token_ids(tokenizer, p.examples) for p in preps], cfg.scale)
+    temperature = calibrate(model, prep)
+    card = make_card(data, cfg, prep, model, history, temperature, time.time() - started)
+    dev = dev_accuracy(model, {k: model.ids(v) for k, v in prep.dev.items()},
+                       np.asarray([prep.classes.index(y) for y in prep.dev_y]))
+    card["dev_accuracy"] = {"mean_of_views": round(float(np.mean(list(dev.values()))), 4),
+                            "by_view": {k: round(v, 4) for k, v in dev.items()}}
+    if cfg.members > 1:
+        card["members"] = [{"seed": cfg.seed + k, "history": h} for k, (_, h) in enumerate(trained)]
+    card["autocode_threshold"] = autocode_threshold(model, prep)
+    if save:
+        model.bag.sparse = False
+        save_static(model.static, model.head.detach(), prep.classes, Path(cfg.out), card)
+    return card
+
+
+def teacher_soft(data: LabelledSet, cfg: StaticConfig, prep: Prepared, progress: Progress | None) -> np.ndarray:
+    """The fine-tuned transformer's class probabilities for every labelled row training reads (distillation)."""
+    from .distil import teacher_probabilities
+
+    if not (0 < cfg.teacher_weight <= 1 and cfg.teacher):
+        raise ValueError(f"teacher_weight는 0과 1 사이이고 teacher 폴더가 있어야 합니다 (받은 값 {cfg.teacher_weight!r}, "
+                         f"{cfg.teacher!r})")
+    taught = sorted(set(prep.origins) - {NEUTRAL})
+    probs = teacher_probabilities(cfg.teacher, [data.texts[i] for i in taught], prep.classes, data=data.note,
+                                  seed=cfg.seed, progress=progress)
+    soft = np.zeros((len(data.texts), len(prep.classes)), dtype=np.float32)
+    soft[taught] = probs
+    return soft
+
+
+def train_member(prep: Prepared, cfg: StaticConfig, tokenizer, e5_rows: np.ndarray, progress: Progress | None,
+                 soft: np.ndarray | None, stage: str = "W-BERT(정적) 학습") -> tuple[StaticModel, list[dict]]:
+    """One table and head, trained on `prep` from `cfg.seed` (an ensemble member's own seed)."""
     ids = token_ids(tokenizer, prep.examples)
+    table = e5_rows
     if cfg.rows == "distilled":
         from .distil import distilled_table, posting_tokens
 
         table = distilled_table(cfg.teacher or ensure_e5(), table, posting_tokens(tokenizer, ids), progress=progress)
-    elif cfg.rows != "input":
-        raise ValueError(f"rows는 input 또는 distilled여야 합니다 (받은 값 {cfg.rows!r})")
     weights = token_weights(ids, table.shape[0], cfg.weighting, cfg.sif_a)
     rows, grams = table * weights[:, None], []
     if cfg.char_ngram_max:
         from ..chargrams import fit_grams
 
-        if cfg.char_ngram_max < 2:
-            raise ValueError(f"char_ngram_max는 0(사용 안 함) 또는 2 이상이어야 합니다 (받은 값 {cfg.char_ngram_max!r})")
         # n-gram rows start at zero: training writes them (a small random start was no better on dev,
         # bench/results/wbert-subwords.json)
         grams = fit_grams(prep.examples, cfg.char_ngram_max)
@@ -417,26 +475,38 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     model = StaticModel(tokenizer, rows, len(prep.classes), cfg.scale, cfg.seed, grams, cfg.char_ngram_max)
     if not grams:
         model._ids.update(zip(prep.examples, ids))
-    soft = None
-    if cfg.teacher_weight:
-        from .distil import teacher_probabilities
+    history = fit(model, prep, cfg, progress, soft, stage)
+    return model, history
 
-        if not (0 < cfg.teacher_weight <= 1 and cfg.teacher):
-            raise ValueError(f"teacher_weight는 0과 1 사이이고 teacher 폴더가 있어야 합니다 (받은 값 {cfg.teacher_weight!r}, "
-                             f"{cfg.teacher!r})")
-        taught = sorted(set(prep.origins) - {NEUTRAL})
-        probs = teacher_probabilities(cfg.teacher, [data.texts[i] for i in taught], prep.classes, data=data.note,
-                                      seed=cfg.seed, progress=progress)
-        soft = np.zeros((len(data.texts), len(prep.classes)), dtype=np.float32)
-        soft[taught] = probs
-    history = fit(model, prep, cfg, progress, soft)
-    temperature = calibrate(model, prep)
-    card = make_card(data, cfg, prep, model, history, temperature, time.time() - started)
-    card["autocode_threshold"] = autocode_threshold(model, prep)
-    if save:
-        model.bag.sparse = False
-        save_static(model.static, model.head.detach(), prep.classes, Path(cfg.out), card)
-    return card
+
+def merge_members(members: list[StaticModel], member_ids: list[list[list[int]]], scale: float) -> StaticModel:
+    """One model from a seed ensemble: each member's rows side by side (a block each), its head's rows likewise,
+    so the served logit is the mean of the members' (chargrams.block_normalize). The table keeps the pieces some
+    member's training texts hold (`member_ids`: each member's token ids), the only piece rows training moved,
+    and every member's n-grams (a member's block is zero for an n-gram it never kept: a zero row does not turn a
+    normalised mean, as a gram left out of its bag does not)."""
+    import torch
+    import torch.nn.functional as F
+
+    pieces = sorted(set(np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for ids in member_ids for x in ids]))
+                        .tolist()))
+    grams = sorted(set().union(*(getattr(m.static, "grams", []) for m in members)))
+    dim = members[0].bag.weight.shape[1]
+    table = np.zeros((len(pieces) + len(grams), dim * len(members)), dtype=np.float32)
+    at = {g: len(pieces) + k for k, g in enumerate(grams)}
+    for b, m in enumerate(members):
+        weight = m.bag.weight.detach().numpy()
+        block = slice(b * dim, (b + 1) * dim)
+        table[:len(pieces), block] = weight[pieces]
+        own = getattr(m.static, "grams", [])
+        if own:
+            table[[at[g] for g in own], block] = weight[m.static.offset:m.static.offset + len(own)]
+    first = members[0]
+    merged = StaticModel(first.tokenizer, table, first.head.shape[0], scale, 0, grams,
+                         getattr(first.static, "ngram_max", 0), pieces=pieces, blocks=len(members))
+    with torch.no_grad():
+        merged.head.copy_(torch.cat([F.normalize(m.head.detach(), dim=-1) for m in members], dim=1) / len(members) ** 0.5)
+    return merged
 
 
 def make_card(data: LabelledSet, cfg: StaticConfig, prep: Prepared, model: StaticModel, history: list[dict],
