@@ -43,8 +43,15 @@ if card:
     st.caption(f"데이터: {wbert.data_label(card)} · {split_text(card.get('split'))} · 학습일 {card['date']}")
     if outdated := wbert.recipe_note(card):  # an install keeps its W-BERT across upgrades
         st.info(outdated, icon="🔁")
-    history = pd.DataFrame(card["history"]).drop(columns=["val_by_view"], errors="ignore")
+    # a seed ensemble: each table's epochs, then what the tables read together (the figure dev chose it by)
+    runs = [{"표": k + 1, **h} for k, m in enumerate(card.get("members") or [{"history": card["history"]}])
+            for h in m["history"]]
+    history = pd.DataFrame(runs).drop(columns=["val_by_view"] + ([] if card.get("members") else ["표"]), errors="ignore")
     st.dataframe(history.rename(columns={**HISTORY_LABELS, "val_accuracy": f"검증 정확도{note}"}), hide_index=True)
+    if card.get("members") and card.get("dev_accuracy"):
+        st.caption(f"표 {len(card['members'])}개를 합친 모델의 검증 정확도{note}: "
+                   f"{card['dev_accuracy']['mean_of_views']:.1%} (제목·본문·긴 글 평균). 표마다 검증 정확도가 가장 높던 "
+                   "에폭의 상태를 씁니다.")
 else:
     st.info("**W-BERT: 학습 필요** — 아직 학습된 모델이 없습니다. 아래에서 학습을 시작하세요 (`bash run.sh` 는 정적 변형을 자동으로 만듭니다).")
 

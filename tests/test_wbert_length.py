@@ -173,10 +173,17 @@ SYNTHETIC = {"name": "W-BERT", "variant": "static", "base_model": "e5-small", "l
 FIGURE = re.compile(r"\d+(\.\d+)?\s*%|0\.9\d")
 
 
-def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_store):
+# a seed ensemble's card (StaticConfig.members): each table's epochs, and what the tables read together
+ENSEMBLE = {**SYNTHETIC, "config": {"members": 2}, "dev_accuracy": {"mean_of_views": 0.993, "by_view": {}},
+            "members": [{"seed": 42, "history": SYNTHETIC["history"]},
+                        {"seed": 43, "history": [{"epoch": 1, "loss": 0.2, "val_accuracy": 0.992}]}]}
+
+
+@pytest.mark.parametrize("card", [SYNTHETIC, ENSEMBLE], ids=["one-table", "ensemble"])
+def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_store, card):
     folder = tmp_path / "wbert-static"
     folder.mkdir()
-    (folder / "card.json").write_text(json.dumps(SYNTHETIC, ensure_ascii=False), encoding="utf-8")
+    (folder / "card.json").write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
     locate(wbert=folder)
     assert "합성 데이터 기준" in describe(SYNTHETIC)  # what every W-BERT list shows under itself
     assert "합성 데이터 기준" not in describe({**SYNTHETIC, "synthetic": False, "data": "real, ../shared/data"})
@@ -192,6 +199,9 @@ def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_s
     shown += [" ".join(map(str, d.value.columns)) + " " + d.value.to_string() for d in at.dataframe]
     with_figures = [s for s in shown if FIGURE.search(s) or "정확도" in s]
     assert any("99.9" in s for s in with_figures)  # the figure is there…
+    if card is ENSEMBLE:  # both tables' epochs, and the merged model's dev figure
+        assert list(at.dataframe[0].value["표"]) == [1, 2]
+        assert any("표 2개를 합친 모델의 검증 정확도" in s and "99.3%" in s for s in shown), shown
     for s in with_figures:  # …and nowhere without saying it is a synthetic one
         if "정확도" in s or "99.9" in s or "0.99" in s:
             assert "합성 데이터 기준" in s, s
