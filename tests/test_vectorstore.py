@@ -208,3 +208,22 @@ def test_fields_another_process_wrote_never_override_this_process_s_filters(tmp_
     assert store.search("sbert", a, origin, FilterSettings(), vectors[:1], 5)[0].tolist() == [1]
     store.write("sbert", b, np.array([0]), vectors[:1])  # B rewrites t:1 without the exclusion
     assert store.search("sbert", a, origin, FilterSettings(), vectors[:1], 5)[0].tolist() == [1]
+
+
+def test_a_model_retrained_to_another_width_gets_a_new_collection(tmp_path):
+    """One W-BERT table gives 384-wide vectors, four side by side 1,536: an install upgraded to the wider model
+    writes into the collection its narrower one left, and must get a new one, not a Milvus error."""
+    import numpy as np
+
+    from core.filters import ItemTable, Origin
+
+    t = ItemTable("posting", ["t:1", "t:2"], np.array([37.5, 37.5]), np.array([127.03, 127.04]),
+                  np.array([0, 0], dtype=np.int8), np.array([2, 2], dtype=np.int8), ["", ""], [frozenset(), frozenset()],
+                  np.array([True, True]), np.array(["서울특별시", "서울특별시"], dtype=object))
+    origin = Origin("s:1", "seeker", 37.5, 127.03, "서울특별시", 7, "new")
+    MilvusStore(str(tmp_path / "v.db")).write("wbert", t, np.arange(2), np.eye(2, 4, dtype=np.float32))
+    wider = np.eye(2, 8, dtype=np.float32)[::-1].copy()  # t:1 now points where t:2 did
+    store = MilvusStore(str(tmp_path / "v.db"))  # a later process, after the retrain
+    store.write("wbert", t, np.arange(2), wider)
+    rows, scores = store.search("wbert", t, origin, FilterSettings(), wider[1:2], 2)
+    assert rows.tolist()[0] == 1 and scores[0] == pytest.approx(1.0)

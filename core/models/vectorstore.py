@@ -113,6 +113,10 @@ class MilvusStore(VectorStore):
             return
         from pymilvus import DataType
 
+        if self.client.has_collection(name) and self._dim(name) != dim:
+            # a model retrained to another width (one W-BERT table is 384 wide, four side by side 1,536): the
+            # collection holds only this model's vectors, all rewritten by `attach`, so it is made anew
+            self.client.drop_collection(name)
         if not self.client.has_collection(name):
             schema = self.client.create_schema(auto_id=False)
             schema.add_field("item", DataType.VARCHAR, is_primary=True, max_length=256)
@@ -133,6 +137,10 @@ class MilvusStore(VectorStore):
             self.client.create_collection(name, schema=schema, index_params=index)
         self.client.load_collection(name)  # a collection from an earlier process starts released
         self._ready.add(name)
+
+    def _dim(self, name: str) -> int | None:
+        fields = self.client.describe_collection(name).get("fields", [])
+        return next((int(f.get("params", {}).get("dim", 0)) for f in fields if f.get("name") == "vec"), None)
 
     def drop(self, model: str, kind: str) -> None:
         name = self._name(model, kind)
