@@ -145,6 +145,34 @@ def test_the_sheet_s_map_pins_only_the_postings_it_holds_and_says_how_many_it_le
     assert pinned and {rank for rank, _, _ in pinned[-1]} <= set(listed)
 
 
+def test_a_posting_closed_or_judged_unsuitable_after_the_list_was_drawn_is_not_printed(demo_store):
+    """The sheet is made when the button is pressed. A posting judged unsuitable for the seeker's disability (a
+    correction, another process's extraction) or closed after the list was drawn must not reach the seeker's paper;
+    the footer says how many were left out and never why."""
+    from dataclasses import replace
+
+    from pypdf import PdfReader
+
+    from core.filters import FilterSettings
+    from core.models.engine import Engine
+    from core.views import printout
+
+    engine = Engine.from_store(demo_store)  # corpus-only changes below: the shared demo store is untouched
+    model = engine.model("tfidf")
+    seeker, result = next((s, r) for s in engine.corpus.seekers.values() if s.disability_type and s.place.lat
+                          and len((r := model.recommend(s, k=5)).items) >= 4)
+    ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
+    unsuitable, closed = (engine.corpus.postings[r.item_id] for r in result.items[:2])
+    engine.corpus.set_unsuitable(unsuitable.id, frozenset({seeker.disability_type}))
+    engine.corpus.upsert(replace(closed, closed=True))
+    text = PdfReader(io.BytesIO(printout.seeker_sheet(engine.corpus, seeker, ranked, result.report.radius_km,
+                                                      filters=FilterSettings()))).pages[0].extract_text()
+    assert f"1. {unsuitable.title[:10]}" not in text and f"2. {closed.title[:10]}" not in text
+    kept = [r for r in result.items[2:] if f"{r.rank}. " in text]
+    assert kept and kept[0].rank == 3  # the rest keep the numbers the counselor's screen shows
+    assert "조건에 맞지 않게 된 공고 2건은 뺐습니다" in text and seeker.disability_type not in text
+
+
 def test_korean_font_ships_with_a_package():
     from core.views.printout import font_path
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -144,8 +143,11 @@ def recommendation_page(direction: str) -> None:
         # items above the relevance floor go on paper, and the sheet says how many it left out
         above, below = split_at_floor(frame)
         ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items if r.item_id in set(above["id"])]
-        sheet = partial(printout.seeker_sheet, engine.corpus, query, ranked, mapdata.shown_radius(result.report),
-                        left_out=len(below))
+        def sheet() -> bytes:  # at the click: what another process stored since, then the list's filters again
+            engine.refresh()
+            return printout.seeker_sheet(engine.corpus, query, ranked, mapdata.shown_radius(result.report),
+                                         left_out=len(below), filters=state.filters)
+
         st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
                            file_name=f"joblens_추천공고_{date.today().isoformat()}.pdf", mime="application/pdf",
                            key="seeker_pdf", help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")

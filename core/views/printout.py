@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.normalize import education_phrase
+from ..filters import FilterSettings
 from ..geo import mapdata
 from ..geo.naming import distance_text
 
@@ -161,11 +162,13 @@ class SheetItem:
 
 
 def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_of: Callable[[set[int]], bytes | None] | None,
-                    today: date | None = None, large: bool = True, left_out: int = 0) -> bytes:
+                    today: date | None = None, large: bool = True, left_out: int = 0, withdrawn: int = 0) -> bytes:
     """One A4 page in large type: what the seeker wants, the postings, how to apply, a small map and the date.
     Postings that do not fit on the page are left off, and the footer says how many of the list it holds; the map
     (`map_of(ranks)`, drawn once the page knows which ranks it holds) pins only those. `left_out` postings of the
-    list were below the relevance floor and never offered to it (the footer says how many and why)."""
+    list were below the relevance floor and never offered to it (the footer says how many and why); `withdrawn`
+    ones were closed or stopped fitting the seeker after the list was drawn (said without saying why: the paper
+    goes to the seeker)."""
     import logging
 
     from fpdf import FPDF
@@ -207,10 +210,13 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
         listed += 1
     if map_of and (map_png := map_of({item.rank for item in items[:listed]})):
         pdf.image(io.BytesIO(map_png), x=140, y=12, w=58)
-    pdf.set_y(-22 if left_out else -16)
+    pdf.set_y(-16 - 6 * (bool(left_out) + bool(withdrawn)))
     pdf.set_font("Nanum", "", small - 1)
     if left_out:
         pdf.cell(0, 6, f"다른 직종 공고 {left_out}건은 싣지 않았습니다 (희망 직종과 달라 추천 근거가 약함).", align="C",
+                 new_x="LMARGIN", new_y="NEXT")
+    if withdrawn:
+        pdf.cell(0, 6, f"목록을 만든 뒤 마감되었거나 조건에 맞지 않게 된 공고 {withdrawn}건은 뺐습니다.", align="C",
                  new_x="LMARGIN", new_y="NEXT")
     held = f"공고 {listed}건" if listed == len(items) else f"추천 목록 {len(items)}건 중 앞의 {listed}건 (지면 부족)"
     pdf.cell(0, 6, f"{held} · 지원 전 고용24(www.work24.go.kr)에서 마감 여부를 확인하세요.", align="C")
@@ -228,13 +234,26 @@ def _fit(pdf, text: str) -> str:
 
 
 def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], radius_km: float | None,
-                 large: bool = True, today: date | None = None, left_out: int = 0) -> bytes:
+                 large: bool = True, today: date | None = None, left_out: int = 0,
+                 filters: FilterSettings | None = None) -> bytes:
     """The sheet for a seeker → postings list (rank, posting id, distance): desired job and region only (no id,
-    age or disability). `ranked` holds the items above the relevance floor; `left_out` counts the rest."""
+    age or disability). `ranked` holds the items above the relevance floor; `left_out` counts the rest.
+
+    The sheet is made when the counselor presses the button, maybe minutes after the list was drawn. So the list's
+    `filters` (the defaults when not given, as `recommend`'s) are checked again, for the seeker as `corpus` holds
+    them now: a posting closed, or judged unsuitable for the seeker's disability, in between is not printed (the
+    footer counts it; the other ranks keep the numbers the counselor's screen shows)."""
     from ..data import keco
 
+    seeker = corpus.get(seeker.id) or seeker
+    mask, _ = corpus.candidates(seeker, "posting", filters or FilterSettings())
+    table = corpus.tables["posting"]
+    allowed = {table.ids[r] for r in np.flatnonzero(mask)}
+    withdrawn = sum(posting_id not in allowed for _, posting_id, _ in ranked)
     items, points = [], []
     for rank, posting_id, distance in ranked:
+        if posting_id not in allowed:
+            continue
         p = corpus.postings.get(posting_id)
         if p is None:
             continue
@@ -252,4 +271,4 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         return list_map_png(origin, radius_km, [p for p in points if p[0] in ranks], large=False)
 
     desired = seeker.desired_job_name or keco.middle_name(seeker.desired_occupation)
-    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out)
+    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn)
