@@ -272,6 +272,28 @@ def test_a_running_engine_takes_in_verdicts_another_process_stored(two_postings)
     assert "t:L1" not in shown(engine, seeker)
 
 
+def test_the_counselor_sheet_takes_in_a_verdict_stored_after_the_list_was_drawn(two_postings):
+    """The sheet is made at the button's click: a correction another counselor (or process) stored after the list
+    was drawn keeps that posting off the seeker's paper (printout.sheet_now, what the button calls)."""
+    import io
+
+    from pypdf import PdfReader
+
+    from core.views import printout
+
+    store = two_postings
+    seeker = seeker_of(store, "청각장애", "경증")
+    engine = Engine.from_store(store)
+    result = engine.model("tfidf").recommend(seeker, k=20, filters=FILTERS, explain=False)
+    ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
+    assert "t:L1" in [i for _, i, _ in ranked]
+    Store(store.path).add_correction("t:L1", "청각장애(경증)", "unsuitable", "상담사 김", "전화 응대 위주",
+                                     source_hash(store.posting("t:L1")))
+    text = PdfReader(io.BytesIO(printout.sheet_now(engine, seeker, ranked, result.report.radius_km, FILTERS)))
+    text = text.pages[0].extract_text()
+    assert "매장 관리원" not in text and "조건에 맞지 않게 된 공고 1건은 뺐습니다" in text and "청각" not in text
+
+
 def test_consistency_mode_keeps_an_exclusion_one_run_found():
     from core.llm.extract import majority
     from core.llm.schema import PostingExtraction, TypeJudgement

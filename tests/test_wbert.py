@@ -132,6 +132,25 @@ def test_a_seed_ensemble_serves_the_mean_of_its_members_logits_from_one_folder(s
     assert served.encoder[0].ids([unseen]) == [[]]  # no row of its pieces is read (nor of its n-grams)
 
 
+def test_a_vector_some_members_cannot_read_is_served_as_training_and_calibration_read_it():
+    """A text whose pieces were never trained and whose n-grams only some members hold has zero parts. Training and
+    calibration read `block_normalize`; serving adds the folder's Normalize and `normalize_embeddings`: both must
+    give the same vector, or served confidences differ from the calibrated ones (2x at one part of four)."""
+    import torch
+    import torch.nn.functional as F
+
+    from core.models.chargrams import block_normalize
+
+    x = torch.tensor([[3.0, 4.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 2.0, 0.0, 5.0, 1.0, 1.0]])
+    once = block_normalize(x, 4)
+    assert torch.allclose(F.normalize(once, dim=-1), once) and torch.allclose(once.norm(dim=-1), torch.ones(2))
+    parts = once[1].reshape(4, 2).norm(dim=-1)
+    assert torch.allclose(parts, torch.full((4,), 0.5))  # every part present: each weighs the same
+    assert torch.allclose(once[0, :2], torch.tensor([0.6, 0.8])) and not once[0, 2:].any()
+    with pytest.raises(ValueError):
+        block_normalize(x, 0)
+
+
 def test_char_ngrams_are_read_beside_the_pieces_and_trained(sample, tmp_path):
     from sklearn.feature_extraction.text import CountVectorizer
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -143,10 +144,8 @@ def recommendation_page(direction: str) -> None:
         # items above the relevance floor go on paper, and the sheet says how many it left out
         above, below = split_at_floor(frame)
         ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items if r.item_id in set(above["id"])]
-        def sheet() -> bytes:  # at the click: what another process stored since, then the list's filters again
-            engine.refresh()
-            return printout.seeker_sheet(engine.corpus, query, ranked, mapdata.shown_radius(result.report),
-                                         left_out=len(below), filters=state.filters)
+        sheet = partial(printout.sheet_now, engine, query, ranked, mapdata.shown_radius(result.report), state.filters,
+                        left_out=len(below))  # made at the click, on the store as it is then
 
         st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
                            file_name=f"joblens_추천공고_{date.today().isoformat()}.pdf", mime="application/pdf",

@@ -46,12 +46,18 @@ def block_normalize(x, blocks: int = 1):
     block, plain normalisation. Why: a seed ensemble's members sit side by side in one table (`blocks` > 1),
     and normalising each member's part alone makes the cosine of two such vectors the mean of the members'
     cosines, and the cosine head's logit the mean of the members' logits. That is the ensemble itself, served
-    as one vector."""
+    as one vector. A text some members cannot read at all (no kept piece, n-grams only some members hold) has zero
+    parts: the whole is normalised once more, as the folder's Normalize and every caller's `normalize_embeddings`
+    would, so training, calibration and serving read the same logits (the mean over the members that read it,
+    scaled by √(members / those)); with every part present that last step changes nothing."""
     import torch.nn.functional as F
 
+    if blocks < 1:
+        raise ValueError(f"blocks는 1 이상이어야 합니다 (받은 값 {blocks!r})")
     if blocks == 1:
         return F.normalize(x, dim=-1)
-    return F.normalize(x.reshape(x.shape[0], blocks, -1), dim=-1).reshape(x.shape[0], -1) / blocks ** 0.5
+    parts = F.normalize(x.reshape(x.shape[0], blocks, -1), dim=-1).reshape(x.shape[0], -1)
+    return F.normalize(parts, dim=-1)
 
 
 class CharGramEmbedding(StaticEmbedding):
@@ -71,7 +77,7 @@ class CharGramEmbedding(StaticEmbedding):
         self.pieces, self.blocks = (None if pieces is None else [int(p) for p in pieces]), int(blocks)
         self.offset = self.num_embeddings - len(self.grams)  # e5's table has a few rows past its vocabulary
         held = tokenizer.get_vocab_size() if self.pieces is None else len(self.pieces)
-        if self.offset < held or self.embedding_dim % self.blocks:
+        if self.blocks < 1 or self.offset < held or self.embedding_dim % self.blocks:
             raise ValueError(f"표의 행 {self.num_embeddings:,}개·폭 {self.embedding_dim}으로는 조각 {held:,}개와 "
                              f"n-그램 {len(self.grams):,}개, 구성원 {self.blocks}개를 담을 수 없습니다")
         self._piece_row = None

@@ -15,6 +15,8 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from ..data.blind import blinded
@@ -187,6 +189,14 @@ class Engine:
     def _unsuitable(self, postings: list[Posting]) -> dict[str, frozenset]:
         """The disability verdicts of `postings` as this corpus holds them (blind: the rules alone, without the code)."""
         return blind_unsuitable(postings) if self.corpus.blind else unsuitable_map(self.store, postings)
+
+    @contextmanager
+    def holding(self) -> Iterator[Engine]:
+        """This engine with its lock held (re-entrant: `refresh`, `recheck` or `model` inside are fine), for a reader
+        that reads the corpus across several calls, as the counselor sheet does: no refresh or add in another
+        session's thread changes a table halfway through."""
+        with self._lock:
+            yield self
 
     def refresh(self) -> int:
         """Take in what another process stored since this engine last looked (a sync, an upload, an ingest, an

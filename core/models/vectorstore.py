@@ -103,19 +103,20 @@ class MilvusStore(VectorStore):
         except Exception as e:  # noqa: BLE001 - pymilvus raises several kinds for a bad path or a server that is down
             raise VectorStoreError(f"{SETTING}=milvus:{uri}: Milvus에 연결할 수 없습니다 ({type(e).__name__}: {e}). "
                                    f"주소가 맞는지, 서버가 켜져 있는지 확인하거나 {SETTING}=memory로 되돌리세요.") from e
-        self._ready: set[str] = set()
+        self._ready: dict[str, int] = {}  # collection → the width this process last made sure it has
 
     def _name(self, model: str, kind: str) -> str:
         return f"{self.prefix}_{model}_{kind}_byid".replace("-", "_")  # '_byid': collections keyed by row are not read
 
     def _ensure(self, name: str, dim: int) -> None:
-        if name in self._ready:
+        if self._ready.get(name) == dim:
             return
         from pymilvus import DataType
 
         if self.client.has_collection(name) and self._dim(name) != dim:
-            # a model retrained to another width (one W-BERT table is 384 wide, four side by side 1,536): the
-            # collection holds only this model's vectors, all rewritten by `attach`, so it is made anew
+            # a model retrained to another width (one W-BERT table is 384 wide, four side by side 1,536), by
+            # another process or by this one (the W-BERT page trains in the app's own): the collection holds only
+            # this model's vectors, all rewritten by `attach`, so it is made anew
             self.client.drop_collection(name)
         if not self.client.has_collection(name):
             schema = self.client.create_schema(auto_id=False)
@@ -136,7 +137,7 @@ class MilvusStore(VectorStore):
             index.add_index("vec", index_type="FLAT", metric_type="IP")
             self.client.create_collection(name, schema=schema, index_params=index)
         self.client.load_collection(name)  # a collection from an earlier process starts released
-        self._ready.add(name)
+        self._ready[name] = dim
 
     def _dim(self, name: str) -> int | None:
         fields = self.client.describe_collection(name).get("fields", [])
@@ -146,7 +147,7 @@ class MilvusStore(VectorStore):
         name = self._name(model, kind)
         if self.client.has_collection(name):
             self.client.drop_collection(name)
-        self._ready.discard(name)
+        self._ready.pop(name, None)
 
     def write(self, model: str, table: ItemTable, rows: np.ndarray, vectors: np.ndarray, batch: int = 2000) -> None:
         """Upsert these rows (new, changed, closed): visible to the next search at once."""
@@ -231,7 +232,7 @@ class MilvusStore(VectorStore):
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         if name not in self._ready:
             self.client.load_collection(name)
-            self._ready.add(name)
+            self._ready[name] = self._dim(name)
         expr, radius = self.expression(table, origin, filters)
         # this process's own filters decide, not the fields another process last wrote to the shared collection
         # (one that loaded before a counselor's correction, a close or a new verdict may rewrite a row)

@@ -233,6 +233,17 @@ def _fit(pdf, text: str) -> str:
     return text + "…"
 
 
+def sheet_now(engine, seeker, ranked: list[tuple[int, str, float | None]], radius_km: float | None,
+              filters: FilterSettings, left_out: int = 0) -> bytes:
+    """`seeker_sheet` as the button makes it, maybe minutes after the list was drawn: the engine first takes in
+    what any process stored since (a close, an upload, a counselor's correction, an extraction), and the whole
+    sheet is read with the engine's lock held (the button's callable runs in a worker thread, beside other
+    sessions' page runs that refresh the same engine)."""
+    with engine.holding():
+        engine.refresh()
+        return seeker_sheet(engine.corpus, seeker, ranked, radius_km, left_out=left_out, filters=filters)
+
+
 def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], radius_km: float | None,
                  large: bool = True, today: date | None = None, left_out: int = 0,
                  filters: FilterSettings | None = None) -> bytes:
@@ -245,7 +256,7 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
     footer counts it; the other ranks keep the numbers the counselor's screen shows)."""
     from ..data import keco
 
-    seeker = corpus.get(seeker.id) or seeker
+    seeker = corpus.seekers.get(seeker.id, seeker)
     mask, _ = corpus.candidates(seeker, "posting", filters or FilterSettings())
     table = corpus.tables["posting"]
     allowed = {table.ids[r] for r in np.flatnonzero(mask)}

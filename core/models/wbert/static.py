@@ -77,8 +77,8 @@ class StaticConfig:
     # a seed ensemble: this many tables trained alike from seeds seed, seed + 1, … (other initial heads, batch
     # orders and long forms; one split), served as one model whose vector is theirs side by side
     # (chargrams.block_normalize) and whose head reads the mean of theirs. Chosen on dev
-    # (bench_wbert_length.py, the `…-x4` candidate): on the mean of the three length views one table scored 0.591,
-    # four 0.604, and they lifted long texts most (each member reads their filler differently)
+    # (bench_wbert_length.py, the `…-x4` candidate): on the mean of the three length views one table scored 0.5927,
+    # two 0.5970, four 0.6007, and they lifted long texts most (each member reads their filler differently)
     members: int = 4
     seed: int = 42
     out: str = ""
@@ -418,12 +418,18 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     preps = [prepare(data, cfg, train_idx, member=k) for k in range(cfg.members)]
     prep = preps[0]
     soft = teacher_soft(data, cfg, prep, progress) if cfg.teacher_weight else None
-    trained = [train_member(p, replace(cfg, seed=cfg.seed + k), tokenizer, e5_rows, progress, soft,
-                            f"W-BERT(정적) 학습 · 표 {k + 1}/{cfg.members}" if cfg.members > 1 else "W-BERT(정적) 학습")
-               for k, p in enumerate(preps)]
-    model, history = trained[0]
-    if cfg.members > 1:
-        model = merge_members([m for m, _ in trained], [token_ids(tokenizer, p.examples) for p in preps], cfg.scale)
+    if cfg.members == 1:
+        model, history = train_member(prep, cfg, tokenizer, e5_rows, progress, soft)
+        histories = [history]
+    else:
+        pieces, members, histories = kept_pieces(tokenizer, preps), [], []
+        for k, p in enumerate(preps):
+            member, h = train_member(p, replace(cfg, seed=cfg.seed + k), tokenizer, e5_rows, progress, soft,
+                                     f"W-BERT(정적) 학습 · 표 {k + 1}/{cfg.members}")
+            members.append(Member.of(member, pieces))
+            histories.append(h)
+            del member  # its whole table goes before the next one is made
+        model, history = merge_members(members, pieces, tokenizer, cfg.scale), histories[0]
     temperature = calibrate(model, prep)
     card = make_card(data, cfg, prep, model, history, temperature, time.time() - started)
     dev = dev_accuracy(model, {k: model.ids(v) for k, v in prep.dev.items()},
@@ -431,7 +437,7 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
     card["dev_accuracy"] = {"mean_of_views": round(float(np.mean(list(dev.values()))), 4),
                             "by_view": {k: round(v, 4) for k, v in dev.items()}}
     if cfg.members > 1:
-        card["members"] = [{"seed": cfg.seed + k, "history": h} for k, (_, h) in enumerate(trained)]
+        card["members"] = [{"seed": cfg.seed + k, "history": h} for k, h in enumerate(histories)]
     card["autocode_threshold"] = autocode_threshold(model, prep)
     if save:
         model.bag.sparse = False
@@ -479,33 +485,53 @@ def train_member(prep: Prepared, cfg: StaticConfig, tokenizer, e5_rows: np.ndarr
     return model, history
 
 
-def merge_members(members: list[StaticModel], member_ids: list[list[list[int]]], scale: float) -> StaticModel:
+@dataclass
+class Member:
+    """What an ensemble keeps of a trained table once it is trained: the rows of the kept pieces, its n-grams' rows
+    and its head (the whole 250k-row table and its optimiser state are let go before the next one trains)."""
+
+    piece_rows: np.ndarray  # one row per kept piece, in `pieces` order
+    grams: list[str]
+    gram_rows: np.ndarray
+    head: np.ndarray
+    ngram_max: int
+
+    @classmethod
+    def of(cls, model: StaticModel, pieces: list[int]) -> Member:
+        weight = model.bag.weight.detach().numpy()
+        grams = list(getattr(model.static, "grams", []))
+        offset = getattr(model.static, "offset", weight.shape[0])
+        return cls(weight[pieces].copy(), grams, weight[offset:offset + len(grams)].copy(),
+                   model.head.detach().numpy().copy(), getattr(model.static, "ngram_max", 0))
+
+
+def kept_pieces(tokenizer, preps: list[Prepared]) -> list[int]:
+    """The e5 pieces some member's training texts hold: the only piece rows training moves."""
+    ids = [np.asarray(x, dtype=np.int64) for p in preps for x in token_ids(tokenizer, p.examples)]
+    return np.unique(np.concatenate(ids)).tolist() if ids else []
+
+
+def merge_members(members: list[Member], pieces: list[int], tokenizer, scale: float) -> StaticModel:
     """One model from a seed ensemble: each member's rows side by side (a block each), its head's rows likewise,
-    so the served logit is the mean of the members' (chargrams.block_normalize). The table keeps the pieces some
-    member's training texts hold (`member_ids`: each member's token ids), the only piece rows training moved,
-    and every member's n-grams (a member's block is zero for an n-gram it never kept: a zero row does not turn a
+    so the served logit is the mean of the members' (chargrams.block_normalize). The table keeps `pieces` and
+    every member's n-grams (a member's block is zero for an n-gram it never kept: a zero row does not turn a
     normalised mean, as a gram left out of its bag does not)."""
     import torch
-    import torch.nn.functional as F
 
-    pieces = sorted(set(np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for ids in member_ids for x in ids]))
-                        .tolist()))
-    grams = sorted(set().union(*(getattr(m.static, "grams", []) for m in members)))
-    dim = members[0].bag.weight.shape[1]
+    grams = sorted(set().union(*(m.grams for m in members)))
+    dim = members[0].piece_rows.shape[1]
     table = np.zeros((len(pieces) + len(grams), dim * len(members)), dtype=np.float32)
     at = {g: len(pieces) + k for k, g in enumerate(grams)}
     for b, m in enumerate(members):
-        weight = m.bag.weight.detach().numpy()
         block = slice(b * dim, (b + 1) * dim)
-        table[:len(pieces), block] = weight[pieces]
-        own = getattr(m.static, "grams", [])
-        if own:
-            table[[at[g] for g in own], block] = weight[m.static.offset:m.static.offset + len(own)]
-    first = members[0]
-    merged = StaticModel(first.tokenizer, table, first.head.shape[0], scale, 0, grams,
-                         getattr(first.static, "ngram_max", 0), pieces=pieces, blocks=len(members))
+        table[:len(pieces), block] = m.piece_rows
+        if m.grams:
+            table[[at[g] for g in m.grams], block] = m.gram_rows
+    merged = StaticModel(tokenizer, table, members[0].head.shape[0], scale, 0, grams, members[0].ngram_max,
+                         pieces=pieces, blocks=len(members))
+    heads = [m.head / np.linalg.norm(m.head, axis=1, keepdims=True) for m in members]
     with torch.no_grad():
-        merged.head.copy_(torch.cat([F.normalize(m.head.detach(), dim=-1) for m in members], dim=1) / len(members) ** 0.5)
+        merged.head.copy_(torch.from_numpy(np.concatenate(heads, axis=1) / len(members) ** 0.5))
     return merged
 
 
