@@ -230,3 +230,4 @@ def test_a_model_retrained_to_another_width_gets_a_new_collection(tmp_path):
         store.write("wbert", t, np.arange(2), wider)
         rows, scores = store.search("wbert", t, origin, FilterSettings(), wider[1:2], 2)
         assert rows.tolist()[0] == 1 and scores[0] == pytest.approx(1.0)
+        store.client.close()  # each Milvus Lite file runs a server of its own: not left running beside later tests

@@ -34,7 +34,10 @@ class RayRunner:
         import ray
 
         if not ray.is_initialized():
-            os.environ.setdefault("RAY_raylet_start_wait_time_s", "300")  # a busy machine starts slowly
+            # a busy machine starts slowly: the raylet, and the GCS server, whose port Ray waits 30 s for by default
+            # (a 2-core CI machine busy with a browser test and a W-BERT training once took longer)
+            os.environ.setdefault("RAY_raylet_start_wait_time_s", "300")
+            os.environ.setdefault("RAY_gcs_server_port_wait_time_s", "300")
             if self.address:
                 ray.init(address=self.address, log_to_driver=False)
             else:
