@@ -229,7 +229,7 @@ class StaticModel:
         from ..chargrams import CharGramEmbedding
 
         torch.manual_seed(seed)
-        self.tokenizer, self.scale, self.temperature, self.blocks = tokenizer, scale, 1.0, blocks
+        self.tokenizer, self.scale, self.temperature = tokenizer, scale, 1.0
         self._ids: dict[str, list[int]] = {}
         self.static = (CharGramEmbedding(tokenizer, grams or [], ngram_max, embedding_weights=table, pieces=pieces,
                                          blocks=blocks) if grams or pieces is not None
@@ -251,7 +251,8 @@ class StaticModel:
         from ..chargrams import block_normalize
 
         offsets = torch.from_numpy(np.cumsum([0] + [len(x) for x in ids[:-1]]))
-        return block_normalize(self.bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), self.blocks)
+        blocks = getattr(self.static, "blocks", 1)  # > 1 for a merged ensemble: read as its module serves it
+        return block_normalize(self.bag(torch.tensor([t for x in ids for t in x], dtype=torch.long), offsets), blocks)
 
     def logits(self, ids: list[list[int]]):
         import torch.nn.functional as F
@@ -422,10 +423,11 @@ def train_static(data: LabelledSet, cfg: StaticConfig, train_idx: list[int] | No
         model, history = train_member(prep, cfg, tokenizer, e5_rows, progress, soft)
         histories = [history]
     else:
-        pieces, members, histories = kept_pieces(tokenizer, preps), [], []
+        member_ids = [token_ids(tokenizer, p.examples) for p in preps]  # once: the kept pieces and training read them
+        pieces, members, histories = kept_pieces(member_ids), [], []
         for k, p in enumerate(preps):
             member, h = train_member(p, replace(cfg, seed=cfg.seed + k), tokenizer, e5_rows, progress, soft,
-                                     f"W-BERT(정적) 학습 · 표 {k + 1}/{cfg.members}")
+                                     f"W-BERT(정적) 학습 · 표 {k + 1}/{cfg.members}", member_ids[k])
             members.append(Member.of(member, pieces))
             histories.append(h)
             del member  # its whole table goes before the next one is made
@@ -461,9 +463,11 @@ def teacher_soft(data: LabelledSet, cfg: StaticConfig, prep: Prepared, progress:
 
 
 def train_member(prep: Prepared, cfg: StaticConfig, tokenizer, e5_rows: np.ndarray, progress: Progress | None,
-                 soft: np.ndarray | None, stage: str = "W-BERT(정적) 학습") -> tuple[StaticModel, list[dict]]:
-    """One table and head, trained on `prep` from `cfg.seed` (an ensemble member's own seed)."""
-    ids = token_ids(tokenizer, prep.examples)
+                 soft: np.ndarray | None, stage: str = "W-BERT(정적) 학습",
+                 ids: list[list[int]] | None = None) -> tuple[StaticModel, list[dict]]:
+    """One table and head, trained on `prep` from `cfg.seed` (an ensemble member's own seed); `ids`: its examples'
+    token ids when the caller has them already."""
+    ids = token_ids(tokenizer, prep.examples) if ids is None else ids
     table = e5_rows
     if cfg.rows == "distilled":
         from .distil import distilled_table, posting_tokens
@@ -505,9 +509,10 @@ class Member:
                    model.head.detach().numpy().copy(), getattr(model.static, "ngram_max", 0))
 
 
-def kept_pieces(tokenizer, preps: list[Prepared]) -> list[int]:
-    """The e5 pieces some member's training texts hold: the only piece rows training moves."""
-    ids = [np.asarray(x, dtype=np.int64) for p in preps for x in token_ids(tokenizer, p.examples)]
+def kept_pieces(member_ids: list[list[list[int]]]) -> list[int]:
+    """The e5 pieces some member's training texts hold (`member_ids`: each member's token ids): the only piece
+    rows training moves."""
+    ids = [np.asarray(x, dtype=np.int64) for ids in member_ids for x in ids]
     return np.unique(np.concatenate(ids)).tolist() if ids else []
 
 
