@@ -11,5 +11,5 @@ st.subheader("어디서 시작할까요")
 for spec in PAGES:
     if spec.blurb:
         st.page_link(spec.path, help=spec.blurb)
-        st.caption(f"{spec.blurb} (/{spec.url_path})")
+        st.caption(spec.blurb)
 st.info("모든 화면은 주소(URL)에 상태를 담습니다. 브라우저 주소를 복사해 보내면 같은 공고·모델·필터로 열립니다.", icon="🔗")

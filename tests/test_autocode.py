@@ -107,3 +107,38 @@ def test_the_review_list_saves_a_correction_under_the_signed_in_account(demo_cop
     assert store.autocode_reviews()[-1]["analyst"] == "김분석"
     saved = store.posting(posting.id)
     assert saved.occupation == "023" and saved.occupation_source == "reviewed"
+
+
+def test_the_wbert_page_predicts_the_records_without_a_code_sure_ones_used_the_rest_to_review(demo_copy, tmp_path, locate,
+                                                                                              monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    store = demo_copy(tmp_path / "joblens.db")
+    locate(data=tmp_path, models=tmp_path / "models")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    sure, unsure = [p for p in store.postings() if p.occupation and not p.closed][:2]
+    code = sure.occupation
+    for p in (sure, unsure):
+        p.occupation = p.jobsCd = ""
+    store.upsert_postings([sure, unsure])
+    before = {r.id for r in uncoded(store)}
+    texts = {p.id: p.text() for p in uncoded(store)}
+    monkeypatch.setattr("ui.autocode.WbertClassifier", lambda path: FakeClassifier(
+        {texts[sure.id]: (code, 0.95), texts[unsure.id]: (code, 0.4)}))
+    monkeypatch.setattr(FakeClassifier, "fit", lambda self: self, raising=False)
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "wbert_training.py"), default_timeout=180)
+    at.session_state["user"] = "김분석"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    button = at.button(key="autocode_run")
+    assert f"{len(before):,}건 예측하기" in button.label  # every record without a code, none predicted yet
+    button.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert store.posting(sure.id).occupation == code and store.posting(sure.id).occupation_source == "predicted"
+    assert not store.posting(unsure.id).occupation  # unsure: no code, waits for an analyst
+    assert unsure.id in {r["record_id"] for r in store.autocodes("review")}
+    assert any("건 사용" in s.value for s in at.success)
+    assert any(unsure.title in m.value for m in at.markdown)  # on the review list of the same page, at once
+    assert not [b for b in at.button if b.key == "autocode_run"]  # nothing left to predict
