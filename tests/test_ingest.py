@@ -192,6 +192,24 @@ def test_out_of_range_values_are_rejected_with_their_reason(tmp_data, column, va
     assert report.inserted == 0 and [r.field for r in report.rejects] == [field]
 
 
+def test_a_row_with_several_bad_fields_names_every_one_of_them_and_counts_as_one_rejected_row(tmp_data):
+    row = {"wantedAuthNo": "K1", "title": "사무원", "region": "서울 강남구", "salTpNm": "월급", "sal": "-230만원",
+           "minEdubg": "아무거나", "career": "경력 999년", "closeDt": "9999-99-99"}
+    good = {**row, "wantedAuthNo": "K2", "sal": "230만원", "minEdubg": "고졸", "career": "신입", "closeDt": "2026-12-31"}
+    path = _write(tmp_data / "rows.csv", "\n".join(",".join(r) for r in (row, row.values(), good.values())) + "\n")
+    store = Store()
+    report = ingest_file(store, path, "csv")
+    assert sorted(r.field for r in report.rejects) == ["career", "closeDt", "minEdubg", "sal"]
+    assert {r.row_no for r in report.rejects} == {2} and report.rejected == 1 and report.inserted == 1
+    assert {r.value for r in report.rejects} >= {"-230만원", "아무거나"}  # each with the value at fault
+
+
+def test_a_seeker_row_names_every_bad_field(tmp_data):
+    path = _write(tmp_data / "s.csv", "id,age_band,education,desired_job_name,desired_region\nS1,990대,아무거나,,서울 강남구\n")
+    report = ingest_file(Store(), path, "seekers-csv")
+    assert sorted(r.field for r in report.rejects) == ["age_band", "desired_occupation", "education"]
+
+
 @pytest.mark.parametrize("band", ["-10대", "990대"])
 def test_impossible_age_bands_are_rejected(tmp_data, band):
     path = _write(tmp_data / "s.csv", f"id,age_band,desired_job_name,desired_region\nS1,{band},경비원,서울 강남구\n")

@@ -180,6 +180,7 @@ def test_upload_of_a_mixed_csv_shows_the_report_and_new_rows_reach_the_picker(ow
     assert at.selectbox(key="upload_format").value == "csv"
     preview = at.dataframe[1].value
     assert list(preview["결과"]) == ["저장", "거부", "거부", "거부", "저장"]
+    assert list(preview["필드"])[1:4] == ["구인제목 (title)", "급여 (sal)", "마감일 (closeDt)"]  # named as a person reads it
     at.button(key="upload_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("신규 2" in s.value and "거부 3" in s.value for s in at.success)

@@ -19,8 +19,8 @@ from . import keco
 from ..progress import Progress, report
 from .export import FORMULA_LEAD
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
-from .normalize import (FieldError, clean_text, disability_label, parse_career, parse_date, parse_education,
-                        parse_salary)
+from .normalize import (FaultCollector, FieldError, clean_text, disability_label, faults_of, parse_career, parse_date,
+                        parse_education, parse_salary)
 from .occupations import matcher
 from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, MAX_ROW_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
@@ -82,25 +82,34 @@ def _with_leading_zero(code: str) -> str:
 
 
 def build_posting(raw: dict, source: str, key: str) -> Posting:
-    """Normalise one raw row (API field names). Raises FieldError naming the field at fault."""
+    """Normalise one raw row (API field names). Raises FieldError naming the field at fault (RowFaults naming
+    each one, when several fields are at fault)."""
     values = {k: clean_text(v) for k, v in raw.items() if k in POSTING_FIELDS and k not in {"id", "source", "place"}}
     p = Posting(id=f"{source}:{key}", source=source, **{k: v for k, v in values.items() if isinstance(v, str)})
     p.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
     if not p.title:
         p.title = " ".join(x for x in (p.busplaName, p.jobNm) if x)
+    faults = FaultCollector()
     if not p.title:
-        raise FieldError("title", raw.get("title"), "구인제목이 없음")
-    p.edu_min = int(parse_education(p.minEdubg or p.eduNm or p.reqEduc, "minEdubg" if p.minEdubg else "reqEduc"))
-    career = parse_career(p.career or p.enterTpNm or p.reqCareer or p.enterType, "career")
-    p.career_kind, p.career_months = career.kind, career.min_months
-    sal_text = p.sal or p.salary
-    salary = parse_salary(p.salTpNm or p.salaryType, sal_text, p.minSal if not sal_text else None,
-                          p.maxSal if not sal_text else None, field="sal" if p.sal or p.salTpNm else "salary")
-    p.wage_type, p.wage_min_month, p.wage_max_month = salary.wage_type, salary.monthly_min, salary.monthly_max
-    p.occupation = _occupation(p.jobsCd, p.jobNm or p.relJobsNm, "jobsCd")
-    p.reg_date = parse_date(p.regDt, "regDt")
-    close_field = "closeDt" if p.closeDt else "termDate"
-    p.close_date = parse_date(p.closeDt or p.termDate, close_field, last=True)
+        faults.faults.append(FieldError("title", raw.get("title"), "구인제목이 없음"))
+    with faults.field():
+        p.edu_min = int(parse_education(p.minEdubg or p.eduNm or p.reqEduc, "minEdubg" if p.minEdubg else "reqEduc"))
+    with faults.field():
+        career = parse_career(p.career or p.enterTpNm or p.reqCareer or p.enterType, "career")
+        p.career_kind, p.career_months = career.kind, career.min_months
+    with faults.field():
+        sal_text = p.sal or p.salary
+        salary = parse_salary(p.salTpNm or p.salaryType, sal_text, p.minSal if not sal_text else None,
+                              p.maxSal if not sal_text else None, field="sal" if p.sal or p.salTpNm else "salary")
+        p.wage_type, p.wage_min_month, p.wage_max_month = salary.wage_type, salary.monthly_min, salary.monthly_max
+    with faults.field():
+        p.occupation = _occupation(p.jobsCd, p.jobNm or p.relJobsNm, "jobsCd")
+    with faults.field():
+        p.reg_date = parse_date(p.regDt, "regDt")
+    with faults.field():
+        close_field = "closeDt" if p.closeDt else "termDate"
+        p.close_date = parse_date(p.closeDt or p.termDate, close_field, last=True)
+    faults.check()
     p.place = _place([p.basicAddr, p.region, p.workRegion, p.compAddr])
     return p
 
@@ -133,21 +142,28 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
                    "age_band", "education", "major", "certificates", "desired_occupation", "desired_job_name",
                    "desired_duties", "desired_region", "desired_wage", "registered"}})
     s.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
-    parse_date(s.registered, "registered")
+    faults = FaultCollector()
+    with faults.field():
+        parse_date(s.registered, "registered")
     if s.age_band and not re.fullmatch(r"[1-9]0대( 이상)?", s.age_band):
-        raise FieldError("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)")
-    s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
+        faults.faults.append(FieldError("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)"))
+    with faults.field():
+        s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
     s.education_known = bool(s.education)
-    s.edu_level = int(parse_education(s.education, "education")) if s.education else 0
-    career = parse_career(raw.get("career") or "", "career")
-    s.career_kind = "experienced" if career.kind == "experienced" else "new"
-    s.career_months = career.min_months
-    s.desired_occupation = _occupation(s.desired_occupation, s.desired_job_name, "desired_occupation")
-    if not s.desired_occupation and not s.desired_job_name:
-        raise FieldError("desired_occupation", raw.get("desired_job_name"), "희망직종이 없음")
-    if not s.desired_occupation:
-        raise FieldError("desired_job_name", s.desired_job_name,
-                         "희망직종을 직종코드에 대응할 수 없음 (코드표·검토된 별칭 목록·이름 유사도 모두 해당 없음)")
+    with faults.field():
+        s.edu_level = int(parse_education(s.education, "education")) if s.education else 0
+    with faults.field():
+        career = parse_career(raw.get("career") or "", "career")
+        s.career_kind = "experienced" if career.kind == "experienced" else "new"
+        s.career_months = career.min_months
+    with faults.field():
+        s.desired_occupation = _occupation(s.desired_occupation, s.desired_job_name, "desired_occupation")
+        if not s.desired_occupation and not s.desired_job_name:
+            raise FieldError("desired_occupation", raw.get("desired_job_name"), "희망직종이 없음")
+        if not s.desired_occupation:
+            raise FieldError("desired_job_name", s.desired_job_name,
+                             "희망직종을 직종코드에 대응할 수 없음 (코드표·검토된 별칭 목록·이름 유사도 모두 해당 없음)")
+    faults.check()
     s.place = _place([s.desired_region])
     return s
 
@@ -219,8 +235,8 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
                 notes.append(Reject(row_no, "region", f"미배치(저장됨): {record.place.geo_note}",
                                     data.get("region") or data.get("desired_region") or ""))
             yield row_no, record, notes
-        except FieldError as e:
-            yield row_no, None, [Reject(row_no, e.field, e.reason, str(e.value))]
+        except FieldError as e:  # every field at fault, each with its value (RowFaults holds several)
+            yield row_no, None, [Reject(row_no, f.field, f.reason, str(f.value)) for f in faults_of(e)]
         report(progress, f"수집 {path.name}", i, len(rows))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
@@ -21,6 +22,41 @@ class FieldError(ValueError):
         self.field = field
         self.value = value
         self.reason = reason
+
+
+class RowFaults(FieldError):
+    """Every field fault of one row, so the rejects table names them all and a file is fixed in one pass
+    (not one fault per upload). Reads as its first fault wherever a single FieldError is expected."""
+
+    def __init__(self, faults: list[FieldError]):
+        first = faults[0]
+        super().__init__(first.field, first.value, first.reason)
+        self.faults = faults
+
+
+class FaultCollector:
+    """Collects the FieldErrors of one row's fields: `with faults.field(): …` per field, then `faults.check()`."""
+
+    def __init__(self) -> None:
+        self.faults: list[FieldError] = []
+
+    @contextmanager
+    def field(self):
+        try:
+            yield
+        except FieldError as e:
+            self.faults.append(e)
+
+    def check(self) -> None:
+        if len(self.faults) == 1:
+            raise self.faults[0]
+        if self.faults:
+            raise RowFaults(self.faults)
+
+
+def faults_of(error: FieldError) -> list[FieldError]:
+    """The single faults inside an error: a RowFaults' own list, or the error itself."""
+    return list(getattr(error, "faults", [error]))
 
 
 # ---------------------------------------------------------------- education

@@ -26,6 +26,23 @@ ENV_FIELDS = ["envBothHands", "envEyesight", "envHandWork", "envLiftPower", "env
 ENV_LABELS = {"envBothHands": "양손 사용", "envEyesight": "시력", "envHandWork": "손 작업", "envLiftPower": "드는 힘",
               "envLstnTalk": "듣고 말하기", "envStndWalk": "서기·걷기"}
 
+# what the rejects tables call a field: its Korean name, then the column name the file itself uses
+FIELD_LABELS = {
+    "title": "구인제목", "company": "회사", "busplaName": "회사", "sal": "급여", "salary": "급여", "salTpNm": "급여 형태",
+    "salaryType": "급여 형태", "minSal": "최소 급여", "maxSal": "최대 급여", "minEdubg": "학력", "maxEdubg": "학력",
+    "eduNm": "학력", "reqEduc": "학력", "education": "학력", "career": "경력", "enterTpNm": "경력", "reqCareer": "경력",
+    "enterType": "경력", "jobsCd": "직종코드", "jobNm": "직종명", "relJobsNm": "관련 직종", "regDt": "등록일",
+    "registered": "등록일", "closeDt": "마감일", "termDate": "마감일", "region": "지역", "basicAddr": "주소",
+    "workRegion": "근무지역", "compAddr": "주소", "desired_region": "희망지역", "desired_occupation": "희망직종 코드",
+    "desired_job_name": "희망직종", "age_band": "연령대", "disability_type": "장애유형", "disability_grade": "장애 정도",
+    "key": "키", "row": "행 전체", "file": "파일", "jobCont": "직무내용", "wantedAuthNo": "구인인증번호",
+}
+
+
+def field_label(name: str) -> str:
+    """'급여 (sal)' for a field the rejects name; a name JobLens does not know (a file's own column) as it is."""
+    return f"{FIELD_LABELS[name]} ({name})" if name in FIELD_LABELS else name
+
 
 @dataclass
 class Place:

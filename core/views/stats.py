@@ -6,6 +6,7 @@ import time
 import pandas as pd
 
 from ..data import keco
+from ..data.records import field_label
 from ..data.store import Store
 from ..geo import SIDO_SHORT
 
@@ -41,6 +42,8 @@ def rejects(store: Store, limit: int = 500) -> tuple[pd.DataFrame, pd.DataFrame]
     """(reasons with counts, latest rejected rows)."""
     reasons = pd.DataFrame(store.reject_reasons(50), columns=["필드", "사유", "건수"])
     latest = pd.DataFrame(store.latest_rejects(limit), columns=["파일", "행", "필드", "사유", "값"])
+    for frame in (reasons, latest):
+        frame["필드"] = frame["필드"].map(field_label)
     return reasons, latest
 
 

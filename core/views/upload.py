@@ -9,7 +9,7 @@ import pandas as pd
 from ..data.formats import FORMATS
 from ..data.ingest import iter_records
 from ..data.readers import REJECT_KEY
-from ..data.records import Posting
+from ..data.records import Posting, field_label
 
 MAX_UPLOAD_MB = 50  # also .streamlit/config.toml server.maxUploadSize
 UPLOAD_TYPES = ["csv", "xlsx", "json", "xml"]
@@ -48,7 +48,8 @@ def preview(path: Path, fmt: str, mapping: dict[str, str] | None = None, n: int 
         if row_no == 0:
             continue
         if record is None:
-            parsed.append({"행": row_no, "결과": "거부", "필드": rejects[0].field, "사유": rejects[0].reason})
+            parsed.append({"행": row_no, "결과": "거부", "필드": ", ".join(dict.fromkeys(field_label(r.field) for r in rejects)),
+                           "사유": " / ".join(r.reason for r in rejects)})
         else:
             label = record.title if isinstance(record, Posting) else (record.desired_job_name or record.desired_occupation)
             place = " ".join(x for x in (record.place.sido, record.place.sigungu) if x) or "미배치"
@@ -59,7 +60,8 @@ def preview(path: Path, fmt: str, mapping: dict[str, str] | None = None, n: int 
 
 
 def rejects_frame(report) -> pd.DataFrame:
-    return pd.DataFrame([{"행": r.row_no, "필드": r.field, "사유": r.reason, "값": str(r.value)[:80]} for r in report.rejects])
+    return pd.DataFrame([{"행": r.row_no, "필드": field_label(r.field), "사유": r.reason, "값": str(r.value)[:80]}
+                         for r in report.rejects])
 
 
 def in_words(error: Exception, path: Path | None, name: str) -> str:
