@@ -88,6 +88,22 @@ def test_deep_link_restores_view(corpus):
     assert len(first_table(at)) <= 7
 
 
+def test_a_link_opens_the_list_at_the_same_row(corpus):
+    """The row a counselor opened travels in the URL: whoever opens the link sees that row's details."""
+    sid = list(corpus.seekers)[3]
+    params = {"seeker": sid, "model": "tfidf", "k": "7", "dist": "0"}
+    at = page("seeker_postings", params)
+    assert not any(m.value.startswith("**선택:") for m in at.markdown)  # nothing opened yet
+    table = first_table(at)
+    assert len(table) >= 3
+    third = table.iloc[2]
+    at = page("seeker_postings", {**params, "item": third["id"]})
+    assert any(m.value.startswith(f"**선택: {third['순위']}위**") for m in at.markdown)
+    assert at.query_params["item"] in (third["id"], [third["id"]])
+    at = page("seeker_postings", {**params, "item": "demo:no-such-posting"})  # not (or no longer) in the list
+    assert not any(m.value.startswith("**선택:") for m in at.markdown) and "item" not in at.query_params
+
+
 def test_talent_page_shows_no_identifiers(corpus):
     pid = list(corpus.postings)[5]
     at = page("posting_seekers", {"posting": pid, "model": "tfidf", "dist": "0"})

@@ -15,18 +15,20 @@ from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
 from core.views import printout
 from core.views.frames import STRENGTH_HELP, counselor_frame, detail_rows, filter_summary, key_columns, result_frame, split_at_floor, to_csv_bytes, weak_list_advice
+from core.views.links import ViewState
 from core.views.relevance import DIVIDER
 
 from .judgments import judgment_panel
 from .map import render_map
 from .resources import get_engine, get_model
-from .state import view_state
+from .state import sync_url, view_state
 from .widgets import A11Y_SCALE, a11y_on, controls, escape_md, page_header, pick_query, record_card, sidebar_common
 
 
 def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str,
-                 direction: str | None = None, filters=None) -> pd.DataFrame:
-    """The list as a page shows it; returns the full frame (관련 included) for what the page adds below it."""
+                 direction: str | None = None, filters=None, state: ViewState | None = None) -> pd.DataFrame:
+    """The list as a page shows it; returns the full frame (관련 included) for what the page adds below it. With
+    `state`, the opened row travels in the URL: a link opens the list with the same row's details."""
     full = result_frame(engine.corpus, result, target, direction, query)
     if result.report.note:
         st.warning(result.report.note)
@@ -39,7 +41,7 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     analyst = bool(st.session_state.get("analyst_view"))
     above, below = (counselor_frame(part, analyst) for part in split_at_floor(full))
     frame = counselor_frame(full, analyst)
-    selected = st.session_state.get(f"{key}_selected")
+    selected = st.session_state.get(f"{key}_selected", state.item if state else None)  # a link's row, on arrival
     columns = key_columns(frame, target)
     if analyst and "점수" in frame and "점수" not in columns:
         columns.append("점수")  # the model's raw score, for analysts only
@@ -67,6 +69,9 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     if map_sel and not rows:
         selected = map_sel
     st.session_state[f"{key}_selected"] = selected
+    if state is not None:
+        state.item = selected if selected in set(frame["id"]) else ""
+        sync_url(state)
     if selected in set(frame["id"]):
         row = frame[frame["id"] == selected].iloc[0]
         with st.container(border=True, key=f"{key}_detail"):
@@ -138,7 +143,7 @@ def recommendation_page(direction: str) -> None:
     if state.prefer:
         st.caption("희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다.")
     frame = results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction,
-                         filters=state.filters)
+                         filters=state.filters, state=state)
     if direction == "seeker->posting" and result.items:
         # made when the button is pressed (Streamlit calls `data` then), not on every view of the list; only the
         # items above the relevance floor go on paper, and the sheet says how many it left out

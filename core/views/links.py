@@ -25,6 +25,7 @@ class ViewState:
     unknown_verdict: bool = FilterSettings.unknown_verdict  # '판정 없음 제외'
     prefer: bool = False  # '희망 직종 우선': same middle, then major category first (off by default)
     today: bool = False  # '오늘 등록 먼저': postings registered today first (off by default)
+    item: str = ""  # the result row opened in the detail panel (a link opens the same one)
 
     @property
     def filters(self) -> FilterSettings:
@@ -38,7 +39,7 @@ BOUNDS: dict[str, tuple] = {"k": (1, 50), "capital_km": (1.0, 200.0), "other_km"
 
 _SHORT = {"posting": "posting", "seeker": "seeker", "model": "model", "analyser": "an", "k": "k", "distance": "dist",
           "capital_km": "ckm", "other_km": "okm", "education": "edu", "career": "career", "disability": "dis",
-          "unknown_verdict": "unk", "prefer": "prefer", "today": "today"}
+          "unknown_verdict": "unk", "prefer": "prefer", "today": "today", "item": "item"}
 
 
 def to_params(state: ViewState) -> dict[str, str]:
