@@ -69,6 +69,34 @@ def test_the_result_table_shows_key_columns_and_the_rest_goes_to_the_detail(engi
     assert category_match(seeker, posting) == expected
 
 
+@pytest.mark.parametrize("target", ["posting", "seeker"])
+def test_in_large_text_what_a_row_is_judged_by_fits_beside_its_pinned_title(engine, target):
+    """큰 글씨 widens every column, so the table scrolls sideways: the rank and title stay pinned, and 거리, 적합도 and
+    직종 일치 still fit in the main column at 1280 px (~810 px with the row selector); 회사 and 지역 go last."""
+    from core.views.frames import SECONDARY_COLUMNS, key_columns, result_frame
+    from ui.results import TABLE_WIDTHS, table_config
+    from ui.widgets import A11Y_SCALE
+
+    if target == "posting":
+        query = next(s for s in engine.corpus.seekers.values() if s.middle_code)
+        result, direction = engine.model("tfidf").recommend(query, k=10), "seeker->posting"
+    else:
+        query = next(p for p in engine.corpus.postings.values() if p.middle_code and not p.closed)
+        result, direction = engine.model("tfidf").recommend(query, k=10, target="seeker"), "posting->seeker"
+    frame = result_frame(engine.corpus, result, target, direction, query)
+    normal, large = key_columns(frame, target), key_columns(frame, target, large=True)
+    assert sorted(normal) == sorted(large)  # the same columns, reordered
+    first_secondary = min(large.index(c) for c in SECONDARY_COLUMNS if c in large)
+    judged = large[:first_secondary]
+    assert {"순위", "거리", "직종 일치"} <= set(judged) and ({"제목", "희망직종"} & set(judged))
+    assert "적합도" in judged or "점수" in judged
+    row_selector = 40
+    assert sum(TABLE_WIDTHS[c] for c in judged) * A11Y_SCALE + row_selector <= 810
+    config = table_config(large, large=True)
+    assert all(config[c]["pinned"] for c in ("순위", "제목", "희망직종") if c in config)
+    assert not any(config[c]["pinned"] for c in config if c not in ("순위", "제목", "희망직종"))
+
+
 def test_overview_frames_count_what_they_say(engine):
     from core.filters import FilterSettings
     from core.views import overview

@@ -75,10 +75,18 @@ KEY_COLUMNS = {"posting": ["순위", "제목", "회사", "지역", "거리", "�
                "seeker": ["순위", "희망직종", "연령대", "희망지역", "거리", "적합도", "직종 일치"]}
 
 
-def key_columns(frame: pd.DataFrame, target: str) -> list[str]:
-    """The table's columns for this frame: 적합도 where a calibrated curve exists, else the raw 점수."""
-    columns = [c if c != "적합도" or "적합도" in frame else "점수" for c in KEY_COLUMNS[target]]
-    return [c for c in columns if c in frame]
+# what may go last when the text is large: the detail panel says it too (회사, 지역), the rest decides a row
+SECONDARY_COLUMNS = ("회사", "지역", "연령대", "희망지역")
+
+
+def key_columns(frame: pd.DataFrame, target: str, large: bool = False) -> list[str]:
+    """The table's columns for this frame: 적합도 where a calibrated curve exists, else the raw 점수. With `large`
+    (큰 글씨), 회사 and 지역 go last, so what a row is judged by (거리, 적합도, 직종 일치) stays beside its title
+    and what scrolls off is what the detail panel repeats."""
+    columns = [c for c in (c if c != "적합도" or "적합도" in frame else "점수" for c in KEY_COLUMNS[target]) if c in frame]
+    if large:
+        columns = [c for c in columns if c not in SECONDARY_COLUMNS] + [c for c in columns if c in SECONDARY_COLUMNS]
+    return columns
 
 
 # raw model output: analysts open it (the 분석가 보기 toggle); counselors read 적합도 and the plain 근거
