@@ -98,16 +98,16 @@ def _table(frame: pd.DataFrame, columns: list[str], key: str) -> list[str]:
 
 TABLE_WIDTHS = {"순위": 48, "제목": 200, "희망직종": 170, "회사": 130, "연령대": 70, "지역": 120, "희망지역": 130,
                 "거리": 84, "적합도": 84, "점수": 64, "직종 일치": 88}
-PINNED = ("순위", "제목", "희망직종")  # stay in view when the table scrolls sideways (a phone, 큰 글씨)
 
 
 def table_config(columns: list[str], large: bool = False) -> dict:
     """Fixed widths that add up to less than the main column at 1280 px with the sidebar open (~810 px, the row
-    selector included); 큰 글씨 widens them with the text, so the table may scroll sideways: the rank and title
-    stay pinned, and key_columns(large=True) puts what scrolls off (회사, 지역) last."""
+    selector included); 큰 글씨 widens them with the text, so the table may scroll sideways: key_columns(large=True)
+    puts what scrolls off (회사, 지역) last. Nothing is pinned: Streamlit draws a pinned column's text grey, too
+    faint for the people 큰 글씨 is for."""
     scale = A11Y_SCALE if large else 1.0
-    config = {c: st.column_config.Column(width=round(TABLE_WIDTHS[c] * scale), pinned=c in PINNED or None)
-              for c in columns if c in TABLE_WIDTHS and c != "적합도"}
+    config = {c: st.column_config.Column(width=round(TABLE_WIDTHS[c] * scale)) for c in columns
+              if c in TABLE_WIDTHS and c != "적합도"}
     if "적합도" in columns:
         config["적합도"] = st.column_config.ProgressColumn("적합도", min_value=0, max_value=100, format="%d",
                                                         width=round(TABLE_WIDTHS["적합도"] * scale), help=STRENGTH_HELP)
