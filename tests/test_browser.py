@@ -422,7 +422,7 @@ def test_large_text_mode_at_1280(server, browser):
     _settled(browser, timeout=15, still=2)
     browser.save_screenshot(str(WIDE / "seeker-large-text.png"))
     browser.execute_script("arguments[0].scrollIntoView({block: 'start'});", grid)  # the table and the map's names
-    time.sleep(1.5)
+    _settled(browser, timeout=15, still=2)  # names hidden where they would overlap fade out over a few frames
     browser.save_screenshot(str(WIDE / "seeker-large-text-table.png"))
 
 

@@ -37,6 +37,12 @@ def test_labels_follow_the_zoom_and_the_view():
     assert close["level"] == "sigungu" and 5 < len(close["labels"]) < 120
     assert any(label["name"] == "종로구" for label in close["labels"])
     assert not any(label["name"] == "제주시" for label in close["labels"])  # out of the Seoul view
+    # where names would overlap the browser keeps the higher priority: the nearer the query (the view's centre)
+    nearest = max(close["labels"], key=lambda label: label["priority"])
+    assert nearest["name"] == "중구" and all(-1000 <= label["priority"] <= 0 for label in close["labels"])
+    changwon = mapdata.base_layers_data(mapdata.view((35.2279, 128.6811), 40, []))
+    names = {label["name"] for label in changwon["labels"]}
+    assert {"성산구", "마산합포구", "김해시"} <= names and "창원시마산합포구" not in names  # a city's 구 by its own name
     far = mapdata.base_layers_data({"latitude": 36.4, "longitude": 127.8, "zoom": 6})
     assert far["level"] == "sido" and len(far["labels"]) == 17
     legend = dict(mapdata.legend(list(range(1, 51)), 20))
@@ -47,6 +53,21 @@ def test_labels_follow_the_zoom_and_the_view():
     labels = dict(mapdata.legend([p["rank"] for p in pins], None))
     assert "9위" in labels and "4위" not in labels and pins[-1]["color"][:3] == labels["9위"]
     assert all(0 <= c <= 255 for p in pins for c in p["color"])
+
+
+def test_place_names_that_would_overlap_are_hidden_by_priority_in_the_browser():
+    """deck.gl's CollisionFilterExtension (which Streamlit's deck.gl registers) hides the lower-priority of two
+    overlapping names at every zoom: the layer must ask for it and read each label's priority."""
+    import json
+
+    import pydeck as pdk
+
+    from ui.map import label_layer
+
+    layer = json.loads(pdk.Deck(layers=[label_layer([{"name": "중구", "lat": 37.56, "lon": 126.99, "priority": -2}],
+                                                    large=True)]).to_json())["layers"][0]
+    assert layer["extensions"] == [{"@@type": "CollisionFilterExtension"}] and layer["collisionEnabled"] is True
+    assert layer["getCollisionPriority"] == "@@=priority"
 
 
 def test_the_result_table_shows_key_columns_and_the_rest_goes_to_the_detail(engine):

@@ -33,7 +33,10 @@ LABEL_FONTS = '"Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "Apple SD Go
 
 
 def label_layer(labels: list[dict], large: bool) -> pdk.Layer:
-    """Place names (dicts with name, lat, lon) drawn over the polygons, white-outlined so they read on any fill.
+    """Place names (dicts with name, lat, lon, and a `priority`) drawn over the polygons, white-outlined so they
+    read on any fill. Names that would overlap are hidden in the browser, at every zoom, by deck.gl's
+    CollisionFilterExtension (Streamlit's deck.gl registers it): the higher priority is kept, so the places
+    nearest the query keep their names where districts crowd (부산's 구, 창원's 구 in 큰 글씨).
 
     pydeck sends every plain string argument as a JavaScript expression ('auto' would become a function, which
     is what broke this layer: 'function is not iterable'), so literal strings go as `pdk.types.String`. The
@@ -42,7 +45,9 @@ def label_layer(labels: list[dict], large: bool) -> pdk.Layer:
                      get_size=22 if large else 14, get_color=[0, 0, 0, 255] if large else [55, 60, 70, 255],
                      character_set=pdk.types.String("auto"), font_family=pdk.types.String(LABEL_FONTS),
                      font_weight=700 if large else 600, outline_width=4, outline_color=[255, 255, 255, 255],
-                     font_settings={"sdf": True}, pickable=False)
+                     font_settings={"sdf": True}, pickable=False,
+                     extensions=[{"@@type": "CollisionFilterExtension"}], collision_enabled=True,
+                     get_collision_priority="priority", collision_test_props={"sizeScale": 2, "background": True})
 
 
 def render_map(engine: Engine, result: RecommendResult, query, frame: pd.DataFrame, selected: str | None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import lru_cache
 from pathlib import Path
 
 from ..locations import here
-from .places import _KRGC_SIDO, SIDO_SHORT
+from .places import _KRGC_SIDO, SIDO_SHORT, haversine_km
 
 
 def rank_color(rank: int, n: int) -> list[int]:
@@ -139,11 +140,22 @@ def base_layers_data(view_state: dict) -> dict:
     k = 50 map light."""
     level = "sigungu" if view_state["zoom"] >= LABEL_ZOOM else "sido"
     data = boundaries(level)
-    labels = [{"name": short_name(f["properties"]["name"]) if level == "sido" else f["properties"]["name"],
-               "lat": f["properties"]["label_lat"], "lon": f["properties"]["label_lon"]}
+    centre = (view_state["latitude"], view_state["longitude"])
+    labels = [{"name": short_name(f["properties"]["name"]) if level == "sido" else district_label(f["properties"]["name"]),
+               "lat": f["properties"]["label_lat"], "lon": f["properties"]["label_lon"],
+               # where names would overlap the map keeps the higher priority: the nearer the view's centre (the
+               # query), the higher (deck.gl takes -1000…1000)
+               "priority": -min(1000, round(haversine_km(*centre, f["properties"]["label_lat"], f["properties"]["label_lon"])))}
               for f in data["features"] if level == "sido" or in_view(view_state, f["properties"]["label_lat"],
                                                                          f["properties"]["label_lon"])]
     return {"level": level, "polygons": data, "labels": labels, "fill": FILL[level]}
+
+
+def district_label(name: str) -> str:
+    """'창원시마산합포구' → '마산합포구': a 구 of a city, named by its 구 on a map close in (the city's own districts lie
+    side by side there, and the short name leaves room for its neighbours' names); other names as they are."""
+    match = re.fullmatch(r"\S+?시(\S+구)", name)
+    return match.group(1) if match else name
 
 
 def short_name(sido: str) -> str:
