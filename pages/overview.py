@@ -53,7 +53,7 @@ shapes, top = overview.choropleth(frame, measure)
 layer = pdk.Layer("GeoJsonLayer", shapes, id="choropleth", filled=True, stroked=True, get_fill_color="properties.fill",
                   get_line_color=[255, 255, 255], line_width_min_pixels=1, pickable=True, auto_highlight=True)
 whole = {"latitude": 35.9, "longitude": 127.8, "zoom": 6.0}  # the mainland and 제주 fill the map's height
-names = label_layer(mapdata.base_layers_data(whole)["labels"], large)  # 시도 names
+names = label_layer(mapdata.base_layers_data(whole)["labels"], large, declutter=False)  # all 17 시도 names
 with st.container(key="ov_choropleth"):  # the key names the chart for the browser test and for links to it
     st.pydeck_chart(pdk.Deck(layers=[layer, names], initial_view_state=pdk.ViewState(**whole),
                              map_provider=None, tooltip={"text": "{tooltip}"}), height=640)  # no web tiles

@@ -68,6 +68,8 @@ def test_place_names_that_would_overlap_are_hidden_by_priority_in_the_browser():
                                                     large=True)]).to_json())["layers"][0]
     assert layer["extensions"] == [{"@@type": "CollisionFilterExtension"}] and layer["collisionEnabled"] is True
     assert layer["getCollisionPriority"] == "@@=priority"
+    overview = json.loads(pdk.Deck(layers=[label_layer([], large=False, declutter=False)]).to_json())["layers"][0]
+    assert overview["collisionEnabled"] is False  # the overview's 17 시도 names are all shown
 
 
 def test_the_result_table_shows_key_columns_and_the_rest_goes_to_the_detail(engine):

@@ -32,11 +32,12 @@ def legend_row(entries: list[tuple[str, list[int]]], large: bool, square: bool =
 LABEL_FONTS = '"Noto Sans CJK KR", "Noto Sans KR", "Malgun Gothic", "Apple SD Gothic Neo", "NanumGothic", sans-serif'
 
 
-def label_layer(labels: list[dict], large: bool) -> pdk.Layer:
+def label_layer(labels: list[dict], large: bool, declutter: bool = True) -> pdk.Layer:
     """Place names (dicts with name, lat, lon, and a `priority`) drawn over the polygons, white-outlined so they
     read on any fill. Names that would overlap are hidden in the browser, at every zoom, by deck.gl's
     CollisionFilterExtension (Streamlit's deck.gl registers it): the higher priority is kept, so the places
-    nearest the query keep their names where districts crowd (부산's 구, 창원's 구 in 큰 글씨).
+    nearest the query keep their names where districts crowd (부산's 구, 창원's 구 in 큰 글씨). The overview's 17 시도
+    names all fit, and all are shown (`declutter=False`): a hidden 인천 or 세종 reads as missing there.
 
     pydeck sends every plain string argument as a JavaScript expression ('auto' would become a function, which
     is what broke this layer: 'function is not iterable'), so literal strings go as `pdk.types.String`. The
@@ -46,7 +47,7 @@ def label_layer(labels: list[dict], large: bool) -> pdk.Layer:
                      character_set=pdk.types.String("auto"), font_family=pdk.types.String(LABEL_FONTS),
                      font_weight=700 if large else 600, outline_width=4, outline_color=[255, 255, 255, 255],
                      font_settings={"sdf": True}, pickable=False,
-                     extensions=[{"@@type": "CollisionFilterExtension"}], collision_enabled=True,
+                     extensions=[{"@@type": "CollisionFilterExtension"}], collision_enabled=declutter,
                      get_collision_priority="priority", collision_test_props={"sizeScale": 2, "background": True})
 
 
