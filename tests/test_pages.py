@@ -295,3 +295,21 @@ def test_overview_says_its_largest_count_as_a_count(corpus):
     left_out = [MODEL_LABELS[n] for n in ("wbert", "hybrid") if not engine.loaded(n)]
     heat = [c.value for c in at.caption if "빠졌습니다" in c.value]
     assert bool(heat) == bool(left_out) and all(name in heat[0] for name in left_out), (heat, left_out)
+
+
+def test_a_snapshot_corpus_says_its_lists_hold_postings_past_their_closing_dates(demo_store, monkeypatch):
+    """The 실데이터 corpus is served without a date (a snapshot, for comparable evaluation): every page says that
+    its lists keep postings past their closing dates, which the seeker's PDF leaves out."""
+    from dataclasses import replace
+
+    from core.models.engine import Engine
+
+    engine = Engine.from_store(demo_store)  # no as_of, as the 실데이터 corpus is served
+    posting = next(iter(engine.corpus.postings.values()))
+    engine.corpus.upsert(replace(posting, synthetic=False, close_date="2024-06-30"))
+    monkeypatch.setattr("ui.widgets.get_engine", lambda: engine)
+    at = page("corpus_status")
+    assert any("마감일이 지난 공고 1건도 목록에 나옵니다" in i.value for i in at.info)
+    engine.corpus.set_as_of("2026-12-02")  # a live store, served on today's date: nothing to say
+    at = page("corpus_status")
+    assert not any("마감일이 지난" in i.value for i in at.info)

@@ -3,6 +3,7 @@ counselor's PDF sheet."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import numpy as np
 import pytest
@@ -219,6 +220,30 @@ def test_a_posting_closed_or_judged_unsuitable_after_the_list_was_drawn_is_not_p
     kept = [r for r in result.items[2:] if f"{r.rank}. " in text]
     assert kept and kept[0].rank == 3  # the rest keep the numbers the counselor's screen shows
     assert "조건에 맞지 않게 된 공고 2건은 뺐습니다" in text and seeker.disability_type not in text
+
+
+def test_a_real_posting_past_its_closing_date_is_never_printed_even_from_a_snapshot_corpus(demo_store):
+    """The 실데이터 corpus is served as a dated snapshot (no `as_of`, so the evaluation stays comparable) and its
+    lists keep postings past their closing dates; paper goes to a person who may apply, so the sheet leaves them out."""
+    from dataclasses import replace
+
+    from pypdf import PdfReader
+
+    from core.models.engine import Engine
+    from core.views import printout
+
+    engine = Engine.from_store(demo_store)  # no as_of: a snapshot, as the 실데이터 corpus is served
+    model = engine.model("tfidf")
+    seeker, result = next((s, r) for s in engine.corpus.seekers.values() if s.place.lat
+                          and len((r := model.recommend(s, k=5)).items) >= 3)
+    first = engine.corpus.postings[result.items[0].item_id]
+    engine.corpus.upsert(replace(first, synthetic=False, close_date="2024-06-30"))
+    assert engine.corpus.is_open(engine.corpus.postings[first.id])  # still offered on the screen: a snapshot
+    ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
+    text = PdfReader(io.BytesIO(printout.seeker_sheet(engine.corpus, seeker, ranked, result.report.radius_km,
+                                                      today=date(2026, 12, 2)))).pages[0].extract_text()
+    assert f"1. {first.title[:10]}" not in text and "공고 1건은 뺐습니다" in text
+    assert any(f"{r.rank}. " in text for r in result.items[1:])
 
 
 def test_korean_font_ships_with_a_package():

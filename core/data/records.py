@@ -165,6 +165,11 @@ class Posting(JsonRecord):
     closed: bool = False  # marked by a sync once close_date has passed: kept for history, never recommended
     place: Place = field(default_factory=Place)
 
+    def expired_on(self, day: str) -> bool:
+        """A real posting whose closing date is before `day` (ISO); a synthetic one keeps its made-up dates, and
+        an open-ended one (채용시까지) never expires."""
+        return bool(day and not self.synthetic and self.close_date and self.close_date < day)
+
     @property
     def display_company(self) -> str:
         return self.company or self.busplaName

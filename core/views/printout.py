@@ -167,7 +167,7 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
     Postings that do not fit on the page are left off, and the footer says how many of the list it holds; the map
     (`map_of(ranks)`, drawn once the page knows which ranks it holds) pins only those. `left_out` postings of the
     list were below the relevance floor and never offered to it (the footer says how many and why); `withdrawn`
-    ones were closed or stopped fitting the seeker after the list was drawn (said without saying why: the paper
+    ones were closed, past their closing date, or stopped fitting the seeker (said without saying which: the paper
     goes to the seeker)."""
     import logging
 
@@ -216,7 +216,7 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
         pdf.cell(0, 6, f"다른 직종 공고 {left_out}건은 싣지 않았습니다 (희망 직종과 달라 추천 근거가 약함).", align="C",
                  new_x="LMARGIN", new_y="NEXT")
     if withdrawn:
-        pdf.cell(0, 6, f"목록을 만든 뒤 마감되었거나 조건에 맞지 않게 된 공고 {withdrawn}건은 뺐습니다.", align="C",
+        pdf.cell(0, 6, f"마감되었거나 조건에 맞지 않게 된 공고 {withdrawn}건은 뺐습니다.", align="C",
                  new_x="LMARGIN", new_y="NEXT")
     held = f"공고 {listed}건" if listed == len(items) else f"추천 목록 {len(items)}건 중 앞의 {listed}건 (지면 부족)"
     pdf.cell(0, 6, f"{held} · 지원 전 고용24(www.work24.go.kr)에서 마감 여부를 확인하세요.", align="C")
@@ -259,7 +259,11 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
     seeker = corpus.seekers.get(seeker.id, seeker)
     mask, _ = corpus.candidates(seeker, "posting", filters or FilterSettings())
     table = corpus.tables["posting"]
-    allowed = {table.ids[r] for r in np.flatnonzero(mask)}
+    day = (today or date.today()).isoformat()
+    # paper goes to a person who may apply: a real posting past its closing date is never on it, even from a
+    # corpus served as a dated snapshot (the 실데이터 corpus has no `as_of`, so its lists keep such postings)
+    allowed = {table.ids[r] for r in np.flatnonzero(mask)
+               if not corpus.postings[table.ids[r]].expired_on(day)}
     withdrawn = sum(posting_id not in allowed for _, posting_id, _ in ranked)
     items, points = [], []
     for rank, posting_id, distance in ranked:
