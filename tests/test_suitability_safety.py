@@ -336,3 +336,50 @@ def test_a_correction_is_refused_when_the_posting_changed_after_the_counselor_re
     assert store.corrections("t:H2") == []
     apply_correction(store, None, "t:H2", SEEKER_TYPE, "suitable", "상담사 김", "확인", source_hash(store.posting("t:H2")))
     assert [c["text_hash"] for c in store.corrections("t:H2")] == [source_hash(store.posting("t:H2"))]
+
+
+# ---------------------------------------------------------------- the second audit of 2026-12-02
+QUIET = Posting(id="t:Q1", source="t", title="매장 관리원", company="(주)한빛", region="서울 강남구",
+                jobCont="고객 문의 응대 및 매장 진열 정리")
+HEARING = "청각장애(경증)"
+
+
+def said(unsuitable=()) -> str:
+    judged = lambda t: {"type": t, "reason": "전화 응대", "evidence": "고객 문의 응대"}  # noqa: E731
+    return json.dumps({"제목": "매장 관리원", "suitable_types": [], "unsuitable_types": [judged(t) for t in unsuitable]},
+                      ensure_ascii=False)
+
+
+def test_an_answer_that_names_no_list_is_no_verdict_and_the_posting_stays_unknown(tmp_data):
+    """'{}' (or the fields alone) judged nothing: it must not lift '판정 없음' the failed run left."""
+    store = Store()
+    store.upsert_postings([QUIET])
+    with FakeOpenAI([("status", 500)] * 10) as server:
+        extract_posting(store, QUIET, "llm", server.config(retries=1))
+    assert posting_verdicts(store, QUIET.id).status == "unknown"
+    for empty in ("{}", json.dumps({"제목": "매장 관리원", "담당업무": "고객 문의 응대"}, ensure_ascii=False)):
+        with FakeOpenAI([("json", empty)] * 5) as server:
+            got = extract_posting(store, QUIET, "llm", server.config(retries=1))
+        assert got["status"] == "failed"
+        assert VERDICT_UNKNOWN in unsuitable_map(store)[QUIET.id] and posting_verdicts(store, QUIET.id).status == "unknown"
+    with FakeOpenAI([("json", said())]) as server:  # an explicit answer that no type is unsuitable settles it
+        assert extract_posting(store, QUIET, "llm", server.config())["status"] == "ok"
+    assert QUIET.id not in unsuitable_map(store)
+
+
+def test_a_refresh_never_loses_what_the_earlier_answer_excluded(tmp_data):
+    """'다시 추출' stores the new answer under the earlier one's key: an empty or failed re-run must not lift the
+    exclusion the first run found (only a counselor's correction removes one)."""
+    store = Store()
+    store.upsert_postings([QUIET])
+    with FakeOpenAI([("json", said([HEARING]))]) as server:
+        extract_posting(store, QUIET, "llm", server.config())
+    assert HEARING in unsuitable_map(store)[QUIET.id]
+    with FakeOpenAI([("json", said())]) as server:
+        got = extract_posting(store, QUIET, "llm", server.config(), refresh=True)
+    assert got["status"] == "ok" and got["result"]["kept_from_earlier"] == [HEARING]
+    assert HEARING in unsuitable_map(store)[QUIET.id]
+    with FakeOpenAI([("status", 500)] * 10) as server:
+        got = extract_posting(store, QUIET, "llm", server.config(retries=1), refresh=True)
+    assert got["status"] == "failed" and got["kept_earlier"]  # the page says so: the earlier answer stands
+    assert HEARING in unsuitable_map(store)[QUIET.id] and posting_verdicts(store, QUIET.id).status == "settled"

@@ -31,22 +31,47 @@ def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig 
     lost to this one."""
     model = cfg.model if extractor == "llm" and cfg else "rules"
     key = cache_key(p, extractor, model + (f"x{runs}" if runs > 1 else ""))
-    cached = None if refresh else store.get_extraction(key)
-    if cached and cached["status"] in (SETTLED, CONFLICT):  # a stored failure is not an answer: asked again
-        return cached
+    stored = store.get_extraction(key)
+    earlier = stored if stored and stored["status"] in (SETTLED, CONFLICT) else None  # a stored failure is no answer
+    if earlier and not refresh:
+        return earlier
     try:
-        return _extract(store, key, p, extractor, cfg, runs, client)
+        return _extract(store, key, p, extractor, cfg, runs, client, earlier)
     except LLMFatal:
         raise
     except Exception as e:  # noqa: BLE001 — recorded for this posting, never allowed to stop the batch
         reason = f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}"
-        store.put_extraction(key, p.id, FAILED, None, redact(reason, cfg) if cfg else reason)
-        return store.get_extraction(key)
+        return _failed(store, key, p, redact(reason, cfg) if cfg else reason, earlier)
 
 
-def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | None, runs: int, client) -> dict:
+def _failed(store, key: tuple, p: Posting, reason: str, earlier: dict | None) -> dict:
+    """A failed run: stored as this posting's failure, unless it was a refresh of a stored answer, which stays
+    (the answer is not lost to a run that could not read the text; the caller still hears of the failure)."""
+    if earlier:
+        return {"status": FAILED, "result": None, "error": reason, "at": None, "kept_earlier": True}
+    store.put_extraction(key, p.id, FAILED, None, reason)
+    return store.get_extraction(key)
+
+
+def keep_earlier_exclusions(payload: dict, earlier: dict | None) -> dict:
+    """A refresh stores its answer under the earlier one's key, replacing it: the earlier answer's exclusions are
+    carried into it (exclusions only add up; a counselor's correction is the one thing that removes one), and a
+    type carried over leaves the new answer's suitable list. `kept_from_earlier` names what was carried."""
+    old = ((earlier or {}).get("result") or {}).get("unsuitable_types") or []
+    have = {j["type"] for j in payload.get("unsuitable_types", [])}
+    carried = [j for j in old if j["type"] not in have]
+    if not carried:
+        return payload
+    types = {j["type"] for j in carried}
+    return {**payload, "unsuitable_types": [*payload.get("unsuitable_types", []), *carried],
+            "suitable_types": [j for j in payload.get("suitable_types", []) if j["type"] not in types],
+            "kept_from_earlier": sorted(types)}
+
+
+def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | None, runs: int, client,
+             earlier: dict | None = None) -> dict:
     if extractor == "rules":
-        store.put_extraction(key, p.id, SETTLED, rules_payload(p))
+        store.put_extraction(key, p.id, SETTLED, keep_earlier_exclusions(rules_payload(p), earlier))
         return store.get_extraction(key)
     if cfg is None:
         raise LLMError("LLM 설정이 없습니다 (JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 secrets.toml [llm])")
@@ -56,15 +81,15 @@ def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | Non
             answer, meta = extract_llm(p, cfg, client)
             answers.append(answer)
     except LLMError as e:
-        store.put_extraction(key, p.id, FAILED, None, redact(str(e), cfg))
+        failed = _failed(store, key, p, redact(str(e), cfg), earlier)
         if isinstance(e, LLMFatal):  # the next posting would fail alike: the caller stops the run
             raise
-        return store.get_extraction(key)
+        return failed
     final = answers[0] if runs == 1 else majority(answers)
     found = conflicts(final, p, posting_source_text(p))
     payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs,
                "flags": cross_check(final, p), "conflicts": found, "pii_masked": meta.get("pii_masked", {})}
-    store.put_extraction(key, p.id, CONFLICT if found else SETTLED, payload)
+    store.put_extraction(key, p.id, CONFLICT if found else SETTLED, keep_earlier_exclusions(payload, earlier))
     return store.get_extraction(key)
 
 

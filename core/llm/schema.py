@@ -50,8 +50,10 @@ class PostingExtraction(BaseModel):
     경력: Text = ""
     작업환경: Text = ""
     장애인_편의시설: Text = ""
-    suitable_types: list[TypeJudgement] = Field(default_factory=list, max_length=len(DISABILITY_TYPES))
-    unsuitable_types: list[TypeJudgement] = Field(default_factory=list, max_length=len(DISABILITY_TYPES))
+    # required, even when empty: an answer that names neither list ('{}', the fields alone) judged nothing, and must
+    # not pass as a verdict that lifts '판정 없음' (an explicit empty list is the model saying no type applies)
+    suitable_types: list[TypeJudgement] = Field(max_length=len(DISABILITY_TYPES))
+    unsuitable_types: list[TypeJudgement] = Field(max_length=len(DISABILITY_TYPES))
 
     @model_validator(mode="after")
     def no_type_on_both_sides(self) -> PostingExtraction:
