@@ -44,6 +44,12 @@ def blind_unsuitable(postings: list[Posting]) -> dict[str, frozenset]:
     return out
 
 
+def disability_verdicts(store: Store, postings: list[Posting], blind: bool = False) -> dict[str, frozenset]:
+    """Each posting's excluded disability types, as a corpus of this regime holds them: what the store holds
+    (rules, LLM, corrections), or, blind, the rules alone on the posting without its code."""
+    return blind_unsuitable(postings) if blind else unsuitable_map(store, postings)
+
+
 class Engine:
     def __init__(self, store: Store, corpus: Corpus, params: ModelParams = ModelParams(),
                  vector_store: VectorStore | None = None, scope: str = "store", marks: tuple | None = None):
@@ -72,7 +78,7 @@ class Engine:
         postings = [p for p in store.postings() if not sources or p.source in sources]
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
         scope = "store" if not (sources or seeker_sources) else f"sources:{sorted(sources or [])}:{sorted(seeker_sources or [])}"
-        return cls(store, Corpus(postings, seekers, unsuitable_map(store, postings), as_of=as_of, **params.corpus()),
+        return cls(store, Corpus(postings, seekers, disability_verdicts(store, postings), as_of=as_of, **params.corpus()),
                    params, vector_store, scope, marks)
 
     @classmethod
@@ -82,8 +88,8 @@ class Engine:
         without their 직종 code (see core/data/blind.py), their disability fit re-read by the offline rules
         from what is left, so no exclusion stored from the code's rule line reaches the filters either."""
         data = load_dataset(name, seekers_sample, progress)
-        unsuitable = blind_unsuitable(data.postings) if blind else unsuitable_map(data.store, data.postings)
-        corpus = Corpus(data.postings, data.seekers, unsuitable, blind=blind, **params.corpus())
+        corpus = Corpus(data.postings, data.seekers, disability_verdicts(data.store, data.postings, blind), blind=blind,
+                        **params.corpus())
         return cls(data.store, corpus, params, scope=f"dataset:{name}:{seekers_sample}")
 
     def model(self, name: str, analyser: str = "mecab", progress: Progress | None = None) -> Recommender:
@@ -187,8 +193,8 @@ class Engine:
                 self.vector_store.write(model.name, self.corpus.tables[kind], [row], model.matrices[kind][row:row + 1])
 
     def _unsuitable(self, postings: list[Posting]) -> dict[str, frozenset]:
-        """The disability verdicts of `postings` as this corpus holds them (blind: the rules alone, without the code)."""
-        return blind_unsuitable(postings) if self.corpus.blind else unsuitable_map(self.store, postings)
+        """The disability verdicts of `postings` as this corpus holds them."""
+        return disability_verdicts(self.store, postings, self.corpus.blind)
 
     @contextmanager
     def holding(self) -> Iterator[Engine]:
