@@ -15,14 +15,16 @@ from pathlib import Path
 import httpx
 
 from ..data.formats import FORMATS
-from ..data.ingest import IngestError, ingest_rows
+from ..data.ingest import RAW_POSTING_FIELDS, IngestError, ingest_rows
 from ..data.store import Store
 from ..locations import here
 from ..progress import Progress, report
 from .apis import Api, ApiError, get
 
-CHANGE_FIELDS = ("title", "sal", "minSal", "maxSal", "closeDt", "regDt", "region", "minEdubg", "career", "jobsCd",
-                 "salary", "termDate", "jobNm", "reqEduc", "reqCareer", "compAddr", "busplaName")
+# without a modification time (KEAD), a record is compared field by field on every raw field a posting keeps: the
+# work environment (env*) and duties are what the disability rules read, and a change there must be stored and
+# judged again (a list of 'fields that matter' once left them out, and a heavier environment was never seen)
+CHANGE_FIELDS = tuple(RAW_POSTING_FIELDS)
 
 
 @dataclass
