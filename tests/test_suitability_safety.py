@@ -383,3 +383,26 @@ def test_a_refresh_never_loses_what_the_earlier_answer_excluded(tmp_data):
         got = extract_posting(store, QUIET, "llm", server.config(retries=1), refresh=True)
     assert got["status"] == "failed" and got["kept_earlier"]  # the page says so: the earlier answer stands
     assert HEARING in unsuitable_map(store)[QUIET.id] and posting_verdicts(store, QUIET.id).status == "settled"
+
+
+def test_a_seeker_file_that_says_nothing_of_a_disability_never_blanks_a_stored_one(tmp_data):
+    """A later export, or a partial update file, without the disability columns: the stored disability stays (a
+    blank would switch the disability filter off for a disabled seeker without a word), the report says so, and
+    '없음' written out does clear it (second audit of 2026-12-02, item 3)."""
+    store = Store()
+    base = {"id": "1", "education": "고졸", "career": "신입", "desired_region": "서울 강남구",
+            "desired_job_name": "하역 및 적재 단순 종사원"}
+    write_csv(tmp_data / "a.csv", [{**base, "disability_type": "지체장애", "disability_grade": "중증"}])
+    ingest_file(store, tmp_data / "a.csv", "seekers-csv", source="s")
+    assert store.seeker("s:1").disability_type == SEEKER_TYPE
+    write_csv(tmp_data / "b.csv", [{**base, "desired_region": "서울 송파구"}])  # no disability columns at all
+    report = ingest_file(store, tmp_data / "b.csv", "seekers-csv", source="s")
+    seeker = store.seeker("s:1")
+    assert seeker.disability_type == SEEKER_TYPE and seeker.desired_region == "서울 송파구"  # the rest is updated
+    assert any(r.field == "disability_type" and "유지" in r.reason for r in report.rejects) and report.rejected == 0
+    write_csv(tmp_data / "c.csv", [{**base, "disability_type": "", "disability_grade": ""}])  # blank cells alike
+    ingest_file(store, tmp_data / "c.csv", "seekers-csv", source="s")
+    assert store.seeker("s:1").disability_type == SEEKER_TYPE
+    write_csv(tmp_data / "d.csv", [{**base, "disability_type": "없음", "disability_grade": ""}])  # said outright
+    ingest_file(store, tmp_data / "d.csv", "seekers-csv", source="s")
+    assert store.seeker("s:1").disability_type == ""

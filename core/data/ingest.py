@@ -135,6 +135,16 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
     return merged
 
 
+def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
+    """The same seeker seen again (a later export, a partial update file): a row that says nothing about a
+    disability keeps the stored one (a blank would switch the disability filter off for a disabled seeker
+    without a word); '없음' or '비장애' written out does clear it. Returns (the record to store, whether the
+    stored disability was kept)."""
+    if new.disability_stated or not stored.disability_type:
+        return new, False
+    return replace(new, disability_type=stored.disability_type, disability_stated=stored.disability_stated), True
+
+
 def build_seeker(raw: dict, source: str, key: str) -> Seeker:
     values = {k: clean_text(v) for k, v in raw.items() if k in SEEKER_FIELDS and k not in {"id", "source", "place"}}
     s = Seeker(id=f"{source}:{key}", source=source,
@@ -149,6 +159,7 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
         faults.faults.append(FieldError("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)"))
     with faults.field():
         s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
+    s.disability_stated = any(str(raw.get(k) or "").strip() for k in ("disability_type", "disability_grade"))
     s.education_known = bool(s.education)
     with faults.field():
         s.edu_level = int(parse_education(s.education, "education")) if s.education else 0
@@ -302,6 +313,15 @@ def ingest_file(store: Store, path: str | Path, fmt: str | Format, mapping: dict
                     pending[n] = merge_postings(stored[r.id], r)
                     if r.place.geo_status != "ok" and pending[n].place.geo_status == "ok":
                         keep_stored_place(row_of[r.id], r.id)
+        else:  # a seeker's stored disability is never blanked by a row that says nothing about one
+            stored = store.seekers_by_id([r.id for r in pending])
+            for n, r in enumerate(pending):
+                if r.id in stored:
+                    pending[n], kept = merge_seekers(stored[r.id], r)
+                    if kept:
+                        report.rejects.append(Reject(
+                            row_of[r.id], "disability_type", f"알림(저장됨): 장애유형이 비어 있어 저장된 값({pending[n].disability_type})을 "
+                            "유지함. 장애가 없으면 '없음'으로 적으세요", r.id))
         report.unplaced += sum(r.place.geo_status != "ok" for r in pending)
         c = upsert(pending)
         total.inserted += c.inserted

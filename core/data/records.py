@@ -214,6 +214,9 @@ class Seeker(JsonRecord):
     synthetic: bool = False
     age_band: str = ""
     disability_type: str = ""  # one of the 19 labels, e.g. '지체장애(중증)'; '' if none
+    # whether the row said anything about a disability (a type, or '없음'): a later row that says nothing never
+    # blanks a stored disability (ingest.merge_seekers), which would switch the disability filter off for the seeker
+    disability_stated: bool = True
     education: str = ""  # raw text
     edu_level: int = 0
     education_known: bool = False

@@ -169,14 +169,17 @@ class Store:
         sql = "SELECT json FROM postings" + (" WHERE source=?" if source else "") + " ORDER BY rowid"
         return [Posting.from_json(r[0]) for r in self.con.execute(sql, (source,) if source else ())]
 
-    def postings_by_id(self, ids: list[str]) -> dict[str, Posting]:
-        """The stored postings among `ids` (chunked under SQLite's parameter limit)."""
-        out: dict[str, Posting] = {}
+    def _by_id(self, table: str, record, ids: list[str]) -> dict:
+        """The stored records of `table` among `ids` (chunked under SQLite's parameter limit)."""
+        out: dict = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            rows = self.con.execute(f"SELECT json FROM postings WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((p.id, p) for p in (Posting.from_json(r[0]) for r in rows))
+            rows = self.con.execute(f"SELECT json FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((r.id, r) for r in (record.from_json(row[0]) for row in rows))
         return out
+
+    def postings_by_id(self, ids: list[str]) -> dict[str, Posting]:
+        return self._by_id("postings", Posting, ids)
 
     def posting(self, posting_id: str) -> Posting | None:
         row = self.con.execute("SELECT json FROM postings WHERE id=?", (posting_id,)).fetchone()
@@ -196,6 +199,10 @@ class Store:
     def seekers(self, source: str | None = None) -> list[Seeker]:
         sql = "SELECT json FROM seekers" + (" WHERE source=?" if source else "") + " ORDER BY rowid"
         return [Seeker.from_json(r[0]) for r in self.con.execute(sql, (source,) if source else ())]
+
+    def seekers_by_id(self, ids: list[str]) -> dict[str, Seeker]:
+        return self._by_id("seekers", Seeker, ids)
+
 
     def seeker(self, seeker_id: str) -> Seeker | None:
         row = self.con.execute("SELECT json FROM seekers WHERE id=?", (seeker_id,)).fetchone()
