@@ -406,3 +406,22 @@ def test_a_seeker_file_that_says_nothing_of_a_disability_never_blanks_a_stored_o
     write_csv(tmp_data / "d.csv", [{**base, "disability_type": "없음", "disability_grade": ""}])  # said outright
     ingest_file(store, tmp_data / "d.csv", "seekers-csv", source="s")
     assert store.seeker("s:1").disability_type == ""
+
+
+def test_twins_edited_alike_both_keep_the_exclusion_cached_under_one_of_them(tmp_data):
+    """An answer is cached once per text, under the first posting that had it. When both twins are edited, the
+    exclusion found on their earlier text stays with each (it stayed with the first only; second audit, item 4),
+    in a running engine as well."""
+    store = Store()
+    twin_a, twin_b = QUIET, dataclasses.replace(QUIET, id="t:Q2")
+    store.upsert_postings([twin_a, twin_b])
+    with FakeOpenAI([("json", said([HEARING]))]) as server:
+        extract_posting(store, twin_a, "llm", server.config())
+        extract_posting(store, twin_b, "llm", server.config())  # the cached answer: nothing stored under t:Q2
+    assert {r["posting_id"] for r in store.extractions() if r["extractor"] == "llm"} == {twin_a.id}
+    engine = Engine.from_store(store)
+    edit = lambda p: dataclasses.replace(p, jobCont=p.jobCont + " (근무시간 09~18시)")  # noqa: E731
+    Store(store.path).upsert_postings([edit(twin_a), edit(twin_b)])  # another process: a sync
+    assert HEARING in unsuitable_map(store)[twin_a.id] and HEARING in unsuitable_map(store)[twin_b.id]
+    engine.refresh()
+    assert HEARING in engine.corpus.unsuitable[twin_b.id]

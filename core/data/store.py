@@ -6,6 +6,7 @@ leaves what was stored before untouched.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
@@ -39,6 +40,9 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     rejected INTEGER, at REAL, status TEXT NOT NULL DEFAULT 'done');
 CREATE TABLE IF NOT EXISTS embed_cache (
     model TEXT, text_hash TEXT, vec BLOB, PRIMARY KEY (model, text_hash));
+CREATE TABLE IF NOT EXISTS posting_versions (
+    posting_id TEXT NOT NULL, json_hash TEXT NOT NULL, json TEXT NOT NULL, at REAL,
+    PRIMARY KEY (posting_id, json_hash));
 CREATE TABLE IF NOT EXISTS extractions (
     text_hash TEXT, extractor TEXT, model TEXT, prompt_version TEXT, posting_id TEXT, status TEXT,
     result TEXT, error TEXT, at REAL, PRIMARY KEY (text_hash, extractor, model, prompt_version));
@@ -142,10 +146,11 @@ class Store:
             raise
 
     # ------------------------------------------------------------ postings
-    def _upsert(self, table: str, rows: list[tuple], stamp_at: int) -> UpsertCounts:
+    def _upsert(self, table: str, rows: list[tuple], stamp_at: int, keep_versions: bool = False) -> UpsertCounts:
         """Insert or replace by natural key (the first column), counting which were new. Column `stamp_at` (updated_at)
         is stamped here, holding the write lock, later than every stamp already committed: stamps then rise in commit
-        order, so `changed_since` never misses a write that started before another but committed after it."""
+        order, so `changed_since` never misses a write that started before another but committed after it. With
+        `keep_versions`, a replaced record (its last column, the JSON) is kept in posting_versions when it differs."""
         counts = UpsertCounts()
         with self.tx() as con:
             if not con.in_transaction:
@@ -153,7 +158,10 @@ class Store:
             now = max(time.time(), self.last_write() + 1e-6)
             rows = [(*row[:stamp_at], now, *row[stamp_at + 1:]) for row in rows]
             for row in rows:
-                exists = con.execute(f"SELECT 1 FROM {table} WHERE id=?", (row[0],)).fetchone()
+                exists = con.execute(f"SELECT json FROM {table} WHERE id=?", (row[0],)).fetchone()
+                if keep_versions and exists and exists[0] != row[-1]:
+                    con.execute("INSERT OR IGNORE INTO posting_versions VALUES (?,?,?,?)",
+                                (row[0], hashlib.sha1(exists[0].encode()).hexdigest(), exists[0], now))
                 con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * len(row))})", row)
                 counts.updated += bool(exists)
                 counts.inserted += not exists
@@ -163,7 +171,19 @@ class Store:
         return self._upsert("postings", [
             (p.id, p.source, p.title, p.display_company, p.place.sido, p.place.sigungu, p.place.lat, p.place.lon,
              p.place.geo_status, p.place.geo_note, p.edu_min, p.career_kind, p.occupation, p.major_code, p.middle_code,
-             int(p.synthetic), p.text_hash(), None, p.to_json()) for p in postings], stamp_at=17)
+             int(p.synthetic), p.text_hash(), None, p.to_json()) for p in postings], stamp_at=17, keep_versions=True)
+
+    def posting_versions(self, ids: list[str] | None = None) -> dict[str, list[Posting]]:
+        """posting id → the versions it had before its current one (oldest first): what the disability verdicts
+        read, so an exclusion found on an earlier text stays with the posting whoever it was stored under."""
+        sql = "SELECT posting_id, json FROM posting_versions"
+        out: dict[str, list[Posting]] = {}
+        chunks = [None] if ids is None else [ids[s:s + 500] for s in range(0, len(ids), 500)]
+        for chunk in chunks:
+            where = "" if chunk is None else f" WHERE posting_id IN ({','.join('?' * len(chunk))})"
+            for posting_id, text in self.con.execute(sql + where + " ORDER BY at", chunk or ()):
+                out.setdefault(posting_id, []).append(Posting.from_json(text))
+        return out
 
     def postings(self, source: str | None = None) -> list[Posting]:
         sql = "SELECT json FROM postings" + (" WHERE source=?" if source else "") + " ORDER BY rowid"

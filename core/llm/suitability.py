@@ -37,7 +37,8 @@ def _rules_now(p: Posting, text_hash: str) -> dict:
 
 def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, tuple[str, list[dict]]]:
     """posting id → (the hash of its current text, the extraction rows that speak for it): its own rows from every
-    text it has had, rows of its current text stored under another posting (the cache answers a text once), and
+    text it has had, rows of its current or any earlier text (`Store.posting_versions`) stored under another
+    posting (the cache answers a text once, under the first posting that had it: twins edited alike keep it), and
     the rules read now when no rules row of today's rules exists for its current text. `postings`: records or ids
     (None: every stored posting, and the rows of ids no longer stored, as they are)."""
     if postings is None:
@@ -49,8 +50,11 @@ def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None
         records += list(found.values())
         orphans = {i for i in ids if i not in found}
     hashes = {p.id: source_hash(p) for p in records}
+    # the texts each posting had before: an answer cached for one of them under a twin speaks for it too
+    earlier = {i: {source_hash(v) for v in versions} - {hashes[i]}
+               for i, versions in store.posting_versions(None if postings is None else list(hashes)).items() if i in hashes}
     rows = (store.extractions() if postings is None
-            else store.extractions([*hashes, *orphans], sorted(set(hashes.values()))))
+            else store.extractions([*hashes, *orphans], sorted(set(hashes.values()).union(*earlier.values()))))
     by_id, by_hash = defaultdict(list), defaultdict(list)
     for r in rows:
         by_id[r["posting_id"]].append(r)
@@ -58,7 +62,8 @@ def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None
     out: dict[str, tuple[str, list[dict]]] = {}
     for p in records:
         h = hashes[p.id]
-        mine = list({id(r): r for r in (*by_id.get(p.id, []), *by_hash.get(h, []))}.values())
+        theirs = [r for old in earlier.get(p.id, ()) for r in by_hash.get(old, [])]
+        mine = list({id(r): r for r in (*by_id.get(p.id, []), *by_hash.get(h, []), *theirs)}.values())
         if not any(r["extractor"] == "rules" and r["text_hash"] == h and r["prompt_version"] == PROMPT_VERSION for r in mine):
             mine.append(_rules_now(p, h))
         out[p.id] = (h, mine)
