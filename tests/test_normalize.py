@@ -81,3 +81,34 @@ def test_disability_labels():
         disability_label("국가유공", "중증")
     with pytest.raises(FieldError):
         disability_label("시각장애", "")
+
+
+@pytest.mark.parametrize("text, closes", [
+    ("~ 06/28(수)(11일 전 등록)", "2023-06-28"),  # Saramin: no year, but 28 June was a Wednesday in 2023 (and 2028)
+    ("~ 04/12(금)", "2024-04-12"),
+    ("~ 12/31(목)", "2026-12-31"),  # this year's, not one five years back
+    ("~ 04/12", ""),  # no weekday: the year cannot be told
+])
+def test_a_closing_date_without_a_year_takes_the_year_its_weekday_pins(text, closes):
+    """Such a posting used to get no closing date and so stayed open for ever (second audit of 2026-12-02)."""
+    from datetime import date
+
+    from core.data.normalize import parse_date
+
+    assert parse_date(text, "closeDt", last=True, today=date(2026, 12, 2)) == closes
+
+
+def test_a_saramin_posting_past_its_weekday_dated_close_is_closed(tmp_data):
+    from core.data.ingest import ingest_file
+    from core.data.store import Store
+    from core.models.engine import Engine
+
+    path = tmp_data / "saramin.csv"
+    path.write_text("직무명,회사명,채용공고명,근무지역,고용형태,경력조건,교육,마감일,출처,채용공고상세\n"
+                    "게임개발,(주)한빛,개발자 채용,경기 성남시 분당구,정규직,신입,학력무관,~ 06/28(수)(11일 전 등록),"
+                    "https://example.com/1,상세\n", encoding="utf-8")
+    store = Store()
+    ingest_file(store, path, "saramin")
+    posting = store.postings()[0]
+    assert posting.close_date == "2023-06-28"
+    assert not Engine.from_store(store, as_of="2026-12-02").corpus.is_open(posting)

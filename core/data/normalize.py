@@ -185,14 +185,31 @@ _OPEN_ENDED = re.compile(r"채용\s*시|상시|수시|마감\s*시|별도|충원
                          r"|(오늘|내일|\d{1,2}\s*시)\s*마감")  # Saramin's relative closings: within a day of the crawl
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})(?!\d)|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})(?!\d)")
+_WEEKDAY = re.compile(r"\s*\(\s*([월화수목금토일])\s*\)")
 DATE_YEARS = (1990, 2100)  # postings and registrations outside these years are typing errors, not history
 
 
-def parse_date(value: object, field: str = "date", last: bool = False) -> str:
+def year_by_weekday(month: int, day: int, weekday: str, today: date | None = None) -> str:
+    """'06/28(수)' → the latest 28 June that fell on a Wednesday, no later than next year: Saramin writes closing
+    dates without a year but with the weekday, which pins the year (a weekday repeats every 5–11 years, and a
+    posting does not close years ahead). '' when no year fits (29 Feb, a weekday that never falls there)."""
+    limit = (today or date.today()).year + 1
+    wanted = "월화수목금토일".index(weekday)
+    for year in range(limit, DATE_YEARS[0] - 1, -1):
+        try:
+            if date(year, month, day).weekday() == wanted:
+                return date(year, month, day).isoformat()
+        except ValueError:
+            continue
+    return ""
+
+
+def parse_date(value: object, field: str = "date", last: bool = False, today: date | None = None) -> str:
     """'23-04-29', '채용시까지  23-04-29', '24/05/01', '2026-11-03', '20261103' → ISO '2023-04-29'.
 
     `last` takes the end of a range ('2026-11-01~2026-11-30', KEAD's 모집기간). Empty text and open-ended closings ('채용시까지', '상시채용') give ''; a month and day with no year
-    (Saramin '~ 04/12(금)') is accepted and gives '' too. Anything else is a FieldError: an impossible
+    (Saramin '~ 04/12(금)') takes the year its weekday pins (`year_by_weekday`, counted from `today`), and gives
+    '' when it has no weekday. Anything else is a FieldError: an impossible
     calendar date ('9999-99-99'), a year outside 1990–2100, or words that are not a date ('어제').
     """
     text = clean_text(value)
@@ -218,7 +235,8 @@ def parse_date(value: object, field: str = "date", last: bool = False) -> str:
         return ""
     md = _MONTH_DAY.search(text)
     if md and 1 <= int(md.group(1)) <= 12 and 1 <= int(md.group(2)) <= 31:
-        return ""
+        weekday = _WEEKDAY.match(text, md.end())
+        return year_by_weekday(int(md.group(1)), int(md.group(2)), weekday.group(1), today) if weekday else ""
     raise FieldError(field, value, "날짜 형식이 아님 (예: 2026-11-24, 26-11-24, 채용시까지)")
 
 
