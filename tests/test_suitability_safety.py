@@ -425,3 +425,19 @@ def test_twins_edited_alike_both_keep_the_exclusion_cached_under_one_of_them(tmp
     assert HEARING in unsuitable_map(store)[twin_a.id] and HEARING in unsuitable_map(store)[twin_b.id]
     engine.refresh()
     assert HEARING in engine.corpus.unsuitable[twin_b.id]
+
+
+def test_an_exclusion_of_the_milder_grade_guards_the_severer_one_too(tmp_data):
+    """An LLM answer (or a counselor) that excludes only 청각장애(경증) keeps the posting from 청각장애(중증) seekers
+    too; the review page says so (second audit of 2026-12-02)."""
+    store = Store()
+    store.upsert_postings([QUIET])
+    with FakeOpenAI([("json", said([HEARING]))]) as server:
+        extract_posting(store, QUIET, "llm", server.config())
+    assert {HEARING, "청각장애(중증)"} <= unsuitable_map(store)[QUIET.id]
+    verdict = {v.type: v for v in posting_verdicts(store, QUIET.id).types}["청각장애(중증)"]
+    assert verdict.verdict == "제외" and HEARING in verdict.reason
+    severe = Seeker(id="s:9", source="s", disability_type="청각장애(중증)", desired_occupation="023")
+    assert pair_violation(severe, QUIET, FILTERS, unsuitable_map(store))
+    apply_correction(store, None, QUIET.id, "시각장애(경증)", "unsuitable", "상담사 김", "화면 판독 위주")
+    assert "시각장애(중증)" in unsuitable_map(store)[QUIET.id]

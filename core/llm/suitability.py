@@ -104,13 +104,25 @@ def _judged(store: Store, postings) -> tuple[dict[str, tuple[str, list[dict]]], 
     return held, corrections
 
 
+def severer(disability_type: str) -> str | None:
+    """'청각장애(경증)' → '청각장애(중증)': a job unsuitable with the milder grade of a type is unsuitable with the
+    severer one too (an answer that names only the milder one must not leave the severer grade unguarded)."""
+    return disability_type.replace("(경증)", "(중증)") if disability_type.endswith("(경증)") else None
+
+
+def with_severer(types: set[str] | frozenset[str]) -> set[str]:
+    """`types` and, for each milder grade among them, its severer grade."""
+    return set(types) | {t for t in map(severer, types) if t}
+
+
 def _excluded(text_hash: str, rows: list[dict], corrections: list[dict]) -> set[str]:
-    types = {t["type"] for r in rows if r["status"] in ANSWERED for t in (r["result"] or {}).get("unsuitable_types", [])}
+    types = with_severer({t["type"] for r in rows if r["status"] in ANSWERED
+                           for t in (r["result"] or {}).get("unsuitable_types", [])})
     if _unknown(text_hash, rows):
         types.add(VERDICT_UNKNOWN)
     for c in corrections:
         if c["verdict"] == "unsuitable":
-            types.add(c["disability_type"])
+            types |= with_severer({c["disability_type"]})
         elif c["verdict"] in {"suitable", "not_unsuitable"} and _of_text(c, text_hash):
             types.discard(c["disability_type"])
     return types
@@ -184,6 +196,9 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
         out.flags += result.get("flags", [])
         for j in result.get("unsuitable_types", []):
             excluded.setdefault(j["type"], TypeVerdict(j["type"], "제외", _source(r), j["reason"], j["evidence"]))
+            if worse := severer(j["type"]):  # as the filter reads it (`_excluded`)
+                excluded.setdefault(worse, TypeVerdict(worse, "제외", _source(r), f"{j['type']}에 맞지 않아 중증에도 "
+                                                       f"맞지 않음: {j['reason']}", j["evidence"]))
         if not _of_text(r, text_hash):  # a 'suitable' read from an earlier text says nothing of this one
             continue
         target = suitable if r["status"] == SETTLED else held
@@ -194,6 +209,9 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
         who = f"상담사 ({c['who']})"
         if c["verdict"] == "unsuitable":
             excluded[c["disability_type"]] = TypeVerdict(c["disability_type"], "제외", who, c["why"])
+            if worse := severer(c["disability_type"]):
+                excluded.setdefault(worse, TypeVerdict(worse, "제외", who, f"{c['disability_type']}에 맞지 않아 중증에도 "
+                                                       f"맞지 않음: {c['why']}"))
         elif not _of_text(c, text_hash):
             out.flags.append(f"{c['disability_type']}: {who}의 적합 판정 뒤 공고 내용이 바뀌었습니다. 다시 확인해 주세요")
         else:

@@ -25,7 +25,7 @@ from ..data.records import Posting, Seeker
 from ..data.store import Store
 from ..filters import FilterSettings
 from ..llm.rules import extract_rules, source_hash
-from ..llm.suitability import unsuitable_map
+from ..llm.suitability import unsuitable_map, with_severer
 from ..progress import Progress
 from . import recsets
 from .base import Candidates, Recommender, RecommendResult
@@ -38,7 +38,7 @@ def blind_unsuitable(postings: list[Posting]) -> dict[str, frozenset]:
     """The offline rules' exclusions read from each posting without its 직종 code (the blind regime)."""
     out = {}
     for p in postings:
-        types = frozenset(t.type for t in extract_rules(blinded(p))[0].unsuitable_types)
+        types = frozenset(with_severer({t.type for t in extract_rules(blinded(p))[0].unsuitable_types}))
         if types:
             out[p.id] = types
     return out
