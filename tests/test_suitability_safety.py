@@ -441,3 +441,26 @@ def test_an_exclusion_of_the_milder_grade_guards_the_severer_one_too(tmp_data):
     assert pair_violation(severe, QUIET, FILTERS, unsuitable_map(store))
     apply_correction(store, None, QUIET.id, "시각장애(경증)", "unsuitable", "상담사 김", "화면 판독 위주")
     assert "시각장애(중증)" in unsuitable_map(store)[QUIET.id]
+
+
+def test_an_engine_over_a_dataset_takes_in_a_verdict_stored_while_it_loaded(tmp_data, monkeypatch):
+    """The 실데이터 corpus takes minutes to load: a counselor's correction saved meanwhile reaches the engine's filter
+    at its next refresh (the dataset's marks are read before its records; they were read after)."""
+    import core.models.engine as engine_module
+
+    store = Store()
+    posting = dataclasses.replace(QUIET, id="demo:Q1", source="demo")
+    store.upsert_postings([posting])
+    verdicts = engine_module.disability_verdicts
+
+    def then_a_counselor_saves(*args, **kwargs):  # right after the loading engine read the verdicts
+        out = verdicts(*args, **kwargs)
+        Store(store.path).add_correction(posting.id, HEARING, "unsuitable", "상담사 김", "전화 응대", source_hash(posting))
+        return out
+
+    monkeypatch.setattr(engine_module, "disability_verdicts", then_a_counselor_saves)
+    engine = Engine.for_dataset("demo", seekers_sample=0)
+    monkeypatch.undo()
+    assert HEARING not in engine.corpus.unsuitable.get(posting.id, frozenset())  # not in what it loaded
+    engine.refresh()
+    assert HEARING in engine.corpus.unsuitable[posting.id]

@@ -22,6 +22,9 @@ class Dataset:
     store: Store
     postings: list[Posting]
     seekers: list[Seeker]
+    # the store's newest write and verdict, read before the records were: an engine that serves them refreshes from
+    # there, so nothing stored while they loaded (a correction, an extraction) is skipped
+    marks: tuple | None = None
 
 
 def sample(items: list, n: int, seed: int = 0) -> list:
@@ -38,7 +41,8 @@ def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | Non
         raise ValueError(f"알 수 없는 데이터 '{name}' (가능: {', '.join(DATASETS)})")
     if name == "demo":
         store = Store()
-        return Dataset(name, store, store.postings("demo"), store.seekers("demo-seekers"))
+        marks = (store.last_write(), store.verdicts_written())
+        return Dataset(name, store, store.postings("demo"), store.seekers("demo-seekers"), marks)
     store = Store(real_store_path())
     for fmt, source in (("kead-seekers", "kead-seekers"), (name, DATASETS[name])):
         if not store.has_source(source):
@@ -46,8 +50,9 @@ def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | Non
             if not path.exists():
                 raise FileNotFoundError(f"{path} 없음: ../shared/data 를 확인하세요")
             print(ingest_file(store, path, fmt, progress=progress).summary())
+    marks = (store.last_write(), store.verdicts_written())
     seekers = sample(store.seekers("kead-seekers"), seekers_sample, seed=7) if seekers_sample else []
-    return Dataset(name, store, store.postings(DATASETS[name]), seekers)
+    return Dataset(name, store, store.postings(DATASETS[name]), seekers, marks)
 
 
 # ------------------------------------------------------------ the app's corpus switch (#26)

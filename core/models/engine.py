@@ -90,7 +90,7 @@ class Engine:
         data = load_dataset(name, seekers_sample, progress)
         corpus = Corpus(data.postings, data.seekers, disability_verdicts(data.store, data.postings, blind), blind=blind,
                         **params.corpus())
-        return cls(data.store, corpus, params, scope=f"dataset:{name}:{seekers_sample}")
+        return cls(data.store, corpus, params, scope=f"dataset:{name}:{seekers_sample}", marks=data.marks)
 
     def model(self, name: str, analyser: str = "mecab", progress: Progress | None = None) -> Recommender:
         """The fitted model, fitting it on first use, or again when its files changed since (a retrain)."""
