@@ -18,9 +18,10 @@ page_header("현황 한눈에", "지역별 공급(공고)과 수요(구직자), 
 engine = get_engine()
 store = engine.store  # the chosen corpus's own store (데모 or 실데이터)
 large = a11y_on()
-# the cached frames are per corpus, and rebuilt when a sync or upload changes it (a hashed argument: one with a
-# leading underscore would be left out of the cache key)
-version = (current_corpus(), store.last_write())
+# the cached frames are per corpus, and rebuilt when a sync or upload changes it, or a verdict (an extraction, a
+# correction) changes what disabled seekers may be offered (a hashed argument: one with a leading underscore would
+# be left out of the cache key)
+version = (current_corpus(), store.last_write(), store.verdicts_written())
 
 
 @st.cache_data(show_spinner="지역별 집계 중…")
