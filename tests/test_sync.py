@@ -5,7 +5,7 @@ import json
 import logging
 import time
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from fake_apis import KEY, FakeApis, Fault, worknet_records
@@ -279,12 +279,7 @@ def test_a_real_posting_past_its_closing_date_is_never_offered_and_stays_closed_
     engine = Engine.from_store(store, as_of="2024-03-30")
     assert "t:OLD" in offered(engine)
 
-    class NextDays(date):
-        @classmethod
-        def today(cls):
-            return date(2024, 4, 1)
-
-    monkeypatch.setattr(engine_module, "date", NextDays)
+    monkeypatch.setattr(engine_module.clock, "today", lambda: date(2024, 4, 1))
     engine.refresh()
     assert "t:OLD" not in offered(engine)  # past midnight of its closing date
     assert close_expired(store, "t", date(2026, 12, 2)) == 1 and store.posting("t:OLD").closed
@@ -292,3 +287,20 @@ def test_a_real_posting_past_its_closing_date_is_never_offered_and_stays_closed_
     assert store.posting("t:OLD").closed
     upload("2027-01-31")  # the employer extended it
     assert not store.posting("t:OLD").closed
+
+
+def test_the_day_postings_close_on_is_korea_s_whatever_the_server_s_time_zone(monkeypatch):
+    """At 00:30 KST on 3 December a posting that closed on 2 December is closed, also on a server running on UTC
+    (where it is still 15:30 on the 2nd): the day is read in Korea (core.clock)."""
+    from datetime import datetime
+
+    from core import clock
+
+    class At(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            instant = datetime(2026, 12, 2, 15, 30, tzinfo=UTC)  # 2026-12-03 00:30 in Seoul
+            return instant.astimezone(tz) if tz else instant.replace(tzinfo=None)
+
+    monkeypatch.setattr(clock, "datetime", At)
+    assert clock.today() == date(2026, 12, 3)

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from core import locations
+from core import clock, locations
 from core.data import datasets
 from core.data.store import Store
 from core.models.encoders import ModelNotReady
@@ -47,7 +46,7 @@ def _engine() -> Engine:
 @st.cache_resource(show_spinner="코퍼스 불러오는 중…")
 def _engine_at(path: str) -> Engine:
     return Engine.from_store(_store_at(path), params=model_params(), vector_store=open_vector_store(settings().vector_store),
-                             as_of=date.today().isoformat())  # a real posting past its closing date is never offered
+                             as_of=clock.today().isoformat())  # a real posting past its closing date is never offered
 
 
 _runs: dict[tuple, object] = {}  # (session id, engine) → the run that last refreshed that engine

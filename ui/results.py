@@ -1,12 +1,12 @@
 """A ranked list as a page shows it: summary, table, map, selected item's reasons, CSV; and the recommendation page."""
 from __future__ import annotations
 
-from datetime import date
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from core.data.kinds import Direction
 from core.geo import mapdata
 from core.models import wbert
@@ -140,7 +140,7 @@ def recommendation_page(direction: str) -> None:
         # (python -m core recsets), else ranks live
         result = engine.recommend(state.model, state.analyser, query, target, state.k, state.filters,
                                   prefer_occupation=state.prefer,
-                                  today_first=date.today().isoformat() if state.today else "")
+                                  today_first=clock.today().isoformat() if state.today else "")
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
     if state.model == "wbert":
@@ -158,6 +158,6 @@ def recommendation_page(direction: str) -> None:
                         left_out=len(below))  # made at the click, on the store as it is then
 
         st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
-                           file_name=f"joblens_추천공고_{date.today().isoformat()}.pdf", mime="application/pdf",
+                           file_name=f"joblens_추천공고_{clock.today().isoformat()}.pdf", mime="application/pdf",
                            key="seeker_pdf", help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")
     judgment_panel(result, query, direction, state, key=direction.replace("->", "_"))

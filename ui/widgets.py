@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from core.geo.naming import place_name
 from core.models.registry import APP_MODELS, MODEL_LABELS, REGISTRY
 from core.text.analysers import ANALYSERS
@@ -58,7 +58,7 @@ def page_header(title: str, caption: str = "") -> None:
     if synthetic:
         st.warning(f"합성(데모) 데이터: 공고 {synthetic:,}건은 실제 공고가 아닌 생성된 예시입니다.", icon="🧪")
     if not engine.corpus.as_of:  # a dated snapshot (the 실데이터 corpus): its lists keep postings past their closing dates
-        today = date.today().isoformat()
+        today = clock.today().isoformat()
         expired = sum(p.expired_on(today) for p in engine.corpus.postings.values())
         if expired:
             st.info(f"공고 시점이 지난 자료입니다: 마감일이 지난 공고 {expired:,}건도 목록에 나옵니다 (평가를 같은 조건으로 "

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 
+from .. import clock
 from ..data.store import Store
 from ..models.encoders import ModelNotReady, ensure_e5
 from ..models.engine import Engine
@@ -23,7 +23,7 @@ def engine_for(args, read_only: bool = False) -> Engine:
     sources = args.sources.split(",") if args.sources else None
     seeker_sources = args.seeker_sources.split(",") if args.seeker_sources else None
     return Engine.from_store(Store(read_only=read_only), sources, seeker_sources, ModelParams.from_settings(settings()),
-                             open_vector_store(settings().vector_store), as_of=date.today().isoformat())
+                             open_vector_store(settings().vector_store), as_of=clock.today().isoformat())
 
 
 def add_ray_arguments(p) -> None:

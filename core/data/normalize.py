@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
+from .. import clock
 
 
 class FieldError(ValueError):
@@ -193,7 +194,7 @@ def year_by_weekday(month: int, day: int, weekday: str, today: date | None = Non
     """'06/28(수)' → the latest 28 June that fell on a Wednesday, no later than next year: Saramin writes closing
     dates without a year but with the weekday, which pins the year (a weekday repeats every 5–11 years, and a
     posting does not close years ahead). '' when no year fits (29 Feb, a weekday that never falls there)."""
-    limit = (today or date.today()).year + 1
+    limit = (today or clock.today()).year + 1
     wanted = "월화수목금토일".index(weekday)
     for year in range(limit, DATE_YEARS[0] - 1, -1):
         try:

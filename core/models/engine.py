@@ -17,8 +17,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 
+from .. import clock
 from ..data.blind import blinded
 from ..data.datasets import load_dataset
 from ..data.records import Posting, Seeker
@@ -210,8 +210,8 @@ class Engine:
         loaded model, and every posting whose disability verdict changed is filtered by the new one. Returns how
         many records were new or changed (not counting verdicts)."""
         with self._lock:
-            if self.corpus.as_of and self.corpus.as_of != date.today().isoformat():
-                self.corpus.set_as_of(date.today().isoformat())
+            if self.corpus.as_of and self.corpus.as_of != clock.today().isoformat():
+                self.corpus.set_as_of(clock.today().isoformat())
             marks = self.store.verdicts_written()  # before the records: what is stored meanwhile is read next time
             postings, seekers, newest = self.store.changed_since(self.seen_at)
             self._hold([*postings, *seekers])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from .. import clock
 from ..data.formats import FORMATS
 from ..data.ingest import RAW_POSTING_FIELDS, IngestError, ingest_rows
 from ..data.store import Store
@@ -102,7 +103,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             report(progress, f"{api.name} 동기화", out.pages, max_pages or out.pages + 1, f"{out.new:,} 신규")
             if len(rows) < api.page_size:
                 break
-        out.closed = close_expired(store, spec.source, today or date.today())
+        out.closed = close_expired(store, spec.source, today or clock.today())
         if engine is not None:
             engine.refresh()
         store.save_sync_state(api.name, status="done", next_page=1, finished_at=time.time(), last_success=time.time(),

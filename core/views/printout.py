@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import clock
 from ..data.normalize import education_phrase
 from ..filters import FilterSettings
 from ..geo import mapdata
@@ -174,7 +175,7 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
     from fpdf import FPDF
 
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)  # "TSI5 NOT subset": harmless hinting tables
-    today = today or date.today()
+    today = today or clock.today()
     pdf = FPDF(format="A4", unit="mm")
     pdf.set_auto_page_break(False)
     pdf.add_font("Nanum", "", str(font_path(False)))
@@ -259,7 +260,7 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
     seeker = corpus.seekers.get(seeker.id, seeker)
     mask, _ = corpus.candidates(seeker, "posting", filters or FilterSettings())
     table = corpus.tables["posting"]
-    day = (today or date.today()).isoformat()
+    day = (today or clock.today()).isoformat()
     # paper goes to a person who may apply: a real posting past its closing date is never on it, even from a
     # corpus served as a dated snapshot (the 실데이터 corpus has no `as_of`, so its lists keep such postings)
     allowed = {table.ids[r] for r in np.flatnonzero(mask)

@@ -5,6 +5,7 @@ import time
 
 import pandas as pd
 
+from .. import clock
 from ..data import keco
 from ..data.records import field_label
 from ..data.store import Store
@@ -53,9 +54,8 @@ def unplaced(store: Store, limit: int = 500) -> pd.DataFrame:
 
 def freshness(store: Store, today: str | None = None) -> dict[str, object]:
     """Last successful sync per API, postings registered today, and closed postings (kept, never recommended)."""
-    from datetime import date
 
-    today = today or date.today().isoformat()
+    today = today or clock.today().isoformat()
     syncs = {api: store.sync_state(api) for api in ("worknet", "kead")}
     registered_today, closed = store.registered_and_closed(today)
     return {"last_sync": {api: (time.strftime("%Y-%m-%d %H:%M", time.localtime(s["last_success"]))
