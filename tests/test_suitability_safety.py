@@ -365,6 +365,10 @@ def test_an_answer_that_names_no_list_is_no_verdict_and_the_posting_stays_unknow
     with FakeOpenAI([("json", said())]) as server:  # an explicit answer that no type is unsuitable settles it
         assert extract_posting(store, QUIET, "llm", server.config())["status"] == "ok"
     assert QUIET.id not in unsuitable_map(store)
+    only_unsuitable = json.dumps({"unsuitable_types": json.loads(said([HEARING]))["unsuitable_types"]}, ensure_ascii=False)
+    with FakeOpenAI([("json", only_unsuitable)]) as server:  # one list alone is an answer: its exclusion stands
+        assert extract_posting(store, QUIET, "llm", server.config(), refresh=True)["status"] == "ok"
+    assert HEARING in unsuitable_map(store)[QUIET.id]
 
 
 def test_a_refresh_never_loses_what_the_earlier_answer_excluded(tmp_data):
@@ -464,3 +468,15 @@ def test_an_engine_over_a_dataset_takes_in_a_verdict_stored_while_it_loaded(tmp_
     assert HEARING not in engine.corpus.unsuitable.get(posting.id, frozenset())  # not in what it loaded
     engine.refresh()
     assert HEARING in engine.corpus.unsuitable[posting.id]
+
+
+def test_a_store_made_before_versions_were_kept_is_read_read_only(tmp_data):
+    """`recommend` opens the store read-only, without the schema update: a store older than posting_versions reads."""
+    import sqlite3
+
+    store = Store()
+    store.upsert_postings([QUIET])
+    with sqlite3.connect(store.path) as con:
+        con.execute("DROP TABLE posting_versions")
+    old = Store(store.path, read_only=True)
+    assert old.posting_versions([QUIET.id]) == {} and QUIET.id not in unsuitable_map(old)

@@ -69,6 +69,13 @@ CREATE TABLE IF NOT EXISTS autocode_reviews (
 """
 
 
+def _without_closed(record_json: str) -> dict:
+    """A stored posting as a version compares it: a sync's close (or a reopen) alone makes no new version."""
+    data = json.loads(record_json)
+    data.pop("closed", None)
+    return data
+
+
 @dataclass
 class Reject:
     row_no: int
@@ -159,7 +166,7 @@ class Store:
             rows = [(*row[:stamp_at], now, *row[stamp_at + 1:]) for row in rows]
             for row in rows:
                 exists = con.execute(f"SELECT json FROM {table} WHERE id=?", (row[0],)).fetchone()
-                if keep_versions and exists and exists[0] != row[-1]:
+                if keep_versions and exists and exists[0] != row[-1] and _without_closed(exists[0]) != _without_closed(row[-1]):
                     con.execute("INSERT OR IGNORE INTO posting_versions VALUES (?,?,?,?)",
                                 (row[0], hashlib.sha1(exists[0].encode()).hexdigest(), exists[0], now))
                 con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * len(row))})", row)
@@ -178,10 +185,12 @@ class Store:
         read, so an exclusion found on an earlier text stays with the posting whoever it was stored under."""
         sql = "SELECT posting_id, json FROM posting_versions"
         out: dict[str, list[Posting]] = {}
+        if not self.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name='posting_versions'"):
+            return out  # a store made before versions were kept, opened read-only (no schema update): none known
         chunks = [None] if ids is None else [ids[s:s + 500] for s in range(0, len(ids), 500)]
         for chunk in chunks:
             where = "" if chunk is None else f" WHERE posting_id IN ({','.join('?' * len(chunk))})"
-            for posting_id, text in self.con.execute(sql + where + " ORDER BY at", chunk or ()):
+            for posting_id, text in self.query(sql + where + " ORDER BY at", tuple(chunk or ())):
                 out.setdefault(posting_id, []).append(Posting.from_json(text))
         return out
 

@@ -50,10 +50,17 @@ class PostingExtraction(BaseModel):
     경력: Text = ""
     작업환경: Text = ""
     장애인_편의시설: Text = ""
-    # required, even when empty: an answer that names neither list ('{}', the fields alone) judged nothing, and must
-    # not pass as a verdict that lifts '판정 없음' (an explicit empty list is the model saying no type applies)
-    suitable_types: list[TypeJudgement] = Field(max_length=len(DISABILITY_TYPES))
-    unsuitable_types: list[TypeJudgement] = Field(max_length=len(DISABILITY_TYPES))
+    suitable_types: list[TypeJudgement] = Field(default_factory=list, max_length=len(DISABILITY_TYPES))
+    unsuitable_types: list[TypeJudgement] = Field(default_factory=list, max_length=len(DISABILITY_TYPES))
+
+    @model_validator(mode="before")
+    @classmethod
+    def names_a_type_list(cls, data):
+        """An answer that names neither list ('{}', the fields alone) judged nothing: it must not pass as a verdict
+        that lifts '판정 없음'. One list alone is an answer (an explicit empty list says no type applies)."""
+        if isinstance(data, dict) and not {"suitable_types", "unsuitable_types"} & set(data):
+            raise ValueError("적합·부적합 유형 목록이 모두 없음 (판정하지 않은 답)")
+        return data
 
     @model_validator(mode="after")
     def no_type_on_both_sides(self) -> PostingExtraction:
