@@ -153,7 +153,7 @@ def test_a_kead_record_whose_work_environment_changed_is_stored_and_judged_again
     must be stored, and the posting judged on it (second audit of 2026-12-02, item 2)."""
     from core.llm.suitability import unsuitable_map
 
-    light = {"rno": "1", "busplaName": "한빛복지관", "jobNm": "사무 보조원", "compAddr": "서울특별시 마포구 월드컵로 1",
+    light = {"rno": "1", "busplaName": "한빛  복지관 &amp; 센터", "jobNm": "사무 보조원", "compAddr": "서울특별시 마포구 월드컵로 1",
              "salary": "2,100,000", "salaryType": "월급", "reqEduc": "무관", "reqCareer": "무관",
              "termDate": "2026-11-01~2026-12-31", "envLiftPower": "5Kg 이내", "envStndWalk": "앉아서 작업 가능"}
     store = Store()
@@ -166,7 +166,8 @@ def test_a_kead_record_whose_work_environment_changed_is_stored_and_judged_again
     assert store.posting("kead:1").envLiftPower == "20Kg 이상"
     assert "지체장애(중증)" in unsuitable_map(store)["kead:1"]
     with FakeApis([], [{**light, "envLiftPower": "20Kg 이상", "envStndWalk": "오랫동안 가능"}]) as srv:
-        assert sync(store, srv.api("kead"), today=TODAY).unchanged == 1  # the same record again: nothing to store
+        assert sync(store, srv.api("kead"), today=TODAY).unchanged == 1  # the same record again (its raw text, with
+        # a double space and an entity, compared as the store keeps it): nothing to store
 
 
 @pytest.fixture()

@@ -116,6 +116,12 @@ def test_in_large_text_what_a_row_is_judged_by_fits_beside_its_title(engine, tar
     assert "적합도" in judged or "점수" in judged
     row_selector = 40
     assert sum(TABLE_WIDTHS[c] for c in judged) * A11Y_SCALE + row_selector <= 810
+    # what may scroll off the table's right edge is in the detail panel, first
+    from core.views.frames import detail_rows
+
+    secondary = [c for c in large if c in SECONDARY_COLUMNS]
+    assert list(detail_rows(frame, frame["id"].iloc[0], target, large=True))[:len(secondary)] == secondary
+    assert not set(secondary) & set(detail_rows(frame, frame["id"].iloc[0], target))  # in the table's view at 1x
 
 
 def test_overview_frames_count_what_they_say(engine):

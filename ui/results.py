@@ -14,7 +14,18 @@ from core.models.base import RecommendResult
 from core.models.engine import Engine
 from core.models.registry import MODEL_LABELS
 from core.views import printout
-from core.views.frames import STRENGTH_HELP, counselor_frame, detail_rows, filter_summary, key_columns, result_frame, split_at_floor, to_csv_bytes, weak_list_advice
+from core.views.frames import (
+    SECONDARY_COLUMNS,
+    STRENGTH_HELP,
+    counselor_frame,
+    detail_rows,
+    filter_summary,
+    key_columns,
+    result_frame,
+    split_at_floor,
+    to_csv_bytes,
+    weak_list_advice,
+)
 from core.views.links import ViewState
 from core.views.relevance import DIVIDER
 
@@ -43,8 +54,8 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     frame = counselor_frame(full, analyst)
     selected = st.session_state.get(f"{key}_selected", state.item if state else None)  # a link's row, on arrival
     columns = key_columns(frame, target, large=a11y_on())
-    if analyst and "점수" in frame and "점수" not in columns:
-        columns.append("점수")  # the model's raw score, for analysts only
+    if analyst and "점수" in frame and "점수" not in columns:  # the model's raw score, for analysts only: before
+        columns.insert(next((i for i, c in enumerate(columns) if c in SECONDARY_COLUMNS), len(columns)), "점수")  # 회사
     if "적합도" in columns:
         st.caption(f"적합도 = {STRENGTH_HELP}")
     rows = []
@@ -76,7 +87,7 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
         row = frame[frame["id"] == selected].iloc[0]
         with st.container(border=True, key=f"{key}_detail"):
             st.markdown(f"**선택: {row['순위']}위** — {escape_md(row.get('제목') or row.get('희망직종'))}")
-            details = detail_rows(frame, selected, target)  # as lines, so a long one (필터, 근거) wraps, never cut off
+            details = detail_rows(frame, selected, target, large=a11y_on())  # as lines: a long one wraps, never cut off
             st.markdown("\n".join(f"- **{escape_md(name)}**: {escape_md(value)}" for name, value in details.items()))
     else:
         st.caption("표의 행이나 지도의 점을 누르면 근거·필터·급여 등 자세한 내용이 여기에 열립니다.")

@@ -17,6 +17,7 @@ import httpx
 from .. import clock
 from ..data.formats import FORMATS
 from ..data.ingest import RAW_POSTING_FIELDS, IngestError, ingest_rows
+from ..data.normalize import clean_text
 from ..data.store import Store
 from ..locations import here
 from ..progress import Progress, report
@@ -37,14 +38,15 @@ class SyncReport:
     updated: int = 0
     unchanged: int = 0
     closed: int = 0
-    rejected: dict[str, int] = field(default_factory=dict)  # 'field: reason' → count
+    rejected: dict[str, int] = field(default_factory=dict)  # 'field: reason' → count (a row may have several)
+    rejected_rows: int = 0
     stopped: str = ""  # why the run stopped early ('' = finished)
     resume_page: int | None = None
     seconds: float = 0.0
 
     def summary(self) -> str:
         head = (f"{self.api}: 페이지 {self.pages:,} · 목록 {self.listed:,}건 → 신규 {self.new:,} · 변경 {self.updated:,} · "
-                f"그대로 {self.unchanged:,} · 마감 처리 {self.closed:,} · 거부 {sum(self.rejected.values()):,} ({self.seconds:.1f}s)")
+                f"그대로 {self.unchanged:,} · 마감 처리 {self.closed:,} · 거부 {self.rejected_rows:,} ({self.seconds:.1f}s)")
         reasons = "".join(f"\n  거부 사유: {k} ×{v}" for k, v in sorted(self.rejected.items(), key=lambda kv: -kv[1])[:5])
         stop = (f"\n중단: {self.stopped}\n다시 실행하면 {self.resume_page}쪽부터 이어서 받습니다." if self.stopped else "")
         return head + reasons + stop
@@ -56,7 +58,8 @@ def _changed(raw: dict, stored) -> bool:
         return True
     if raw.get("smodifyDtm"):
         return raw["smodifyDtm"] != getattr(stored, "smodifyDtm", "")
-    return any((raw.get(f) or "").strip() != (getattr(stored, f, "") or "").strip() for f in CHANGE_FIELDS if f in raw)
+    # the raw text as the store keeps it (clean_text: entities, spaces), so a record is not 'changed' on every sync
+    return any(clean_text(raw.get(f) or "") != (getattr(stored, f, "") or "").strip() for f in CHANGE_FIELDS if f in raw)
 
 
 def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_pages: int | None = None,
@@ -146,6 +149,7 @@ def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[dict],
 
 
 def _count_rejects(rep, out: SyncReport) -> None:
+    out.rejected_rows += rep.rejected
     for r in rep.rejects:
         if not r.reason.startswith(("미배치", "알림")):
             key = f"{r.field}: {r.reason}"

@@ -109,11 +109,14 @@ def split_at_floor(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame[above], frame[~above]
 
 
-def detail_rows(frame: pd.DataFrame, item_id: str, target: str) -> dict[str, str]:
-    """The selected row's other fields, for the detail panel (table row or map click)."""
+def detail_rows(frame: pd.DataFrame, item_id: str, target: str, large: bool = False) -> dict[str, str]:
+    """The selected row's other fields, for the detail panel (table row or map click). With `large` (큰 글씨) the
+    columns that may scroll off the table's right edge (SECONDARY_COLUMNS) come first here too."""
     row = frame[frame["id"] == item_id].iloc[0]
-    shown = set(key_columns(frame, target)) | {"id", "관련", "거리(km)"}  # 거리 says it in words ('같은 시군구')
-    return {c: "-" if pd.isna(row[c]) or row[c] == "" else str(row[c]) for c in frame.columns if c not in shown}
+    repeated = [c for c in SECONDARY_COLUMNS if large and c in frame]
+    shown = set(key_columns(frame, target)) - set(repeated) | {"id", "관련", "거리(km)"}  # 거리 says it in words
+    columns = repeated + [c for c in frame.columns if c not in repeated]
+    return {c: "-" if pd.isna(row[c]) or row[c] == "" else str(row[c]) for c in columns if c not in shown}
 
 
 def result_frame(corpus, result, target: str, direction: str | None = None, query=None,
