@@ -118,12 +118,13 @@ def test_the_wbert_page_predicts_the_records_without_a_code_sure_ones_used_the_r
     locate(data=tmp_path, models=tmp_path / "models")
     st.cache_resource.clear()
     st.cache_data.clear()
-    sure, unsure = [p for p in store.postings() if p.occupation and not p.closed][:2]
+    sure, unsure, waiting = [p for p in store.postings() if p.occupation and not p.closed][:3]
     code = sure.occupation
-    for p in (sure, unsure):
+    for p in (sure, unsure, waiting):
         p.occupation = p.jobsCd = ""
-    store.upsert_postings([sure, unsure])
-    before = {r.id for r in uncoded(store)}
+    store.upsert_postings([sure, unsure, waiting])
+    store.put_autocodes([(waiting.id, "posting", "023", 0.41, "wbert-test", "review", 0.0)])  # predicted before
+    before = {r.id for r in uncoded(store)} - {waiting.id}
     texts = {p.id: p.text() for p in uncoded(store)}
     monkeypatch.setattr("ui.autocode.WbertClassifier", lambda path: FakeClassifier(
         {texts[sure.id]: (code, 0.95), texts[unsure.id]: (code, 0.4)}))
@@ -142,3 +143,4 @@ def test_the_wbert_page_predicts_the_records_without_a_code_sure_ones_used_the_r
     assert any("건 사용" in s.value for s in at.success)
     assert any(unsure.title in m.value for m in at.markdown)  # on the review list of the same page, at once
     assert not [b for b in at.button if b.key == "autocode_run"]  # nothing left to predict
+    assert next(a for a in store.autocodes() if a["record_id"] == waiting.id)["confidence"] == 0.41  # not asked again

@@ -7,23 +7,26 @@ import streamlit as st
 
 from core.data import keco
 from core.models.wbert import current_path, static_path
-from core.models.wbert.autocode import autocode, review, uncoded
+from core.models.wbert.autocode import autocode, review
 from core.models.wbert.classify import WbertClassifier
 from ui.auth import signed_in_user
-from ui.resources import get_engine, get_store
+from ui.resources import get_engine
 
 
 def _label(record) -> str:
     return record.title if hasattr(record, "title") else (record.desired_job_name or record.desired_duties or record.id)
 
 
-def predict_button(store) -> None:
+def predict_button(store, corpus) -> None:
     """Auto-coding from the page, as `python -m core autocode` does it: records without a code and without a
-    prediction yet (an upload, a sync, a seeker whose occupation did not map) are read by the served W-BERT."""
+    prediction yet (an upload, a sync, a seeker whose occupation did not map) are read by the served W-BERT. The
+    records come from the engine's corpus, already in memory (reading them from the store parsed every record on
+    every rerun of the page)."""
     if done := st.session_state.pop("autocode_summary", None):  # from the click before the rerun below
         st.success(done)
     predicted = {a["record_id"] for a in store.autocodes()}
-    new = [r for r in uncoded(store) if r.id not in predicted]
+    new = [r for r in (*corpus.postings.values(), *corpus.seekers.values())
+           if not r.occupation_code and r.id not in predicted]
     if not new:
         return
     if not st.button(f"직종 코드가 없는 기록 {len(new):,}건 예측하기", key="autocode_run",
@@ -40,22 +43,22 @@ def predict_button(store) -> None:
         st.error("직종 예측에는 학습된 정적 W-BERT가 필요합니다. 위에서 정적 임베딩 변형을 먼저 학습하세요.")
         return
     bar = st.progress(0.0, text="직종 예측 중…")
-    counts = autocode(store, classifier,
+    counts = autocode(store, classifier, records=new,
                       progress=lambda label, i, n, note="": bar.progress(min(1.0, i / max(n, 1)), text=f"{label}: {i:,}/{n:,}"))
-    get_engine()  # takes the new codes in at once (the store moved)
     st.session_state["autocode_summary"] = counts.summary()
     st.rerun()  # the review list below is read again, with the new predictions
 
 
 def review_list() -> None:
-    store = get_store()
+    engine = get_engine()
+    store = engine.store  # the chosen corpus's own store (데모 or 실데이터), as every other page reads it
     waiting = store.autocodes("review")
     st.subheader("직종 예측 검토")
     done = store.autocode_reviews()
     accepted = len(store.autocodes("accepted"))
     st.caption(f"직종 코드가 없던 기록의 W-BERT 예측: 자동 사용 {accepted:,}건 · 검토 대기 {len(waiting):,}건 · 검토 완료 "
                f"{len(done):,}건. 검토 대기 중인 예측은 표준직무 보강·직종 일치·희망 직종 우선에 쓰이지 않습니다.")
-    predict_button(store)
+    predict_button(store, engine.corpus)
     if not waiting:
         st.info("검토할 직종 예측이 없습니다.")
     else:

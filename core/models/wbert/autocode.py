@@ -46,11 +46,13 @@ def set_code(record: Posting | Seeker, code: str, source: str) -> None:
     record.occupation_source = source
 
 
-def autocode(store: Store, classifier, threshold: float | None = None, progress: Progress | None = None) -> AutocodeCounts:
-    """Predict a code for every uncoded record; use it at or above `threshold` (default: the card's, from dev),
-    queue it for review below. Records already reviewed keep the analyst's code (they are coded)."""
+def autocode(store: Store, classifier, threshold: float | None = None, progress: Progress | None = None,
+             records: list[Posting | Seeker] | None = None) -> AutocodeCounts:
+    """Predict a code for every uncoded record (or for `records`, uncoded ones the caller chose); use it at or
+    above `threshold` (default: the card's, from dev), queue it for review below. Records already reviewed keep
+    the analyst's code (they are coded)."""
     threshold = float(classifier.card.get("autocode_threshold", 0.9) if threshold is None else threshold)
-    records = uncoded(store)
+    records = uncoded(store) if records is None else records
     predictions = []
     for start in range(0, len(records), 512):
         predictions += classifier.predict([r.text() for r in records[start:start + 512]])
