@@ -83,19 +83,21 @@ def test_disability_labels():
         disability_label("시각장애", "")
 
 
-@pytest.mark.parametrize("text, closes", [
-    ("~ 06/28(수)(11일 전 등록)", "2023-06-28"),  # Saramin: no year, but 28 June was a Wednesday in 2023 (and 2028)
-    ("~ 04/12(금)", "2024-04-12"),
-    ("~ 12/31(목)", "2026-12-31"),  # this year's, not one five years back
-    ("~ 04/12", ""),  # no weekday: the year cannot be told
+@pytest.mark.parametrize("text, today, closes", [
+    ("~ 06/28(수)(11일 전 등록)", "2026-12-02", "2023-06-28"),  # Saramin: no year, but a Wednesday in 2023 (and 2028)
+    ("~ 04/12(금)", "2026-12-02", "2024-04-12"),
+    ("~ 12/31(목)", "2026-12-02", "2026-12-31"),  # this year's, not one five years back
+    ("~ 03/15(월)", "2026-12-02", "2027-03-15"),  # a few months ahead: next year's
+    ("~ 03/15(월)", "2026-05-01", "2021-03-15"),  # not 2027 (the same calendar): too far ahead to be a closing date
+    ("~ 04/12", "2026-12-02", ""),  # no weekday: the year cannot be told
 ])
-def test_a_closing_date_without_a_year_takes_the_year_its_weekday_pins(text, closes):
+def test_a_closing_date_without_a_year_takes_the_year_its_weekday_pins(text, today, closes):
     """Such a posting used to get no closing date and so stayed open for ever (second audit of 2026-12-02)."""
     from datetime import date
 
     from core.data.normalize import parse_date
 
-    assert parse_date(text, "closeDt", last=True, today=date(2026, 12, 2)) == closes
+    assert parse_date(text, "closeDt", last=True, today=date.fromisoformat(today)) == closes
 
 
 def test_a_saramin_posting_past_its_weekday_dated_close_is_closed(tmp_data):

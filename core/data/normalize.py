@@ -10,7 +10,7 @@ import math
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import IntEnum
 from .. import clock
 
@@ -190,18 +190,23 @@ _WEEKDAY = re.compile(r"\s*\(\s*([월화수목금토일])\s*\)")
 DATE_YEARS = (1990, 2100)  # postings and registrations outside these years are typing errors, not history
 
 
+CLOSING_HORIZON_DAYS = 183  # how far ahead a posting may close: a date later than this is a year too late
+
+
 def year_by_weekday(month: int, day: int, weekday: str, today: date | None = None) -> str:
-    """'06/28(수)' → the latest 28 June that fell on a Wednesday, no later than next year: Saramin writes closing
-    dates without a year but with the weekday, which pins the year (a weekday repeats every 5–11 years, and a
-    posting does not close years ahead). '' when no year fits (29 Feb, a weekday that never falls there)."""
-    limit = (today or clock.today()).year + 1
+    """'06/28(수)' → the latest 28 June that fell on a Wednesday and is no more than half a year ahead: Saramin
+    writes closing dates without a year but with the weekday, which pins the year (a weekday repeats every 5–11
+    years, and a posting does not close far ahead, so an old file's dates land in the past, where they close).
+    '' when no year fits (29 Feb, a weekday that never falls there)."""
+    horizon = (today or clock.today()) + timedelta(days=CLOSING_HORIZON_DAYS)
     wanted = "월화수목금토일".index(weekday)
-    for year in range(limit, DATE_YEARS[0] - 1, -1):
+    for year in range(horizon.year, DATE_YEARS[0] - 1, -1):
         try:
-            if date(year, month, day).weekday() == wanted:
-                return date(year, month, day).isoformat()
+            candidate = date(year, month, day)
         except ValueError:
             continue
+        if candidate <= horizon and candidate.weekday() == wanted:
+            return candidate.isoformat()
     return ""
 
 
