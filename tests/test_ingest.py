@@ -283,3 +283,20 @@ def test_a_worse_update_never_blanks_or_unplaces_a_good_posting(tmp_data):
 def test_a_1mb_field_rejects_its_row_not_the_file_in_every_format(tmp_data, fmt, make):
     report = ingest_file(Store(), _write(tmp_data / f"long.{fmt}", make("가" * 1_100_000)), fmt)
     assert report.inserted == 1 and report.rejects[0].row_no in (1, 2) and "너무 김" in report.rejects[0].reason
+
+
+def test_a_posting_that_moved_is_placed_where_it_is_now_not_at_its_stored_address():
+    """A re-sync or re-upload that carries only the new region: the stored street address must not keep the old
+    place, which the distance filter reads (second audit of 2026-12-02)."""
+    from core.data.ingest import build_posting, merge_postings
+
+    seoul = build_posting({"title": "경비원", "jobCont": "경비", "basicAddr": "서울특별시 강남구 테헤란로 1",
+                           "region": "서울 강남구", "closeDt": "20261231"}, "up", "A")
+    busan = build_posting({"title": "경비원", "jobCont": "경비", "region": "부산 해운대구", "closeDt": "20261231"}, "up", "A")
+    moved = merge_postings(seoul, busan)
+    assert (moved.place.sido, moved.place.sigungu) == ("부산광역시", "해운대구") and moved.basicAddr == ""
+    detail = build_posting({"title": "경비원", "jobCont": "경비", "region": "서울 강남구", "closeDt": "20261231"}, "up", "A")
+    assert merge_postings(seoul, detail).place == seoul.place  # the same 시군구: the stored, finer address stays
+    unreadable = build_posting({"title": "경비원", "jobCont": "경비", "region": "해운대 센텀시티", "closeDt": "20261231"},
+                               "up", "A")
+    assert merge_postings(seoul, unreadable).place == seoul.place  # an unreadable new region never unplaces

@@ -117,6 +117,14 @@ def build_posting(raw: dict, source: str, key: str) -> Posting:
 RAW_POSTING_FIELDS = [f.name for f in fields(Posting) if f.type in ("str", str) and f.name not in {"id", "source"}]
 
 
+ADDRESS_FIELDS = ("basicAddr", "detailAddr", "zipCd", "region", "workRegion", "compAddr")
+
+
+def _within(place: Place, area: Place) -> bool:
+    """Whether `place` lies in `area`: the same 시도, and `area`'s 시군구 (when it names one) holds it."""
+    return place.sido == area.sido and (place.sigungu or "").startswith(area.sigungu or "")
+
+
 def merge_postings(stored: Posting, new: Posting) -> Posting:
     """The same posting seen again (a 고용24 detail after its list record, or a re-sync): each raw API field
     takes the new value when it has one and keeps the stored one otherwise; then everything derived
@@ -130,6 +138,12 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
         merged = new
     if merged.place.geo_status != "ok" and stored.place.geo_status == "ok":  # an unreadable new region never unplaces
         merged.place = stored.place
+    elif new.place.geo_status == "ok" and not _within(merged.place, new.place):
+        # the new record places itself elsewhere (the job moved): a stored address it does not repeat must not keep
+        # the old place, which the distance filter reads (a 부산 job passed 서울 seekers' 20 km), nor stay on record
+        merged.place = new.place
+        for name in ADDRESS_FIELDS:
+            setattr(merged, name, getattr(new, name))
     # a posting closed once stays closed when seen again (a re-sync, a re-upload), unless its closing date moved later
     merged.closed = new.closed or (stored.closed and not (merged.close_date and merged.close_date > stored.close_date))
     return merged
