@@ -231,3 +231,22 @@ def test_an_indexed_posting_as_a_query_is_not_re_encoded(engine, monkeypatch):
     first = len(calls)
     model.recommend(seeker, k=10, explain=False)
     assert len(calls) == first  # the second time from the cache
+
+
+def test_an_engine_over_a_dataset_takes_in_only_that_dataset_s_records(tmp_data):
+    """The real datasets share one store: loading another one (the 2023 postings, long closed) must not put its
+    postings into a running engine's corpus at the next refresh; the dataset's own changes still come in."""
+    from dataclasses import replace
+
+    from core.data.records import Posting
+    from core.data.store import Store
+    from core.models.engine import Engine
+
+    store = Store()
+    mine = Posting(id="demo:A", source="demo", title="경비원", company="(주)한빛", region="서울 강남구", jobCont="경비")
+    store.upsert_postings([mine])
+    engine = Engine.for_dataset("demo", seekers_sample=0)
+    other = replace(mine, id="worknet-seoul:B", source="worknet-seoul", title="경비원 2023", close_date="2023-04-30")
+    store.upsert_postings([other, replace(mine, title="경비원 (야간)")])
+    assert engine.refresh() == 1
+    assert set(engine.corpus.postings) == {"demo:A"} and engine.corpus.postings["demo:A"].title == "경비원 (야간)"

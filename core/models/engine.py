@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from .. import clock
 from ..data.blind import blinded
@@ -50,14 +51,33 @@ def disability_verdicts(store: Store, postings: list[Posting], blind: bool = Fal
     return blind_unsuitable(postings) if blind else unsuitable_map(store, postings)
 
 
+@dataclass(frozen=True)
+class Holds:
+    """Which of the store's records an engine's corpus holds, so `refresh` takes in only those: postings of
+    `posting_sources` and seekers of `seeker_sources` (empty: any), or only the seekers in `seeker_ids` (a sample)."""
+
+    posting_sources: frozenset = frozenset()
+    seeker_sources: frozenset = frozenset()
+    seeker_ids: frozenset | None = None
+
+    def __call__(self, record: Posting | Seeker) -> bool:
+        if isinstance(record, Posting):
+            return not self.posting_sources or record.source in self.posting_sources
+        if self.seeker_ids is not None:
+            return record.id in self.seeker_ids
+        return not self.seeker_sources or record.source in self.seeker_sources
+
+
 class Engine:
     def __init__(self, store: Store, corpus: Corpus, params: ModelParams = ModelParams(),
-                 vector_store: VectorStore | None = None, scope: str = "store", marks: tuple | None = None):
+                 vector_store: VectorStore | None = None, scope: str = "store", marks: tuple | None = None,
+                 holds: Holds | None = None):
         self.store = store
         self.corpus = corpus
         # which records of the store the corpus holds ('store': all of them; a dataset or source subset otherwise):
         # part of the stored lists' key, since a list ranked over other records is not this corpus's list
         self.scope = scope
+        self.holds = holds or Holds()  # what `refresh` takes in of what the store gained
         self.params = params  # every model of this engine is built with these
         self.vector_store = vector_store  # None: vectors in-process (default); see core/models/vectorstore.py
         if vector_store is not None:  # a corrected disability verdict reaches the shared store at once
@@ -79,7 +99,7 @@ class Engine:
         seekers = [s for s in store.seekers() if not seeker_sources or s.source in seeker_sources]
         scope = "store" if not (sources or seeker_sources) else f"sources:{sorted(sources or [])}:{sorted(seeker_sources or [])}"
         return cls(store, Corpus(postings, seekers, disability_verdicts(store, postings), as_of=as_of, **params.corpus()),
-                   params, vector_store, scope, marks)
+                   params, vector_store, scope, marks, Holds(frozenset(sources or ()), frozenset(seeker_sources or ())))
 
     @classmethod
     def for_dataset(cls, name: str, seekers_sample: int = 3000, progress: Progress | None = None,
@@ -90,7 +110,11 @@ class Engine:
         data = load_dataset(name, seekers_sample, progress)
         corpus = Corpus(data.postings, data.seekers, disability_verdicts(data.store, data.postings, blind), blind=blind,
                         **params.corpus())
-        return cls(data.store, corpus, params, scope=f"dataset:{name}:{seekers_sample}", marks=data.marks)
+        # the dataset's own postings, and its seeker sample (updated, never grown): the real datasets share one store,
+        # and a refresh once took another dataset's postings (the 2023 ones, long closed) into the 2024 corpus
+        holds = Holds(frozenset({p.source for p in data.postings}) or frozenset({name}),
+                      seeker_ids=frozenset(s.id for s in data.seekers))
+        return cls(data.store, corpus, params, scope=f"dataset:{name}:{seekers_sample}", marks=data.marks, holds=holds)
 
     def model(self, name: str, analyser: str = "mecab", progress: Progress | None = None) -> Recommender:
         """The fitted model, fitting it on first use, or again when its files changed since (a retrain)."""
@@ -214,6 +238,7 @@ class Engine:
                 self.corpus.set_as_of(clock.today().isoformat())
             marks = self.store.verdicts_written()  # before the records: what is stored meanwhile is read next time
             postings, seekers, newest = self.store.changed_since(self.seen_at)
+            postings, seekers = [p for p in postings if self.holds(p)], [r for r in seekers if self.holds(r)]
             self._hold([*postings, *seekers])
             self.seen_at = newest
             if marks != self.verdicts_seen and not self.corpus.blind:
