@@ -313,3 +313,23 @@ def test_a_snapshot_corpus_says_its_lists_hold_postings_past_their_closing_dates
     engine.corpus.set_as_of("2026-12-02")  # a live store, served on today's date: nothing to say
     at = page("corpus_status")
     assert not any("마감일이 지난" in i.value for i in at.info)
+
+
+def test_a_seeker_whose_record_says_nothing_of_a_disability_is_named_so_not_as_one_without(demo_copy, tmp_path, locate):
+    """Such a seeker is filtered as one without a disability: the picker and the page say the record did not say,
+    so a counselor who knows better can correct it (second audit of 2026-12-02)."""
+    from dataclasses import replace
+
+    import streamlit as st
+
+    store = demo_copy(tmp_path / "joblens.db")
+    locate(data=tmp_path)
+    st.cache_resource.clear()
+    seeker = next(s for s in store.seekers() if not s.disability_type)
+    assert seeker.disability_stated  # the demo says '없음' outright
+    store.upsert_seekers([replace(seeker, disability_stated=False)])
+    at = page("seeker_postings", {"seeker": seeker.id, "model": "tfidf", "dist": "0"})
+    picker = at.selectbox(key="pick_seeker")
+    assert "장애 정보 없음" in picker.format_func(seeker.id)
+    assert any("장애 정보가 없어" in w.value for w in at.warning)
+    st.cache_resource.clear()

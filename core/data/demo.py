@@ -224,7 +224,7 @@ def _seeker(j: int, rng: random.Random, pick_place) -> dict:
     """The j-th seeker as a row of the seekers CSV (60 % with a disability type)."""
     occ = rng.choice(OCCUPATIONS[rng.choice(sorted(OCCUPATIONS))])
     sido, sgg = pick_place()
-    dtype = rng.choice(DISABILITY_TYPES) if rng.random() < 0.6 else ""
+    dtype = rng.choice(DISABILITY_TYPES) if rng.random() < 0.6 else "없음"  # said outright, as a good file says it
     base, grade = (dtype.split("(")[0], dtype.split("(")[1].rstrip(")")) if "(" in dtype else (dtype, "")
     edu = rng.choice(occ.edu + ("03", "05"))
     return {

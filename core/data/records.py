@@ -238,6 +238,12 @@ class Seeker(JsonRecord):
         return self.desired_occupation
 
     @property
+    def disability_text(self) -> str:
+        """The disability as a counselor reads it: its type, '없음' when the record said so, '정보 없음' when the
+        record did not say (such a seeker is filtered as one without a disability: ask, and correct the record)."""
+        return self.disability_type or ("없음" if self.disability_stated else "정보 없음")
+
+    @property
     def education_label(self) -> str:
         return EDUCATION_LABELS[Education(self.edu_level)] if self.education_known else "정보 없음"
 

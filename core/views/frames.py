@@ -45,7 +45,7 @@ def seeker_row(s: Seeker) -> dict:
     """No personal identifiers: an opaque id, age band, region, wishes, disability type."""
     return {"구직자": s.id.split(":", 1)[-1], "연령대": s.age_band, "희망지역": s.desired_region,
             "희망직종": s.desired_job_name or occupation_label(s), "학력": s.education_label,
-            "경력": s.career_label, "장애유형": s.disability_type or "-"}
+            "경력": s.career_label, "장애유형": s.disability_text}
 
 
 def model_key(result) -> str:
