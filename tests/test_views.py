@@ -44,6 +44,7 @@ def test_labels_follow_the_zoom_and_the_view():
     changwon = mapdata.base_layers_data(mapdata.view((35.2279, 128.6811), 40, []))
     names = {label["name"] for label in changwon["labels"]}
     assert {"성산구", "마산합포구", "김해시"} <= names and "창원시마산합포구" not in names  # a city's 구 by its own name
+    assert mapdata.district_label("포항시남구") == "포항 남구"  # beside 대구 남구 and 울산 남구: keeps its city
     far = mapdata.base_layers_data({"latitude": 36.4, "longitude": 127.8, "zoom": 6})
     assert far["level"] == "sido" and len(far["labels"]) == 17
     legend = dict(mapdata.legend(list(range(1, 51)), 20))

@@ -46,8 +46,13 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
     advice = weak_list_advice(engine.corpus, result, query, target, filters, direction) if direction and filters else None
     if advice:
         st.warning(advice, icon="💡")
+    if state is not None and target != "posting":
+        state = None  # a seeker's id stays off the talent page's link, as it stays off its table
     if full.empty:
         st.info("조건을 모두 만족하는 결과가 없습니다. 필터를 완화해 보세요.")
+        if state is not None and state.item:
+            state.item = ""  # nothing of the list is open
+            sync_url(state)
         return full
     analyst = bool(st.session_state.get("analyst_view"))
     above, below = (counselor_frame(part, analyst) for part in split_at_floor(full))

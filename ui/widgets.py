@@ -61,7 +61,7 @@ def page_header(title: str, caption: str = "") -> None:
         today = clock.today().isoformat()
         expired = sum(p.expired_on(today) for p in engine.corpus.postings.values())
         if expired:
-            st.info(f"공고 시점이 지난 자료입니다: 마감일이 지난 공고 {expired:,}건도 목록에 나옵니다 (평가를 같은 조건으로 "
+            st.info(f"수집 시점의 자료입니다: 마감일이 지난 공고 {expired:,}건도 목록에 나옵니다 (평가를 같은 조건으로 "
                     "하기 위해). 구직자에게 건네는 PDF에는 싣지 않으며, 안내 전에 고용24에서 마감 여부를 확인하세요.", icon="📅")
 
 

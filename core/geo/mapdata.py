@@ -151,11 +151,18 @@ def base_layers_data(view_state: dict) -> dict:
     return {"level": level, "polygons": data, "labels": labels, "fill": FILL[level]}
 
 
+GENERIC_DISTRICTS = {"동구", "서구", "남구", "북구", "중구"}
+
+
 def district_label(name: str) -> str:
     """'창원시마산합포구' → '마산합포구': a 구 of a city, named by its 구 on a map close in (the city's own districts lie
     side by side there, and the short name leaves room for its neighbours' names); other names as they are."""
-    match = re.fullmatch(r"\S+?시(\S+구)", name)
-    return match.group(1) if match else name
+    match = re.fullmatch(r"(\S+?)시(\S+구)", name)
+    if not match:
+        return name
+    city, district = match.groups()
+    # 동·서·남·북·중구 are also 구 of the 광역시 nearby (포항 남구 beside 대구 남구 and 울산 남구): they keep the city
+    return f"{city} {district}" if district in GENERIC_DISTRICTS else district
 
 
 def short_name(sido: str) -> str:
