@@ -305,3 +305,28 @@ def test_the_day_postings_close_on_is_korea_s_whatever_the_server_s_time_zone(mo
 
     monkeypatch.setattr(clock, "datetime", At)
     assert clock.today() == date(2026, 12, 3)
+
+
+def test_a_posting_the_complete_listing_no_longer_holds_is_withdrawn_until_listed_again(tmp_data):
+    """The API drops a posting withdrawn or filled before its date; one with no date ('채용시까지') stayed open for
+    ever (second audit of 2026-12-02). A run that read the whole list withdraws what it did not list; a partial
+    run withdraws nothing; a listing that holds the posting again brings it back."""
+    from core.models.engine import Engine
+
+    records = worknet_records(250, TODAY)
+    records[7]["closeDt"] = "채용시까지"
+    gone = f"worknet:{records[7]['wantedAuthNo']}"
+    store = Store()
+    with FakeApis(records) as srv:
+        api = srv.api("worknet", page_size=100)
+        assert sync(store, api, today=TODAY).new == 250
+        left = srv.records.pop(7)
+        assert sync(store, api, today=TODAY, max_pages=1).withdrawn == 0  # part of the list: nothing can be told
+        report = sync(store, api, today=TODAY, restart=True)
+        assert report.withdrawn == 1 and "목록에서 사라짐 1" in report.summary()
+        engine = Engine.from_store(store, as_of=TODAY.isoformat())
+        assert store.posting(gone).withdrawn and not engine.corpus.is_open(store.posting(gone))
+        srv.records.insert(7, left)
+        assert sync(store, api, today=TODAY).withdrawn == 0
+    engine.refresh()
+    assert not store.posting(gone).withdrawn and engine.corpus.is_open(store.posting(gone))

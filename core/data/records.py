@@ -163,6 +163,9 @@ class Posting(JsonRecord):
     reg_date: str = ""  # ISO registration date ('오늘 등록' on the corpus page)
     close_date: str = ""  # ISO closing date, '' when open-ended (채용시까지) or unknown
     closed: bool = False  # marked by a sync once close_date has passed: kept for history, never recommended
+    # absent from the last complete listing of its API (withdrawn, or filled before its date): never recommended;
+    # cleared when a listing holds it again (a list is re-read whole, so an API that caps it must not cost a posting)
+    withdrawn: bool = False
     place: Place = field(default_factory=Place)
 
     def expired_on(self, day: str) -> bool:

@@ -138,8 +138,9 @@ class Corpus:
         return kind, row, False
 
     def is_open(self, p: Posting) -> bool:
-        """Not closed by a sync, and (real postings, when the corpus has a date) not past its closing date."""
-        return not p.closed and not p.expired_on(self.as_of)
+        """Not closed or withdrawn by a sync, and (real postings, when the corpus has a date) not past its closing
+        date."""
+        return not p.closed and not p.withdrawn and not p.expired_on(self.as_of)
 
     def set_as_of(self, day: str) -> int:
         """Move the corpus's date (a server running past midnight): postings whose closing date it passed close

@@ -38,6 +38,7 @@ class SyncReport:
     updated: int = 0
     unchanged: int = 0
     closed: int = 0
+    withdrawn: int = 0  # open postings the complete listing no longer held
     rejected: dict[str, int] = field(default_factory=dict)  # 'field: reason' → count (a row may have several)
     rejected_rows: int = 0
     stopped: str = ""  # why the run stopped early ('' = finished)
@@ -46,7 +47,7 @@ class SyncReport:
 
     def summary(self) -> str:
         head = (f"{self.api}: 페이지 {self.pages:,} · 목록 {self.listed:,}건 → 신규 {self.new:,} · 변경 {self.updated:,} · "
-                f"그대로 {self.unchanged:,} · 마감 처리 {self.closed:,} · 거부 {self.rejected_rows:,} ({self.seconds:.1f}s)")
+                f"그대로 {self.unchanged:,} · 마감 처리 {self.closed:,} · 목록에서 사라짐 {self.withdrawn:,} · 거부 {self.rejected_rows:,} ({self.seconds:.1f}s)")
         reasons = "".join(f"\n  거부 사유: {k} ×{v}" for k, v in sorted(self.rejected.items(), key=lambda kv: -kv[1])[:5])
         stop = (f"\n중단: {self.stopped}\n다시 실행하면 {self.resume_page}쪽부터 이어서 받습니다." if self.stopped else "")
         return head + reasons + stop
@@ -80,6 +81,8 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
     own_client = client is None
     client = client or httpx.Client(follow_redirects=True)
     spec = FORMATS[api.ingest_format]  # the file format a page is: its reader, key and source
+    listed: set[str] = set()  # every id this run's pages held: a run that read the whole list knows what left it
+    whole = False
     try:
         while max_pages is None or out.pages < max_pages:
             text = get(api, client, api.url, api.list_params(page))
@@ -89,9 +92,11 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
                 rows = spec.parse(text, name)
             except IngestError as e:
                 if "없습니다" in str(e) or "찾지 못했습니다" in str(e):  # an empty page: the list has ended
+                    whole = True
                     break
                 raise ApiError(f"{page}쪽 응답을 읽을 수 없음: {str(e).split(': ', 1)[-1]}") from None
             ids = [f"{spec.source}:{spec.key(r, i)}" for i, r in enumerate(rows, start=1)]  # as the ingest keys them
+            listed.update(ids)
             stored = store.postings_by_id(ids)
             fresh = [r for r, i in zip(rows, ids) if _changed(r, stored.get(i))]
             out.listed += len(rows)
@@ -105,8 +110,11 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
                 engine.refresh()
             report(progress, f"{api.name} 동기화", out.pages, max_pages or out.pages + 1, f"{out.new:,} 신규")
             if len(rows) < api.page_size:
+                whole = True
                 break
         out.closed = close_expired(store, spec.source, today or clock.today())
+        if whole and not resuming:  # read from page 1 to the end in this run: what it did not list has left it
+            out.withdrawn = mark_withdrawn(store, spec.source, listed)
         if engine is not None:
             engine.refresh()
         store.save_sync_state(api.name, status="done", next_page=1, finished_at=time.time(), last_success=time.time(),
@@ -154,6 +162,22 @@ def _count_rejects(rep, out: SyncReport) -> None:
         if not r.reason.startswith(("미배치", "알림")):
             key = f"{r.field}: {r.reason}"
             out.rejected[key] = out.rejected.get(key, 0) + 1
+
+
+def mark_withdrawn(store: Store, source: str, listed: set[str]) -> int:
+    """After a complete listing: an open posting of `source` it did not hold is withdrawn (never recommended; the
+    API drops a posting withdrawn or filled before its date, and one with no date, '채용시까지', stayed open for
+    ever), and one it held again is not. Returns how many were newly withdrawn."""
+    changed, newly = [], 0
+    for p in store.postings(source):
+        gone = p.id not in listed and not p.closed
+        if gone != p.withdrawn:
+            p.withdrawn = gone
+            changed.append(p)
+            newly += gone
+    if changed:
+        store.upsert_postings(changed)
+    return newly
 
 
 def close_expired(store: Store, source: str, today: date) -> int:
