@@ -31,7 +31,8 @@ def test_only_successful_extractions_reach_the_suitability_map(tmp_path):
     store.put_extraction(("h2", "llm", "m", "1"), "p2", "error", None, "시간 초과")
     store.put_extraction(("h3", "llm", "m", "1"), "p1", "ok", {"unsuitable_types": [{"type": "청각장애(경증)"}]})
     assert [r["posting_id"] for r in store.extractions() if r["status"] == "ok"] == ["p1", "p1"]
-    assert unsuitable_map(store) == {"p1": frozenset({"시각장애(중증)", "청각장애(경증)"})}
+    # (청각장애(경증) excluded excludes its severer grade too)
+    assert unsuitable_map(store) == {"p1": frozenset({"시각장애(중증)", "청각장애(경증)", "청각장애(중증)"})}
 
 
 def test_write_stamps_rise_in_commit_order_so_a_refresh_never_misses_one(tmp_path, monkeypatch):
