@@ -7,7 +7,7 @@ import streamlit as st
 
 from core.data import keco
 from core.models.wbert import current_path, static_path
-from core.models.wbert.autocode import autocode, review
+from core.models.wbert.autocode import autocode, review, without_code
 from core.models.wbert.classify import WbertClassifier
 from ui.auth import signed_in_user
 from ui.resources import get_engine
@@ -25,8 +25,7 @@ def predict_button(store, corpus) -> None:
     if done := st.session_state.pop("autocode_summary", None):  # from the click before the rerun below
         st.success(done)
     predicted = {a["record_id"] for a in store.autocodes()}
-    new = [r for r in (*corpus.postings.values(), *corpus.seekers.values())
-           if not r.occupation_code and r.id not in predicted]
+    new = [r for r in without_code([*corpus.postings.values(), *corpus.seekers.values()]) if r.id not in predicted]
     if not new:
         return
     if not st.button(f"직종 코드가 없는 기록 {len(new):,}건 예측하기", key="autocode_run",

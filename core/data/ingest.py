@@ -91,7 +91,7 @@ def build_posting(raw: dict, source: str, key: str) -> Posting:
         p.title = " ".join(x for x in (p.busplaName, p.jobNm) if x)
     faults = FaultCollector()
     if not p.title:
-        faults.faults.append(FieldError("title", raw.get("title"), "구인제목이 없음"))
+        faults.add("title", raw.get("title"), "구인제목이 없음")
     with faults.field():
         p.edu_min = int(parse_education(p.minEdubg or p.eduNm or p.reqEduc, "minEdubg" if p.minEdubg else "reqEduc"))
     with faults.field():
@@ -170,7 +170,7 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
     with faults.field():
         parse_date(s.registered, "registered")
     if s.age_band and not re.fullmatch(r"[1-9]0대( 이상)?", s.age_band):
-        faults.faults.append(FieldError("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)"))
+        faults.add("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)")
     with faults.field():
         s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
     s.disability_stated = any(str(raw.get(k) or "").strip() for k in ("disability_type", "disability_grade"))

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
+
 from .. import clock
 
 
@@ -40,6 +41,9 @@ class FaultCollector:
 
     def __init__(self) -> None:
         self.faults: list[FieldError] = []
+
+    def add(self, field: str, value: object, reason: str) -> None:
+        self.faults.append(FieldError(field, value, reason))
 
     @contextmanager
     def field(self):

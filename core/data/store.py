@@ -69,6 +69,11 @@ CREATE TABLE IF NOT EXISTS autocode_reviews (
 """
 
 
+def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
+    """`ids` in pieces under SQLite's parameter limit, for `IN (...)` queries."""
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
 def _without_closed(record_json: str) -> dict:
     """A stored posting as a version compares it: a sync's close (or a reopen) alone makes no new version."""
     data = json.loads(record_json)
@@ -183,12 +188,11 @@ class Store:
     def posting_versions(self, ids: list[str] | None = None) -> dict[str, list[Posting]]:
         """posting id → the versions it had before its current one (oldest first): what the disability verdicts
         read, so an exclusion found on an earlier text stays with the posting whoever it was stored under."""
-        sql = "SELECT posting_id, json FROM posting_versions"
         out: dict[str, list[Posting]] = {}
         if not self.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name='posting_versions'"):
             return out  # a store made before versions were kept, opened read-only (no schema update): none known
-        chunks = [None] if ids is None else [ids[s:s + 500] for s in range(0, len(ids), 500)]
-        for chunk in chunks:
+        sql = "SELECT posting_id, json FROM posting_versions"
+        for chunk in [None] if ids is None else _chunks(ids):
             where = "" if chunk is None else f" WHERE posting_id IN ({','.join('?' * len(chunk))})"
             for posting_id, text in self.query(sql + where + " ORDER BY at", tuple(chunk or ())):
                 out.setdefault(posting_id, []).append(Posting.from_json(text))
@@ -201,8 +205,7 @@ class Store:
     def _by_id(self, table: str, record, ids: list[str]) -> dict:
         """The stored records of `table` among `ids` (chunked under SQLite's parameter limit)."""
         out: dict = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for chunk in _chunks(ids):
             rows = self.con.execute(f"SELECT json FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             out.update((r.id, r) for r in (record.from_json(row[0]) for row in rows))
         return out
@@ -231,7 +234,6 @@ class Store:
 
     def seekers_by_id(self, ids: list[str]) -> dict[str, Seeker]:
         return self._by_id("seekers", Seeker, ids)
-
 
     def seeker(self, seeker_id: str) -> Seeker | None:
         row = self.con.execute("SELECT json FROM seekers WHERE id=?", (seeker_id,)).fetchone()

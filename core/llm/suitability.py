@@ -175,6 +175,15 @@ def _source(row: dict) -> str:
     return "규칙" if row["extractor"] == "rules" else f"LLM ({row['model']})"
 
 
+def _exclude_severer(excluded: dict[str, TypeVerdict], milder: str, source: str, reason: str,
+                     evidence: str = "") -> None:
+    """The severer grade a milder grade's exclusion implies, as the filter reads it (`_excluded`), unless a verdict
+    of its own is there already."""
+    if worse := severer(milder):
+        excluded.setdefault(worse, TypeVerdict(worse, "제외", source, f"{milder}에 맞지 않아 중증에도 맞지 않음: {reason}",
+                                               evidence))
+
+
 def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
     """Every type's verdict, from the answers that speak for one posting (`verdict_rows`) and its corrections.
 
@@ -196,9 +205,7 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
         out.flags += result.get("flags", [])
         for j in result.get("unsuitable_types", []):
             excluded.setdefault(j["type"], TypeVerdict(j["type"], "제외", _source(r), j["reason"], j["evidence"]))
-            if worse := severer(j["type"]):  # as the filter reads it (`_excluded`)
-                excluded.setdefault(worse, TypeVerdict(worse, "제외", _source(r), f"{j['type']}에 맞지 않아 중증에도 "
-                                                       f"맞지 않음: {j['reason']}", j["evidence"]))
+            _exclude_severer(excluded, j["type"], _source(r), j["reason"], j["evidence"])
         if not _of_text(r, text_hash):  # a 'suitable' read from an earlier text says nothing of this one
             continue
         target = suitable if r["status"] == SETTLED else held
@@ -209,9 +216,7 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
         who = f"상담사 ({c['who']})"
         if c["verdict"] == "unsuitable":
             excluded[c["disability_type"]] = TypeVerdict(c["disability_type"], "제외", who, c["why"])
-            if worse := severer(c["disability_type"]):
-                excluded.setdefault(worse, TypeVerdict(worse, "제외", who, f"{c['disability_type']}에 맞지 않아 중증에도 "
-                                                       f"맞지 않음: {c['why']}"))
+            _exclude_severer(excluded, c["disability_type"], who, c["why"])
         elif not _of_text(c, text_hash):
             out.flags.append(f"{c['disability_type']}: {who}의 적합 판정 뒤 공고 내용이 바뀌었습니다. 다시 확인해 주세요")
         else:

@@ -112,9 +112,10 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             if len(rows) < api.page_size:
                 whole = True
                 break
-        out.closed = close_expired(store, spec.source, today or clock.today())
+        held = store.postings(spec.source)  # read once for both passes (a close updates the records in place)
+        out.closed = close_expired(store, spec.source, today or clock.today(), held)
         if whole and not resuming:  # read from page 1 to the end in this run: what it did not list has left it
-            out.withdrawn = mark_withdrawn(store, spec.source, listed)
+            out.withdrawn = mark_withdrawn(store, spec.source, listed, held)
         if engine is not None:
             engine.refresh()
         store.save_sync_state(api.name, status="done", next_page=1, finished_at=time.time(), last_success=time.time(),
@@ -164,12 +165,13 @@ def _count_rejects(rep, out: SyncReport) -> None:
             out.rejected[key] = out.rejected.get(key, 0) + 1
 
 
-def mark_withdrawn(store: Store, source: str, listed: set[str]) -> int:
+def mark_withdrawn(store: Store, source: str, listed: set[str], postings: list | None = None) -> int:
     """After a complete listing: an open posting of `source` it did not hold is withdrawn (never recommended; the
     API drops a posting withdrawn or filled before its date, and one with no date, '채용시까지', stayed open for
-    ever), and one it held again is not. Returns how many were newly withdrawn."""
+    ever), and one it held again is not. `postings`: the source's postings, when the caller read them already.
+    Returns how many were newly withdrawn."""
     changed, newly = [], 0
-    for p in store.postings(source):
+    for p in store.postings(source) if postings is None else postings:
         gone = p.id not in listed and not p.closed
         if gone != p.withdrawn:
             p.withdrawn = gone
@@ -180,9 +182,11 @@ def mark_withdrawn(store: Store, source: str, listed: set[str]) -> int:
     return newly
 
 
-def close_expired(store: Store, source: str, today: date) -> int:
-    """Mark closed every posting of `source` whose closing date has passed: kept for history, never recommended."""
-    expired = [p for p in store.postings(source) if p.close_date and p.close_date < today.isoformat() and not p.closed]
+def close_expired(store: Store, source: str, today: date, postings: list | None = None) -> int:
+    """Mark closed every posting of `source` whose closing date has passed: kept for history, never recommended.
+    `postings`: the source's postings, when the caller read them already (they are updated in place)."""
+    expired = [p for p in (store.postings(source) if postings is None else postings)
+               if p.close_date and p.close_date < today.isoformat() and not p.closed]
     for p in expired:
         p.closed = True
     if expired:

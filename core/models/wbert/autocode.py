@@ -33,9 +33,15 @@ class AutocodeCounts:
                 f"{self.review:,}건 검토 대기 (W-BERT 화면의 '직종 예측 검토')")
 
 
+def without_code(records) -> list[Posting | Seeker]:
+    """The records among `records` without a 직종 code: postings without `occupation`, seekers without
+    `desired_occupation` (`occupation_code` reads either)."""
+    return [r for r in records if not r.occupation_code]
+
+
 def uncoded(store: Store) -> list[Posting | Seeker]:
-    """Records without a 직종 code: postings without `occupation`, seekers without `desired_occupation`."""
-    return [p for p in store.postings() if not p.occupation] + [s for s in store.seekers() if not s.desired_occupation]
+    """Every stored record without a 직종 code."""
+    return without_code([*store.postings(), *store.seekers()])
 
 
 def set_code(record: Posting | Seeker, code: str, source: str) -> None:
