@@ -280,6 +280,22 @@ def test_a_link_never_switches_the_disability_guards_off(corpus):
     assert at.toggle(key="ctl_dis").value is False and at.query_params.get("dis") in ("0", ["0"])
 
 
+def test_the_talent_page_says_when_its_posting_is_closed(demo_store, monkeypatch):
+    """Seekers recommended for a closed posting cannot apply to it: the page says so (and not for an open one)."""
+    from dataclasses import replace
+
+    from core.models.engine import Engine
+
+    engine = Engine.from_store(demo_store)  # corpus-only change below: the shared demo store is untouched
+    closed, opened = list(engine.corpus.postings.values())[:2]
+    engine.corpus.upsert(replace(closed, closed=True))
+    for module in ("ui.resources", "ui.widgets", "ui.results"):
+        monkeypatch.setattr(f"{module}.get_engine", lambda: engine)
+    for pid, warned in ((closed.id, True), (opened.id, False)):
+        at = page("posting_seekers", {"posting": pid, "model": "tfidf", "k": "5"})
+        assert any("마감된 공고입니다" in w.value for w in at.warning) is warned, (pid, [w.value for w in at.warning])
+
+
 def test_overview_says_its_largest_count_as_a_count(corpus):
     """'최대 90건', not '최대 90.00': the map's legend line is read aloud to stakeholders."""
     import re
