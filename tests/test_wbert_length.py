@@ -166,6 +166,27 @@ def test_a_major_is_read_from_the_probability_of_all_its_middle_classes():
     assert best_major(p, classes) == [("02", pytest.approx(0.60)), ("01", pytest.approx(0.70))]
 
 
+def test_the_major_level_loss_costs_a_wrong_major_more_than_a_wrong_middle_class_of_the_right_major():
+    """`major_weight` (bench_wbert_length's `…-major…` candidates): beside the middle cross-entropy, the loss reads
+    each major's summed middle probabilities, as the major is served. Two answers equally wrong at middle: the one
+    inside the right major costs less; without the weight they cost the same; a neutral text adds nothing."""
+    import torch
+
+    from core.models.wbert.static import NEUTRAL, label_loss, major_matrix
+
+    classes = ["021", "018", "022"]  # 02, 01, 02 (keco's table)
+    to_major = major_matrix(classes)
+    assert to_major.tolist() == [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
+    target = torch.tensor([0])  # 021
+    near, far = torch.tensor([[0.0, 0.0, 4.0]]), torch.tensor([[0.0, 4.0, 0.0]])  # the rest on 022 (02) or on 018 (01)
+    assert label_loss(near, target) == pytest.approx(float(label_loss(far, target)))
+    with_major = {name: float(label_loss(z, target, to_major, 1.0)) for name, z in (("near", near), ("far", far))}
+    assert with_major["far"] - with_major["near"] > 3.0, with_major
+    assert with_major["near"] - float(label_loss(near, target)) < 0.05  # inside the right major: almost no extra cost
+    neutral = torch.tensor([NEUTRAL])
+    assert float(label_loss(far, neutral, to_major, 1.0)) == pytest.approx(float(label_loss(far, neutral)))
+
+
 SYNTHETIC = {"name": "W-BERT", "variant": "static", "base_model": "e5-small", "level": "middle", "classes": 30,
              "data": "demo corpus (합성): demo 4,935", "synthetic": True, "split": {"test": 987}, "test_accuracy": 0.999,
              "test_macro_f1": 0.998, "train_seconds": 35.0, "date": "2026-11-29 10:00",

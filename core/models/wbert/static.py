@@ -80,6 +80,10 @@ class StaticConfig:
     # (bench_wbert_length.py, the `…-x4` candidate): on the mean of the three length views one table scored 0.5927,
     # two 0.5970, four 0.6007, and they lifted long texts most (each member reads their filler differently)
     members: int = 4
+    # the share of the loss read at the major level: the cross-entropy of the middle classes' probabilities summed
+    # within each major, as the major is read when served (major rule 'sum'), beside the middle one (0 = middle
+    # alone). A wrong middle class inside the right major then costs less than one in another major
+    major_weight: float = 0.0
     seed: int = 42
     out: str = ""
 
@@ -88,12 +92,13 @@ class StaticConfig:
 # words for the W-BERT page
 RECIPE_LABELS = {"weighting": "토큰 가중치", "sif_a": "SIF a", "long_variants": "긴 글 변형 수", "rows": "시작 행",
                  "teacher_weight": "교사 비중", "char_ngram_max": "문자 n-그램 최대 길이", "neutral_share": "중립 문장 비율",
-                 "token_dropout": "단어 드롭아웃", "members": "앙상블 구성원 수", "lr_embedding": "임베딩 표 학습률", "lr_head": "분류기 학습률",
+                 "token_dropout": "단어 드롭아웃", "members": "앙상블 구성원 수", "major_weight": "대분류 손실 비중",
+                 "lr_embedding": "임베딩 표 학습률", "lr_head": "분류기 학습률",
                  "scale": "코사인 배율", "batch_size": "배치 크기"}
 # what a knob added after the first static W-BERT was before it existed (cards written then do not record it);
 # the other knobs are on every static card (git history of this file)
 BEFORE_KNOB = {"weighting": "mean", "sif_a": 1e-3, "rows": "input", "long_variants": 0, "teacher_weight": 0.0,
-               "char_ngram_max": 0, "neutral_share": 0.0, "token_dropout": 0.0, "members": 1}
+               "char_ngram_max": 0, "neutral_share": 0.0, "token_dropout": 0.0, "members": 1, "major_weight": 0.0}
 VALUE_LABELS = {"mean": "평균", "idf": "IDF 가중", "sif": "SIF 가중", "input": "e5 입력 행", "distilled": "증류 행"}
 
 
@@ -309,6 +314,7 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
     dev_y = np.asarray([prep.classes.index(y) for y in prep.dev_y])
     rng = random.Random(cfg.seed)
     drop = np.random.default_rng(cfg.seed)
+    to_major = major_matrix(prep.classes) if cfg.major_weight else None
     trained_rows = torch.from_numpy(np.unique(np.concatenate([np.asarray(x, dtype=np.int64) for x in ids]))
                                     if ids else np.zeros(0, dtype=np.int64))
     history, best, best_state, stale = [], -1.0, model.state(trained_rows), 0
@@ -322,10 +328,7 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
             logits = model.logits([dropped(ids[i], cfg.token_dropout, drop) for i in batch])
             target = torch.tensor([prep.targets[i] for i in batch])
             named = target != NEUTRAL
-            # a neutral text's loss is its cross-entropy with the uniform distribution (at least ln C: with neutral
-            # texts the loss in `history` is not comparable with a recipe's without them)
-            loss = torch.where(named, F.cross_entropy(logits, target.clamp(min=0), reduction="none"),
-                               -F.log_softmax(logits, dim=-1).mean(-1)).mean()
+            loss = label_loss(logits, target, to_major, cfg.major_weight)
             if soft is not None:  # a long form learns its posting's teacher probabilities (a neutral text: uniform)
                 taught = torch.from_numpy(soft[[max(prep.origins[i], 0) for i in batch]])
                 taught[~named] = 1.0 / logits.shape[1]
@@ -351,6 +354,37 @@ def _epochs(model: StaticModel, prep: Prepared, cfg: StaticConfig, progress: Pro
     report(progress, stage, cfg.epochs * steps, cfg.epochs * steps)
     model.load_state(best_state)
     return history
+
+
+def label_loss(logits, target, to_major=None, major_weight: float = 0.0):
+    """The loss on the labels: cross-entropy with the class (a neutral text, target NEUTRAL: with the uniform
+    distribution, at least ln C, so with neutral texts the loss in `history` is not comparable with a recipe's
+    without them), plus `major_weight` × the cross-entropy of each major's summed middle probabilities with the
+    class's major (`to_major`: `major_matrix`), for the texts that name a job."""
+    import torch
+    import torch.nn.functional as F
+
+    named = target != NEUTRAL
+    loss = torch.where(named, F.cross_entropy(logits, target.clamp(min=0), reduction="none"),
+                       -F.log_softmax(logits, dim=-1).mean(-1)).mean()
+    if to_major is not None and major_weight and bool(named.any()):
+        major_p = F.softmax(logits[named], dim=-1) @ to_major
+        loss = loss + major_weight * F.nll_loss(major_p.clamp_min(1e-12).log(), to_major[target[named]].argmax(-1))
+    return loss
+
+
+def major_matrix(classes: list[str]):
+    """A (middle class × major) 0/1 matrix: which major each middle class belongs to (keco's table, never the
+    code's first digits)."""
+    import torch
+
+    from ...data import keco
+
+    majors = sorted({keco.major_of(c) or "" for c in classes})
+    m = torch.zeros(len(classes), len(majors))
+    for k, c in enumerate(classes):
+        m[k, majors.index(keco.major_of(c) or "")] = 1.0
+    return m
 
 
 def dev_accuracy(model: StaticModel, dev_ids: dict[str, list[list[int]]], dev_y: np.ndarray) -> dict[str, float]:
