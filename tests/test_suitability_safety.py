@@ -480,3 +480,72 @@ def test_a_store_made_before_versions_were_kept_is_read_read_only(tmp_data):
         con.execute("DROP TABLE posting_versions")
     old = Store(store.path, read_only=True)
     assert old.posting_versions([QUIET.id]) == {} and QUIET.id not in unsuitable_map(old)
+
+
+# the third audit of 2026-12-02
+
+
+def test_a_disability_cell_a_file_left_empty_as_nan_or_none_never_blanks_a_stored_one(tmp_data):
+    """'nan', 'None' and '-' are what pandas, str(None) or a form write for a cell they had no value for: they say
+    nothing, like a blank. They once counted as 'no disability': the stored disability was erased, and a new seeker
+    was shown as one without a disability, with no '장애 정보 없음' warning."""
+    store = Store()
+    base = {"education": "고졸", "career": "신입", "desired_region": "서울 강남구", "desired_job_name": "하역 및 적재 단순 종사원"}
+    write_csv(tmp_data / "a.csv", [{**base, "id": "1", "disability_type": "지체장애", "disability_grade": "중증"}])
+    ingest_file(store, tmp_data / "a.csv", "seekers-csv", source="s")
+    for n, mark in enumerate(("nan", "None", "-", "NaN")):
+        write_csv(tmp_data / f"m{n}.csv", [{**base, "id": "1", "disability_type": mark, "disability_grade": mark},
+                                           {**base, "id": f"new{n}", "disability_type": mark, "disability_grade": ""}])
+        report = ingest_file(store, tmp_data / f"m{n}.csv", "seekers-csv", source="s")
+        assert store.seeker("s:1").disability_type == SEEKER_TYPE, mark
+        assert report.rejected == 0, [r.reason for r in report.rejects]
+        new = store.seeker(f"s:new{n}")
+        assert new.disability_type == "" and not new.disability_stated and new.disability_text == "정보 없음", mark
+
+
+@pytest.mark.parametrize(("written", "grade", "label"), [("간질장애", "중증", "뇌전증장애(중증)"), ("간질", "경증", "뇌전증장애(경증)"),
+                                                         ("간질장애(중증)", "", "뇌전증장애(중증)"), ("간장애", "중증", "내부장애(중증)"),
+                                                         ("간", "경증", "내부장애(경증)")])
+def test_epilepsy_by_its_old_name_is_epilepsy_not_an_internal_organ(written, grade, label):
+    """'간질장애' (뇌전증's name before 2014) starts with '간' (liver): read as 내부장애, the seeker was never
+    guarded against driving and machine postings, which are excluded for 뇌전증장애."""
+    from core.data.normalize import disability_label
+
+    assert disability_label(written, grade) == label
+
+
+def test_a_file_that_holds_a_withdrawn_posting_again_never_reopens_it(tmp_data):
+    """A posting the complete API listing no longer held is withdrawn; an older export that still holds it (the
+    upload page, `python -m core ingest`) reopened it, and it was recommended again. Only a listing clears it."""
+    from core.sync.run import mark_withdrawn, relist
+
+    store = Store()
+    path = tmp_data / "p.csv"
+    write_csv(path, [{"wantedAuthNo": "W1", "title": "물류 센터 작업원", "jobCont": "상품 분류", "company": "(주)한빛",
+                      "region": "서울 강남구", "minEdubg": "학력무관", "career": "관계없음"}])
+    ingest_file(store, path, "csv", source="w")
+    posting_id = store.postings()[0].id
+    assert mark_withdrawn(store, "w", set()) == 1
+    ingest_file(store, path, "csv", source="w")  # the older export again
+    assert store.posting(posting_id).withdrawn
+    table = Engine.from_store(store).corpus.tables["posting"]
+    assert not table.open[table.row_of[posting_id]]  # never a candidate
+    relist(store, [posting_id])  # a listing page holds it again
+    assert not store.posting(posting_id).withdrawn
+
+
+def test_a_running_engine_takes_in_an_answer_stored_for_a_text_a_posting_had_before(tmp_data):
+    """Twins share a text; one is edited; then an answer is stored for the other's (the old) text. The store
+    excludes the edited twin too (verdicts read every text a posting has had), and a running engine's refresh must
+    recheck it: it rechecked only postings whose current text had the answer, and kept showing it."""
+    store = Store()
+    twin_a, twin_b = QUIET, dataclasses.replace(QUIET, id="t:Q2")
+    store.upsert_postings([twin_a, twin_b])
+    store.upsert_postings([dataclasses.replace(twin_b, jobCont=twin_b.jobCont + " (근무시간 09~18시)")])
+    engine = Engine.from_store(store)
+    assert HEARING not in engine.corpus.unsuitable.get(twin_b.id, ())
+    with FakeOpenAI([("json", said([HEARING]))]) as server:
+        extract_posting(Store(store.path), twin_a, "llm", server.config())  # another process: the review page
+    assert HEARING in unsuitable_map(store)[twin_b.id]
+    engine.refresh()
+    assert HEARING in engine.corpus.unsuitable[twin_b.id]

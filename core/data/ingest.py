@@ -20,7 +20,7 @@ from ..progress import Progress, report
 from .export import FORMULA_LEAD
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
 from .normalize import (FaultCollector, FieldError, clean_text, disability_label, faults_of, parse_career, parse_date,
-                        parse_education, parse_salary)
+                        parse_education, parse_salary, states_a_disability)
 from .occupations import matcher
 from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, MAX_ROW_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
@@ -146,6 +146,9 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
             setattr(merged, name, getattr(new, name))
     # a posting closed once stays closed when seen again (a re-sync, a re-upload), unless its closing date moved later
     merged.closed = new.closed or (stored.closed and not (merged.close_date and merged.close_date > stored.close_date))
+    # a withdrawn posting stays withdrawn when a file holds it again (an older export proves nothing); only an API
+    # listing that holds it clears the mark (sync.run)
+    merged.withdrawn = new.withdrawn or stored.withdrawn
     return merged
 
 
@@ -173,7 +176,7 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
         faults.add("age_band", s.age_band, "연령대 형식이 아님 (예: 40대)")
     with faults.field():
         s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
-    s.disability_stated = any(str(raw.get(k) or "").strip() for k in ("disability_type", "disability_grade"))
+    s.disability_stated = states_a_disability(raw.get("disability_type"), raw.get("disability_grade"))
     s.education_known = bool(s.education)
     with faults.field():
         s.edu_level = int(parse_education(s.education, "education")) if s.education else 0

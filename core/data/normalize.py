@@ -369,7 +369,16 @@ assert len(DISABILITY_TYPES) == 19
 VERDICT_UNKNOWN = "판정 없음"
 
 _INTERNAL = ("신장", "심장", "호흡기", "간", "장루", "요루")
-NOT_DISABLED = {"nan", "None", "-", "비장애", "없음", "해당없음"}  # what a seekers file writes for 'no disability'
+# what a file writes for a value it does not have (pandas' and str(None)'s marks, a dash): says nothing
+NOT_STATED = {"nan", "NaN", "None", "null", "NULL", "-"}
+NOT_DISABLED = {"비장애", "없음", "해당없음"}  # what a seekers file writes for 'no disability'
+
+
+def states_a_disability(kind: object, grade: object = None) -> bool:
+    """Whether a row says anything about a disability: a type or grade written, '없음' included, but not a blank
+    or a missing-value mark. A row that says nothing never clears a stored disability (ingest.merge_seekers), and a
+    new seeker from it is shown as '장애 정보 없음', not as one without a disability."""
+    return any(str(v or "").strip() not in ("", *NOT_STATED) for v in (kind, grade))
 
 
 
@@ -382,8 +391,8 @@ def disability_label(kind: object, grade: object = None) -> str | None:
     """
     text = str(kind or "").strip()
     g = str(grade or "").strip()
-    if not text or text in NOT_DISABLED:
-        if g and g not in NOT_DISABLED:
+    if not text or text in NOT_DISABLED | NOT_STATED:
+        if g and g not in NOT_DISABLED | NOT_STATED:
             raise FieldError("disability_type", kind, f"장애 정도({g})는 있는데 장애유형이 없음")
         return None
     if labelled := re.fullmatch(r"(.+?)\s*\((경증|중증)\)", text):
@@ -392,12 +401,12 @@ def disability_label(kind: object, grade: object = None) -> str | None:
         text, g = labelled.group(1), labelled.group(2)
     base = text.replace(" ", "")
     base = base.replace("보청장애", "뇌전증장애")  # the paper's typo for 뇌전증
+    if base in ("간질", "간질장애"):  # 뇌전증's name before 2014; before the 내부장애 test, which '간' (liver) would take
+        base = "뇌전증장애"
     if base.startswith(_INTERNAL):
         base = "내부장애"
     if not base.endswith("장애"):
         base += "장애"
-    if base == "간질장애":
-        base = "뇌전증장애"
     if base in DISABILITY_UNGRADED:
         return base
     if base not in DISABILITY_BASE_GRADED:

@@ -242,9 +242,13 @@ class Engine:
             self._hold([*postings, *seekers])
             self.seen_at = newest
             if marks != self.verdicts_seen and not self.corpus.blind:
-                # only the postings whose extractions or corrections were stored since, or that share a text with them
+                # only the postings whose extractions or corrections were stored since, or that share a text with them,
+                # now or in an earlier version (verdict_rows reads the answers of every text a posting has had)
                 ids, hashes = self.store.verdicts_since(self.verdicts_seen)
                 ids |= {i for i, h in self._text_hashes().items() if h in hashes}
+                if hashes:
+                    ids |= {i for i, versions in self.store.posting_versions().items()
+                            if i in self.corpus.postings and any(source_hash(v) in hashes for v in versions)}
                 self.recheck(sorted(ids))
                 self.verdicts_seen = marks
         return len(postings) + len(seekers)

@@ -103,6 +103,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             out.unchanged += len(rows) - len(fresh)
             if fresh:
                 _store_page(store, api, client, fresh, folder, page, run_id, out)
+            relist(store, [i for i, p in stored.items() if p.withdrawn])
             out.pages += 1
             page += 1
             store.save_sync_state(api.name, next_page=page)
@@ -180,6 +181,16 @@ def mark_withdrawn(store: Store, source: str, listed: set[str], postings: list |
     if changed:
         store.upsert_postings(changed)
     return newly
+
+
+def relist(store: Store, ids: list[str]) -> None:
+    """Postings a listing page holds again are no longer withdrawn (any page, of any run: the API lists them now).
+    Read again here, after the page was stored, so a changed record is not written back as it was."""
+    back = [p for p in store.postings_by_id(ids).values() if p.withdrawn]
+    for p in back:
+        p.withdrawn = False
+    if back:
+        store.upsert_postings(back)
 
 
 def close_expired(store: Store, source: str, today: date, postings: list | None = None) -> int:
