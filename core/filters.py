@@ -253,14 +253,20 @@ def _pair_km(a: tuple, b: tuple) -> float:
     return 2 * 6371.0088 * math.asin(math.sqrt(h))
 
 
-def pair_violation(query, item, f: FilterSettings, unsuitable: dict) -> str | None:
+def pair_violation(query, item, f: FilterSettings, unsuitable: dict, as_of: str = "") -> str | None:
     """The rule a recommended (query, item) pair breaks, or None. An oracle for the masks above: written
     the seed's way, per pair in plain Python from the records themselves, sharing no code with `filter_mask`,
-    so evaluation and tests can check what the masks let through."""
+    so evaluation and tests can check what the masks let through. `as_of`: the corpus's date (ISO), past which a
+    real posting's closing date closes it ('' for a snapshot corpus)."""
     if item.id == query.id:
         return "self"
     if getattr(item, "closed", False):
         return "closed"
+    if getattr(item, "withdrawn", False):
+        return "closed(withdrawn)"
+    close_date = getattr(item, "close_date", "")
+    if as_of and close_date and close_date < as_of and not item.synthetic:
+        return "closed(past its date)"
     if f.distance and query.place.geo_level == "sido" and query.place.sido:
         if item.place.sido != query.place.sido:
             return "distance(coarse query: another 시도)"

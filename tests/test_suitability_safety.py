@@ -549,3 +549,16 @@ def test_a_running_engine_takes_in_an_answer_stored_for_a_text_a_posting_had_bef
     assert HEARING in unsuitable_map(store)[twin_b.id]
     engine.refresh()
     assert HEARING in engine.corpus.unsuitable[twin_b.id]
+
+
+def test_the_evaluation_s_oracle_counts_a_withdrawn_or_expired_posting_as_a_violation():
+    """`pair_violation`, the oracle the evaluation counts violations with, flagged only `closed`: a withdrawn
+    posting, or a real one past its closing date in a dated corpus, passed it (third audit's suspicion)."""
+    seeker = Seeker(id="s:1", source="s", desired_occupation="023")
+    posting = dataclasses.replace(QUIET, close_date="2026-11-30")
+    rules = dataclasses.replace(FILTERS, distance=False)  # neither record is placed: the closing rules alone
+    assert pair_violation(seeker, posting, rules, {}, "2026-11-30") is None  # the last day is still open
+    assert pair_violation(seeker, dataclasses.replace(posting, withdrawn=True), rules, {}) == "closed(withdrawn)"
+    assert pair_violation(seeker, posting, rules, {}, "2026-12-01") == "closed(past its date)"
+    assert pair_violation(seeker, posting, rules, {}) is None  # a snapshot corpus has no date
+    assert pair_violation(seeker, dataclasses.replace(posting, synthetic=True), rules, {}, "2026-12-01") is None

@@ -91,7 +91,7 @@ def run_task(engine, name: str, direction: str, prepared: list[PreparedQuery], k
                                explain=False, candidates=pq.candidates)
         rows = [table.row_of[r.item_id] for r in res.items]
         grades = grade_codes(q_major, q_middle, majors[rows], middles[rows]).tolist() if rows else []
-        violations = sum(pair_violation(q, corpus.get(r.item_id), filters, corpus.unsuitable) is not None
+        violations = sum(pair_violation(q, corpus.get(r.item_id), filters, corpus.unsuitable, corpus.as_of or "") is not None
                          for r in res.items)
         beyond = None
         if pq.unfiltered is not None:  # the audit's counterfactual (distance filter off) is never served: live
