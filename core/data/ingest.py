@@ -15,16 +15,15 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .. import geo
-from . import keco
 from ..progress import Progress, report
+from ..text.invisible import INVISIBLE, strip_invisible
+from . import keco
 from .export import FORMULA_LEAD
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
-from .normalize import (FaultCollector, FieldError, clean_text, disability_label, faults_of, parse_career, parse_date,
-                        parse_education, parse_salary, states_a_disability)
+from .normalize import FaultCollector, FieldError, clean_text, disability_label, faults_of, parse_career, parse_date, parse_education, parse_salary, states_a_disability
 from .occupations import matcher
 from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, MAX_ROW_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
-from ..text.invisible import INVISIBLE, strip_invisible
 from .store import Reject, Store, UpsertCounts
 
 __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",

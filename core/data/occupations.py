@@ -66,7 +66,8 @@ class OccupationMatcher:
     def _clean(name: str) -> str:
         return re.sub(r"[·,()\[\]/]", " ", name).strip()
 
-    @lru_cache(maxsize=8192)
+    # a matcher lives as long as the process (_matcher_at keeps up to four), so the cache holding it is no leak
+    @lru_cache(maxsize=8192)  # noqa: B019
     def match(self, name: str) -> OccupationMatch | None:
         text = self._clean(str(name or ""))
         if not text:

@@ -60,15 +60,16 @@ def read_text(path: str | Path) -> tuple[str, str]:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
+    utf8_error: UnicodeDecodeError | None = None  # where UTF-8 failed: what the error names
     for encoding in ("utf-8-sig", "cp949"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as e:
-            err = e if encoding == "utf-8-sig" else err
+            utf8_error = utf8_error or e
     text = data.decode("utf-8-sig", errors="replace")
     if b"\x00" not in data and text.count(BROKEN_CHAR) <= MAX_BROKEN_SEQUENCES:
         return text, "utf-8 (깨진 바이트 포함)"
-    raise IngestError(f"{path}: UTF-8도 CP949도 아닌 인코딩입니다 (바이트 {err.start} 근처). "
+    raise IngestError(f"{path}: UTF-8도 CP949도 아닌 인코딩입니다 (바이트 {utf8_error.start} 근처). "
                       "파일을 UTF-8 또는 CP949로 저장해 주세요.")
 
 
@@ -385,7 +386,7 @@ def _sheet_rows(path: Path, ws, has_formulas: bool) -> list:
         formula_rows = raw[ws.title].iter_rows()
     out: list = []
     try:
-        for n, r in enumerate(ws.iter_rows(), start=1):
+        for r in ws.iter_rows():
             values = [_cell_text(c) for c in r]
             if formula_rows is not None:
                 raw_values = [getattr(c, "value", None) for c in next(formula_rows, ())]
