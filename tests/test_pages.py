@@ -287,13 +287,14 @@ def test_the_talent_page_says_when_its_posting_is_closed(demo_store, monkeypatch
     from core.models.engine import Engine
 
     engine = Engine.from_store(demo_store)  # corpus-only change below: the shared demo store is untouched
-    closed, opened = list(engine.corpus.postings.values())[:2]
+    closed, withdrawn, opened = list(engine.corpus.postings.values())[:3]
     engine.corpus.upsert(replace(closed, closed=True))
+    engine.corpus.upsert(replace(withdrawn, withdrawn=True))
     for module in ("ui.resources", "ui.widgets", "ui.results"):
         monkeypatch.setattr(f"{module}.get_engine", lambda: engine)
-    for pid, warned in ((closed.id, True), (opened.id, False)):
+    for pid, warned in ((closed.id, True), (withdrawn.id, True), (opened.id, False)):
         at = page("posting_seekers", {"posting": pid, "model": "tfidf", "k": "5"})
-        assert any("마감된 공고입니다" in w.value for w in at.warning) is warned, (pid, [w.value for w in at.warning])
+        assert any("마감되었거나 목록에서 내려간 공고입니다" in w.value for w in at.warning) is warned, (pid, [w.value for w in at.warning])
 
 
 def test_overview_says_its_largest_count_as_a_count(corpus):

@@ -15,7 +15,7 @@ from test_extract import FakeOpenAI
 
 from core.cli import main
 from core.data.ingest import ingest_file
-from core.data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
+from core.data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN, disability_label
 from core.data.records import Posting, Seeker
 from core.data.store import Store
 from core.filters import FilterSettings, pair_violation
@@ -493,6 +493,8 @@ def test_a_disability_cell_a_file_left_empty_as_nan_or_none_never_blanks_a_store
     base = {"education": "고졸", "career": "신입", "desired_region": "서울 강남구", "desired_job_name": "하역 및 적재 단순 종사원"}
     write_csv(tmp_data / "a.csv", [{**base, "id": "1", "disability_type": "지체장애", "disability_grade": "중증"}])
     ingest_file(store, tmp_data / "a.csv", "seekers-csv", source="s")
+    for mark in ("nan", "None", "-"):  # a real type with its grade cell left empty that way reads as the type alone
+        assert disability_label("지체장애(중증)", mark) == SEEKER_TYPE and disability_label("지적장애", mark) == "지적장애"
     for n, mark in enumerate(("nan", "None", "-", "NaN")):
         write_csv(tmp_data / f"m{n}.csv", [{**base, "id": "1", "disability_type": mark, "disability_grade": mark},
                                            {**base, "id": f"new{n}", "disability_type": mark, "disability_grade": ""}])
@@ -509,8 +511,6 @@ def test_a_disability_cell_a_file_left_empty_as_nan_or_none_never_blanks_a_store
 def test_epilepsy_by_its_old_name_is_epilepsy_not_an_internal_organ(written, grade, label):
     """'간질장애' (뇌전증's name before 2014) starts with '간' (liver): read as 내부장애, the seeker was never
     guarded against driving and machine postings, which are excluded for 뇌전증장애."""
-    from core.data.normalize import disability_label
-
     assert disability_label(written, grade) == label
 
 

@@ -330,3 +330,24 @@ def test_a_posting_the_complete_listing_no_longer_holds_is_withdrawn_until_liste
         assert sync(store, api, today=TODAY).withdrawn == 0
     engine.refresh()
     assert not store.posting(gone).withdrawn and engine.corpus.is_open(store.posting(gone))
+
+
+def test_a_partial_run_whose_page_lists_a_withdrawn_posting_brings_it_back_and_an_old_file_does_not(tmp_data):
+    """Only an API listing clears the mark, on any page of any run (third audit of 2026-12-02): a file that
+    holds the posting again (an older export) proves nothing. Unchanged on the page or changed (its new title
+    kept), a listed posting is open again after one page."""
+    from core.sync.run import mark_withdrawn
+
+    records = worknet_records(150, TODAY)
+    ids = [f"worknet:{r['wantedAuthNo']}" for r in records[:2]]
+    store = Store()
+    with FakeApis(records) as srv:
+        api = srv.api("worknet", page_size=100)
+        sync(store, api, today=TODAY)
+        assert mark_withdrawn(store, "worknet", set()) == 150
+        changed = {"title": "경비원 모집 (재공고)"} | ({"smodifyDtm": "209912310000"} if "smodifyDtm" in srv.records[1] else {})
+        srv.records[1] = {**srv.records[1], **changed}
+        sync(store, api, today=TODAY, max_pages=1)  # one page, part of the list: it withdraws nothing, and relists
+    assert [store.posting(i).withdrawn for i in ids] == [False, False]
+    assert store.posting(ids[1]).title == "경비원 모집 (재공고)"
+    assert store.posting(f"worknet:{records[120]['wantedAuthNo']}").withdrawn  # on a page the run never read"

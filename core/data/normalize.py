@@ -391,8 +391,9 @@ def disability_label(kind: object, grade: object = None) -> str | None:
     """
     text = str(kind or "").strip()
     g = str(grade or "").strip()
+    g = "" if g in NOT_STATED else g  # a grade cell left empty as 'nan' or '-' says nothing, like a blank
     if not text or text in NOT_DISABLED | NOT_STATED:
-        if g and g not in NOT_DISABLED | NOT_STATED:
+        if g and g not in NOT_DISABLED:
             raise FieldError("disability_type", kind, f"장애 정도({g})는 있는데 장애유형이 없음")
         return None
     if labelled := re.fullmatch(r"(.+?)\s*\((경증|중증)\)", text):

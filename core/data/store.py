@@ -75,9 +75,11 @@ def _chunks(ids: list[str], size: int = 500) -> list[list[str]]:
 
 
 def _without_closed(record_json: str) -> dict:
-    """A stored posting as a version compares it: a sync's close (or a reopen) alone makes no new version."""
+    """A stored posting as a version compares it: a sync's close, withdrawal or relisting (or a reopen) alone
+    makes no new version."""
     data = json.loads(record_json)
     data.pop("closed", None)
+    data.pop("withdrawn", None)
     return data
 
 

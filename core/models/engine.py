@@ -87,6 +87,7 @@ class Engine:
         # before the corpus was loaded (`marks`) when the caller could, so nothing written while it loaded is skipped
         (self.seen_at, self.verdicts_seen) = marks or (store.last_write(), store.verdicts_written())
         self._hashes: dict[str, str] | None = None
+        self._earlier: dict[str, set[str]] | None = None  # text hash → postings that had it before (`_had_before`)
         self._lock = threading.RLock()  # re-entrant: a hybrid fits its parts through `model`
 
     @classmethod
@@ -195,6 +196,8 @@ class Engine:
         verdicts = self._unsuitable(postings) if postings else {}  # one read for the batch
         if self._hashes is not None:
             self._hashes.update((p.id, source_hash(p)) for p in postings)
+        if self._earlier is not None and postings:  # the texts they had before, any number of edits ago
+            self._note_earlier(self.store.posting_versions([p.id for p in postings]))
         for p in postings:  # judged on the text it has now, before any list can show it
             self.corpus.set_unsuitable(p.id, verdicts.get(p.id, frozenset()))
         for record in records:
@@ -246,12 +249,24 @@ class Engine:
                 # now or in an earlier version (verdict_rows reads the answers of every text a posting has had)
                 ids, hashes = self.store.verdicts_since(self.verdicts_seen)
                 ids |= {i for i, h in self._text_hashes().items() if h in hashes}
-                if hashes:
-                    ids |= {i for i, versions in self.store.posting_versions().items()
-                            if i in self.corpus.postings and any(source_hash(v) in hashes for v in versions)}
+                ids |= {i for h in hashes for i in self._had_before().get(h, ()) if i in self.corpus.postings}
                 self.recheck(sorted(ids))
                 self.verdicts_seen = marks
         return len(postings) + len(seekers)
+
+    def _had_before(self) -> dict[str, set[str]]:
+        """text hash → the postings that had that text before their current one (`Store.posting_versions`): read
+        whole once, on the first new verdict, then kept up to date by `_hold` with the versions of each posting it
+        takes in, so a refresh never reads the whole table again."""
+        if self._earlier is None:
+            self._earlier = {}
+            self._note_earlier(self.store.posting_versions())
+        return self._earlier
+
+    def _note_earlier(self, versions: dict[str, list[Posting]]) -> None:
+        for posting_id, texts in versions.items():
+            for h in {source_hash(v) for v in texts}:
+                self._earlier.setdefault(h, set()).add(posting_id)
 
     def _text_hashes(self) -> dict[str, str]:
         """posting id → `source_hash` of its text as this corpus holds it (kept up to date by `_hold`)."""

@@ -360,7 +360,8 @@ def label_loss(logits, target, to_major=None, major_weight: float = 0.0):
     """The loss on the labels: cross-entropy with the class (a neutral text, target NEUTRAL: with the uniform
     distribution, at least ln C, so with neutral texts the loss in `history` is not comparable with a recipe's
     without them), plus `major_weight` × the cross-entropy of each major's summed middle probabilities with the
-    class's major (`to_major`: `major_matrix`), for the texts that name a job."""
+    class's major (`to_major`: `major_matrix`), averaged over the texts that name a job (so with neutral texts in
+    the batch it weighs a little more than `major_weight` says; the loss in `history` then holds it too)."""
     import torch
     import torch.nn.functional as F
 
@@ -374,8 +375,8 @@ def label_loss(logits, target, to_major=None, major_weight: float = 0.0):
 
 
 def major_matrix(classes: list[str]):
-    """A (middle class × major) 0/1 matrix: which major each middle class belongs to (keco's table, never the
-    code's first digits)."""
+    """A (middle class × major) 0/1 matrix: which major each middle class belongs to, as keco's table says (the
+    rule every major is read by)."""
     import torch
 
     from ...data import keco
