@@ -410,6 +410,8 @@ def test_a_seeker_file_that_says_nothing_of_a_disability_never_blanks_a_stored_o
     write_csv(tmp_data / "d.csv", [{**base, "disability_type": "없음", "disability_grade": ""}])  # said outright
     ingest_file(store, tmp_data / "d.csv", "seekers-csv", source="s")
     assert store.seeker("s:1").disability_type == ""
+    ingest_file(store, tmp_data / "c.csv", "seekers-csv", source="s")  # and a silent row after it keeps it said
+    assert store.seeker("s:1").disability_stated and store.seeker("s:1").disability_text == "없음"
 
 
 def test_twins_edited_alike_both_keep_the_exclusion_cached_under_one_of_them(tmp_data):

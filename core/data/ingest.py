@@ -156,8 +156,10 @@ def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
     disability keeps the stored one (a blank would switch the disability filter off for a disabled seeker
     without a word); '없음' or '비장애' written out does clear it. Returns (the record to store, whether the
     stored disability was kept)."""
-    if new.disability_stated or not stored.disability_type:
+    if new.disability_stated:
         return new, False
+    if not stored.disability_type:  # a '없음' on record stays said (the page would warn of a missing disability)
+        return replace(new, disability_stated=stored.disability_stated), False
     return replace(new, disability_type=stored.disability_type, disability_stated=stored.disability_stated), True
 
 
