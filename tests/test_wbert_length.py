@@ -157,7 +157,7 @@ def test_with_a_teacher_a_neutral_text_still_learns_no_class(tmp_path, monkeypat
 
 def test_a_major_is_read_from_the_probability_of_all_its_middle_classes():
     """Spread over two middle classes of one major, a job belongs to that major even when a middle class of another
-    major is the single most probable (the rule the length bench chose on dev)."""
+    major is the single most probable (the 'sum' rule; the length bench chooses between it and 'argmax' on dev)."""
     from core.models.wbert.classify import best_class, best_major
 
     classes = ["021", "018", "022"]  # two middle classes of 02 around 회계·경리 사무 (01): columns stay aligned
@@ -248,8 +248,8 @@ def test_a_wbert_built_the_old_way_says_so_and_how_to_rebuild(tmp_path, locate, 
              "patience": 3, "seed": 42, "out": ""}
     assert recipe_changes({**current, "config": first}) == {
         "weighting": ("mean", "sif"), "long_variants": (0, 4), "char_ngram_max": (0, 3), "lr_embedding": (0.02, 0.005),
-        "scale": (20.0, 10.0), "batch_size": (64, 32), "members": (1, 4)}  # not rows (always e5's input rows) nor
-    # SIF's a (no SIF then)
+        "scale": (20.0, 10.0), "batch_size": (64, 32), "members": (1, 4), "major_weight": (0.0, 2.0)}
+    # not rows (always e5's input rows) nor SIF's a (no SIF then)
     assert "토큰 가중치 평균 → SIF 가중" in recipe_note({**current, "config": first})
     # set-up's retraining line rebuilds on the same kind of data, at the same level, where the app reads
     assert retrain_command({**old, "level": "major"}) == "python -m core train-wbert --data real --level major"

@@ -56,9 +56,11 @@ def best_major(p: np.ndarray, classes: list[str]) -> list[tuple[str, float]]:
     over its middle classes.
 
     Why not the major of the single best middle class: when a job's probability is spread over several middle
-    classes of one major, none of them may win, yet that major is the likely answer. For the static W-BERT the sum
-    was right more often on the dev split in every length view; for a transformer after one epoch, whose
-    probabilities are nearly flat, it was not (bench/bench_wbert_length.py, `major_rule` in wbert.json)."""
+    classes of one major, none of them may win, yet that major is the likely answer. For a static W-BERT trained on
+    middle classes alone the sum was right more often on the dev split in every length view. Trained with the
+    major-level loss too (the served recipe, which already spreads a job's probability within its major), and for
+    a transformer after one epoch, whose probabilities are nearly flat, it was not (bench/bench_wbert_length.py,
+    `major_rule` in wbert.json)."""
     class_majors = [keco.major_of(c) or "" for c in classes]
     majors = sorted(set(class_majors))
     member = np.array([[cm == m for m in majors] for cm in class_majors], dtype=p.dtype)
