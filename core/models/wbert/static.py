@@ -81,10 +81,10 @@ class StaticConfig:
     # two 0.5970, four 0.6007, and they lifted long texts most (each member reads their filler differently)
     members: int = 4
     # the share of the loss read at the major level: the cross-entropy of the middle classes' probabilities summed
-    # within each major, as the major is read when served (major rule 'sum'), beside the middle one (0 = middle
-    # alone). A wrong middle class inside the right major then costs less than one in another major. 2.0 with four
-    # tables is bench_wbert_length's dev choice (mean of the three views 0.6010 against 0.6007 without: one dev text
-    # of 3,489; the major is then read from the best middle class, 'argmax', chosen on dev as well)
+    # within each major (the 'sum' reading of a major), beside the middle one (0 = middle alone). A wrong middle
+    # class inside the right major then costs less than one in another major. 2.0 with four tables is
+    # bench_wbert_length's dev choice (mean of the three views 0.6010 against 0.6007 without: one dev text of 3,489;
+    # the major is then read from the best middle class, 'argmax', chosen on dev as well)
     major_weight: float = 2.0
     seed: int = 42
     out: str = ""
