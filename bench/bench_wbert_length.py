@@ -273,9 +273,8 @@ def report() -> int:
     dev_major = dict(earlier.get("dev_choice", {}).get("dev_major_accuracy_mean_of_views", {}))
     for name in cards:
         clf = WbertClassifier(folder(name)).fit()
-        dev_probs = {k: clf.predict_proba(v) for k, v in dev_views.items()}
-        dev_major[name] = round(float(np.mean([np.mean([c == y for (c, _), y in zip(v, y_dev)])
-                                               for v in read_levels(dev_probs, clf.classes, rule["chosen"])[1].values()])), 4)
+        by_view = (rule if name == chosen else major_rule(clf.predict_proba, dev_views, y_dev, clf.classes))["dev_major_accuracy"]
+        dev_major[name] = round(float(np.mean(list(by_view[rule["chosen"]].values()))), 4)
         t = time.time()
         probs = {k: clf.predict_proba(v) for k, v in views.items()}
         speed[name] = round(sum(len(v) for v in views.values()) / (time.time() - t))
