@@ -144,3 +144,26 @@ def test_the_wbert_page_predicts_the_records_without_a_code_sure_ones_used_the_r
     assert any(unsure.title in m.value for m in at.markdown)  # on the review list of the same page, at once
     assert not [b for b in at.button if b.key == "autocode_run"]  # nothing left to predict
     assert next(a for a in store.autocodes() if a["record_id"] == waiting.id)["confidence"] == 0.41  # not asked again
+
+
+def test_a_posting_a_sync_closes_while_the_auto_coder_reads_stays_closed(coded_store):
+    """Predicting every uncoded record takes minutes. The coder then wrote back the records as it had read them,
+    with their new code: a posting a sync closed or withdrew meanwhile was open again and recommended. The code is
+    now set on the record as stored, under the write lock."""
+    from core.data.store import Store
+
+    store, query, sure_id, _ = coded_store
+    text = next(p.text() for p in uncoded(store) if p.id == sure_id)
+
+    class SyncMeanwhile(FakeClassifier):
+        def predict(self, texts):
+            def close(p):
+                p.closed = p.withdrawn = True
+                return True
+
+            Store(store.path).modify_postings([sure_id], close)  # another process, while the model reads
+            return super().predict(texts)
+
+    autocode(store, SyncMeanwhile({text: (query.occupation, 0.95)}))
+    now = store.posting(sure_id)
+    assert (now.occupation, now.closed, now.withdrawn) == (query.occupation, True, True)

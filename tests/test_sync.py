@@ -347,7 +347,56 @@ def test_a_partial_run_whose_page_lists_a_withdrawn_posting_brings_it_back_and_a
         assert mark_withdrawn(store, "worknet", set()) == 150
         changed = {"title": "경비원 모집 (재공고)"} | ({"smodifyDtm": "209912310000"} if "smodifyDtm" in srv.records[1] else {})
         srv.records[1] = {**srv.records[1], **changed}
-        sync(store, api, today=TODAY, max_pages=1)  # one page, part of the list: it withdraws nothing, and relists
+        report = sync(store, api, today=TODAY, max_pages=1)  # one page, part of the list: withdraws nothing, relists
+    assert report.relisted == 100 and "다시 올라옴 100" in report.summary()
     assert [store.posting(i).withdrawn for i in ids] == [False, False]
     assert store.posting(ids[1]).title == "경비원 모집 (재공고)"
     assert store.posting(f"worknet:{records[120]['wantedAuthNo']}").withdrawn  # on a page the run never read"
+
+
+def _upload(store: Store, path, **fields) -> None:
+    from core.data.ingest import ingest_file
+
+    row = {"wantedAuthNo": "P1", "title": "매장 관리원", "company": "(주)한빛", "region": "서울 강남구",
+           "jobCont": "매장 진열과 재고 정리", "closeDt": "2026-11-20"} | fields
+    path.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n", encoding="utf-8")
+    ingest_file(store, path, "csv", source="t")
+
+
+def test_a_sync_s_closing_and_withdrawing_passes_never_write_back_over_a_record_stored_after_their_read(tmp_data):
+    """A sync reads the source's postings once, then closes what expired and withdraws what the listing left. An
+    upload stored between that read and those writes (the employer extended the date, retitled the job) was written
+    over with the record as read: the old date, closed, and the old title. Each pass now decides on the record as
+    stored, under the write lock."""
+    from core.sync.run import close_expired, mark_withdrawn
+
+    path = tmp_data / "p.csv"
+    store = Store()
+    _upload(store, path)
+    read_by_sync = store.postings("t")  # the sync's one read; then another process stores a newer file
+    _upload(Store(), path, closeDt="2027-01-31", title="매장 관리원 (연장)")
+    assert close_expired(store, "t", TODAY, read_by_sync) == 0
+    assert mark_withdrawn(store, "t", set(), read_by_sync) == 1
+    now = store.posting("t:P1")
+    assert (now.close_date, now.title, now.closed, now.withdrawn) == ("2027-01-31", "매장 관리원 (연장)", False, True)
+
+
+def test_an_upload_never_reopens_a_posting_a_sync_withdrew_between_the_upload_s_read_and_its_write(tmp_data, monkeypatch):
+    """An upload merged each row with the stored record it had read, then wrote the merge. A sync that withdrew the
+    posting in between was undone: the merge, read before, carried no mark. The merge is now made on the record
+    read under the write lock."""
+    from core.sync.run import mark_withdrawn
+
+    path = tmp_data / "p.csv"
+    store = Store()
+    _upload(store, path, closeDt="2027-01-31")
+    write = store.upsert_postings
+
+    def sync_withdraws_first(postings, **kw):
+        mark_withdrawn(Store(), "t", set())  # another process, between the upload's read and its write
+        return write(postings, **kw)
+
+    monkeypatch.setattr(store, "upsert_postings", sync_withdraws_first)
+    _upload(store, path, closeDt="2027-01-31", title="매장 관리원 (재공고)")
+    now = Store().posting("t:P1")
+    assert now.withdrawn and now.title == "매장 관리원 (재공고)"

@@ -322,29 +322,34 @@ def ingest_file(store: Store, path: str | Path, fmt: str | Format, mapping: dict
     pending: list = []
     upsert = store.upsert_seekers if spec.kind == "seeker" else store.upsert_postings
     total = UpsertCounts()
+    placed_by_store: set[str] = set()  # unplaced rows whose stored place was kept: not counted as unplaced
 
     def flush() -> None:
+        # merged with the stored record inside the write (`merge`): an upload or sync that stored it meanwhile is
+        # merged too, and a flag set there (withdrawn, closed) is never written over by a read made before it
         if spec.kind == "posting":  # a detail file after a list file fills in, never blanks, list-only fields
-            stored = store.postings_by_id([r.id for r in pending])
-            for n, r in enumerate(pending):
-                if r.id in stored:
-                    pending[n] = merge_postings(stored[r.id], r)
-                    if r.place.geo_status != "ok" and pending[n].place.geo_status == "ok":
-                        keep_stored_place(row_of[r.id], r.id)
+            c = upsert(pending, merge=merge_posting)
         else:  # a seeker's stored disability is never blanked by a row that says nothing about one
-            stored = store.seekers_by_id([r.id for r in pending])
-            for n, r in enumerate(pending):
-                if r.id in stored:
-                    pending[n], kept = merge_seekers(stored[r.id], r)
-                    if kept:
-                        report.rejects.append(Reject(
-                            row_of[r.id], "disability_type", f"알림(저장됨): 장애유형이 비어 있어 저장된 값({pending[n].disability_type})을 "
-                            "유지함. 장애가 없으면 '없음'으로 적으세요", r.id))
-        report.unplaced += sum(r.place.geo_status != "ok" for r in pending)
-        c = upsert(pending)
+            c = upsert(pending, merge=merge_seeker)
+        report.unplaced += sum(r.place.geo_status != "ok" and r.id not in placed_by_store for r in pending)
         total.inserted += c.inserted
         total.updated += c.updated
         pending.clear()
+
+    def merge_posting(stored: Posting, new: Posting) -> Posting:
+        merged = merge_postings(stored, new)
+        if new.place.geo_status != "ok" and merged.place.geo_status == "ok":
+            keep_stored_place(row_of[new.id], new.id)
+            placed_by_store.add(new.id)
+        return merged
+
+    def merge_seeker(stored: Seeker, new: Seeker) -> Seeker:
+        merged, kept = merge_seekers(stored, new)
+        if kept:
+            report.rejects.append(Reject(
+                row_of[new.id], "disability_type", f"알림(저장됨): 장애유형이 비어 있어 저장된 값({merged.disability_type})을 "
+                "유지함. 장애가 없으면 '없음'으로 적으세요", new.id))
+        return merged
 
     def keep_stored_place(row: int, record_id: str) -> None:
         """The row's own 'unplaced' note no longer holds: the stored place was kept. Say that instead."""

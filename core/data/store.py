@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,32 +160,68 @@ class Store:
             raise
 
     # ------------------------------------------------------------ postings
-    def _upsert(self, table: str, rows: list[tuple], stamp_at: int, keep_versions: bool = False) -> UpsertCounts:
+    def _upsert(self, table: str, records: list, to_row: Callable, stamp_at: int, keep_versions: bool = False,
+                merge: Callable | None = None) -> UpsertCounts:
         """Insert or replace by natural key (the first column), counting which were new. Column `stamp_at` (updated_at)
         is stamped here, holding the write lock, later than every stamp already committed: stamps then rise in commit
         order, so `changed_since` never misses a write that started before another but committed after it. With
-        `keep_versions`, a replaced record (its last column, the JSON) is kept in posting_versions when it differs."""
-        counts = UpsertCounts()
+        `keep_versions`, a replaced record (its last column, the JSON) is kept in posting_versions when it differs.
+        With `merge`, a record already stored is written as merge(stored, new), the stored one read under the same
+        write lock: what another process wrote after the caller's own read is merged, never written over."""
         with self.tx() as con:
-            if not con.in_transaction:
-                con.execute("BEGIN IMMEDIATE")  # the write lock first, then the clock
-            now = max(time.time(), self.last_write() + 1e-6)
-            rows = [(*row[:stamp_at], now, *row[stamp_at + 1:]) for row in rows]
-            for row in rows:
-                exists = con.execute(f"SELECT json FROM {table} WHERE id=?", (row[0],)).fetchone()
-                if keep_versions and exists and exists[0] != row[-1] and _without_closed(exists[0]) != _without_closed(row[-1]):
-                    con.execute("INSERT OR IGNORE INTO posting_versions VALUES (?,?,?,?)",
-                                (row[0], hashlib.sha1(exists[0].encode()).hexdigest(), exists[0], now))
-                con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * len(row))})", row)
-                counts.updated += bool(exists)
-                counts.inserted += not exists
+            return self._upsert_in(con, table, records, to_row, stamp_at, keep_versions, merge)
+
+    def _upsert_in(self, con: sqlite3.Connection, table: str, records: list, to_row: Callable, stamp_at: int,
+                   keep_versions: bool, merge: Callable | None = None) -> UpsertCounts:
+        """`_upsert`'s work inside a transaction the caller holds (`tx` commits on leaving, so it does not nest)."""
+        counts = UpsertCounts()
+        if not con.in_transaction:
+            con.execute("BEGIN IMMEDIATE")  # the write lock first, then the clock (and the stored records to merge)
+        if merge is not None:
+            stored = self._by_id(table, type(records[0]), [r.id for r in records]) if records else {}
+            records = [merge(stored[r.id], r) if r.id in stored else r for r in records]
+        now = max(time.time(), self.last_write() + 1e-6)
+        rows = [to_row(r) for r in records]
+        rows = [(*row[:stamp_at], now, *row[stamp_at + 1:]) for row in rows]
+        for row in rows:
+            exists = con.execute(f"SELECT json FROM {table} WHERE id=?", (row[0],)).fetchone()
+            if keep_versions and exists and exists[0] != row[-1] and _without_closed(exists[0]) != _without_closed(row[-1]):
+                con.execute("INSERT OR IGNORE INTO posting_versions VALUES (?,?,?,?)",
+                            (row[0], hashlib.sha1(exists[0].encode()).hexdigest(), exists[0], now))
+            con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * len(row))})", row)
+            counts.updated += bool(exists)
+            counts.inserted += not exists
         return counts
 
-    def upsert_postings(self, postings: Iterable[Posting]) -> UpsertCounts:
-        return self._upsert("postings", [
-            (p.id, p.source, p.title, p.display_company, p.place.sido, p.place.sigungu, p.place.lat, p.place.lon,
-             p.place.geo_status, p.place.geo_note, p.edu_min, p.career_kind, p.occupation, p.major_code, p.middle_code,
-             int(p.synthetic), p.text_hash(), None, p.to_json()) for p in postings], stamp_at=17, keep_versions=True)
+    @staticmethod
+    def _posting_row(p: Posting) -> tuple:
+        return (p.id, p.source, p.title, p.display_company, p.place.sido, p.place.sigungu, p.place.lat, p.place.lon,
+                p.place.geo_status, p.place.geo_note, p.edu_min, p.career_kind, p.occupation, p.major_code, p.middle_code,
+                int(p.synthetic), p.text_hash(), None, p.to_json())
+
+    def upsert_postings(self, postings: Iterable[Posting],
+                        merge: Callable[[Posting, Posting], Posting] | None = None) -> UpsertCounts:
+        return self._upsert("postings", list(postings), self._posting_row, stamp_at=17, keep_versions=True, merge=merge)
+
+    def modify_postings(self, ids: Iterable[str], change: Callable[[Posting], bool]) -> list[Posting]:
+        """Read, change and write back the stored postings among `ids` under one write lock. `change` edits a posting
+        in place and says whether it did. A flag or code set from an earlier read (a sync closing or withdrawing what
+        its listing read, an auto-coder predicting for minutes) then never writes back over a record an upload or a
+        sync stored since; `change` decides on the record as it is now. Returns the changed postings."""
+        return self._modify("postings", Posting, self._posting_row, 17, True, ids, change)
+
+    def _modify(self, table: str, record, to_row: Callable, stamp_at: int, keep_versions: bool, ids: Iterable[str],
+                change: Callable) -> list:
+        ids = list(ids)
+        if not ids:
+            return []
+        with self.tx() as con:
+            if not con.in_transaction:
+                con.execute("BEGIN IMMEDIATE")
+            changed = [r for r in self._by_id(table, record, ids).values() if change(r)]
+            if changed:
+                self._upsert_in(con, table, changed, to_row, stamp_at, keep_versions)
+        return changed
 
     def posting_versions(self, ids: list[str] | None = None) -> dict[str, list[Posting]]:
         """posting id → the versions it had before its current one (oldest first): what the disability verdicts
@@ -224,11 +260,19 @@ class Store:
             con.execute("DELETE FROM postings WHERE id=?", (posting_id,))
 
     # ------------------------------------------------------------ seekers
-    def upsert_seekers(self, seekers: Iterable[Seeker]) -> UpsertCounts:
-        return self._upsert("seekers", [
-            (s.id, s.source, s.place.sido, s.place.sigungu, s.place.lat, s.place.lon, s.place.geo_status,
-             s.place.geo_note, s.disability_type, s.desired_occupation, s.major_code, int(s.synthetic), s.text_hash(),
-             None, s.to_json()) for s in seekers], stamp_at=13)
+    @staticmethod
+    def _seeker_row(s: Seeker) -> tuple:
+        return (s.id, s.source, s.place.sido, s.place.sigungu, s.place.lat, s.place.lon, s.place.geo_status,
+                s.place.geo_note, s.disability_type, s.desired_occupation, s.major_code, int(s.synthetic), s.text_hash(),
+                None, s.to_json())
+
+    def upsert_seekers(self, seekers: Iterable[Seeker],
+                       merge: Callable[[Seeker, Seeker], Seeker] | None = None) -> UpsertCounts:
+        return self._upsert("seekers", list(seekers), self._seeker_row, stamp_at=13, merge=merge)
+
+    def modify_seekers(self, ids: Iterable[str], change: Callable[[Seeker], bool]) -> list[Seeker]:
+        """`modify_postings` for seekers: a code or disability set from an earlier read never writes over a newer one."""
+        return self._modify("seekers", Seeker, self._seeker_row, 13, False, ids, change)
 
     def seekers(self, source: str | None = None) -> list[Seeker]:
         sql = "SELECT json FROM seekers" + (" WHERE source=?" if source else "") + " ORDER BY rowid"

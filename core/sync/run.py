@@ -39,6 +39,7 @@ class SyncReport:
     unchanged: int = 0
     closed: int = 0
     withdrawn: int = 0  # open postings the complete listing no longer held
+    relisted: int = 0  # withdrawn postings a page listed again: open again
     rejected: dict[str, int] = field(default_factory=dict)  # 'field: reason' → count (a row may have several)
     rejected_rows: int = 0
     stopped: str = ""  # why the run stopped early ('' = finished)
@@ -47,7 +48,8 @@ class SyncReport:
 
     def summary(self) -> str:
         head = (f"{self.api}: 페이지 {self.pages:,} · 목록 {self.listed:,}건 → 신규 {self.new:,} · 변경 {self.updated:,} · "
-                f"그대로 {self.unchanged:,} · 마감 처리 {self.closed:,} · 목록에서 사라짐 {self.withdrawn:,} · 거부 {self.rejected_rows:,} ({self.seconds:.1f}s)")
+                f"그대로 {self.unchanged:,} · 마감 처리 {self.closed:,} · 목록에서 사라짐 {self.withdrawn:,} · "
+                f"다시 올라옴 {self.relisted:,} · 거부 {self.rejected_rows:,} ({self.seconds:.1f}s)")
         reasons = "".join(f"\n  거부 사유: {k} ×{v}" for k, v in sorted(self.rejected.items(), key=lambda kv: -kv[1])[:5])
         stop = (f"\n중단: {self.stopped}\n다시 실행하면 {self.resume_page}쪽부터 이어서 받습니다." if self.stopped else "")
         return head + reasons + stop
@@ -103,7 +105,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             out.unchanged += len(rows) - len(fresh)
             if fresh:
                 _store_page(store, api, client, fresh, folder, page, run_id, out)
-            relist(store, [i for i, p in stored.items() if p.withdrawn])
+            out.relisted += relist(store, [i for i, p in stored.items() if p.withdrawn])
             out.pages += 1
             page += 1
             store.save_sync_state(api.name, next_page=page)
@@ -113,7 +115,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             if len(rows) < api.page_size:
                 whole = True
                 break
-        held = store.postings(spec.source)  # read once for both passes (a close updates the records in place)
+        held = store.postings(spec.source)  # read once for both passes' candidates (each decided again as stored)
         out.closed = close_expired(store, spec.source, today or clock.today(), held)
         if whole and not resuming:  # read from page 1 to the end in this run: what it did not list has left it
             out.withdrawn = mark_withdrawn(store, spec.source, listed, held)
@@ -169,37 +171,46 @@ def _count_rejects(rep, out: SyncReport) -> None:
 def mark_withdrawn(store: Store, source: str, listed: set[str], postings: list | None = None) -> int:
     """After a complete listing: an open posting of `source` it did not hold is withdrawn (never recommended; the
     API drops a posting withdrawn or filled before its date, and one with no date, '채용시까지', stayed open for
-    ever), and one it held again is not. `postings`: the source's postings, when the caller read them already.
+    ever), and one it held again is not. `postings`: the source's postings, when the caller read them already; they
+    only pick the candidates, and each is decided again on the stored record, under the write lock.
     Returns how many were newly withdrawn."""
-    changed, newly = [], 0
-    for p in store.postings(source) if postings is None else postings:
+    def settle(p) -> bool:
         gone = p.id not in listed and not p.closed
-        if gone != p.withdrawn:
-            p.withdrawn = gone
-            changed.append(p)
-            newly += gone
-    if changed:
-        store.upsert_postings(changed)
-    return newly
+        if gone == p.withdrawn:
+            return False
+        p.withdrawn = gone
+        return True
+
+    held = store.postings(source) if postings is None else postings
+    candidates = [p.id for p in held if (p.id not in listed and not p.closed) != p.withdrawn]
+    return sum(p.withdrawn for p in store.modify_postings(candidates, settle))
 
 
-def relist(store: Store, ids: list[str]) -> None:
+def relist(store: Store, ids: list[str]) -> int:
     """Postings a listing page holds again are no longer withdrawn (any page, of any run: the API lists them now).
-    Read again here, after the page was stored, so a changed record is not written back as it was."""
-    back = [p for p in store.postings_by_id(ids).values() if p.withdrawn]
-    for p in back:
-        p.withdrawn = False
-    if back:
-        store.upsert_postings(back)
+    Read and written under one write lock, after the page was stored, so no record is written back as it was.
+    Returns how many came back."""
+    def bring_back(p) -> bool:
+        was, p.withdrawn = p.withdrawn, False
+        return was
+
+    return len(store.modify_postings(ids, bring_back))
 
 
 def close_expired(store: Store, source: str, today: date, postings: list | None = None) -> int:
     """Mark closed every posting of `source` whose closing date has passed: kept for history, never recommended.
-    `postings`: the source's postings, when the caller read them already (they are updated in place)."""
-    expired = [p for p in (store.postings(source) if postings is None else postings)
-               if p.close_date and p.close_date < today.isoformat() and not p.closed]
-    for p in expired:
-        p.closed = True
-    if expired:
-        store.upsert_postings(expired)
-    return len(expired)
+    `postings`: the source's postings, when the caller read them already; they only pick the candidates, and each
+    is decided again on the stored record, under the write lock (a date moved meanwhile keeps it open)."""
+    day = today.isoformat()
+
+    def expired(p) -> bool:
+        return bool(p.close_date) and p.close_date < day and not p.closed
+
+    def close(p) -> bool:
+        if expired(p):
+            p.closed = True
+            return True
+        return False
+
+    held = store.postings(source) if postings is None else postings
+    return len(store.modify_postings([p.id for p in held if expired(p)], close))

@@ -63,17 +63,25 @@ def autocode(store: Store, classifier, threshold: float | None = None, progress:
     for start in range(0, len(records), 512):
         predictions += classifier.predict([r.text() for r in records[start:start + 512]])
         report(progress, "직종 예측", min(start + 512, len(records)), len(records))
-    rows, accepted = [], []
+    rows, accepted = [], {}
     model = f"{classifier.path.name}:{classifier.card.get('date', '')}"
     for record, (code, confidence) in zip(records, predictions):
         ok = confidence >= threshold
         kind = "posting" if isinstance(record, Posting) else "seeker"
         rows.append((record.id, kind, code, round(confidence, 4), model, "accepted" if ok else "review", time.time()))
         if ok:
-            set_code(record, code, PREDICTED)
-            accepted.append(record)
-    store.upsert_postings([r for r in accepted if isinstance(r, Posting)])
-    store.upsert_seekers([r for r in accepted if isinstance(r, Seeker)])
+            accepted[kind, record.id] = code
+
+    def take_prediction(record: Posting | Seeker) -> bool:
+        """On the record as stored now (a sync may have closed or withdrawn it while the model read): coded since by
+        its source or an analyst, it keeps that code."""
+        if not without_code([record]):
+            return False
+        set_code(record, accepted["posting" if isinstance(record, Posting) else "seeker", record.id], PREDICTED)
+        return True
+
+    store.modify_postings([i for kind, i in accepted if kind == "posting"], take_prediction)
+    store.modify_seekers([i for kind, i in accepted if kind == "seeker"], take_prediction)
     store.put_autocodes(rows)
     return AutocodeCounts(len(accepted), len(rows) - len(accepted), threshold)
 
@@ -84,10 +92,12 @@ def review(store: Store, record_id: str, code: str, analyst: str) -> Posting | S
         raise ValueError("직종 예측 검토에는 분석가 이름(로그인 계정)이 필요합니다")
     if not (keco.middle_of(code) and keco.middle_of(code) in keco.middles()):
         raise ValueError(f"'{code}'는 직종 코드가 아닙니다 (중분류 3자리 또는 세분류 6자리)")
-    record = store.posting(record_id) or store.seeker(record_id)
-    if record is None:
+    def take_review(record: Posting | Seeker) -> bool:
+        set_code(record, code, REVIEWED)
+        return True
+
+    changed = store.modify_postings([record_id], take_review) or store.modify_seekers([record_id], take_review)
+    if not changed:
         raise ValueError(f"'{record_id}' 기록이 저장소에 없습니다")
-    set_code(record, code, REVIEWED)
-    (store.upsert_postings if isinstance(record, Posting) else store.upsert_seekers)([record])
     store.review_autocode(record_id, code, analyst.strip())
-    return record
+    return changed[0]
