@@ -255,10 +255,6 @@ class Store:
         row = self.con.execute("SELECT json FROM postings WHERE id=?", (posting_id,)).fetchone()
         return Posting.from_json(row[0]) if row else None
 
-    def delete_posting(self, posting_id: str) -> None:
-        with self.tx() as con:
-            con.execute("DELETE FROM postings WHERE id=?", (posting_id,))
-
     # ------------------------------------------------------------ seekers
     @staticmethod
     def _seeker_row(s: Seeker) -> tuple:
