@@ -89,7 +89,10 @@ def test_disability_labels():
     ("~ 12/31(목)", "2026-12-02", "2026-12-31"),  # this year's, not one five years back
     ("~ 03/15(월)", "2026-12-02", "2027-03-15"),  # a few months ahead: next year's
     ("~ 03/15(월)", "2026-05-01", "2021-03-15"),  # not 2027 (the same calendar): too far ahead to be a closing date
-    ("~ 04/12", "2026-12-02", ""),  # no weekday: the year cannot be told
+    ("~ 04/12", "2026-12-02", "2027-04-12"),  # no weekday: the latest such day up to half a year ahead, never ''
+    ("오늘마감(13일 전 등록)", "2026-12-02", "2026-12-02"),  # relative closings (fourth audit): counted from the
+    ("내일마감(5일 전 등록)", "2026-12-02", "2026-12-03"),  # day the file is read; open-ended, they never closed
+    ("18시마감", "2026-12-02", "2026-12-02"),
 ])
 def test_a_closing_date_without_a_year_takes_the_year_its_weekday_pins(text, today, closes):
     """Such a posting used to get no closing date and so stayed open for ever (second audit of 2026-12-02)."""

@@ -6,7 +6,7 @@ from collections import Counter
 
 from ..data.datasets import load_dataset
 from ..data.store import Store
-from ..llm.extract import cache_key, extract_all
+from ..llm.extract import answer_model, cache_key, extract_all
 from ..progress import TerminalProgress
 from ..settings import settings
 
@@ -37,9 +37,7 @@ def run(args) -> int:
     start = time.time()
     counts = extract_all(store, postings, extractor, cfg, args.runs, progress=TerminalProgress(), refresh=args.refresh)
     seconds = time.time() - start
-    model = cfg.model if extractor == "llm" and cfg else "rules"
-    stored = [store.get_extraction(cache_key(p, extractor, model + (f"x{args.runs}" if args.runs > 1 else "")))
-              for p in postings]
+    stored = [store.get_extraction(cache_key(p, extractor, answer_model(extractor, cfg, args.runs))) for p in postings]
     ok = [r["result"] for r in stored if r and r["status"] == "ok"]
     with_suitable = sum(bool(r["suitable_types"]) for r in ok)
     with_any = sum(bool(r["suitable_types"] or r["unsuitable_types"]) for r in ok)

@@ -180,7 +180,7 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
     s.disability_stated = states_a_disability(raw.get("disability_type"), raw.get("disability_grade"))
     s.education_known = bool(s.education)
     with faults.field():
-        s.edu_level = int(parse_education(s.education, "education")) if s.education else 0
+        s.edu_level = int(parse_education(s.education, "education", holder=True)) if s.education else 0
     with faults.field():
         career = parse_career(raw.get("career") or "", "career")
         s.career_kind = "experienced" if career.kind == "experienced" else "new"

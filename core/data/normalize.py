@@ -95,7 +95,7 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
     (r"무관|제한\s*없|불문", Education.NONE),
     (r"박사", Education.DOCTOR),
     (r"석사|대학원", Education.MASTER),
-    (r"2\s*[-,·]\s*3\s*년|초대졸|전문대", Education.COLLEGE),
+    (r"2\s*[-,·]\s*3\s*년|초대졸|전문대|전문\s*학사", Education.COLLEGE),
     (r"(대졸|대학교?|학사)\s*\(?\s*4\s*년|4년제|학사|대졸|대학교", Education.UNIVERSITY),
     (r"고졸|고등학교|고교", Education.HIGH),
     (r"중졸|중학교", Education.MIDDLE),
@@ -103,10 +103,29 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
 ]
 
 
-def parse_education(value: object, field: str = "education") -> Education:
+# a school left or not yet finished: its holder has the diploma below it (a 대학교 중퇴 holds 고졸, not 전문대)
+_NOT_FINISHED = re.compile(r"중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|졸업\s*(?:예정|유예)")
+_HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
+               Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
+               Education.MIDDLE: Education.ELEMENTARY, Education.ELEMENTARY: Education.NONE}
+# what a requirement may waive besides its own subject: '대졸 이상 (전공 무관)' waives no degree
+_WAIVED_SUBJECTS = ("학력", "경력", "전공", "학과", "나이", "연령", "성별", "지역", "국적", "자격증?", "장애")
+
+
+def _without_other_waivers(text: str, own: str) -> str:
+    """The text without '전공 무관', '나이 불문' and the like, which once read as '학력무관' or '경력무관' and cancelled
+    the level the same cell stated ('경력 3년 이상 (나이 무관)')."""
+    others = "|".join(s for s in _WAIVED_SUBJECTS if s != own)
+    rest = re.sub(rf"(?:{others})\s*(?:무관|불문|관계\s*없\w*|제한\s*없\w*)", " ", text)
+    return rest if re.search(r"[^\W\d_]", rest) else text  # nothing else said ('나이 무관' alone): as written
+
+
+def parse_education(value: object, field: str = "education", holder: bool = False) -> Education:
     """'03', '고졸', '대졸(2~3년)', '대학(2,3년)↑', '학력무관', 'H'... → Education. Empty → 무관.
 
-    A range such as '고졸 ~ 대졸(4년)' is a *minimum* of 고졸 (the lower end is what is required).
+    A range such as '고졸 ~ 대졸(4년)' is a *minimum* of 고졸 (the lower end is what is required). `holder`: the
+    value is what a seeker has, and a school left or not finished ('대학교 중퇴', '재학') counts as the diploma below
+    it; a posting's '대학 재학 이상' keeps its level (a requirement is never read lower than written).
     """
     if value is None:
         return Education.NONE
@@ -119,10 +138,11 @@ def parse_education(value: object, field: str = "education") -> Education:
     if "~" in text:
         low = text.split("~", 1)[0].strip()
         # '~ 대졸(4년)' has only an upper bound: no minimum is required.
-        return parse_education(low, field) if low else Education.NONE
+        return parse_education(low, field, holder) if low else Education.NONE
+    text = _without_other_waivers(text, "학력")
     for pattern, level in _EDU_PATTERNS:
         if re.search(pattern, text):
-            return level
+            return _HELD_BELOW.get(level, level) if holder and _NOT_FINISHED.search(text) else level
     raise FieldError(field, value, "학력 값을 해석할 수 없음")
 
 
@@ -158,6 +178,9 @@ def _checked_months(months: int, field: str, value: object) -> int:
     return months
 
 
+_NO_EXPERIENCE = re.compile(r"경력\s*(?:없|미보유|0\s*(?:년|개월)(?!\s*이상))|무경력|미경력")
+
+
 def parse_career(value: object, field: str = "career") -> Career:
     """'N'/'E'/'Z', '신입', '경력2년', '신입/경력1년', '경력무관', '관계없음', '신입 · 경력', '경력 5년↑'."""
     if value is None:
@@ -170,6 +193,9 @@ def parse_career(value: object, field: str = "career") -> Career:
         return Career(code)
     if re.search(r"(?:^|[^\d\s])\s*[-−]\s*\d+(?:\.\d+)?\s*(?:년|개월)", text):  # '경력 -5년' (a range '3-5년' has a digit before)
         raise FieldError(field, value, "경력 기간이 음수임")
+    text = _without_other_waivers(text, "경력")
+    if _NO_EXPERIENCE.search(text):  # '경력 없음', '무경력': the word 경력 once read these as experienced
+        return Career("new")
     has_new = "신입" in text
     has_exp = "경력" in text and not re.search(r"경력\s*(무관|불문|관계)", text)
     if re.search(r"관계\s*없|무관|불문", text) or (has_new and has_exp):
@@ -186,8 +212,10 @@ def parse_career(value: object, field: str = "career") -> Career:
 
 
 # ---------------------------------------------------------------- dates
-_OPEN_ENDED = re.compile(r"채용\s*시|상시|수시|마감\s*시|별도|충원\s*시|^9999-?12-?31$"
-                         r"|(오늘|내일|\d{1,2}\s*시)\s*마감")  # Saramin's relative closings: within a day of the crawl
+_OPEN_ENDED = re.compile(r"채용\s*시|상시|수시|마감\s*시|별도|충원\s*시|^9999-?12-?31$")
+# Saramin's relative closings, counted from the day the file is read: read as open-ended, they never closed
+_RELATIVE_CLOSING = re.compile(r"(오늘|내일|모레|\d{1,2}\s*시)\s*마감")
+_DAYS_AHEAD = {"오늘": 0, "내일": 1, "모레": 2}
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})(?!\d)|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})(?!\d)")
 _WEEKDAY = re.compile(r"\s*\(\s*([월화수목금토일])\s*\)")
@@ -203,13 +231,13 @@ def year_by_weekday(month: int, day: int, weekday: str, today: date | None = Non
     years, and a posting does not close far ahead, so an old file's dates land in the past, where they close).
     '' when no year fits (29 Feb, a weekday that never falls there)."""
     horizon = (today or clock.today()) + timedelta(days=CLOSING_HORIZON_DAYS)
-    wanted = "월화수목금토일".index(weekday)
+    wanted = "월화수목금토일".index(weekday) if weekday else None  # none written: the latest date up to the horizon
     for year in range(horizon.year, DATE_YEARS[0] - 1, -1):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if candidate <= horizon and candidate.weekday() == wanted:
+        if candidate <= horizon and wanted in (None, candidate.weekday()):
             return candidate.isoformat()
     return ""
 
@@ -217,10 +245,12 @@ def year_by_weekday(month: int, day: int, weekday: str, today: date | None = Non
 def parse_date(value: object, field: str = "date", last: bool = False, today: date | None = None) -> str:
     """'23-04-29', '채용시까지  23-04-29', '24/05/01', '2026-11-03', '20261103' → ISO '2023-04-29'.
 
-    `last` takes the end of a range ('2026-11-01~2026-11-30', KEAD's 모집기간). Empty text and open-ended closings ('채용시까지', '상시채용') give ''; a month and day with no year
-    (Saramin '~ 04/12(금)') takes the year its weekday pins (`year_by_weekday`, counted from `today`), and gives
-    '' when it has no weekday. Anything else is a FieldError: an impossible
-    calendar date ('9999-99-99'), a year outside 1990–2100, or words that are not a date ('어제').
+    `last` takes the end of a range ('2026-11-01~2026-11-30', KEAD's 모집기간). Empty text and open-ended closings
+    ('채용시까지', '상시채용') give ''; a month and day with no year (Saramin '~ 04/12(금)') takes the year its weekday
+    pins (`year_by_weekday`, counted from `today`), or without a weekday the latest such day up to half a year ahead;
+    Saramin's '오늘마감' / 'N시마감' give `today` and '내일마감' the day after (read as open-ended, they never closed).
+    Anything else is a FieldError: an impossible calendar date ('9999-99-99'), a year outside 1990–2100, or words
+    that are not a date ('어제').
     """
     text = clean_text(value)
     if not text or text in {"-", "nan", "None"}:
@@ -241,12 +271,15 @@ def parse_date(value: object, field: str = "date", last: bool = False, today: da
                 return ""
             raise FieldError(field, value, f"연도가 비정상적임 ({DATE_YEARS[0]}~{DATE_YEARS[1]}년)")
         return day.isoformat()
+    relative = _RELATIVE_CLOSING.search(text)
+    if relative:  # '오늘마감', '내일마감', '18시마감': the day the file is read, or the next
+        return ((today or clock.today()) + timedelta(days=_DAYS_AHEAD.get(relative.group(1), 0))).isoformat()
     if _OPEN_ENDED.search(text):
         return ""
     md = _MONTH_DAY.search(text)
     if md and 1 <= int(md.group(1)) <= 12 and 1 <= int(md.group(2)) <= 31:
         weekday = _WEEKDAY.match(text, md.end())
-        return year_by_weekday(int(md.group(1)), int(md.group(2)), weekday.group(1), today) if weekday else ""
+        return year_by_weekday(int(md.group(1)), int(md.group(2)), weekday.group(1) if weekday else "", today)
     raise FieldError(field, value, "날짜 형식이 아님 (예: 2026-11-24, 26-11-24, 채용시까지)")
 
 

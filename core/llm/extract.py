@@ -13,13 +13,19 @@ from ..data.normalize import DISABILITY_TYPES
 from ..data.records import Posting
 from ..progress import Progress, report
 from .client import LLMConfig, LLMError, LLMFatal, extract_llm, make_client, redact
-from .rules import conflicts, cross_check, posting_source_text, rules_payload, source_hash
+from .rules import RULES_MODEL, conflicts, cross_check, posting_source_text, rules_payload, source_hash
 from .schema import PROMPT_VERSION, PostingExtraction
 from .suitability import CONFLICT, FAILED, SETTLED  # ok: verdicts stand; conflict: held for review; failed: unknown
 
 
 def cache_key(p: Posting, extractor: str, model: str) -> tuple[str, str, str, str]:
     return (source_hash(p), extractor, model, PROMPT_VERSION)
+
+
+def answer_model(extractor: str, cfg: LLMConfig | None, runs: int = 1) -> str:
+    """The model an answer is stored under: the LLM's (× runs), or the rules' version (`RULES_MODEL`)."""
+    model = cfg.model if extractor == "llm" and cfg else RULES_MODEL
+    return model + (f"x{runs}" if runs > 1 else "")
 
 
 def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig | None = None, runs: int = 1,
@@ -29,8 +35,7 @@ def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig 
     Whatever goes wrong with this one posting (an answer that fails validation, a bug met by one odd record) is
     stored as its failure and returned: the caller goes on with the next posting, whose exclusions must not be
     lost to this one."""
-    model = cfg.model if extractor == "llm" and cfg else "rules"
-    key = cache_key(p, extractor, model + (f"x{runs}" if runs > 1 else ""))
+    key = cache_key(p, extractor, answer_model(extractor, cfg, runs))
     stored = store.get_extraction(key)
     earlier = stored if stored and stored["status"] in (SETTLED, CONFLICT) else None  # a stored failure is no answer
     if earlier and not refresh:

@@ -50,6 +50,11 @@ class Rule:
     suitable: tuple[str, ...] = ()
     reason: str = ""
 
+    def search(self, value: str) -> re.Match | None:
+        """Case-insensitive: files and APIs write '20kg', '20Kg' and '20 KG' alike, and a lower-case unit once lost
+        the employer's declared 지체장애(중증) exclusion."""
+        return re.search(self.pattern, value, re.IGNORECASE)
+
 
 G = lambda base, *grades: tuple(f"{base}({g})" for g in (grades or ("경증", "중증")))  # noqa: E731
 
@@ -61,8 +66,9 @@ RULES: list[Rule] = [
     Rule("ENV-TALK-NONE", "envLstnTalk", r"(어려움 ?있음|불필요|하지 않음)", suitable=G("청각장애") + G("언어장애"), reason="듣고 말하기 부담이 적음"),
     Rule("ENV-STAND-LONG", "envStndWalk", r"오랫동안", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애", "중증"), reason="오래 서거나 걸어야 함"),
     Rule("ENV-SEATED", "envStndWalk", r"앉아서", suitable=G("지체장애") + G("내부장애", "경증"), reason="앉아서 일할 수 있음"),
-    Rule("ENV-LIFT-HEAVY", "envLiftPower", r"20\s*Kg\s*이상", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애"), reason="20kg 이상 들어야 함"),
-    Rule("ENV-LIFT-LIGHT", "envLiftPower", r"5\s*Kg\s*이내", suitable=G("내부장애", "경증"), reason="5kg 이내의 가벼운 작업"),
+    Rule("ENV-LIFT-HEAVY", "envLiftPower", r"20\s*(?:kg|킬로(?:그램)?)\s*이상",
+         unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애"), reason="20kg 이상 들어야 함"),
+    Rule("ENV-LIFT-LIGHT", "envLiftPower", r"5\s*(?:kg|킬로(?:그램)?)\s*이내", suitable=G("내부장애", "경증"), reason="5kg 이내의 가벼운 작업"),
     Rule("ENV-BOTH-HANDS", "envBothHands", r"양손", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증"), reason="양손 작업 필요"),
     Rule("ENV-ONE-HAND", "envBothHands", r"한\s*손", suitable=G("지체장애", "경증"), reason="한 손으로도 가능"),
     Rule("ENV-FINE-WORK", "envHandWork", r"정밀", unsuitable=G("뇌병변장애", "중증") + G("시각장애", "중증"), reason="정밀한 손 작업 필요"),
@@ -89,6 +95,9 @@ RULES: list[Rule] = [
     Rule("OCC-SITE", "occupation", r"\((08[1-6])\)", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("뇌전증장애", "중증"), reason="건설 현장 직종"),
     Rule("OCC-MACHINE", "occupation", r"\((09[3-9]|104|112)\)", unsuitable=G("뇌전증장애", "중증") + G("시각장애", "중증"), reason="기계·설비 조작 직종"),
 ]
+# what a stored rules answer was read by: an answer is for these rules only, so a changed rule reads every text again
+# (an older answer still adds its exclusions: they only add up)
+RULES_MODEL = "rules:" + hashlib.sha1(repr(RULES).encode()).hexdigest()[:10]
 
 
 def extract_rules(p: Posting) -> tuple[PostingExtraction, list[str]]:
@@ -100,7 +109,7 @@ def extract_rules(p: Posting) -> tuple[PostingExtraction, list[str]]:
     for rule in RULES:
         value = text if rule.field == "text" else occupation_label(p) if rule.field == "occupation" else str(
             getattr(p, rule.field, "") or "")
-        m = re.search(rule.pattern, value)
+        m = rule.search(value)
         if not m:
             continue
         fired.append(rule.id)
@@ -165,7 +174,7 @@ def conflicts(llm: PostingExtraction, p: Posting, source_text: str) -> list[str]
 
 def cross_check(llm: PostingExtraction, p: Posting) -> list[str]:
     """Flags where the LLM calls a type suitable that the employer's declared environment rules out."""
-    declared = [r for r in RULES if r.field in ENV_FIELDS and r.unsuitable and re.search(r.pattern, str(getattr(p, r.field, "")))]
+    declared = [r for r in RULES if r.field in ENV_FIELDS and r.unsuitable and r.search(str(getattr(p, r.field, "")))]
     flags = []
     for j in llm.suitable_types:
         for r in declared:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
 from ..data.records import Posting
 from ..data.store import Store
-from .rules import rules_payload, source_hash
+from .rules import RULES_MODEL, rules_payload, source_hash
 from .schema import PROMPT_VERSION
 
 SETTLED, CONFLICT, FAILED = "ok", "conflict", "failed"  # extraction statuses (see extract.py)
@@ -27,7 +27,7 @@ NOT_MENTIONED = "언급 없음"
 
 def _rules_now(p: Posting, text_hash: str) -> dict:
     """The offline rules read from the posting's current text, as an extraction row that is not stored ('live')."""
-    row = {"posting_id": p.id, "text_hash": text_hash, "extractor": "rules", "model": "rules",
+    row = {"posting_id": p.id, "text_hash": text_hash, "extractor": "rules", "model": RULES_MODEL,
            "prompt_version": PROMPT_VERSION, "at": None, "live": True}
     try:
         return {**row, "status": SETTLED, "result": rules_payload(p), "error": ""}
@@ -64,7 +64,8 @@ def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None
         h = hashes[p.id]
         theirs = [r for old in earlier.get(p.id, ()) for r in by_hash.get(old, [])]
         mine = list({id(r): r for r in (*by_id.get(p.id, []), *by_hash.get(h, []), *theirs)}.values())
-        if not any(r["extractor"] == "rules" and r["text_hash"] == h and r["prompt_version"] == PROMPT_VERSION for r in mine):
+        if not any(r["extractor"] == "rules" and r["text_hash"] == h and r["prompt_version"] == PROMPT_VERSION
+                   and r["model"] == RULES_MODEL for r in mine):  # today's rules on today's text, else read now
             mine.append(_rules_now(p, h))
         out[p.id] = (h, mine)
     for posting_id, mine in by_id.items():
