@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .data.normalize import EDUCATION_LABELS, VERDICT_UNKNOWN, Education
+from .data.records import disabilities
 from .geo import CAPITAL_REGION, SIDO_SHORT, haversine_km
 from .geo.grid import GridIndex
 
@@ -45,7 +46,7 @@ class Origin:
     sido: str | None
     education: int  # posting: its minimum; seeker: the level held (0 when unknown)
     career: str  # posting: its requirement; seeker: 'new' / 'experienced'
-    disability: str = ""  # seeker's label, e.g. '지체장애(중증)'
+    disability: str = ""  # seeker's labels, e.g. '지체장애(중증)' (`Seeker.filter_disability`: with any 부장애)
     unsuitable: frozenset = frozenset()  # posting's unsuitable types (after corrections)
     level: str = ""  # the place's precision: 'emd' | 'sigungu' | 'sido' ('' when unknown)
 
@@ -65,7 +66,7 @@ class ItemTable:
     lon: np.ndarray
     education: np.ndarray  # int8
     career: np.ndarray  # int8 CAREER_CODES
-    disability: list[str]  # seekers: label; postings: ''
+    disability: list[str]  # seekers: labels (`Seeker.filter_disability`); postings: ''
     unsuitable: list[frozenset]  # postings: unsuitable types; seekers: empty
     open: np.ndarray | None = None  # bool; False for a closed posting (kept for history, never recommended)
     sido: np.ndarray | None = None  # object array of 시도 names ('' when unplaced): the filter of a coarse query
@@ -191,13 +192,15 @@ def filter_mask(origin: Origin, table: ItemTable, settings: FilterSettings,
         picked = range(n) if isinstance(rows, slice) else rows
         unknown = settings.unknown_verdict  # '판정 없음 제외': an unknown verdict is never taken as suitable
         if table.kind == "posting" and origin.disability:
+            held = disabilities(origin.disability)  # the main one and any 부장애: a posting unsuitable for either goes
             apply("disability", ("dis", origin.disability, unknown), lambda: np.fromiter(
-                (origin.disability not in table.unsuitable[r] and not (unknown and VERDICT_UNKNOWN in table.unsuitable[r])
+                (not any(d in table.unsuitable[r] for d in held) and not (unknown and VERDICT_UNKNOWN in table.unsuitable[r])
                  for r in picked), bool, len(keep)))
         elif table.kind == "seeker" and origin.unsuitable:
             blocked = unknown and VERDICT_UNKNOWN in origin.unsuitable
             apply("disability", ("uns", origin.unsuitable, unknown), lambda: np.fromiter(
-                (table.disability[r] not in origin.unsuitable and not (blocked and table.disability[r]) for r in picked),
+                (not any(d in origin.unsuitable for d in disabilities(table.disability[r])) and not (blocked and table.disability[r])
+                 for r in picked),
                 bool, len(keep)))
         else:
             removed["disability"] = 0
@@ -292,13 +295,11 @@ def pair_violation(query, item, f: FilterSettings, unsuitable: dict, as_of: str 
         if not i_is_posting and query.career_kind == "experienced" and item.career_kind == "new":
             return "career"
     if f.disability:
-        if i_is_posting and not q_is_posting and query.disability_type in unsuitable.get(item.id, ()):
-            return "disability"
-        if not i_is_posting and item.disability_type in unsuitable.get(query.id, ()):
-            return "disability"
-        if f.unknown_verdict:
-            if i_is_posting and not q_is_posting and query.disability_type and VERDICT_UNKNOWN in unsuitable.get(item.id, ()):
-                return "disability(unknown verdict)"
-            if not i_is_posting and item.disability_type and VERDICT_UNKNOWN in unsuitable.get(query.id, ()):
+        seeker, posting = (query, item) if i_is_posting and not q_is_posting else (item, query) if not i_is_posting else (None, None)
+        if seeker is not None:
+            held = disabilities(seeker.filter_disability)
+            if any(d in unsuitable.get(posting.id, ()) for d in held):
+                return "disability"
+            if f.unknown_verdict and held and VERDICT_UNKNOWN in unsuitable.get(posting.id, ()):
                 return "disability(unknown verdict)"
     return None

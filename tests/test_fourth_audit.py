@@ -126,3 +126,31 @@ def test_a_saramin_posting_that_closes_today_is_not_open_for_ever(tmp_data):
     assert len(postings) == 2
     for p in postings:
         assert not engine.corpus.is_open(p), (p.closeDt, p.close_date)
+
+
+# ---------------------------------------------------------------- primary / secondary disability
+def test_a_secondary_disability_is_filtered_like_the_main_one_both_ways(tmp_data):
+    """A seekers file with a 부장애 column: it was dropped without a word, so a driving job excluded for
+    시각장애(중증) was shown to a seeker whose 부장애 is just that, and the seeker was recommended for it. A later
+    file without the column never blanks it; a value that cannot be read rejects the row, naming the column."""
+    from core.data.ingest import ingest_file as ingest
+
+    store, engine, report = corpus(
+        tmp_data, [{"wantedAuthNo": "D1", "title": "배송 기사", "jobCont": "1톤 트럭 운전기사, 배송 기사 업무"},
+                   {"wantedAuthNo": "D2", "title": "사무 보조원", "jobCont": "서류 정리와 자료 입력"}],
+        [{"id": "1", "disability_type": "지적장애", "disability_grade": "중증", "부장애유형": "시각장애", "부장애정도": "중증"},
+         {"id": "2", "disability_type": "지적장애", "disability_grade": "중증", "부장애유형": "외계장애"}])
+    assert "시각장애(중증)" in unsuitable_map(store)["t:D1"] and "시각장애(중증)" not in unsuitable_map(store).get("t:D2", ())
+    seeker = engine.corpus.seekers["s:1"]
+    assert seeker.secondary_disability == "시각장애(중증)" and "부장애 시각장애(중증)" in seeker.disability_text
+    filters = FilterSettings(education=False, career=False)
+    offered = shown(engine, "s:1", filters)
+    assert "t:D1" not in offered and "t:D2" in offered
+    assert pair_violation(seeker, engine.corpus.postings["t:D1"], filters, engine.corpus.unsuitable) == "disability"
+    talent = engine.model("tfidf").recommend(engine.corpus.postings["t:D1"], k=20, filters=filters, target="seeker",
+                                             explain=False)
+    assert "s:1" not in [i.item_id for i in talent.items]
+    assert [(r.row_no, r.field) for r in report.rejects if "외계장애" in str(r.value)] == [(3, "secondary_disability")]  # the file's line
+    write_csv(tmp_data / "later.csv", [{**BASE_SEEKER, "id": "1", "disability_type": "지적장애", "disability_grade": "중증"}])
+    ingest(store, tmp_data / "later.csv", "seekers-csv", source="s")
+    assert store.seeker("s:1").secondary_disability == "시각장애(중증)"

@@ -31,6 +31,7 @@ __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_p
 RESERVED = {"id", "source", "synthetic", "place"}  # set by JobLens, never by a file's column mapping
 POSTING_FIELDS = {f.name for f in fields(Posting)}
 SEEKER_FIELDS = {f.name for f in fields(Seeker)}
+GRADE_FIELDS = {"disability_grade", "secondary_disability_grade"}  # read with their type, not stored apart
 
 
 def _place(texts: Iterable[str]) -> Place:
@@ -156,11 +157,33 @@ def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
     disability keeps the stored one (a blank would switch the disability filter off for a disabled seeker
     without a word); '없음' or '비장애' written out does clear it. Returns (the record to store, whether the
     stored disability was kept)."""
+    if stored.secondary_disability and not new.secondary_disability:  # a file without the 부장애 column never blanks it
+        new = replace(new, secondary_disability=stored.secondary_disability)
     if new.disability_stated:
         return new, False
     if not stored.disability_type:  # a '없음' on record stays said (the page would warn of a missing disability)
         return replace(new, disability_stated=stored.disability_stated), False
     return replace(new, disability_type=stored.disability_type, disability_stated=stored.disability_stated), True
+
+
+# a 부장애 as files name it (the field itself, or a Korean header left unmapped): filtered like the main one
+SECONDARY_TYPE_COLUMNS = ("secondary_disability", "부장애유형", "부장애 유형", "부장애", "중복장애유형", "중복장애")
+SECONDARY_GRADE_COLUMNS = ("secondary_disability_grade", "부장애정도", "부장애 정도", "부장애중증여부", "부장애 중증여부")
+
+
+def _secondary_disability(raw: dict) -> str:
+    """The row's 부장애 label ('' when none is said). A value that cannot be read rejects the row, naming the column:
+    a seeker stored without it would be shown postings unsuitable for it."""
+    def first(columns: tuple[str, ...]) -> tuple[str, object]:
+        return next(((c, raw[c]) for c in columns if states_a_disability(raw.get(c), "")), ("", ""))
+
+    column, written = first(SECONDARY_TYPE_COLUMNS)
+    if not column:
+        return ""
+    try:
+        return disability_label(written, first(SECONDARY_GRADE_COLUMNS)[1]) or ""
+    except FieldError as e:
+        raise FieldError("secondary_disability", written, f"{column} 열: {e.reason}") from None
 
 
 def build_seeker(raw: dict, source: str, key: str) -> Seeker:
@@ -178,6 +201,8 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
     with faults.field():
         s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
     s.disability_stated = states_a_disability(raw.get("disability_type"), raw.get("disability_grade"))
+    with faults.field():
+        s.secondary_disability = _secondary_disability(raw)
     s.education_known = bool(s.education)
     with faults.field():
         s.edu_level = int(parse_education(s.education, "education", holder=True)) if s.education else 0
@@ -357,7 +382,7 @@ def ingest_file(store: Store, path: str | Path, fmt: str | Format, mapping: dict
         report.rejects.append(Reject(row, "region", "알림(저장됨): 새 지역을 읽을 수 없어 저장된 위치를 유지함", record_id))
 
     if mapping:
-        known = SEEKER_FIELDS if spec.kind == "seeker" else POSTING_FIELDS
+        known = SEEKER_FIELDS | GRADE_FIELDS if spec.kind == "seeker" else POSTING_FIELDS
         unknown = sorted({v for v in mapping.values() if v not in known or v in RESERVED})
         if unknown:
             raise IngestError(f"{path}: 열 대응의 대상 필드를 쓸 수 없습니다: {', '.join(unknown)} (예약되었거나 없는 필드)")

@@ -26,6 +26,14 @@ ENV_FIELDS = ["envBothHands", "envEyesight", "envHandWork", "envLiftPower", "env
 ENV_LABELS = {"envBothHands": "양손 사용", "envEyesight": "시력", "envHandWork": "손 작업", "envLiftPower": "드는 힘",
               "envLstnTalk": "듣고 말하기", "envStndWalk": "서기·걷기"}
 
+DISABILITY_SEP = " + "  # between the labels of a seeker's filter cell (`Seeker.filter_disability`, `disabilities`)
+
+
+def disabilities(cell: str) -> list[str]:
+    """The disability labels a filter cell holds: a seeker with a 부장애 is checked against each."""
+    return [d for d in cell.split(DISABILITY_SEP) if d] if cell else []
+
+
 # what the rejects tables call a field: its Korean name, then the column name the file itself uses
 FIELD_LABELS = {
     "title": "구인제목", "company": "회사", "busplaName": "회사", "sal": "급여", "salary": "급여", "salTpNm": "급여 형태",
@@ -35,6 +43,7 @@ FIELD_LABELS = {
     "registered": "등록일", "closeDt": "마감일", "termDate": "마감일", "region": "지역", "basicAddr": "주소",
     "workRegion": "근무지역", "compAddr": "주소", "desired_region": "희망지역", "desired_occupation": "희망직종 코드",
     "desired_job_name": "희망직종", "age_band": "연령대", "disability_type": "장애유형", "disability_grade": "장애 정도",
+    "secondary_disability": "부장애유형", "secondary_disability_grade": "부장애 정도",
     "key": "키", "row": "행 전체", "file": "파일", "jobCont": "직무내용", "wantedAuthNo": "구인인증번호",
 }
 
@@ -220,6 +229,9 @@ class Seeker(JsonRecord):
     # whether the row said anything about a disability (a type, or '없음'): a later row that says nothing never
     # blanks a stored disability (ingest.merge_seekers), which would switch the disability filter off for the seeker
     disability_stated: bool = True
+    # a 부장애 (secondary disability, one of the 19 labels): filtered like the main one, since a posting unsuitable
+    # for either is unsuitable for the seeker (a file's 부장애 column was once dropped without a word)
+    secondary_disability: str = ""
     education: str = ""  # raw text
     edu_level: int = 0
     education_known: bool = False
@@ -241,10 +253,16 @@ class Seeker(JsonRecord):
         return self.desired_occupation
 
     @property
+    def filter_disability(self) -> str:
+        """Every disability the filters check, main first, in one cell ('지적장애(중증) + 시각장애(중증)')."""
+        return DISABILITY_SEP.join(d for d in (self.disability_type, self.secondary_disability) if d)
+
+    @property
     def disability_text(self) -> str:
         """The disability as a counselor reads it: its type, '없음' when the record said so, '정보 없음' when the
         record did not say (such a seeker is filtered as one without a disability: ask, and correct the record)."""
-        return self.disability_type or ("없음" if self.disability_stated else "정보 없음")
+        main = self.disability_type or ("없음" if self.disability_stated else "정보 없음")
+        return f"{main} · 부장애 {self.secondary_disability}" if self.secondary_disability else main
 
     @property
     def education_label(self) -> str:

@@ -21,7 +21,7 @@ def posting_origin(p: Posting, unsuitable: frozenset = frozenset()) -> Origin:
 
 def seeker_origin(s: Seeker) -> Origin:
     return Origin(s.id, "seeker", s.place.lat, s.place.lon, s.place.sido, s.edu_level, s.career_kind,
-                  disability=s.disability_type, level=s.place.geo_level or "")
+                  disability=s.filter_disability, level=s.place.geo_level or "")
 
 
 class Corpus:
@@ -67,7 +67,7 @@ class Corpus:
         if kind == "posting":
             return (lat, lon, r.edu_min, CAREER_CODES[r.career_kind], "", self.unsuitable.get(r.id, frozenset()),
                     self.is_open(r))
-        return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.disability_type, frozenset(), True
+        return lat, lon, r.edu_level, CAREER_CODES[r.career_kind], r.filter_disability, frozenset(), True
 
     def _in_cell_order(self, kind: str, records: list) -> tuple[list, list[tuple]]:
         """Records and their filter rows (`_row`, computed once) in grid-cell order (`core.geo.grid.cell_order`),

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..data.normalize import VERDICT_UNKNOWN
+from ..data.records import disabilities
 from ..filters import CAREER_CODES, FilterSettings, ItemTable, Origin, filter_mask
 from ..geo.grid import PAD_DEG
 from ..geo.places import EARTH_KM, haversine_km
@@ -201,7 +202,7 @@ class MilvusStore(VectorStore):
         if filters.disability:
             unknown = json.dumps(VERDICT_UNKNOWN, ensure_ascii=False)
             if table.kind == "posting" and origin.disability:
-                parts.append(f"not ARRAY_CONTAINS(unsuitable, {json.dumps(origin.disability, ensure_ascii=False)})")
+                parts += [f"not ARRAY_CONTAINS(unsuitable, {json.dumps(d, ensure_ascii=False)})" for d in disabilities(origin.disability)]
                 if filters.unknown_verdict:  # '판정 없음 제외': an unknown verdict is never taken as suitable
                     parts.append(f"not ARRAY_CONTAINS(unsuitable, {unknown})")
             elif table.kind == "seeker" and origin.unsuitable:
