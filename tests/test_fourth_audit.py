@@ -154,3 +154,29 @@ def test_a_secondary_disability_is_filtered_like_the_main_one_both_ways(tmp_data
     write_csv(tmp_data / "later.csv", [{**BASE_SEEKER, "id": "1", "disability_type": "지적장애", "disability_grade": "중증"}])
     ingest(store, tmp_data / "later.csv", "seekers-csv", source="s")
     assert store.seeker("s:1").secondary_disability == "시각장애(중증)"
+
+
+# ---------------------------------------------------------------- places
+def test_gwangju_si_with_a_gwangyeoksi_district_is_not_placed_in_gyeonggi(tmp_data):
+    """'광주시 북구' / '광주시 광산구' name 광주광역시's 구 (경기 광주시 has no 구): placed at 경기 광주시, ~270 km
+    off, the posting passes a 경기 성남 seeker's 20 km filter."""
+    from core.geo import resolve
+
+    for text in ("광주시 북구", "광주시 광산구"):
+        assert resolve(text).sido == "광주광역시", (text, resolve(text))
+    store, engine, _ = corpus(tmp_data, [{"wantedAuthNo": "G1", "region": "광주시 북구"}],
+                              [{"id": "1", "desired_region": "경기 성남시"}])
+    assert "t:G1" not in shown(engine, "s:1", FilterSettings(disability=False))
+
+
+def test_a_sigungu_written_without_its_suffix_does_not_widen_to_the_whole_sido(tmp_data):
+    """'경기 수원' (수원시 without '시') resolves to 경기 at 시도 level, so the seeker gets every 경기 posting: one in
+    연천군, ~80 km from 수원, passes the distance filter (and the page says the region was given at 시도 level)."""
+    store, engine, _ = corpus(tmp_data, [{"wantedAuthNo": "Y1", "region": "경기 연천군"}],
+                              [{"id": "1", "desired_region": "경기 수원"}])
+    assert "t:Y1" not in shown(engine, "s:1", FilterSettings(disability=False))
+    from core.geo import resolve
+
+    for text, sigungu in (("경기 수원", "수원시"), ("서울 강남 역삼동", "강남구"), ("충남 천안", "천안시"),
+                          ("경기 성남 분당", "성남시 분당구"), ("인천 강화", "강화군")):
+        assert resolve(text).sigungu == sigungu, text

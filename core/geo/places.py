@@ -177,6 +177,11 @@ class Gazetteer:
             return Place(sido, None, None, lat, lon, level="sido")
         names = self.sigungu_names.get(sido, [])
         first = rest[0]
+        if first not in names and not re.search(r"(시|군|구)$", first):  # '경기 수원', '서울 강남': the suffix left off
+            first = next((first + end for end in ("시", "군", "구") if first + end in names), first)
+            rest = [first, *rest[1:]]
+        if len(rest) > 1 and first + rest[1] not in names and first + rest[1] + "구" in names:  # '성남 분당' → 분당구
+            rest = [first, rest[1] + "구", *rest[2:]]
         candidates = []
         if len(rest) > 1:
             candidates.append((first + rest[1], 2))
@@ -212,6 +217,9 @@ class Gazetteer:
         for full in SIDO_CANONICAL.values():
             if first.startswith(full) and len(first) > len(full):
                 return full, [first[len(full):]] + tokens[1:]
+        metro = _SIDO_ALIASES.get(first[:-1]) if first.endswith("시") and len(tokens) > 1 else None
+        if metro and tokens[1] in self.sigungu_names.get(metro, []):  # '광주시 북구': 광주광역시's 구 (경기 광주시 has none)
+            return metro, tokens[1:]
         hits = [s for s, names in self.sigungu_names.items()
                 if first in names or (len(tokens) > 1 and first + tokens[1] in names)]
         if len(hits) == 1:
