@@ -3,8 +3,12 @@ file decides what the hard filters let through. Each test failed before its fix.
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
+
+import pytest
 
 from core.data.ingest import ingest_file
+from core.data.normalize import Education, parse_career, parse_education
 from core.data.store import Store
 from core.filters import FilterSettings, pair_violation
 from core.llm.suitability import unsuitable_map
@@ -180,3 +184,89 @@ def test_a_sigungu_written_without_its_suffix_does_not_widen_to_the_whole_sido(t
     for text, sigungu in (("경기 수원", "수원시"), ("서울 강남 역삼동", "강남구"), ("충남 천안", "천안시"),
                           ("경기 성남 분당", "성남시 분당구"), ("인천 강화", "강화군")):
         assert resolve(text).sigungu == sigungu, text
+
+
+# ---------------------------------------------------------------- a fresh read of the day's diff (helper)
+@pytest.mark.parametrize("text", ["경력 3년 이상 (무경력 불가)", "무경력자 지원불가", "미경력자 불가",
+                                  "경력 미보유자 지원 불가", "경력 2년 이상, 경력 없는 분 지원 불가"])
+def test_a_posting_that_refuses_the_inexperienced_is_not_read_as_new(text):
+    assert parse_career(text).kind == "experienced", text
+
+
+@pytest.mark.parametrize("text", ["학력·경력 무관", "학력/나이 무관", "학력, 연령 무관"])
+def test_education_waived_together_with_another_subject_still_reads(text):
+    assert parse_education(text) == Education.NONE
+
+
+@pytest.mark.parametrize("text", ["경력·학력 무관", "경력/나이 무관"])
+def test_career_waived_together_with_another_subject_is_not_experienced_only(text):
+    assert parse_career(text).kind == "either"
+
+
+def test_a_highschool_graduate_who_left_university_holds_highschool():
+    assert parse_education("고졸(대학 중퇴)", holder=True) == Education.HIGH
+
+
+def test_daejol_yejeong_is_read_like_daehakgyo_joreop_yejeong():
+    assert parse_education("대졸 예정", holder=True) == parse_education("대학교 졸업예정", holder=True)
+
+
+def test_a_saramin_file_uploaded_again_later_does_not_reopen_a_today_closing(tmp_data, monkeypatch):
+    from core import clock
+    from core.data.ingest import ingest_file
+    from core.data.store import Store
+    from core.models.engine import Engine
+
+    rows = [{"채용공고명": "사무 보조원", "회사명": "(주)한빛", "근무지역": "서울 강남구", "경력조건": "신입",
+             "교육": "학력무관", "직무명": "사무 보조원", "채용공고상세": "문서 정리", "마감일": "오늘마감(13일 전 등록)",
+             "출처": "https://saramin.example/1"}]
+    write_csv(tmp_data / "saramin.csv", rows)
+    store = Store()
+    first = clock.today()
+    ingest_file(store, tmp_data / "saramin.csv", "saramin")
+    later = first + timedelta(days=7)
+    monkeypatch.setattr(clock, "today", lambda: later)
+    ingest_file(store, tmp_data / "saramin.csv", "saramin")  # the same crawl file, a week later
+    engine = Engine.from_store(store, as_of=later.isoformat())
+    (p,) = engine.corpus.postings.values()
+    assert not engine.corpus.is_open(p), p.close_date
+
+
+def test_a_secondary_disability_written_as_none_clears_it(tmp_data):
+    from core.data.ingest import ingest_file
+
+    store, engine, _ = corpus(tmp_data, [{"wantedAuthNo": "X1"}],
+                              [{"id": "1", "disability_type": "지적장애", "disability_grade": "중증",
+                                "부장애유형": "시각장애", "부장애정도": "중증"}])
+    write_csv(tmp_data / "later.csv", [{**BASE_SEEKER, "id": "1", "disability_type": "지적장애",
+                                        "disability_grade": "중증", "부장애유형": "없음"}])
+    ingest_file(store, tmp_data / "later.csv", "seekers-csv", source="s")
+    assert store.seeker("s:1").secondary_disability == ""
+
+
+def test_a_secondary_grade_without_a_type_is_rejected_like_the_main_one(tmp_data):
+    _, _, report = corpus(tmp_data, [{"wantedAuthNo": "X1"}],
+                          [{"id": "1", "disability_type": "지적장애", "disability_grade": "중증", "부장애정도": "중증"}])
+    assert any(r.field.startswith("secondary") for r in report.rejects), report.rejects
+
+
+def test_e2e_a_posting_refusing_the_inexperienced_is_not_shown_to_a_new_seeker(tmp_data):
+    store, engine, _ = corpus(tmp_data, [{"wantedAuthNo": "E9", "career": "경력 3년 이상 (무경력 불가)"}],
+                              [{"id": "1", "career": "신입"}])
+    assert "t:E9" not in shown(engine, "s:1", FilterSettings(disability=False))
+
+
+def test_a_suitable_verdict_from_retired_rules_no_longer_shows(tmp_data):
+    """Old rules answers still add their exclusions, but their 'suitable' showed as '적합 (규칙)' and counted in
+    the suitable share, from rules that no longer say so."""
+    from core.llm.extract import cache_key
+    from core.llm.suitability import posting_verdicts, suitable_map
+
+    store, _, _ = corpus(tmp_data, [{"wantedAuthNo": "R1"}], [{"id": "1"}])
+    posting = store.posting("t:R1")
+    retired = {"unsuitable_types": [{"type": "청각장애(중증)", "reason": "옛 규칙", "evidence": ""}],
+               "suitable_types": [{"type": "시각장애(경증)", "reason": "옛 규칙", "evidence": ""}]}
+    store.put_extraction(cache_key(posting, "rules", "rules"), posting.id, "ok", retired)
+    verdicts = {v.type: v.verdict for v in posting_verdicts(store, posting.id).types}
+    assert verdicts["청각장애(중증)"] == "제외" and verdicts["시각장애(경증)"] != "적합"
+    assert "시각장애(경증)" not in suitable_map(store).get(posting.id, frozenset())

@@ -349,4 +349,10 @@ def test_a_seeker_whose_record_says_nothing_of_a_disability_is_named_so_not_as_o
     picker = at.selectbox(key="pick_seeker")
     assert "장애 정보 없음" in picker.format_func(seeker.id)
     assert any("장애 정보가 없어" in w.value for w in at.warning)
+    # a record that names only a 부장애 is filtered by it: never told it is read as one without a disability
+    store.upsert_seekers([replace(seeker, disability_stated=False, secondary_disability="시각장애(중증)")])
+    st.cache_resource.clear()
+    at = page("seeker_postings", {"seeker": seeker.id, "model": "tfidf", "dist": "0"})
+    assert "시각장애(중증)" in at.selectbox(key="pick_seeker").format_func(seeker.id)
+    assert not any("장애 정보가 없어" in w.value for w in at.warning)
     st.cache_resource.clear()

@@ -148,7 +148,7 @@ def recommendation_page(direction: str) -> None:
         return
     with st.expander("기준 정보", expanded=False):
         record_card(query)
-    if not getattr(query, "disability_stated", True) and not query.disability_type:  # filtered as not disabled
+    if not getattr(query, "disability_stated", True) and not getattr(query, "filter_disability", ""):  # as not disabled
         st.warning("이 구직자의 기록에는 장애 정보가 없어, 장애가 없는 구직자로 보고 추천합니다. 장애가 있다면 구직자 "
                    "기록(장애유형)을 고친 뒤 다시 여세요.", icon="♿")
     if direction == "posting->seeker" and not engine.corpus.is_open(query):

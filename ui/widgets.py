@@ -146,7 +146,7 @@ def pick_seeker(state: ViewState) -> str | None:
     return _pick("seeker", state.seeker, "구직자 (번호·희망직종·지역으로 검색)", lambda sid: (
         f"{sid.split(':', 1)[-1]} · {seekers[sid].desired_job_name or '희망직종 미상'} · "
         f"{place_name(seekers[sid].place, seekers[sid].desired_region)} · "
-        f"{seekers[sid].disability_type or '장애 ' + seekers[sid].disability_text}"), "구직자가 없습니다.")
+        f"{seekers[sid].filter_disability or '장애 ' + seekers[sid].disability_text}"), "구직자가 없습니다.")
 
 
 def pick_query(state: ViewState, direction: str):

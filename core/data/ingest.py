@@ -20,7 +20,20 @@ from ..text.invisible import INVISIBLE, strip_invisible
 from . import keco
 from .export import FORMULA_LEAD
 from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
-from .normalize import FaultCollector, FieldError, clean_text, disability_label, faults_of, parse_career, parse_date, parse_education, parse_salary, states_a_disability
+from .normalize import (
+    NOT_DISABLED,
+    FaultCollector,
+    FieldError,
+    clean_text,
+    disability_label,
+    faults_of,
+    parse_career,
+    parse_date,
+    parse_education,
+    parse_salary,
+    relative_closing,
+    states_a_disability,
+)
 from .occupations import matcher
 from .readers import BROKEN_CHAR, MAX_FIELD_CHARS, MAX_ROW_CHARS, REJECT_KEY, IngestError, read_table
 from .records import Place, Posting, Seeker
@@ -144,6 +157,9 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
         merged.place = new.place
         for name in ADDRESS_FIELDS:
             setattr(merged, name, getattr(new, name))
+    if relative_closing(merged.closeDt) and stored.close_date and stored.close_date < merged.close_date:
+        # '오늘마감' is dated on the day a file is read: the same crawl read again a week later is no later closing
+        merged.close_date = stored.close_date
     # a posting closed once stays closed when seen again (a re-sync, a re-upload), unless its closing date moved later
     merged.closed = new.closed or (stored.closed and not (merged.close_date and merged.close_date > stored.close_date))
     # a withdrawn posting stays withdrawn when a file holds it again (an older export proves nothing); only an API
@@ -157,8 +173,9 @@ def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
     disability keeps the stored one (a blank would switch the disability filter off for a disabled seeker
     without a word); '없음' or '비장애' written out does clear it. Returns (the record to store, whether the
     stored disability was kept)."""
-    if stored.secondary_disability and not new.secondary_disability:  # a file without the 부장애 column never blanks it
-        new = replace(new, secondary_disability=stored.secondary_disability)
+    if not new.secondary_disability_stated:  # a file without the 부장애 column never blanks it; '없음' there does
+        new = replace(new, secondary_disability=stored.secondary_disability,
+                      secondary_disability_stated=stored.secondary_disability_stated)
     if new.disability_stated:
         return new, False
     if not stored.disability_type:  # a '없음' on record stays said (the page would warn of a missing disability)
@@ -171,17 +188,21 @@ SECONDARY_TYPE_COLUMNS = ("secondary_disability", "부장애유형", "부장애 
 SECONDARY_GRADE_COLUMNS = ("secondary_disability_grade", "부장애정도", "부장애 정도", "부장애중증여부", "부장애 중증여부")
 
 
-def _secondary_disability(raw: dict) -> str:
-    """The row's 부장애 label ('' when none is said). A value that cannot be read rejects the row, naming the column:
-    a seeker stored without it would be shown postings unsuitable for it."""
+def _secondary_disability(raw: dict) -> tuple[str, bool]:
+    """The row's 부장애 label ('' when none or '없음'), and whether the row said anything of one. A value that cannot
+    be read, or a grade without a type, rejects the row naming the column: a seeker stored without it would be shown
+    postings unsuitable for it."""
     def first(columns: tuple[str, ...]) -> tuple[str, object]:
         return next(((c, raw[c]) for c in columns if states_a_disability(raw.get(c), "")), ("", ""))
 
     column, written = first(SECONDARY_TYPE_COLUMNS)
     if not column:
-        return ""
+        grade_column, grade = first(SECONDARY_GRADE_COLUMNS)
+        if grade_column and clean_text(grade) not in NOT_DISABLED:
+            raise FieldError("secondary_disability", grade, f"{grade_column} 열에 정도만 있고 부장애 유형이 없음")
+        return "", False
     try:
-        return disability_label(written, first(SECONDARY_GRADE_COLUMNS)[1]) or ""
+        return disability_label(written, first(SECONDARY_GRADE_COLUMNS)[1]) or "", True
     except FieldError as e:
         raise FieldError("secondary_disability", written, f"{column} 열: {e.reason}") from None
 
@@ -202,7 +223,7 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
         s.disability_type = disability_label(raw.get("disability_type"), raw.get("disability_grade")) or ""
     s.disability_stated = states_a_disability(raw.get("disability_type"), raw.get("disability_grade"))
     with faults.field():
-        s.secondary_disability = _secondary_disability(raw)
+        s.secondary_disability, s.secondary_disability_stated = _secondary_disability(raw)
     s.education_known = bool(s.education)
     with faults.field():
         s.edu_level = int(parse_education(s.education, "education", holder=True)) if s.education else 0

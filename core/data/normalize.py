@@ -96,15 +96,16 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
     (r"박사", Education.DOCTOR),
     (r"석사|대학원", Education.MASTER),
     (r"2\s*[-,·]\s*3\s*년|초대졸|전문대|전문\s*학사", Education.COLLEGE),
-    (r"(대졸|대학교?|학사)\s*\(?\s*4\s*년|4년제|학사|대졸|대학교", Education.UNIVERSITY),
+    (r"(대졸|대학교?|학사)\s*\(?\s*4\s*년|4년제|학사|대졸|대학교|대학", Education.UNIVERSITY),
     (r"고졸|고등학교|고교", Education.HIGH),
     (r"중졸|중학교", Education.MIDDLE),
     (r"초졸|초등학교", Education.ELEMENTARY),
 ]
 
 
-# a school left or not yet finished: its holder has the diploma below it (a 대학교 중퇴 holds 고졸, not 전문대)
-_NOT_FINISHED = re.compile(r"중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|졸업\s*(?:예정|유예)")
+# a school left or not yet finished, written right after it: its holder has the diploma below it (a 대학교 중퇴
+# holds 고졸, not 전문대; '고졸(대학 중퇴)' holds 고졸)
+_NOT_FINISHED = re.compile(r"[\s()]*(?:졸업\s*)?(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예)")
 _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
                Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
                Education.MIDDLE: Education.ELEMENTARY, Education.ELEMENTARY: Education.NONE}
@@ -112,11 +113,15 @@ _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.U
 _WAIVED_SUBJECTS = ("학력", "경력", "전공", "학과", "나이", "연령", "성별", "지역", "국적", "자격증?", "장애")
 
 
+_SUBJECT = "|".join(_WAIVED_SUBJECTS)
+_WAIVER = re.compile(rf"((?:{_SUBJECT})(?:\s*[·/,]?\s*(?:및\s*)?(?:{_SUBJECT}))*)\s*(?:무관|불문|관계\s*없\w*|제한\s*없\w*)")
+
+
 def _without_other_waivers(text: str, own: str) -> str:
     """The text without '전공 무관', '나이 불문' and the like, which once read as '학력무관' or '경력무관' and cancelled
-    the level the same cell stated ('경력 3년 이상 (나이 무관)')."""
-    others = "|".join(s for s in _WAIVED_SUBJECTS if s != own)
-    rest = re.sub(rf"(?:{others})\s*(?:무관|불문|관계\s*없\w*|제한\s*없\w*)", " ", text)
+    the level the same cell stated ('경력 3년 이상 (나이 무관)'). A waiver naming `own` among others ('학력·경력
+    무관') still waives it."""
+    rest = _WAIVER.sub(lambda m: f" {own}무관 " if own in m.group(1) else " ", text)
     return rest if re.search(r"[^\W\d_]", rest) else text  # nothing else said ('나이 무관' alone): as written
 
 
@@ -141,8 +146,8 @@ def parse_education(value: object, field: str = "education", holder: bool = Fals
         return parse_education(low, field, holder) if low else Education.NONE
     text = _without_other_waivers(text, "학력")
     for pattern, level in _EDU_PATTERNS:
-        if re.search(pattern, text):
-            return _HELD_BELOW.get(level, level) if holder and _NOT_FINISHED.search(text) else level
+        if m := re.search(pattern, text):
+            return _HELD_BELOW.get(level, level) if holder and _NOT_FINISHED.match(text, m.end()) else level
     raise FieldError(field, value, "학력 값을 해석할 수 없음")
 
 
@@ -179,6 +184,7 @@ def _checked_months(months: int, field: str, value: object) -> int:
 
 
 _NO_EXPERIENCE = re.compile(r"경력\s*(?:없|미보유|0\s*(?:년|개월)(?!\s*이상))|무경력|미경력")
+_REFUSED = re.compile(r"불가|제외|안\s*됨|불허|사절")  # '무경력자 지원불가': a posting refusing them
 
 
 def parse_career(value: object, field: str = "career") -> Career:
@@ -194,8 +200,8 @@ def parse_career(value: object, field: str = "career") -> Career:
     if re.search(r"(?:^|[^\d\s])\s*[-−]\s*\d+(?:\.\d+)?\s*(?:년|개월)", text):  # '경력 -5년' (a range '3-5년' has a digit before)
         raise FieldError(field, value, "경력 기간이 음수임")
     text = _without_other_waivers(text, "경력")
-    if _NO_EXPERIENCE.search(text):  # '경력 없음', '무경력': the word 경력 once read these as experienced
-        return Career("new")
+    if _NO_EXPERIENCE.search(text) and not _REFUSED.search(text) and not re.search(r"\d+\s*(?:년|개월)\s*이상", text):
+        return Career("new")  # '경력 없음', '무경력': the word 경력 once read these as experienced ('무경력 불가' is not)
     has_new = "신입" in text
     has_exp = "경력" in text and not re.search(r"경력\s*(무관|불문|관계)", text)
     if re.search(r"관계\s*없|무관|불문", text) or (has_new and has_exp):
@@ -216,6 +222,11 @@ _OPEN_ENDED = re.compile(r"채용\s*시|상시|수시|마감\s*시|별도|충원
 # Saramin's relative closings, counted from the day the file is read: read as open-ended, they never closed
 _RELATIVE_CLOSING = re.compile(r"(오늘|내일|모레|\d{1,2}\s*시)\s*마감")
 _DAYS_AHEAD = {"오늘": 0, "내일": 1, "모레": 2}
+
+
+def relative_closing(text: object) -> bool:
+    """A closing written relative to the day it was read ('오늘마감', '18시마감'): its date is that day's."""
+    return bool(_RELATIVE_CLOSING.search(clean_text(text)))
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})(?!\d)|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})(?!\d)")
 _WEEKDAY = re.compile(r"\s*\(\s*([월화수목금토일])\s*\)")

@@ -232,6 +232,7 @@ class Seeker(JsonRecord):
     # a 부장애 (secondary disability, one of the 19 labels): filtered like the main one, since a posting unsuitable
     # for either is unsuitable for the seeker (a file's 부장애 column was once dropped without a word)
     secondary_disability: str = ""
+    secondary_disability_stated: bool = False  # the row had a 부장애 column with a value ('없음' clears a stored one)
     education: str = ""  # raw text
     edu_level: int = 0
     education_known: bool = False

@@ -54,7 +54,7 @@ def record_text(record) -> str:
         parts = [f"희망 직무: {record.desired_job_name} {record.desired_duties[:400]}",
                  f"희망 지역: {record.desired_region or place}",
                  f"조건: 학력 {record.education_label}, 경력 {record.career_label}, 희망임금 {record.desired_wage or '미상'}, "
-                 f"장애유형 {record.disability_type or '없음'}"]
+                 f"장애유형 {record.filter_disability or '없음'}"]
     return "\n".join(p for p in parts if p.split(": ", 1)[-1].strip())
 
 

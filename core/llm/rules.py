@@ -97,7 +97,8 @@ RULES: list[Rule] = [
 ]
 # what a stored rules answer was read by: an answer is for these rules only, so a changed rule reads every text again
 # (an older answer still adds its exclusions: they only add up)
-RULES_MODEL = "rules:" + hashlib.sha1(repr(RULES).encode()).hexdigest()[:10]
+RULES_CODE_VERSION = 2  # raise when `extract_rules` or `Rule.search` reads differently with the same patterns
+RULES_MODEL = "rules:" + hashlib.sha1(f"{RULES_CODE_VERSION}{RULES!r}".encode()).hexdigest()[:10]
 
 
 def extract_rules(p: Posting) -> tuple[PostingExtraction, list[str]]:

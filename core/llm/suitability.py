@@ -79,6 +79,12 @@ def _of_text(row: dict, text_hash: str) -> bool:
     return not text_hash or not row.get("text_hash") or row["text_hash"] == text_hash
 
 
+def _suitable_holds(row: dict, text_hash: str) -> bool:
+    """Whether an answer's 'suitable' speaks for the posting now: made on its current text, and, from the rules, by
+    today's rules (a retired rule's 'suitable' showed as '적합 (규칙)'). Exclusions never lapse so (`_excluded`)."""
+    return _of_text(row, text_hash) and (row["extractor"] != "rules" or row.get("model") == RULES_MODEL)
+
+
 def _unknown(text_hash: str, rows: list[dict]) -> bool:
     """An extractor failed on the current text and no stored answer for it stands (#29: a posting whose every
     extraction failed is unknown, never suitable). The rules read live do not count as an answer here: an LLM run
@@ -207,7 +213,7 @@ def posting_verdicts(store: Store, posting_id: str) -> PostingVerdicts:
         for j in result.get("unsuitable_types", []):
             excluded.setdefault(j["type"], TypeVerdict(j["type"], "제외", _source(r), j["reason"], j["evidence"]))
             _exclude_severer(excluded, j["type"], _source(r), j["reason"], j["evidence"])
-        if not _of_text(r, text_hash):  # a 'suitable' read from an earlier text says nothing of this one
+        if not _suitable_holds(r, text_hash):  # read from an earlier text, or by retired rules: says nothing now
             continue
         target = suitable if r["status"] == SETTLED else held
         for j in result.get("suitable_types", []):
@@ -235,7 +241,7 @@ def suitable_map(store: Store, postings: list[Posting] | list[str] | None = None
     out: dict[str, frozenset] = {}
     for posting_id, (text_hash, rows) in held.items():
         mine = corrections.get(posting_id, [])
-        found = {t["type"] for r in rows if r["status"] == SETTLED and _of_text(r, text_hash)
+        found = {t["type"] for r in rows if r["status"] == SETTLED and _suitable_holds(r, text_hash)
                  for t in (r["result"] or {}).get("suitable_types", [])}
         found |= {c["disability_type"] for c in mine if c["verdict"] == "suitable" and _of_text(c, text_hash)}
         excluded = _excluded(text_hash, rows, mine)

@@ -10,7 +10,8 @@ career, open/closed, disability) so many processes can share one index and the f
 
 A list from Milvus is the in-process list: same items, same order, same tie-break. Milvus answers the filters
 it can express exactly (education, career, open, disability, the record itself) and a superset of the distance
-circle; the exact haversine check runs here on the fields it returns, and the rows near the k-th are re-scored
+circle and of the seekers with a 부장애 (their cell holds two labels, which `disability not in [...]` cannot split);
+this process's `filter_mask` and the exact haversine check run here on what it returns, and the rows near the k-th are re-scored
 exactly (float64, as `Recommender.score(exact=True)`), ties by row. When the check removes so many that the k-th
 is not settled, the search goes deeper until k survive or the candidates run out.
 

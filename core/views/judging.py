@@ -42,7 +42,7 @@ def judging_card(query, item) -> dict[str, str]:
                 "근무지": place_text(item), "거리": distance_text(query, item)}
     assert isinstance(item, Seeker), type(item)
     conditions = [f"희망임금 {item.desired_wage}" if item.desired_wage else "", education_phrase(item.education_label),
-                  f"경력 {item.career_label}", item.disability_type]
+                  f"경력 {item.career_label}", item.filter_disability]
     return {"제목": item.desired_job_name or keco.middle_name(item.desired_occupation) or "희망직종 미상",
             "직종": keco.middle_name(item.desired_occupation) or "미분류",
             "직무": _short(item.desired_duties) or "희망 직무 설명 없음",
