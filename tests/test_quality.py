@@ -126,6 +126,25 @@ def test_calibration_is_monotone_and_fitted_only_on_dev():
         assert (np.diff(c.y) >= 0).all() and (np.diff(c.x) > 0).all()
 
 
+def test_a_curve_never_reads_certain_from_a_block_whose_dev_pairs_all_matched():
+    """적합도 is P(same 직종). A top isotonic block of 40 dev pairs that all matched showed 100, beside items of
+    another 직종: the curve now reads each block by the rule of succession, (k + 1) / (n + 2), and stays
+    non-decreasing, and 99 is the top of the scale. Every shipped curve of every corpus kind (refitted so) stays
+    under 1 and over 0."""
+    from core.evaluation.calibration import CALIBRATION_FILES, Calibration, fit_curve
+
+    rng = np.random.default_rng(1)
+    low = rng.uniform(0.0, 0.5, 200)
+    scores = np.r_[low, rng.uniform(0.9, 1.0, 40), [0.6, 0.61]]
+    matches = np.r_[(rng.uniform(size=200) < low).astype(int), np.ones(40), [1, 0]]
+    curve = fit_curve(scores, matches)
+    top = int(curve.strength([1.0])[0])
+    assert top == round(100 * 41 / 42) and (np.diff(curve.y) >= 0).all() and curve.strength([0.0])[0] > 0
+    for path in CALIBRATION_FILES.values():
+        for name, shipped in Calibration.load(path).curves.items():
+            assert 0 < min(shipped.y) and max(shipped.y) < 1 and shipped.strength([1e9])[0] <= 99, (path.name, name)
+
+
 def test_prefer_occupation_puts_same_category_first_and_keeps_filters(engine):
     from core.filters import pair_violation
 

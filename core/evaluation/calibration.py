@@ -1,12 +1,13 @@
-"""적합도: a model's raw score turned into 0–100, how often an item at that score is a same-category match.
+"""적합도: a model's raw score turned into 0–99, how often an item at that score is a same-category match.
 
 Raw scores say little on their own (every SBERT cosine is ≥ 0.5). Per model and direction, an isotonic
-regression (monotone, non-decreasing) maps score → P(item shares the query's middle 직종 category), fitted
-on the top-10 lists of dev-split queries of real data only (`query_split`), never on what the evaluation
-reports. The fitted curves are small tables, committed per corpus: `core/resources/calibration.json` for real
-data (`python bench/bench_quality.py` writes it) and `calibration-demo.json` for the synthetic demo corpus
-(`python bench/bench_calibration.py`). A curve fitted on one corpus says little on another (the demo's templated
-texts score far higher than real ones), so each corpus is read with its own; without a curve, 적합도 is not shown.
+regression (monotone, non-decreasing) maps score → P(item shares the query's middle 직종 category), each of its
+blocks read by the rule of succession so no finite sample reads as certain (`fit_curve`), fitted on the top-10 lists
+of dev-split queries of real data only (`query_split`), never on what the evaluation reports. The fitted curves are
+small tables, committed per corpus: `core/resources/calibration.json` for real data (`python
+bench/bench_quality.py` writes it) and `calibration-demo.json` for the synthetic demo corpus (`python
+bench/bench_calibration.py`). A curve fitted on one corpus says little on another (the demo's templated texts score
+far higher than real ones), so each corpus is read with its own; without a curve, 적합도 is not shown.
 
 Every model is mapped to the same target, so 적합도 is one scale: the same item gets comparable numbers whichever
 model ranked it. The relevance floor (`floor`, chosen on the same dev lists by `choose_floor`) is the 적합도 under
@@ -41,8 +42,9 @@ class Curve:
     base_rate: float  # share of matches among them
 
     def strength(self, scores) -> np.ndarray:
-        """0–100 (rounded), non-decreasing in the score."""
-        return np.round(100 * np.interp(np.asarray(scores, dtype=float), self.x, self.y)).astype(int)
+        """0–99 (rounded), non-decreasing in the score. A rate read from a finite sample is never certain: 99 is the
+        top of the scale (a top block of 300 dev pairs that all matched reads 99.7 %, shown 99, never 100)."""
+        return np.minimum(99, np.round(100 * np.interp(np.asarray(scores, dtype=float), self.x, self.y))).astype(int)
 
 
 @dataclass
@@ -76,13 +78,25 @@ class Calibration:
 
 
 def fit_curve(scores: np.ndarray, matches: np.ndarray, max_points: int = 40) -> Curve:
-    """Isotonic fit of match (0/1) on score, thinned to at most `max_points` breakpoints (still monotone)."""
+    """Isotonic fit of match (0/1) on score, thinned to at most `max_points` breakpoints (still monotone).
+
+    Each isotonic block reads (matches + 1) / (pairs + 2), Laplace's rule of succession, not its bare share: a top
+    block whose 40 dev pairs all matched showed 적합도 100, a certainty no sample gives, and counselors saw 100 beside
+    an item of another 직종. Smoothing can put a small block under a bigger one below it, so the smoothed blocks are
+    pooled again (weighted by size) to stay non-decreasing."""
     from sklearn.isotonic import IsotonicRegression
 
     scores, matches = np.asarray(scores, dtype=float), np.asarray(matches, dtype=float)
-    iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip").fit(scores, matches)
+    order = np.argsort(scores, kind="stable")
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True).fit(scores, matches).predict(scores[order])
+    starts = np.flatnonzero(np.r_[True, np.diff(fitted) != 0])  # blocks: runs of one fitted value, in score order
+    size = np.diff(np.r_[starts, len(fitted)])
+    smoothed = (np.add.reduceat(matches[order], starts) + 1) / (size + 2)
+    smoothed = IsotonicRegression(increasing=True).fit_transform(np.arange(len(size)), smoothed, sample_weight=size)
+    per_pair = np.repeat(smoothed, size)  # each pair in score order, its block's smoothed rate
+    curve = IsotonicRegression(increasing=True, out_of_bounds="clip").fit(scores[order], per_pair)
     grid = np.unique(np.quantile(scores, np.linspace(0, 1, max_points)))
-    y = np.maximum.accumulate(iso.predict(grid))  # guard: interpolation points stay non-decreasing
+    y = np.maximum.accumulate(curve.predict(grid))  # guard: interpolation points stay non-decreasing
     return Curve([round(float(v), 6) for v in grid], [round(float(v), 4) for v in y], int(len(scores)),
                  round(float(matches.mean()), 4))
 

@@ -54,7 +54,7 @@ def model_key(result) -> str:
 
 
 def strengths(result, direction: str, calibration: Calibration | None = None, corpus=None) -> list[int] | None:
-    """적합도 (0–100) per item from the calibrated curve of the result's model, or None without a curve. The curves
+    """적합도 (0–99) per item from the calibrated curve of the result's model, or None without a curve. The curves
     are the corpus's own (demo or real, see `calibration.for_corpus`) unless `calibration` is given."""
     calibration = calibration or (for_corpus(corpus) if corpus is not None else shipped())
     values = calibration.strength(model_key(result), direction, [r.score for r in result.items])
@@ -91,7 +91,8 @@ def key_columns(frame: pd.DataFrame, target: str, large: bool = False) -> list[s
 
 # raw model output: analysts open it (the 분석가 보기 toggle); counselors read 적합도 and the plain 근거
 ANALYST_COLUMNS = ["점수", "모델 근거"]
-STRENGTH_HELP = "같은 직종일 가능성(%): 평가용 데이터에서 이 점수대의 추천이 같은 직종이었던 비율 · 모델이 달라도 같은 척도"
+STRENGTH_HELP = ("같은 직종일 가능성(%): 평가용 데이터에서 이 점수대의 추천이 같은 직종이었던 비율 (사례가 적으면 낮춰 잡고, "
+                 "최고 99) · 모델이 달라도 같은 척도")
 
 
 def counselor_frame(frame: pd.DataFrame, analyst: bool = False) -> pd.DataFrame:
