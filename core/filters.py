@@ -295,8 +295,8 @@ def pair_violation(query, item, f: FilterSettings, unsuitable: dict, as_of: str 
         if not i_is_posting and query.career_kind == "experienced" and item.career_kind == "new":
             return "career"
     if f.disability:
-        seeker, posting = (query, item) if i_is_posting and not q_is_posting else (item, query) if not i_is_posting else (None, None)
-        if seeker is not None:
+        if i_is_posting != q_is_posting:  # a seeker and a posting, either way round
+            seeker, posting = (item, query) if q_is_posting else (query, item)
             held = disabilities(seeker.filter_disability)
             if any(d in unsuitable.get(posting.id, ()) for d in held):
                 return "disability"

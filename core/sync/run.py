@@ -174,16 +174,17 @@ def mark_withdrawn(store: Store, source: str, listed: set[str], postings: list |
     ever), and one it held again is not. `postings`: the source's postings, when the caller read them already; they
     only pick the candidates, and each is decided again on the stored record, under the write lock.
     Returns how many were newly withdrawn."""
+    def gone(p) -> bool:
+        return p.id not in listed and not p.closed
+
     def settle(p) -> bool:
-        gone = p.id not in listed and not p.closed
-        if gone == p.withdrawn:
+        if gone(p) == p.withdrawn:
             return False
-        p.withdrawn = gone
+        p.withdrawn = gone(p)
         return True
 
     held = store.postings(source) if postings is None else postings
-    candidates = [p.id for p in held if (p.id not in listed and not p.closed) != p.withdrawn]
-    return sum(p.withdrawn for p in store.modify_postings(candidates, settle))
+    return sum(p.withdrawn for p in store.modify_postings([p.id for p in held if gone(p) != p.withdrawn], settle))
 
 
 def relist(store: Store, ids: list[str]) -> int:
