@@ -72,9 +72,11 @@ def test_turning_distance_filter_off_lets_far_item_in(corpus):
     pid = next(p.id for p in corpus.postings.values() if p.place.sido in CAPITAL_REGION)
     at = page("similar_postings", {"posting": pid, "model": "tfidf", "k": "50", "edu": "0", "career": "0"})
     assert (first_table(at)["거리(km)"] <= 20).all()
+    assert "학력 · 경력 필터가 꺼져" in " ".join(w.value for w in at.warning)  # the link's switches, said on the list
     at.toggle(key="ctl_dist").set_value(False).run()
     off = first_table(at)
     assert (off["거리(km)"] > 20).any()
+    assert "거리 · 학력 · 경력 필터가 꺼져" in " ".join(w.value for w in at.warning)
 
 
 def test_deep_link_restores_view(corpus):

@@ -229,6 +229,42 @@ def test_a_posting_closed_or_judged_unsuitable_after_the_list_was_drawn_is_not_p
     assert "조건에 맞지 않게 된 공고 2건은 뺐습니다" in text and seeker.disability_type not in text
 
 
+def test_the_sheet_keeps_the_disability_guards_when_the_page_switched_them_off(demo_store):
+    """A counselor may switch '장애유형 적합성' off on the page to look around; the paper goes to the seeker, so a
+    posting unsuitable for their disability is still left off it (the footer counts it)."""
+    from pypdf import PdfReader
+
+    from core.filters import FilterSettings
+    from core.models.engine import Engine
+    from core.views import printout
+
+    engine = Engine.from_store(demo_store)  # corpus-only changes below: the shared demo store is untouched
+    model = engine.model("tfidf")
+    off = FilterSettings(disability=False, unknown_verdict=False)
+    seeker, result = next((s, r) for s in engine.corpus.seekers.values() if s.disability_type and s.place.lat
+                          and len((r := model.recommend(s, k=5, filters=off)).items) >= 3)
+    unsuitable = engine.corpus.postings[result.items[0].item_id]
+    engine.corpus.set_unsuitable(unsuitable.id, frozenset({seeker.disability_type}))
+    assert unsuitable.id in {r.item_id for r in model.recommend(seeker, k=5, filters=off).items}  # on the screen
+    ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
+    text = PdfReader(io.BytesIO(printout.seeker_sheet(engine.corpus, seeker, ranked, result.report.radius_km,
+                                                      filters=off))).pages[0].extract_text()
+    assert f"1. {unsuitable.title[:10]}" not in text and "공고 1건은 뺐습니다" in text
+    assert any(f"{r.rank}. " in text for r in result.items[1:])
+
+
+def test_a_list_names_the_hard_filters_that_are_off():
+    from core.filters import FilterSettings
+    from core.views.frames import filters_off_note
+
+    assert filters_off_note(FilterSettings(), "posting") is None
+    note = filters_off_note(FilterSettings(distance=False, career=False), "posting")
+    assert note.startswith("거리 · 경력 필터가 꺼져") and "학력" not in note
+    assert "장애유형에 맞지 않는 공고도" in filters_off_note(FilterSettings(disability=False), "posting")
+    assert "판정이 없는 공고에도 장애 구직자를" in filters_off_note(FilterSettings(unknown_verdict=False), "seeker")
+    assert filters_off_note(FilterSettings(disability=False), "posting", disability=False) is None  # posting → postings
+
+
 def test_a_real_posting_past_its_closing_date_is_never_printed_even_from_a_snapshot_corpus(demo_store):
     """The 실데이터 corpus is served as a dated snapshot (no `as_of`, so the evaluation stays comparable) and its
     lists keep postings past their closing dates; paper goes to a person who may apply, so the sheet leaves them out."""

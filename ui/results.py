@@ -20,6 +20,7 @@ from core.views.frames import (
     counselor_frame,
     detail_rows,
     filter_summary,
+    filters_off_note,
     key_columns,
     result_frame,
     split_at_floor,
@@ -165,6 +166,9 @@ def recommendation_page(direction: str) -> None:
                                   today_first=clock.today().isoformat() if state.today else "")
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
+    off = filters_off_note(state.filters, target, disability=direction != "posting->posting")
+    if off:
+        st.warning(off, icon="⚠️")
     if state.model == "wbert":
         st.caption(wbert.describe(wbert.read_card()))  # which W-BERT: variant, level, data, accuracy
     if state.prefer:

@@ -164,6 +164,24 @@ def filter_summary(corpus, result, query, target: str, filters: FilterSettings) 
     return "; ".join(parts)
 
 
+def filters_off_note(filters: FilterSettings, target: str, disability: bool = True) -> str | None:
+    """Which hard filters are off, in the list's own words; None when every one that applies is on. The switches
+    sit in the sidebar, where one turned off (on the page, or by a link for distance, education and career) is
+    easy to miss: the list itself says it. `disability`: whether the disability filters apply (a seeker side)."""
+    noun = "공고" if target == "posting" else "구직자"
+    off = [FILTER_LABELS[name] for name in ("distance", "education", "career") if not getattr(filters, name)]
+    parts = []
+    if off:
+        parts.append(f"{' · '.join(off)} 필터가 꺼져 있어, 그 조건에 맞지 않는 {noun}도 목록에 있습니다")
+    if disability and not filters.disability:
+        parts.append("장애유형 적합성 필터가 꺼져 있어, 장애유형에 맞지 않는 " + (
+            "공고도 목록에 있습니다 (출력 안내문에는 넣지 않습니다)" if target == "posting" else "구직자도 목록에 있습니다"))
+    elif disability and not filters.unknown_verdict:
+        parts.append("'판정 없음 제외'가 꺼져 있어, " + ("적합성 판정이 없는 공고도 장애 구직자에게 보입니다"
+                     if target == "posting" else "적합성 판정이 없는 공고에도 장애 구직자를 추천합니다"))
+    return ". ".join(parts) + "." if parts else None
+
+
 def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings, direction: str,
                      calibration: Calibration | None = None) -> str | None:
     """Plain Korean when a list's best items are weak, with the nearest fix; None when the list is fine.

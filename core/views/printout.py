@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -258,7 +258,10 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
     from ..data import keco
 
     seeker = corpus.seekers.get(seeker.id, seeker)
-    mask, _ = corpus.candidates(seeker, "posting", filters or FilterSettings())
+    # paper goes to the seeker: the disability guards hold on it even where the counselor switched them off on the
+    # page (a posting judged unsuitable for the seeker, or never judged, is not handed to them)
+    guarded = replace(filters or FilterSettings(), disability=True, unknown_verdict=True)
+    mask, _ = corpus.candidates(seeker, "posting", guarded)
     table = corpus.tables["posting"]
     day = (today or clock.today()).isoformat()
     # paper goes to a person who may apply: a real posting past its closing date is never on it, even from a
