@@ -39,6 +39,9 @@ class LLMSettings(BaseModel):
     max_response_bytes: int = Field(256 * 1024, ge=1024, description="a longer reply is refused, never stored")
     # #29: the posting text sent is cut here after masking (an 80,000-character request helped no one)
     max_request_chars: int = Field(12_000, ge=1000, description="characters of posting text per request, at most")
+    # a longer posting is read in parts (its short lines, the declared work environment among them, in the first),
+    # so an exclusion written past the first 12,000 characters is read too; what lies past the last part is flagged
+    max_request_parts: int = Field(3, ge=1, le=10, description="requests per posting read, at most")
 
     @property
     def key(self) -> str:

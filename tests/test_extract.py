@@ -150,6 +150,44 @@ def test_llm_path_masks_pii_and_retries_malformed_then_succeeds(tmp_data):
     assert unsuitable_map(store)["t:1"] == frozenset({"시각장애(중증)"})
 
 
+LONG_DANGER = "하루 종일 전화로 고객 민원을 응대함"
+
+
+def judge_by_part(body: dict) -> str:
+    """A server that reads what it was sent: the danger where it sees it, else a 'suitable' from the first part."""
+    text = body["messages"][1]["content"]
+    if LONG_DANGER in text:
+        return answer(unsuitable=["청각장애(중증)"], evidence=LONG_DANGER)
+    if "아주 작은 글씨를 읽을 수 있음" in text:
+        return answer(suitable=["청각장애(중증)"], evidence="아주 작은 글씨를 읽을 수 있음")
+    return answer()
+
+
+def test_a_long_posting_is_read_in_parts_and_an_exclusion_past_the_first_part_counts(tmp_data):
+    """A posting past one request's 12,000 characters used to be cut: a danger written near its end never reached
+    the LLM, and the answer was stored as settled. It is read in parts; the exclusion wins over page one's
+    'suitable', and the declared work environment (short lines) travels in the first part."""
+    p = sample_posting(jobCont="문서 정리와 자료 입력 " * 1500 + LONG_DANGER)  # ~19,500 characters
+    with FakeOpenAI(answer=judge_by_part) as srv:
+        store = Store()
+        got = extract_posting(store, p, "llm", srv.config())
+    sent = [r["body"]["messages"][1]["content"] for r in srv.requests]
+    assert got["status"] == "ok" and got["result"]["parts"] == len(sent) >= 2
+    assert all(len(text) <= 12_000 for text in sent) and "아주 작은 글씨" in sent[0]
+    assert "담당업무(이어서): " in "".join(sent[1:])  # a split line keeps its label
+    assert {t["type"] for t in got["result"]["unsuitable_types"]} == {"청각장애(중증)"}
+    assert got["result"]["suitable_types"] == [] and got["result"]["unread_chars"] == 0
+    assert "청각장애(중증)" in unsuitable_map(store)["t:1"]
+
+
+def test_what_lies_past_the_last_part_is_flagged_as_unread(tmp_data):
+    p = sample_posting(jobCont="문서 정리와 자료 입력 " * 1500 + LONG_DANGER)
+    with FakeOpenAI(answer=judge_by_part) as srv:
+        got = extract_posting(Store(), p, "llm", srv.config(max_request_chars=5000, max_request_parts=2))
+    assert len(srv.requests) == 2 and got["result"]["unread_chars"] > 9000
+    assert any("LLM이 읽지 않음" in flag for flag in got["result"]["flags"])
+
+
 def test_llm_timeouts_are_recorded_as_failed_never_as_truth(tmp_data):
     with FakeOpenAI([("sleep", 1.5)] * 3) as srv:
         store = Store()

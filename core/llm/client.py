@@ -6,7 +6,7 @@ validation. Replies are read as a stream and refused past `max_response_bytes`, 
 neither fill the store nor the memory; a reply that is not a chat completion is an invalid answer, not a crash.
 A reply must also be complete within `timeout` seconds of wall-clock time: the client's timeout is per read,
 so a server dripping one byte every two seconds never trips it, and ran past 120 s with a 5 s timeout.
-The posting text is masked, then cut at `max_request_chars`.
+The posting text is masked, then read in parts of at most `max_request_chars` (at most `max_request_parts` of them).
 """
 from __future__ import annotations
 
@@ -55,18 +55,73 @@ def make_client(cfg: LLMConfig):
 
 
 def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtraction, dict]:
-    """One LLM answer, validated; an invalid answer is asked again, up to `cfg.retries` times."""
-    masked, pii = mask_pii(posting_source_text(p))  # masked whole, then cut: a cut never splits a number unmasked
-    cut = len(masked) > cfg.max_request_chars
-    masked = masked[:cfg.max_request_chars]
+    """One LLM answer, validated; an invalid answer is asked again, up to `cfg.retries` times. A posting longer
+    than one request is read in parts and their answers merged (`merge_parts`): the meta says how many parts, and
+    how many characters were left unread past the last."""
+    masked, pii = mask_pii(posting_source_text(p))  # masked whole, then split: a split never leaves a number unmasked
+    parts, unread = request_parts(masked, cfg.max_request_chars, cfg.max_request_parts)
     schema = PostingExtraction.model_json_schema()
-    answer, attempts, errors = ask_validated(
-        cfg, client or make_client(cfg),
-        [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": masked}],
-        {"type": "json_schema", "json_schema": {"name": "posting_extraction", "schema": schema}},
-        lambda content: validate_answer(content, masked))
-    return answer, {"attempts": attempts, "pii_masked": pii, "errors": errors,
-                    **({"request_cut_at": cfg.max_request_chars} if cut else {})}
+    client = client or make_client(cfg)
+    answers, attempts, errors = [], 0, []
+    for part in parts:
+        answer, tries, invalid = ask_validated(
+            cfg, client,
+            [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": part}],
+            {"type": "json_schema", "json_schema": {"name": "posting_extraction", "schema": schema}},
+            lambda content, shown=part: validate_answer(content, shown))
+        answers.append(answer)
+        attempts += tries
+        errors += invalid
+    return merge_parts(answers), {"attempts": attempts, "pii_masked": pii, "errors": errors, "parts": len(parts),
+                                  **({"unread_chars": unread} if unread else {})}
+
+
+def request_parts(text: str, limit: int, most: int) -> tuple[list[str], int]:
+    """(the requests that read `text`, characters left unread). One request when it fits. Else its labelled lines
+    packed into parts of at most `limit` characters: short lines first (title, requirements, the declared work
+    environment: what decides a verdict stays in the first part), a long line split at a space to fill each part,
+    its label repeated ('담당업무(이어서): …'); at most `most` parts."""
+    if len(text) <= limit:
+        return [text], 0
+    lines = text.split("\n")
+    parts = [""]
+    for line in [line for line in lines if len(line) <= limit // 4] + [line for line in lines if len(line) > limit // 4]:
+        label, sep, _ = line.partition(": ")
+        again = f"{label}(이어서): " if sep and len(label) < 40 else ""
+        while line:
+            room = limit - len(parts[-1]) - bool(parts[-1])
+            if len(line) <= room:
+                parts[-1] += "\n" * bool(parts[-1]) + line
+                break
+            if room < limit // 4:  # too little room left to start a long line here
+                parts.append("")
+                continue
+            cut = line.rfind(" ", 0, room)
+            cut = cut if cut > room // 2 else room
+            parts[-1] += "\n" * bool(parts[-1]) + line[:cut]
+            parts.append("")
+            rest = line[cut:].lstrip()
+            line = again + rest if rest else ""
+    parts = [part for part in parts if part]
+    return parts[:most], sum(len(part) for part in parts[most:])
+
+
+def merge_parts(answers: list[PostingExtraction]) -> PostingExtraction:
+    """One answer for a posting read in parts: each field as the first part that found it; a type unsuitable when
+    any part found it so (exclusions only add up: a danger written on page two is not outvoted by page one),
+    suitable when a part found it so and no part excludes it."""
+    merged = answers[0].model_copy(deep=True)
+    for name in PostingExtraction.model_fields:
+        if not name.endswith("_types") and not getattr(merged, name):
+            setattr(merged, name, next((getattr(a, name) for a in answers if getattr(a, name)), ""))
+    unsuitable: dict = {}
+    for j in (j for a in answers for j in a.unsuitable_types):
+        unsuitable.setdefault(j.type, j)
+    suitable: dict = {}
+    for j in (j for a in answers for j in a.suitable_types if j.type not in unsuitable):
+        suitable.setdefault(j.type, j)
+    merged.unsuitable_types, merged.suitable_types = list(unsuitable.values()), list(suitable.values())
+    return merged
 
 
 def ask_validated(cfg: LLMConfig, client, messages: list[dict], response_format: dict,

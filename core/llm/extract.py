@@ -92,8 +92,10 @@ def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | Non
         return failed
     final = answers[0] if runs == 1 else majority(answers)
     found = conflicts(final, p, posting_source_text(p))
-    payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs,
-               "flags": cross_check(final, p), "conflicts": found, "pii_masked": meta.get("pii_masked", {})}
+    unread = meta.get("unread_chars", 0)
+    flags = cross_check(final, p) + ([f"공고가 길어 끝의 {unread:,}자는 LLM이 읽지 않음 (규칙은 전체를 읽음)"] if unread else [])
+    payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs, "flags": flags, "conflicts": found,
+               "pii_masked": meta.get("pii_masked", {}), "parts": meta.get("parts", 1), "unread_chars": unread}
     store.put_extraction(key, p.id, CONFLICT if found else SETTLED, keep_earlier_exclusions(payload, earlier))
     return store.get_extraction(key)
 
