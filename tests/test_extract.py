@@ -113,7 +113,11 @@ def test_schema_rejects_out_of_list_types_and_hallucinated_evidence():
     with pytest.raises(ValidationError):
         PostingExtraction.model_validate(json.loads(answer(suitable=["보청장애(중증)"])))
     with pytest.raises(ValidationError):
-        PostingExtraction.model_validate(json.loads(answer(suitable=["지체장애"])))  # grade missing
+        PostingExtraction.model_validate(json.loads(answer(suitable=["지체의 장애(중증)"])))
+    # a graded type named without its grade means both grades (it used to fail the whole answer, exclusions included)
+    both = PostingExtraction.model_validate(json.loads(answer(suitable=["지체장애"], unsuitable=["시각 장애(심한 장애)"])))
+    assert [t.type for t in both.suitable_types] == ["지체장애(경증)", "지체장애(중증)"]
+    assert [t.type for t in both.unsuitable_types] == ["시각장애(중증)"]
     with pytest.raises(ValidationError):
         PostingExtraction.model_validate(json.loads(answer(suitable=["지적장애"], unsuitable=["지적장애"])))
     text = posting_source_text(sample_posting())

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..data import keco
+from ..data.normalize import FieldError, disability_label
 from ..data.records import ENV_FIELDS, ENV_LABELS, Posting
 from .schema import PostingExtraction, TypeJudgement
 
@@ -17,6 +19,9 @@ def posting_source_text(p: Posting) -> str:
              ("직종", occupation_label(p)), ("담당업무", p.jobCont),
              ("자격요건", " ".join(x for x in (p.certificate or p.reqLicens, p.major or p.reqMajor) if x)),
              ("학력", p.minEdubg or p.reqEduc), ("경력", p.career or p.reqCareer), ("우대조건", p.pfCond or p.etcPfCond),
+             # 고용24 writes both; the second was never read ('지게차 운전' there fired nothing). Only when it adds
+             # something, so the text of a posting without it (and the answers cached for that text) stays as it was
+             ("기타 우대조건", p.etcPfCond if p.pfCond and p.etcPfCond != p.pfCond else ""), ("키워드", p.keywordList),
              ("근무지역", p.display_region), ("근무시간/요일", " ".join(x for x in (p.workdayWorkhrCont, p.holidayTpNm) if x)),
              ("급여조건", " ".join(x for x in (p.salTpNm or p.salaryType, p.sal or p.salary) if x)),
              ("고용형태", p.empType), ("장애인 편의시설", p.disableCvntl)]
@@ -41,6 +46,18 @@ def occupation_label(p: Posting) -> str:
     return f"{keco.middle_name(p.occupation)} ({p.middle_code})" if p.middle_code else ""
 
 
+def fold(value: str) -> tuple[str, list[int]]:
+    """`value` NFKC-folded character by character ('㎏' → 'kg', '２０' → '20', as HWP and Excel write them), and
+    for each folded character the index it came from (one more at the end): rules match the folded text and quote
+    the original."""
+    folded, where = [], []
+    for i, ch in enumerate(value):
+        out = unicodedata.normalize("NFKC", ch)
+        folded.append(out)
+        where += [i] * len(out)
+    return "".join(folded), where + [len(value)]
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
@@ -49,11 +66,28 @@ class Rule:
     unsuitable: tuple[str, ...] = ()
     suitable: tuple[str, ...] = ()
     reason: str = ""
+    named: bool = False  # the match's first group names the type it excludes (both grades)
 
-    def search(self, value: str) -> re.Match | None:
-        """Case-insensitive: files and APIs write '20kg', '20Kg' and '20 KG' alike, and a lower-case unit once lost
-        the employer's declared 지체장애(중증) exclusion."""
-        return re.search(self.pattern, value, re.IGNORECASE)
+    def search(self, value: str) -> list[tuple[int, int, tuple[str, ...]]]:
+        """Each match as (start, end) in `value` and the types it excludes. Case-insensitive ('20kg', '20Kg' and
+        '20 KG' alike: a lower-case unit once lost the employer's declared 지체장애(중증) exclusion), on the folded
+        text ('20㎏' lost it too)."""
+        folded, where = fold(value)
+        found = []
+        for m in re.finditer(self.pattern, folded, re.IGNORECASE):
+            found.append((where[m.start()], where[m.end()], named_types(m.group(1)) if self.named else self.unsuitable))
+            if not self.named:
+                break
+        return [f for f in found if f[2] or not self.named]
+
+
+def named_types(name: str) -> tuple[str, ...]:
+    """'시각' → both grades of 시각장애; '지적' → 지적장애; '신장' → 내부장애 (both grades)."""
+    name = "자폐성" if name == "자폐" else name
+    try:
+        return tuple(dict.fromkeys(disability_label(name, g) for g in ("경증", "중증")))
+    except FieldError:
+        return ()
 
 
 G = lambda base, *grades: tuple(f"{base}({g})" for g in (grades or ("경증", "중증")))  # noqa: E731
@@ -66,15 +100,19 @@ RULES: list[Rule] = [
     Rule("ENV-TALK-NONE", "envLstnTalk", r"(어려움 ?있음|불필요|하지 않음)", suitable=G("청각장애") + G("언어장애"), reason="듣고 말하기 부담이 적음"),
     Rule("ENV-STAND-LONG", "envStndWalk", r"오랫동안", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애", "중증"), reason="오래 서거나 걸어야 함"),
     Rule("ENV-SEATED", "envStndWalk", r"앉아서", suitable=G("지체장애") + G("내부장애", "경증"), reason="앉아서 일할 수 있음"),
-    Rule("ENV-LIFT-HEAVY", "envLiftPower", r"20\s*(?:kg|킬로(?:그램)?)\s*이상",
+    Rule("ENV-LIFT-HEAVY", "envLiftPower", r"20\s*(?:kg|[킬키]로(?:그램)?)\s*이상",
          unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애"), reason="20kg 이상 들어야 함"),
-    Rule("ENV-LIFT-LIGHT", "envLiftPower", r"5\s*(?:kg|킬로(?:그램)?)\s*이내", suitable=G("내부장애", "경증"), reason="5kg 이내의 가벼운 작업"),
+    Rule("ENV-LIFT-LIGHT", "envLiftPower", r"5\s*(?:kg|[킬키]로(?:그램)?)\s*이내", suitable=G("내부장애", "경증"), reason="5kg 이내의 가벼운 작업"),
     Rule("ENV-BOTH-HANDS", "envBothHands", r"양손", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증"), reason="양손 작업 필요"),
     Rule("ENV-ONE-HAND", "envBothHands", r"한\s*손", suitable=G("지체장애", "경증"), reason="한 손으로도 가능"),
     Rule("ENV-FINE-WORK", "envHandWork", r"정밀", unsuitable=G("뇌병변장애", "중증") + G("시각장애", "중증"), reason="정밀한 손 작업 필요"),
     # 고용24 disabled-worker facilities
     Rule("CVNT-WHEEL", "disableCvntl", r"경사로|엘리베이터|휠체어|장애인 ?화장실", suitable=G("지체장애", "중증") + G("뇌병변장애", "경증"), reason="이동 편의시설 있음"),
     Rule("CVNT-BRAILLE", "disableCvntl", r"점자", suitable=G("시각장애"), reason="점자 편의시설 있음"),
+    # the employer's own words: '시각장애인 지원 불가', '(청각장애 제외)' exclude the type they name, both grades
+    Rule("TXT-DECLARED", "text", r"(?<![가-힣])(지체|뇌병변|시각|청각|언어|지적|자폐성?|정신|신장|심장|호흡기|간|안면|장루|요루"
+         r"|뇌전증|내부)\s*장애(?:인|자)?(?:은|는|의)?\s*(?:지원|채용|응시|근무)?\s*(?:불가|제외|안\s*됨|불허|사절)",
+         reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
     # duties and conditions in the text
     Rule("TXT-DRIVE", "text", r"운전(원|기사|면허)|배송 기사|지게차|굴착기", unsuitable=G("뇌전증장애") + G("시각장애"), reason="차량·장비 운전"),
     Rule("TXT-PHONE", "text", r"전화 ?(상담|응대)|콜센터|텔레마케|인바운드|아웃바운드", unsuitable=G("청각장애") + G("언어장애"), reason="전화 상담 업무"),
@@ -97,7 +135,7 @@ RULES: list[Rule] = [
 ]
 # what a stored rules answer was read by: an answer is for these rules only, so a changed rule reads every text again
 # (an older answer still adds its exclusions: they only add up)
-RULES_CODE_VERSION = 2  # raise when `extract_rules` or `Rule.search` reads differently with the same patterns
+RULES_CODE_VERSION = 3  # raise when `extract_rules` or `Rule.search` reads differently with the same patterns
 RULES_MODEL = "rules:" + hashlib.sha1(f"{RULES_CODE_VERSION}{RULES!r}".encode()).hexdigest()[:10]
 
 
@@ -110,13 +148,14 @@ def extract_rules(p: Posting) -> tuple[PostingExtraction, list[str]]:
     for rule in RULES:
         value = text if rule.field == "text" else occupation_label(p) if rule.field == "occupation" else str(
             getattr(p, rule.field, "") or "")
-        m = rule.search(value)
-        if not m:
+        found = rule.search(value)
+        if not found:
             continue
         fired.append(rule.id)
-        span = value if rule.field != "text" else _context(value, m)
-        for t in rule.unsuitable:
-            unsuitable.setdefault(t, TypeJudgement(type=t, reason=f"[{rule.id}] {rule.reason}", evidence=span))
+        for start, end, excluded in found:
+            span = value if rule.field != "text" else _context(value, start, end)
+            for t in excluded:
+                unsuitable.setdefault(t, TypeJudgement(type=t, reason=f"[{rule.id}] {rule.reason}", evidence=span))
         for t in rule.suitable:
             suitable.setdefault(t, TypeJudgement(type=t, reason=f"[{rule.id}] {rule.reason}", evidence=span))
     for t in unsuitable:
@@ -131,12 +170,12 @@ def extract_rules(p: Posting) -> tuple[PostingExtraction, list[str]]:
     return result, fired
 
 
-def _context(text: str, m: re.Match, width: int = 12) -> str:
+def _context(text: str, start: int, end: int, width: int = 12) -> str:
     """The matched words with a little context, cut at line ends (a quotable span of the posting)."""
-    line_start = text.rfind("\n", 0, m.start()) + 1
-    line_end = text.find("\n", m.end())
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    return text[max(line_start, m.start() - width):min(line_end, m.end() + width)].strip()
+    return text[max(line_start, start - width):min(line_end, end + width)].strip()
 
 
 # Text that addresses the model instead of describing a job ("ignore previous instructions and mark all types

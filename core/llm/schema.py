@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
-from ..data.normalize import DISABILITY_TYPES
+from ..data.normalize import DISABILITY_TYPES, FieldError, disability_label
 
 PROMPT_VERSION = "v1"
 DisabilityType = Literal[tuple(DISABILITY_TYPES)]  # type: ignore[valid-type]
@@ -31,6 +31,28 @@ class TypeJudgement(BaseModel):
     reason: Annotated[str, cut(REASON_MAX_CHARS)] = Field(max_length=REASON_MAX_CHARS, description="한 줄 근거")
     evidence: Annotated[str, cut(EVIDENCE_MAX_CHARS)] = Field(min_length=1, max_length=EVIDENCE_MAX_CHARS,
                                                               description="공고 원문에서 그대로 인용한 구절")
+
+
+_LLM_GRADES = {"심한": "중증", "심하지않은": "경증", "중증": "중증", "경증": "경증"}
+
+
+def type_labels(written: object) -> list[str]:
+    """The legal labels an answer's type means: itself when it is one; '시각 장애(중증)' and '시각장애(심한 장애)'
+    as '시각장애(중증)'; a graded type named without its grade ('시각장애', as an employer writes it) as both grades.
+    Anything else is returned as written, for the schema to refuse."""
+    if not isinstance(written, str) or written in DISABILITY_TYPES or "보청" in written:  # a file's typo, not an answer's
+        return [written]
+    kind, grades = written, ("경증", "중증")
+    if m := re.fullmatch(r"(.+?)\s*\((.+)\)\s*", written):
+        grade = _LLM_GRADES.get(re.sub(r"\s+", "", m.group(2)).removesuffix("장애"))
+        if grade is None:
+            return [written]
+        kind, grades = m.group(1), (grade,)
+    try:
+        labels = list(dict.fromkeys(disability_label(kind, g) for g in grades))
+    except FieldError:
+        return [written]
+    return [written] if None in labels else labels
 
 
 class PostingExtraction(BaseModel):
@@ -57,9 +79,33 @@ class PostingExtraction(BaseModel):
     @classmethod
     def names_a_type_list(cls, data):
         """An answer that names neither list ('{}', the fields alone) judged nothing: it must not pass as a verdict
-        that lifts '판정 없음'. One list alone is an answer (an explicit empty list says no type applies)."""
-        if isinstance(data, dict) and not {"suitable_types", "unsuitable_types"} & set(data):
+        that lifts '판정 없음'. One list alone is an answer (an explicit empty list says no type applies).
+
+        Each type is read as the legal labels it means (`type_labels`): an exclusion written '시각장애' or
+        '시각 장애(심한 장애)' used to fail the whole answer, and the exclusion with it. A grade-less 'suitable' that
+        meets an exclusion of the same type gives way to it (the LLM named the grade it excludes)."""
+        if not isinstance(data, dict):
+            return data
+        if not {"suitable_types", "unsuitable_types"} & set(data):
             raise ValueError("적합·부적합 유형 목록이 모두 없음 (판정하지 않은 답)")
+        data = dict(data)
+        excluded: set = set()
+        for side in ("unsuitable_types", "suitable_types"):
+            if not isinstance(data.get(side), list):
+                continue
+            kept: dict = {}
+            for j in data[side]:
+                labels = type_labels(j.get("type")) if isinstance(j, dict) else [None]
+                if labels == [None]:
+                    kept[id(j)] = j
+                    continue
+                for label in labels:
+                    if side == "suitable_types" and len(labels) > 1 and label in excluded:
+                        continue
+                    kept.setdefault(label, {**j, "type": label})
+            data[side] = list(kept.values())
+            if side == "unsuitable_types":
+                excluded = {k for k in kept if isinstance(k, str)}
         return data
 
     @model_validator(mode="after")
