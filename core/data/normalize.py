@@ -105,7 +105,10 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
 
 # a school left or not yet finished, written right after it: its holder has the diploma below it (a 대학교 중퇴
 # holds 고졸, not 전문대; '고졸(대학 중퇴)' holds 고졸)
-_NOT_FINISHED = re.compile(r"[\s()]*(?:졸업\s*)?(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예)")
+# ('전문대학 중퇴', '4년제 대학 중퇴', '대학교 3학년 중퇴', '대학원 석사과정 수료': the rest of the school's name, its
+# year or its course may stand between)
+_NOT_FINISHED = re.compile(r"(?:[\s()]|대학교?|대학원|학교?|과정|석사|박사|\d\s*학년)*(?:졸업\s*)?"
+                           r"(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예)")
 _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
                Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
                Education.MIDDLE: Education.ELEMENTARY, Education.ELEMENTARY: Education.NONE}
@@ -185,6 +188,7 @@ def _checked_months(months: int, field: str, value: object) -> int:
 
 _NO_EXPERIENCE = re.compile(r"경력\s*(?:없|미보유|0\s*(?:년|개월)(?!\s*이상))|무경력|미경력")
 _REFUSED = re.compile(r"불가|제외|안\s*됨|불허|사절")  # '무경력자 지원불가': a posting refusing them
+_NEW_REFUSED = re.compile(r"신입\S{0,3}\s*(?:지원\s*|채용\s*)?(?:불가|제외|안\s*됨|불허|사절)")  # '(신입 불가)'
 
 
 def parse_career(value: object, field: str = "career") -> Career:
@@ -202,6 +206,8 @@ def parse_career(value: object, field: str = "career") -> Career:
     text = _without_other_waivers(text, "경력")
     if _NO_EXPERIENCE.search(text) and not _REFUSED.search(text) and not re.search(r"\d+\s*(?:년|개월)\s*이상", text):
         return Career("new")  # '경력 없음', '무경력': the word 경력 once read these as experienced ('무경력 불가' is not)
+    if _NEW_REFUSED.search(text):  # '경력 2년 이상 (신입 불가)' read as 관계없음, '신입 지원 불가' as 신입
+        return Career("experienced", _checked_months(_months(text), field, value))
     has_new = "신입" in text
     has_exp = "경력" in text and not re.search(r"경력\s*(무관|불문|관계)", text)
     if re.search(r"관계\s*없|무관|불문", text) or (has_new and has_exp):
@@ -229,6 +235,9 @@ def relative_closing(text: object) -> bool:
     return bool(_RELATIVE_CLOSING.search(clean_text(text)))
 _FULL_DATE = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})(?!\d)|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})(?!\d)")
+# Excel's US locale: '12/31/2024' (month first; day first when the first number cannot be a month). Read as a
+# month-day, its own year was ignored and a posting closed two years ago stayed open
+_MONTH_DAY_YEAR = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)")
 _WEEKDAY = re.compile(r"\s*\(\s*([월화수목금토일])\s*\)")
 DATE_YEARS = (1990, 2100)  # postings and registrations outside these years are typing errors, not history
 
@@ -266,10 +275,14 @@ def parse_date(value: object, field: str = "date", last: bool = False, today: da
     text = clean_text(value)
     if not text or text in {"-", "nan", "None"}:
         return ""
-    found = list(_FULL_DATE.finditer(text))
+    found = list(_FULL_DATE.finditer(text)) or list(_MONTH_DAY_YEAR.finditer(text))
     m = found[-1 if last else 0] if found else None
     if m:
-        y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+        if m.re is _MONTH_DAY_YEAR:
+            first, second = int(m.group(1)), int(m.group(2))
+            y, mo, d = m.group(3), *((first, second) if first <= 12 else (second, first))
+        else:
+            y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
         year = int(y) + (2000 if len(y) == 2 else 0)
         try:
             day = date(year, int(mo), int(d))
