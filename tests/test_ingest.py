@@ -261,6 +261,18 @@ def test_mapping_onto_reserved_or_unknown_fields_is_refused(tmp_data, target):
         ingest_file(Store(), path, "csv", mapping={"번호": "wantedAuthNo", "제목": "title", "지역": "region", "x": target})
 
 
+def test_a_synthetic_column_in_a_file_never_makes_real_records_synthetic(tmp_data):
+    """A synthetic posting never closes by date and prints as '데모 공고': only the demo corpus may say so."""
+    store = Store()
+    path = _write(tmp_data / "s.csv", "wantedAuthNo,title,region,closeDt,synthetic\nK1,사무원,서울 강남구,2024-06-30,1\n")
+    ingest_file(store, path, "csv")
+    posting = store.posting("csv:K1")
+    assert not posting.synthetic and posting.expired_on("2026-12-03")
+    seekers = _write(tmp_data / "k.csv", "id,desired_job,region,synthetic\n1,사무원,서울 강남구,1\n")
+    ingest_file(store, seekers, "seekers-csv")
+    assert not any(s.synthetic for s in store.seekers())
+
+
 def test_a_worse_update_never_blanks_or_unplaces_a_good_posting(tmp_data):
     """#17 item 9: a truncated file without the job code, or a re-ingest whose region cannot be read."""
     store = Store()

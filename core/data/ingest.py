@@ -42,6 +42,9 @@ from .store import Reject, Store, UpsertCounts
 __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",
            "ingest_file", "ingest_rows", "iter_records"]
 RESERVED = {"id", "source", "synthetic", "place"}  # set by JobLens, never by a file's column mapping
+# the sources whose rows may say they are synthetic (the demo corpus, written by core/data/demo.py): a 'synthetic'
+# column in any other file would make real postings never close by date and print as '데모 공고'
+SYNTHETIC_SOURCES = {"demo", "demo-seekers"}
 POSTING_FIELDS = {f.name for f in fields(Posting)}
 SEEKER_FIELDS = {f.name for f in fields(Seeker)}
 GRADE_FIELDS = {"disability_grade", "secondary_disability_grade"}  # read with their type, not stored apart
@@ -99,7 +102,7 @@ def build_posting(raw: dict, source: str, key: str) -> Posting:
     each one, when several fields are at fault)."""
     values = {k: clean_text(v) for k, v in raw.items() if k in POSTING_FIELDS and k not in {"id", "source", "place"}}
     p = Posting(id=f"{source}:{key}", source=source, **{k: v for k, v in values.items() if isinstance(v, str)})
-    p.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
+    p.synthetic = source in SYNTHETIC_SOURCES and str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
     if not p.title:
         p.title = " ".join(x for x in (p.busplaName, p.jobNm) if x)
     faults = FaultCollector()
@@ -213,7 +216,7 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
                **{k: v for k, v in values.items() if k in {
                    "age_band", "education", "major", "certificates", "desired_occupation", "desired_job_name",
                    "desired_duties", "desired_region", "desired_wage", "registered"}})
-    s.synthetic = str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
+    s.synthetic = source in SYNTHETIC_SOURCES and str(raw.get("synthetic", "")).lower() in {"1", "true", "yes"}
     faults = FaultCollector()
     with faults.field():
         parse_date(s.registered, "registered")
