@@ -95,7 +95,7 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
     (r"무관|제한\s*없|불문", Education.NONE),
     (r"박사", Education.DOCTOR),
     (r"석사|대학원", Education.MASTER),
-    (r"2\s*[-,·]\s*3\s*년|초대졸|전문대|전문\s*학사", Education.COLLEGE),
+    (r"2\s*[-,·]\s*3\s*년|초대졸|전문대|전문\s*학사|[23]\s*년\s*제|(?:대학|대졸)\s*\(?\s*[23]\s*년", Education.COLLEGE),
     (r"(대졸|대학교?|학사)\s*\(?\s*4\s*년|4년제|학사|대졸|대학교|대학", Education.UNIVERSITY),
     (r"고졸|고등학교|고교", Education.HIGH),
     (r"중졸|중학교", Education.MIDDLE),
@@ -108,23 +108,24 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
 # ('전문대학 중퇴', '4년제 대학 중퇴', '대학교 3학년 중퇴', '대학원 석사과정 수료': the rest of the school's name, its
 # year or its course may stand between)
 _NOT_FINISHED = re.compile(r"(?:[\s()]|대학교?|대학원|학교?|과정|석사|박사|\d\s*학년)*(?:졸업\s*)?"
-                           r"(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예)")
+                           r"(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예|자퇴|제적|퇴학)")
 _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
                Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
                Education.MIDDLE: Education.ELEMENTARY, Education.ELEMENTARY: Education.NONE}
-# what a requirement may waive besides its own subject: '대졸 이상 (전공 무관)' waives no degree
-_WAIVED_SUBJECTS = ("학력", "경력", "전공", "학과", "나이", "연령", "성별", "지역", "국적", "자격증?", "장애")
-
-
-_SUBJECT = "|".join(_WAIVED_SUBJECTS)
-_WAIVER = re.compile(rf"((?:{_SUBJECT})(?:\s*[·/,]?\s*(?:및\s*)?(?:{_SUBJECT}))*)\s*(?:무관|불문|관계\s*없\w*|제한\s*없\w*)")
+# a waiver and what it waives: '전공 무관', '남녀무관', '년수무관', '학력·경력 무관' (the words right before it, each of
+# at most four letters, joined by · / , 및 와 과). It waives the requirement only when it names the requirement's
+# own subject: '대졸(4년) 이상 (전공 무관)' waives no degree, '경력 (년수무관)' asks for experience. A list of subjects
+# once stood here, and any subject not on it ('남녀', '분야', '계열') cancelled the level the same cell stated
+_WAIVER = re.compile(r"((?:[가-힣A-Za-z]{1,4})(?:\s*(?:[·/,]|및|와|과)\s*[가-힣A-Za-z]{1,4})*)\s*"
+                     r"(?:무관|불문|관계\s*없\w*|제한\s*없\w*)")
+_PRESENCE = re.compile(r"(학력|경력)\s*(?:유무|여부)")  # '경력 유무 무관': the presence of experience waived
 
 
 def _without_other_waivers(text: str, own: str) -> str:
-    """The text without '전공 무관', '나이 불문' and the like, which once read as '학력무관' or '경력무관' and cancelled
-    the level the same cell stated ('경력 3년 이상 (나이 무관)'). A waiver naming `own` among others ('학력·경력
-    무관') still waives it."""
-    rest = _WAIVER.sub(lambda m: f" {own}무관 " if own in m.group(1) else " ", text)
+    """The text without the waivers of other subjects ('전공 무관', '나이 불문', '남녀무관'), which once read as
+    '학력무관' or '경력무관' and cancelled the level the same cell stated ('경력 3년 이상 (나이 무관)'). A waiver
+    naming `own` among others ('학력·경력 무관') still waives it."""
+    rest = _WAIVER.sub(lambda m: f" {own}무관 " if own in m.group(1) else " ", _PRESENCE.sub(r"\1", text))
     return rest if re.search(r"[^\W\d_]", rest) else text  # nothing else said ('나이 무관' alone): as written
 
 

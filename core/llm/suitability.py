@@ -26,7 +26,8 @@ NOT_MENTIONED = "언급 없음"
 
 
 def _rules_now(p: Posting, text_hash: str) -> dict:
-    """The offline rules read from the posting's current text, as an extraction row that is not stored ('live')."""
+    """The offline rules read from one text of the posting (`p` as it is now, or an earlier version of it), as an
+    extraction row that is not stored ('live')."""
     row = {"posting_id": p.id, "text_hash": text_hash, "extractor": "rules", "model": RULES_MODEL,
            "prompt_version": PROMPT_VERSION, "at": None, "live": True}
     try:
@@ -51,8 +52,10 @@ def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None
         orphans = {i for i in ids if i not in found}
     hashes = {p.id: source_hash(p) for p in records}
     # the texts each posting had before: an answer cached for one of them under a twin speaks for it too
-    earlier = {i: {source_hash(v) for v in versions} - {hashes[i]}
-               for i, versions in store.posting_versions(None if postings is None else list(hashes)).items() if i in hashes}
+    versions_of = {i: {source_hash(v): v for v in versions}
+                   for i, versions in store.posting_versions(None if postings is None else list(hashes)).items()
+                   if i in hashes}
+    earlier = {i: set(texts) - {hashes[i]} for i, texts in versions_of.items()}
     rows = (store.extractions() if postings is None
             else store.extractions([*hashes, *orphans], sorted(set(hashes.values()).union(*earlier.values()))))
     by_id, by_hash = defaultdict(list), defaultdict(list)
@@ -64,9 +67,11 @@ def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None
         h = hashes[p.id]
         theirs = [r for old in earlier.get(p.id, ()) for r in by_hash.get(old, [])]
         mine = list({id(r): r for r in (*by_id.get(p.id, []), *by_hash.get(h, []), *theirs)}.values())
-        if not any(r["extractor"] == "rules" and r["text_hash"] == h and r["prompt_version"] == PROMPT_VERSION
-                   and r["model"] == RULES_MODEL for r in mine):  # today's rules on today's text, else read now
-            mine.append(_rules_now(p, h))
+        for text in (h, *earlier.get(p.id, ())):  # today's rules on every text it has had, else read now: an
+            # exclusion the rules read only live once lapsed when a later file reworded the danger away
+            if not any(r["extractor"] == "rules" and r["text_hash"] == text and r["prompt_version"] == PROMPT_VERSION
+                       and r["model"] == RULES_MODEL for r in mine):
+                mine.append(_rules_now(p if text == h else versions_of[p.id][text], text))
         out[p.id] = (h, mine)
     for posting_id, mine in by_id.items():
         if posting_id not in out and (orphans is None or posting_id in orphans):
