@@ -62,8 +62,16 @@ def _prepare_worknet_2024(row: dict) -> dict:
     return row
 
 
+# a 부장애 as files name it (the field itself, or a Korean header left unmapped): filtered like the main one
+SECONDARY_TYPE_COLUMNS = ("secondary_disability", "부장애유형", "부장애 유형", "부장애", "중복장애유형", "중복장애")
+SECONDARY_GRADE_COLUMNS = ("secondary_disability_grade", "부장애정도", "부장애 정도", "부장애중증여부", "부장애 중증여부")
+
+
 def _prepare_kead_seekers(row: dict) -> dict:
-    return {"age_band": _age_band(row.get("연령", "")), "desired_region": row.get("희망지역", ""),
+    """The KEAD seekers file's columns as seeker fields; its 부장애 columns, where an export carries them, pass through
+    (the preset once built its row from the nine public columns only, and a 부장애 was dropped without a word)."""
+    secondary = {c: row[c] for c in (*SECONDARY_TYPE_COLUMNS, *SECONDARY_GRADE_COLUMNS) if c in row}
+    return {**secondary, "age_band": _age_band(row.get("연령", "")), "desired_region": row.get("희망지역", ""),
             "desired_job_name": row.get("희망직종", ""), "desired_wage": row.get("희망임금", ""),
             "disability_type": row.get("장애유형", ""), "disability_grade": row.get("중증여부", ""),
             "registered": row.get("구직등록일", ""), "연번": row.get("연번", "")}

@@ -19,9 +19,10 @@ from ..progress import Progress, report
 from ..text.invisible import INVISIBLE, strip_invisible
 from . import keco
 from .export import FORMULA_LEAD
-from .formats import FORMATS, SHARED_DATASETS, Format, prepare_mapped
+from .formats import FORMATS, SECONDARY_GRADE_COLUMNS, SECONDARY_TYPE_COLUMNS, SHARED_DATASETS, Format, prepare_mapped
 from .normalize import (
     NOT_DISABLED,
+    Career,
     FaultCollector,
     FieldError,
     clean_text,
@@ -97,6 +98,22 @@ def _with_leading_zero(code: str) -> str:
     return padded if padded in known and not given_known else code
 
 
+def strictest_career(p: Posting) -> Career:
+    """The posting's career requirement: the first field written is read as before (its fault names the row), and
+    any other field asking for experience wins over it. KEAD writes enterType '경력' beside reqCareer '무관' (any
+    number of years), and the years field alone once read as '관계없음'."""
+    written = [v for v in (p.career, p.enterTpNm, p.reqCareer, p.enterType) if v]
+    first = parse_career(written[0] if written else "", "career")
+    others = []
+    for value in written[1:]:
+        try:
+            others.append(parse_career(value, "career"))
+        except FieldError:  # a second field the parser cannot read adds nothing (the first one stands)
+            continue
+    experienced = [c for c in (first, *others) if c.kind == "experienced"]
+    return max(experienced, key=lambda c: c.min_months) if experienced else first
+
+
 def build_posting(raw: dict, source: str, key: str) -> Posting:
     """Normalise one raw row (API field names). Raises FieldError naming the field at fault (RowFaults naming
     each one, when several fields are at fault)."""
@@ -111,7 +128,7 @@ def build_posting(raw: dict, source: str, key: str) -> Posting:
     with faults.field():
         p.edu_min = int(parse_education(p.minEdubg or p.eduNm or p.reqEduc, "minEdubg" if p.minEdubg else "reqEduc"))
     with faults.field():
-        career = parse_career(p.career or p.enterTpNm or p.reqCareer or p.enterType, "career")
+        career = strictest_career(p)
         p.career_kind, p.career_months = career.kind, career.min_months
     with faults.field():
         sal_text = p.sal or p.salary
@@ -160,7 +177,11 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
         merged.place = new.place
         for name in ADDRESS_FIELDS:
             setattr(merged, name, getattr(new, name))
-    if relative_closing(merged.closeDt) and stored.close_date and stored.close_date < merged.close_date:
+    if stored.close_date and not merged.close_date:
+        # an open-ended closing ('채용시까지', or none) never erases a stored date: an older export re-uploaded made a
+        # posting past its closing date open for ever. A later date moves it; the date itself is never lost
+        merged.close_date = stored.close_date
+    elif relative_closing(merged.closeDt) and stored.close_date and stored.close_date < merged.close_date:
         # '오늘마감' is dated on the day a file is read: the same crawl read again a week later is no later closing
         merged.close_date = stored.close_date
     # a posting closed once stays closed when seen again (a re-sync, a re-upload), unless its closing date moved later
@@ -184,11 +205,6 @@ def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
     if not stored.disability_type:  # a '없음' on record stays said (the page would warn of a missing disability)
         return replace(new, disability_stated=stored.disability_stated), False
     return replace(new, disability_type=stored.disability_type, disability_stated=stored.disability_stated), True
-
-
-# a 부장애 as files name it (the field itself, or a Korean header left unmapped): filtered like the main one
-SECONDARY_TYPE_COLUMNS = ("secondary_disability", "부장애유형", "부장애 유형", "부장애", "중복장애유형", "중복장애")
-SECONDARY_GRADE_COLUMNS = ("secondary_disability_grade", "부장애정도", "부장애 정도", "부장애중증여부", "부장애 중증여부")
 
 
 def _secondary_disability(raw: dict) -> tuple[str, bool]:
