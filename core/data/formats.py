@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..text.particles import particle
 from .normalize import FieldError
 from .readers import parse_json_records, parse_worknet_xml, read_json_records, read_table, read_worknet_xml
 
@@ -31,11 +32,18 @@ def normalise_key(value: object) -> str:
     return re.sub(r"[\u200b-\u200d\u2060\ufeff\s]", "", unicodedata.normalize("NFKC", str(value)))
 
 
-def _key_from(*names: str) -> Callable[[dict, int], str]:
+def _key_from(*names: str, required: str = "") -> Callable[[dict, int], str]:
+    """The row's natural key: the first of `names` it fills. A generic postings file without one is keyed by a hash
+    of what names the posting. `required` (what the key is, in words): the format always writes its key, and a row
+    without it is rejected naming the field. The hash fell back on posting fields a seekers row never has, so every
+    seeker without an id was one record (a later person overwrote an earlier one, disability and all), and an API
+    record without its key became a phantom posting that a sync asked the detail API for."""
     def key(row: dict, row_no: int) -> str:
         for n in names:
             if normalise_key(row.get(n, "")):
                 return normalise_key(row[n])
+        if required:
+            raise FieldError(names[0], "", f"{particle(required, '이/가')} 없음: 행마다 {' 또는 '.join(names)} 값이 있어야 합니다")
         basis = "|".join(str(row.get(k, "")) for k in ("busplaName", "jobNm", "regDt", "title", "company"))
         return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
     return key
@@ -114,22 +122,24 @@ def prepare_mapped(mapping: dict[str, str]) -> Callable[[dict], dict]:
 
 
 FORMATS: dict[str, Format] = {
-    "worknet-xml": Format("worknet-xml", read_worknet_xml, source="worknet", key=_key_from("wantedAuthNo"),
-                          parse=parse_worknet_xml),
+    "worknet-xml": Format("worknet-xml", read_worknet_xml, source="worknet",
+                          key=_key_from("wantedAuthNo", required="구인인증번호"), parse=parse_worknet_xml),
     "worknet-json": Format("worknet-json", lambda p: read_json_records(p, {"wantedAuthNo"}), source="worknet",
-                           key=_key_from("wantedAuthNo"), parse=lambda text, name: parse_json_records(text, {"wantedAuthNo"}, name)),
+                           key=_key_from("wantedAuthNo", required="구인인증번호"),
+                           parse=lambda text, name: parse_json_records(text, {"wantedAuthNo"}, name)),
     "kead-json": Format("kead-json", lambda p: read_json_records(p, {"busplaName", "jobNm"}), source="kead",
-                        key=_key_from("rno", "wantedAuthNo"),
+                        key=_key_from("rno", "wantedAuthNo", required="구인 번호"),
                         parse=lambda text, name: parse_json_records(text, {"busplaName", "jobNm"}, name)),
     "csv": Format("csv", read_table, source="csv", key=_key_from("wantedAuthNo", "rno", "id")),
-    "seekers-csv": Format("seekers-csv", read_table, kind="seeker", source="seekers", key=_key_from("id", "연번")),
+    "seekers-csv": Format("seekers-csv", read_table, kind="seeker", source="seekers",
+                          key=_key_from("id", "연번", required="구직자 번호")),
     # presets for ../shared/data
     "worknet-2024": Format("worknet-2024", read_table, source="worknet2024", key=_key_from("wantedAuthNo"),
                            prepare=_prepare_worknet_2024),
     "worknet-seoul-2023": Format("worknet-seoul-2023", read_table, source="worknet-seoul",
                                  key=_key_from("company_id"), prepare=lambda r: {**r, "basicAddr": r.get("basicAddr", "")}),
     "kead-seekers": Format("kead-seekers", read_table, kind="seeker", source="kead-seekers",
-                           key=_key_from("연번"), prepare=_prepare_kead_seekers),
+                           key=_key_from("연번", required="구직자 번호"), prepare=_prepare_kead_seekers),
     "saramin": Format("saramin", read_table, source="saramin", key=_key_from("url"), prepare=_prepare_saramin),
 }
 

@@ -115,15 +115,25 @@ def refusal(body: str) -> str | None:
     if m and m.group(1) not in {"0", "00", "000"}:
         msg = re.search(r"<(?:message|errorMsg)>\s*([^<]*)</(?:message|errorMsg)>", body)
         return f"API 오류 (코드 {m.group(1)}{': ' + msg.group(1) if msg else ''})"
+    m = re.search(r"<(?:errMsg|error|returnAuthMsg)>\s*([^<]+?)\s*</", body)  # an error element with no code
+    if m and m.group(1) not in {"NORMAL SERVICE.", "NORMAL_SERVICE", "OK"}:
+        return f"API 오류 ({m.group(1)[:100]})"
     if body.lstrip().startswith("{"):
         try:
-            header = json.loads(body).get("response", {}).get("header", {})
+            data = json.loads(body)
+            header = data.get("response", {}).get("header", {}) or data  # the header, or a bare {"resultCode": …}
         except (json.JSONDecodeError, AttributeError):
             return None
-        code = str(header.get("resultCode", "00"))
+        code = str(header.get("resultCode", "00")) if isinstance(header, dict) else "00"
         if code not in {"00", "0", "0000"}:
             return f"{_REFUSALS.get(code, 'API 오류')} (코드 {code}: {header.get('resultMsg', '')})"
     return None
+
+
+def listed_total(body: str) -> int | None:
+    """How many records the whole list holds, as a page says (고용24 `<total>`, KEAD `totalCount`); None if unsaid."""
+    m = re.search(r"<total>\s*(\d+)\s*</total>|\"totalCount\"\s*:\s*\"?(\d+)", body)
+    return int(m.group(1) or m.group(2)) if m else None
 
 
 def _transient(e: BaseException) -> bool:

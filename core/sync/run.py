@@ -21,7 +21,7 @@ from ..data.normalize import clean_text
 from ..data.store import Store
 from ..locations import here
 from ..progress import Progress, report
-from .apis import Api, ApiError, get
+from .apis import Api, ApiError, get, listed_total
 
 # without a modification time (KEAD), a record is compared field by field on every raw field a posting keeps: the
 # work environment (env*) and duties are what the disability rules read, and a change there must be stored and
@@ -43,6 +43,7 @@ class SyncReport:
     rejected: dict[str, int] = field(default_factory=dict)  # 'field: reason' → count (a row may have several)
     rejected_rows: int = 0
     stopped: str = ""  # why the run stopped early ('' = finished)
+    incomplete: str = ""  # why a run that read to the end decided nothing about postings gone from the list
     resume_page: int | None = None
     seconds: float = 0.0
 
@@ -52,7 +53,7 @@ class SyncReport:
                 f"다시 올라옴 {self.relisted:,} · 거부 {self.rejected_rows:,} ({self.seconds:.1f}s)")
         reasons = "".join(f"\n  거부 사유: {k} ×{v}" for k, v in sorted(self.rejected.items(), key=lambda kv: -kv[1])[:5])
         stop = (f"\n중단: {self.stopped}\n다시 실행하면 {self.resume_page}쪽부터 이어서 받습니다." if self.stopped else "")
-        return head + reasons + stop
+        return head + reasons + (f"\n{self.incomplete}" if self.incomplete else "") + stop
 
 
 def _changed(raw: dict, stored) -> bool:
@@ -85,17 +86,21 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
     spec = FORMATS[api.ingest_format]  # the file format a page is: its reader, key and source
     listed: set[str] = set()  # every id this run's pages held: a run that read the whole list knows what left it
     whole = False
+    total = None  # how many the list holds, as its pages say
     try:
         while max_pages is None or out.pages < max_pages:
             text = get(api, client, api.url, api.list_params(page))
             name = f"list-{page:05d}.{'xml' if api.name == 'worknet' else 'json'}"
             (folder / name).write_text(text, encoding="utf-8")  # the raw reply, for audit only
+            total = listed_total(text) if total is None else total
             try:
                 rows = spec.parse(text, name)
             except IngestError as e:
-                if "없습니다" in str(e) or "찾지 못했습니다" in str(e):  # an empty page: the list has ended
-                    whole = True
+                if out.pages and ("없습니다" in str(e) or "찾지 못했습니다" in str(e)):  # an empty page after full ones:
+                    whole = True  # the list has ended
                     break
+                # an empty or unreadable first page is no list at all (an error page, a maintenance notice): read
+                # as the end, it once marked every stored posting of the source withdrawn
                 raise ApiError(f"{page}쪽 응답을 읽을 수 없음: {str(e).split(': ', 1)[-1]}") from None
             ids = [f"{spec.source}:{spec.key(r, i)}" for i, r in enumerate(rows, start=1)]  # as the ingest keys them
             listed.update(ids)
@@ -117,7 +122,10 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
                 break
         held = store.postings(spec.source)  # read once for both passes' candidates (each decided again as stored)
         out.closed = close_expired(store, spec.source, today or clock.today(), held)
-        if whole and not resuming:  # read from page 1 to the end in this run: what it did not list has left it
+        if whole and total is not None and out.listed < total:  # a short page before the end: not the whole list
+            out.incomplete = (f"목록이 다 오지 않아 ({total:,}건 중 {out.listed:,}건) 목록에서 사라진 공고를 정하지 않았습니다. "
+                              "다시 실행하세요.")
+        elif whole and not resuming:  # read from page 1 to the end in this run: what it did not list has left it
             out.withdrawn = mark_withdrawn(store, spec.source, listed, held)
         if engine is not None:
             engine.refresh()
