@@ -136,3 +136,28 @@ def test_the_kead_seekers_preset_keeps_a_secondary_disability_column(tmp_data):
     ingest_file(store, tmp_data / "kead.csv", "kead-seekers")
     (seeker,) = store.seekers()
     assert seeker.secondary_disability == "시각장애(중증)", seeker.filter_disability
+
+
+# ---------------------------------------------------------------- the diff review: what the waiver fix first loosened
+@pytest.mark.parametrize("text, level", [
+    ("고졸, 나이 무관", Education.HIGH), ("대졸/전공무관", Education.UNIVERSITY), ("대졸·전공 무관", Education.UNIVERSITY),
+    ("대졸 및 전공 무관", Education.UNIVERSITY), ("대졸, 전공 불문", Education.UNIVERSITY), ("석사, 전공 무관", Education.MASTER),
+    ("고졸·연령무관", Education.HIGH), ("고졸 / 성별 무관", Education.HIGH), ("고졸 (외모 무관)", Education.HIGH),
+    ("학력 경력 무관", Education.NONE), ("학력·경력 무관", Education.NONE), ("최종학력무관", Education.NONE),
+    ("학력 제한없음", Education.NONE), ("무관", Education.NONE), ("대학 3년 이상 재학", Education.UNIVERSITY),
+    ("대졸(2년)", Education.COLLEGE), ("대학(2년제) 졸업", Education.COLLEGE)])
+def test_a_waiver_beside_a_stated_level_never_swallows_the_level(text, level):
+    """A generic waiver pattern took any word before '무관' for its subject, level words included: '고졸, 나이 무관'
+    read as 학력무관. The subjects are listed again (with any one other word that holds no level)."""
+    assert parse_education(text) == level
+
+
+@pytest.mark.parametrize("text, kind, months", [
+    ("경력자, 나이 무관", "experienced", 0), ("경력자/성별무관", "experienced", 0), ("경력 3년, 나이 무관", "experienced", 36),
+    ("경력 2년/나이무관", "experienced", 24), ("경력 6개월/성별 무관", "experienced", 6), ("경력 나이 무관", "either", 0),
+    ("경력 유무 무관", "either", 0), ("신입·경력 무관", "either", 0), ("경력자 우대 (신입 무관)", "either", 0),
+    ("신입(경력 불가)", "either", 0), ("신입,경력 불가", "either", 0), ("신입은 지원 불가", "experienced", 0),
+    ("신입 가능", "new", 0), ("신입 지원 가능 (경력 우대)", "either", 0)])
+def test_a_career_waiver_or_refusal_reads_what_it_names(text, kind, months):
+    """'신입(경력 불가)' is a posting for newcomers: the refusal of 신입 takes only a particle between."""
+    assert (parse_career(text).kind, parse_career(text).min_months) == (kind, months)

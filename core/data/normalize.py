@@ -95,7 +95,8 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
     (r"무관|제한\s*없|불문", Education.NONE),
     (r"박사", Education.DOCTOR),
     (r"석사|대학원", Education.MASTER),
-    (r"2\s*[-,·]\s*3\s*년|초대졸|전문대|전문\s*학사|[23]\s*년\s*제|(?:대학|대졸)\s*\(?\s*[23]\s*년", Education.COLLEGE),
+    (r"2\s*[-,·]\s*3\s*년|초대졸|전문대|전문\s*학사|(?<!\d)[23]\s*년\s*제|(?:대학|대졸)\s*\(\s*[23]\s*년\s*제?\s*\)",
+     Education.COLLEGE),
     (r"(대졸|대학교?|학사)\s*\(?\s*4\s*년|4년제|학사|대졸|대학교|대학", Education.UNIVERSITY),
     (r"고졸|고등학교|고교", Education.HIGH),
     (r"중졸|중학교", Education.MIDDLE),
@@ -112,11 +113,14 @@ _NOT_FINISHED = re.compile(r"(?:[\s()]|대학교?|대학원|학교?|과정|석�
 _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
                Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
                Education.MIDDLE: Education.ELEMENTARY, Education.ELEMENTARY: Education.NONE}
-# a waiver and what it waives: '전공 무관', '남녀무관', '년수무관', '학력·경력 무관' (the words right before it, each of
-# at most four letters, joined by · / , 및 와 과). It waives the requirement only when it names the requirement's
-# own subject: '대졸(4년) 이상 (전공 무관)' waives no degree, '경력 (년수무관)' asks for experience. A list of subjects
-# once stood here, and any subject not on it ('남녀', '분야', '계열') cancelled the level the same cell stated
-_WAIVER = re.compile(r"((?:[가-힣A-Za-z]{1,4})(?:\s*(?:[·/,]|및|와|과)\s*[가-힣A-Za-z]{1,4})*)\s*"
+# what a requirement may waive besides its own subject: '대졸 이상 (전공 무관)' waives no degree, '경력 (년수무관)' asks
+# for experience. The subjects are listed (and any one other word holding no level: '외모 무관'), never any word:
+# a level or a unit next to a waiver ('고졸, 나이 무관', '경력 3년, 나이 무관') must not be taken for its subject
+_WAIVED_SUBJECTS = ("학력", "경력", "전공", "학과", "나이", "연령", "성별", "남녀", "지역", "국적", "자격증?", "장애", "분야",
+                    "계열", "업종", "직종", "년수", "연수", "연차", "기간", "학점")
+_SUBJECT = "|".join(_WAIVED_SUBJECTS)
+_ANY_OTHER = r"(?<![\d가-힣A-Za-z])(?![가-힣A-Za-z]*(?:졸|학사|석사|박사|대학|전문|경력|신입|학력|이상|이하|년|개월))[가-힣A-Za-z]{1,4}"
+_WAIVER = re.compile(rf"((?:{_SUBJECT})(?:\s*[·/,]?\s*(?:및\s*)?(?:{_SUBJECT}))*|{_ANY_OTHER})\s*"
                      r"(?:무관|불문|관계\s*없\w*|제한\s*없\w*)")
 _PRESENCE = re.compile(r"(학력|경력)\s*(?:유무|여부)")  # '경력 유무 무관': the presence of experience waived
 
@@ -189,7 +193,8 @@ def _checked_months(months: int, field: str, value: object) -> int:
 
 _NO_EXPERIENCE = re.compile(r"경력\s*(?:없|미보유|0\s*(?:년|개월)(?!\s*이상))|무경력|미경력")
 _REFUSED = re.compile(r"불가|제외|안\s*됨|불허|사절")  # '무경력자 지원불가': a posting refusing them
-_NEW_REFUSED = re.compile(r"신입\S{0,3}\s*(?:지원\s*|채용\s*)?(?:불가|제외|안\s*됨|불허|사절)")  # '(신입 불가)'
+# '(신입 불가)', '신입은 지원 불가': only a particle between, so '신입(경력 불가)' stays a posting for newcomers
+_NEW_REFUSED = re.compile(r"신입(?:은|는|도|자|사원)?\s*(?:지원|채용)?\s*(?:불가|제외|안\s*됨|불허|사절)")
 
 
 def parse_career(value: object, field: str = "career") -> Career:
