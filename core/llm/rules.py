@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..data import keco
 from ..data.normalize import FieldError, disability_label
@@ -46,16 +47,20 @@ def occupation_label(p: Posting) -> str:
     return f"{keco.middle_name(p.occupation)} ({p.middle_code})" if p.middle_code else ""
 
 
-def fold(value: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=256)
+def fold(value: str) -> tuple[str, tuple[int, ...] | None]:
     """`value` NFKC-folded character by character ('㎏' → 'kg', '２０' → '20', as HWP and Excel write them), and
-    for each folded character the index it came from (one more at the end): rules match the folded text and quote
-    the original."""
+    for each folded character the index it came from (one more at the end); None when folding changes nothing (the
+    common case, at no cost). Rules match the folded text and quote the original. Cached: every rule reads the same
+    few values of a posting."""
+    if unicodedata.is_normalized("NFKC", value):
+        return value, None
     folded, where = [], []
     for i, ch in enumerate(value):
         out = unicodedata.normalize("NFKC", ch)
         folded.append(out)
         where += [i] * len(out)
-    return "".join(folded), where + [len(value)]
+    return "".join(folded), (*where, len(value))
 
 
 @dataclass(frozen=True)
@@ -73,10 +78,11 @@ class Rule:
         '20 KG' alike: a lower-case unit once lost the employer's declared 지체장애(중증) exclusion), on the folded
         text ('20㎏' lost it too)."""
         folded, where = fold(value)
+        at = (lambda i: where[i]) if where else (lambda i: i)  # noqa: E731
         found = []
         for m in re.finditer(self.pattern, folded, re.IGNORECASE):
-            found.append((where[m.start()], where[m.end()], named_types(m.group(1)) if self.named else self.unsuitable))
-            if not self.named:
+            found.append((at(m.start()), at(m.end()), named_types(m.group(1)) if self.named else self.unsuitable))
+            if not self.named:  # a fixed rule's types are the same for every match: the first one quotes it
                 break
         return [f for f in found if f[2] or not self.named]
 

@@ -36,6 +36,19 @@ def _rules_now(p: Posting, text_hash: str) -> dict:
         return {**row, "status": FAILED, "result": None, "error": f"{type(e).__name__}: {str(e)[:300]}"}
 
 
+_EARLIER_READ: dict[tuple[str, str], dict] = {}  # an earlier text never changes: today's rules read it once a process
+
+
+def _rules_then(version: Posting, text_hash: str) -> dict:
+    """`_rules_now` of an earlier text of a posting, read once (every engine refresh asks again)."""
+    key = (version.id, text_hash)
+    if key not in _EARLIER_READ:
+        if len(_EARLIER_READ) > 50_000:
+            _EARLIER_READ.clear()
+        _EARLIER_READ[key] = _rules_now(version, text_hash)
+    return _EARLIER_READ[key]
+
+
 def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, tuple[str, list[dict]]]:
     """posting id → (the hash of its current text, the extraction rows that speak for it): its own rows from every
     text it has had, rows of its current or any earlier text (`Store.posting_versions`) stored under another
@@ -71,7 +84,7 @@ def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None
             # exclusion the rules read only live once lapsed when a later file reworded the danger away
             if not any(r["extractor"] == "rules" and r["text_hash"] == text and r["prompt_version"] == PROMPT_VERSION
                        and r["model"] == RULES_MODEL for r in mine):
-                mine.append(_rules_now(p if text == h else versions_of[p.id][text], text))
+                mine.append(_rules_now(p, h) if text == h else _rules_then(versions_of[p.id][text], text))
         out[p.id] = (h, mine)
     for posting_id, mine in by_id.items():
         if posting_id not in out and (orphans is None or posting_id in orphans):
