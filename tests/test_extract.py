@@ -188,7 +188,7 @@ def test_what_lies_past_the_last_part_is_flagged_as_unread(tmp_data):
     p = sample_posting(jobCont="문서 정리와 자료 입력 " * 1500 + LONG_DANGER)
     with FakeOpenAI(answer=judge_by_part) as srv:
         got = extract_posting(Store(), p, "llm", srv.config(max_request_chars=5000, max_request_parts=2))
-    assert len(srv.requests) == 2 and got["result"]["unread_chars"] > 9000
+    assert len(srv.requests) == 2 and got["result"]["unread_chars"] > 9000 and got["status"] == "conflict"
     assert any("LLM이 읽지 않음" in flag for flag in got["result"]["flags"])
 
 

@@ -166,3 +166,28 @@ def test_the_declared_exclusion_rule_fires_only_on_a_named_type_refused(text):
 
     result, fired = extract_rules(_posting(jobCont=text))
     assert "TXT-DECLARED" not in fired and not result.unsuitable_types
+
+
+@pytest.mark.parametrize("text, types", [
+    ("시각·청각장애인 지원 불가", {"시각장애", "청각장애"}), ("시각, 청각장애 불가", {"시각장애", "청각장애"}),
+    ("청각 및 언어장애인 지원 불가", {"청각장애", "언어장애"}), ("시각장애인·청각장애인 지원 불가", {"시각장애", "청각장애"}),
+    ("시각장애인분 지원 불가", {"시각장애"}), ("자폐 장애인 채용 불가", {"자폐성장애"}),
+    ("청각장애 제외 없음", set()), ("청각장애인 제외 대상 아님", set()), ("시각장애인 지원 불가 아님", set())])
+def test_the_declared_exclusion_rule_reads_every_type_of_a_list_and_no_negation(text, types):
+    """The diff review: a list excluded its last type only, and '제외 없음' excluded (for good: exclusions only add)."""
+    from core.llm.rules import extract_rules
+
+    result, _ = extract_rules(_posting(jobCont=text))
+    assert {t.type.split("(")[0] for t in result.unsuitable_types} == types
+
+
+def test_an_llm_suitable_grade_under_a_grade_less_exclusion_gives_way_and_the_grade_words_read():
+    from core.llm.schema import PostingExtraction
+
+    def judged(t: object) -> dict:
+        return {"type": t, "reason": "근거", "evidence": "근거 구절"}
+
+    both = PostingExtraction.model_validate({"unsuitable_types": [judged("시각장애"), judged("청각장애(1급)")],
+                                             "suitable_types": [judged("시각장애(경증)"), judged("자폐")]})
+    assert {t.type for t in both.unsuitable_types} == {"시각장애(경증)", "시각장애(중증)", "청각장애(중증)"}
+    assert [t.type for t in both.suitable_types] == ["자폐성장애"]

@@ -469,6 +469,8 @@ def disability_label(kind: object, grade: object = None) -> str | None:
         base = "뇌전증장애"
     if base.startswith(_INTERNAL):
         base = "내부장애"
+    if base in ("자폐", "자폐장애"):  # 자폐성장애 written short
+        base = "자폐성장애"
     if not base.endswith("장애"):
         base += "장애"
     if base in DISABILITY_UNGRADED:

@@ -96,7 +96,8 @@ def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | Non
     flags = cross_check(final, p) + ([f"공고가 길어 끝의 {unread:,}자는 LLM이 읽지 않음 (규칙은 전체를 읽음)"] if unread else [])
     payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs, "flags": flags, "conflicts": found,
                "pii_masked": meta.get("pii_masked", {}), "parts": meta.get("parts", 1), "unread_chars": unread}
-    store.put_extraction(key, p.id, CONFLICT if found else SETTLED, keep_earlier_exclusions(payload, earlier))
+    # a text the LLM did not read to the end is held for review: its exclusions count, its 'suitable' is unproven
+    store.put_extraction(key, p.id, CONFLICT if found or unread else SETTLED, keep_earlier_exclusions(payload, earlier))
     return store.get_extraction(key)
 
 

@@ -87,13 +87,19 @@ class Rule:
         return [f for f in found if f[2] or not self.named]
 
 
-def named_types(name: str) -> tuple[str, ...]:
-    """'시각' → both grades of 시각장애; '지적' → 지적장애; '신장' → 내부장애 (both grades)."""
-    name = "자폐성" if name == "자폐" else name
-    try:
-        return tuple(dict.fromkeys(disability_label(name, g) for g in ("경증", "중증")))
-    except FieldError:
-        return ()
+_TYPE_NAME = r"(?:지체|뇌병변|시각|청각|언어|지적|자폐성?|정신|신장|심장|호흡기|간|안면|장루|요루|뇌전증|내부)"
+
+
+def named_types(names: str) -> tuple[str, ...]:
+    """The types a list of names means, each at both grades: '시각' → 시각장애(경증), 시각장애(중증); '지적' →
+    지적장애; '신장' → 내부장애; '시각·청각' → both types."""
+    labels = []
+    for name in re.findall(_TYPE_NAME, names):
+        try:
+            labels += [disability_label(name, g) for g in ("경증", "중증")]
+        except FieldError:
+            continue
+    return tuple(dict.fromkeys(labels))
 
 
 G = lambda base, *grades: tuple(f"{base}({g})" for g in (grades or ("경증", "중증")))  # noqa: E731
@@ -116,9 +122,10 @@ RULES: list[Rule] = [
     Rule("CVNT-WHEEL", "disableCvntl", r"경사로|엘리베이터|휠체어|장애인 ?화장실", suitable=G("지체장애", "중증") + G("뇌병변장애", "경증"), reason="이동 편의시설 있음"),
     Rule("CVNT-BRAILLE", "disableCvntl", r"점자", suitable=G("시각장애"), reason="점자 편의시설 있음"),
     # the employer's own words: '시각장애인 지원 불가', '(청각장애 제외)' exclude the type they name, both grades
-    Rule("TXT-DECLARED", "text", r"(?<![가-힣])(지체|뇌병변|시각|청각|언어|지적|자폐성?|정신|신장|심장|호흡기|간|안면|장루|요루"
-         r"|뇌전증|내부)\s*장애(?:인|자)?(?:은|는|의)?\s*(?:지원|채용|응시|근무)?\s*(?:불가|제외|안\s*됨|불허|사절)",
-         reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
+    # ('시각·청각장애인', '청각 및 언어장애인': every type of a list; '제외 없음', '불가 아님' refuse nothing)
+    Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_NAME}(?:\s*(?:장애(?:인|자)?)?\s*(?:[·,/]|및|와|과)\s*{_TYPE_NAME})*)"
+         r"\s*장애(?:인|자)?(?:분)?(?:은|는|의)?\s*(?:지원|채용|응시|근무)?\s*(?:불가|제외|안\s*됨|불허|사절)"
+         r"(?!\s*(?:없|아님|대상\s*아|능?\s*하지\s*않))", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
     # duties and conditions in the text
     Rule("TXT-DRIVE", "text", r"운전(원|기사|면허)|배송 기사|지게차|굴착기", unsuitable=G("뇌전증장애") + G("시각장애"), reason="차량·장비 운전"),
     Rule("TXT-PHONE", "text", r"전화 ?(상담|응대)|콜센터|텔레마케|인바운드|아웃바운드", unsuitable=G("청각장애") + G("언어장애"), reason="전화 상담 업무"),

@@ -36,18 +36,16 @@ class TypeJudgement(BaseModel):
 _LLM_GRADES = {"심한": "중증", "심하지않은": "경증", "중증": "중증", "경증": "경증"}
 
 
-def type_labels(written: object) -> list[str]:
-    """The legal labels an answer's type means: itself when it is one; '시각 장애(중증)' and '시각장애(심한 장애)'
-    as '시각장애(중증)'; a graded type named without its grade ('시각장애', as an employer writes it) as both grades.
-    Anything else is returned as written, for the schema to refuse."""
+def type_labels(written: object) -> list:
+    """The legal labels an answer's type means: itself when it is one; '시각 장애(중증)', '시각장애(심한 장애)' and
+    '시각장애(1급)' as '시각장애(중증)'; a graded type named without its grade ('시각장애', as an employer writes it)
+    as both grades. Anything else (not a string, not a legal type) is returned as written, for the schema to refuse."""
     if not isinstance(written, str) or written in DISABILITY_TYPES or "보청" in written:  # a file's typo, not an answer's
         return [written]
     kind, grades = written, ("경증", "중증")
     if m := re.fullmatch(r"(.+?)\s*\((.+)\)\s*", written):
-        grade = _LLM_GRADES.get(re.sub(r"\s+", "", m.group(2)).removesuffix("장애"))
-        if grade is None:
-            return [written]
-        kind, grades = m.group(1), (grade,)
+        squeezed = re.sub(r"\s+", "", m.group(2)).removesuffix("장애")
+        kind, grades = m.group(1), (_LLM_GRADES.get(squeezed, m.group(2).strip()),)  # else a file's grade word ('1급')
     try:
         labels = list(dict.fromkeys(disability_label(kind, g) for g in grades))
     except FieldError:
@@ -82,30 +80,30 @@ class PostingExtraction(BaseModel):
         that lifts '판정 없음'. One list alone is an answer (an explicit empty list says no type applies).
 
         Each type is read as the legal labels it means (`type_labels`): an exclusion written '시각장애' or
-        '시각 장애(심한 장애)' used to fail the whole answer, and the exclusion with it. A grade-less 'suitable' that
-        meets an exclusion of the same type gives way to it (the LLM named the grade it excludes)."""
+        '시각 장애(심한 장애)' used to fail the whole answer, and the exclusion with it. A 'suitable' of a grade that a
+        grade-less exclusion covers gives way to it; any other type on both sides is still a contradiction."""
         if not isinstance(data, dict):
             return data
         if not {"suitable_types", "unsuitable_types"} & set(data):
             raise ValueError("적합·부적합 유형 목록이 모두 없음 (판정하지 않은 답)")
         data = dict(data)
-        excluded: set = set()
+        widened: set = set()  # the labels a grade-less exclusion stands for
         for side in ("unsuitable_types", "suitable_types"):
             if not isinstance(data.get(side), list):
                 continue
             kept: dict = {}
             for j in data[side]:
                 labels = type_labels(j.get("type")) if isinstance(j, dict) else [None]
-                if labels == [None]:
+                if not all(isinstance(label, str) for label in labels):  # not a type at all: the schema refuses it
                     kept[id(j)] = j
                     continue
                 for label in labels:
-                    if side == "suitable_types" and len(labels) > 1 and label in excluded:
-                        continue
+                    if side == "suitable_types" and label in widened:
+                        continue  # '시각장애' excluded, '시각장애(경증)' suitable: the exclusion stands, whole
                     kept.setdefault(label, {**j, "type": label})
+                if side == "unsuitable_types" and len(labels) > 1:
+                    widened.update(labels)
             data[side] = list(kept.values())
-            if side == "unsuitable_types":
-                excluded = {k for k in kept if isinstance(k, str)}
         return data
 
     @model_validator(mode="after")
