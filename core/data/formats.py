@@ -88,6 +88,8 @@ def _prepare_kead_seekers(row: dict) -> dict:
 def _age_band(age: str) -> str:
     try:
         a = int(float(age))
+    except OverflowError:  # '1e400': a number, but no age
+        raise FieldError("연령", age, "연령이 비정상적임 (15~100세)") from None
     except ValueError:
         return ""
     return age_band(a)

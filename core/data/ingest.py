@@ -331,6 +331,9 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
             yield row_no, record, notes
         except FieldError as e:  # every field at fault, each with its value (RowFaults holds several)
             yield row_no, None, [Reject(row_no, f.field, f.reason, str(f.value)) for f in faults_of(e)]
+        except (ValueError, TypeError, OverflowError, KeyError, IndexError) as e:  # a value no check foresaw: this
+            # row is refused, the file goes on (it once ended the whole upload in a traceback)
+            yield row_no, None, [Reject(row_no, "row", f"읽는 중 오류 ({type(e).__name__}: {str(e)[:120]})")]
         report(progress, f"수집 {path.name}", i, len(rows))
 
 

@@ -398,6 +398,8 @@ def parse_salary(wage_type: object = None, text: object = None, min_sal: object 
         numbers = [_to_won(n, u or "") for n, u in found if n.replace(",", "").replace(".", "").isdigit()]
         if not numbers and re.search(r"\d", body) and not _NEGOTIABLE.search(body):
             raise FieldError(field, text, "급여 금액을 읽을 수 없음")
+    if any(not math.isfinite(n) for n in numbers):  # '999…9' (400 digits) is infinite as a float
+        raise FieldError(field, text, "급여 금액이 너무 큼")
     numbers = [n for n in numbers if n > 0]
     if not numbers:
         if re.fullmatch(r"[+-]?(inf|infinity|nan)", body, flags=re.IGNORECASE):

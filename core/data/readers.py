@@ -223,6 +223,15 @@ def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
     return out
 
 
+def check_header(path, names: list[str]) -> None:
+    """A header naming one column twice is refused, CSV or Excel alike: which one to read cannot be known (an Excel
+    file took the last 'region' without a word, and the distance filter read that place)."""
+    twice = sorted({n for n in names if n and names.count(n) > 1})
+    if twice:
+        where = ", ".join(f"'{n}' ({', '.join(str(i + 1) for i, m in enumerate(names) if m == n)}열)" for n in twice)
+        raise IngestError(f"{path}: 머리글에 같은 열 이름이 두 번 있습니다: {where}. 어느 열을 쓸지 알 수 없어 읽지 않습니다")
+
+
 def read_table(path: str | Path) -> Rows:
     path = Path(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
@@ -240,10 +249,7 @@ def read_table(path: str | Path) -> Rows:
     rows = Rows()
     try:
         names = [(n or "").strip() for n in reader.fieldnames or ()]
-        twice = sorted({n for n in names if n and names.count(n) > 1})
-        if twice:
-            where = ", ".join(f"'{n}' ({', '.join(str(i + 1) for i, m in enumerate(names) if m == n)}열)" for n in twice)
-            raise IngestError(f"{path}: 머리글에 같은 열 이름이 두 번 있습니다: {where}. 어느 열을 쓸지 알 수 없어 읽지 않습니다")
+        check_header(path, names)
         for row in reader:
             clean = {(k or "").strip(): (v or "") for k, v in row.items() if isinstance(v, str) or v is None}
             misshapen = None in row or any(v is None for v in row.values())  # fewer or more fields than the header
@@ -359,7 +365,8 @@ def _read_xlsx(path: Path) -> Rows:
         notices.append(f"'{chosen.title}' 시트만 읽었습니다. 다른 시트({', '.join(others)})는 따로 저장해 올리세요")
     if hidden:
         notices.append(f"숨긴 시트({', '.join(hidden)})는 읽지 않았습니다")
-    header = [h.strip() for h in rows[0][0]]
+    header = [str(h or "").strip() for h in rows[0][0]]
+    check_header(path, header)
     out = Rows(notices=notices)
     for values, formula_at in rows[1:]:
         if not any(values):
