@@ -10,6 +10,7 @@ The key is removed from every message, whatever the server or httpx echoes back.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import re
@@ -63,6 +64,13 @@ class Api:
         if len(self.key) >= 4:
             _RedactKeys.keys.update({self.key, quote(self.key, safe=""), quote(self.key)})
 
+    def check_urls(self) -> None:
+        """ApiError, in Korean and naming the setting, for an endpoint the key must not be sent to."""
+        for url, setting in ((self.url, f"JOBLENS_{self.name.upper()}_API_URL"),
+                             (self.detail_url, f"JOBLENS_{self.name.upper()}_DETAIL_URL")):
+            if url:
+                check_url(url, setting)
+
     @property
     def ingest_format(self) -> str:
         return "worknet-xml" if self.name == "worknet" else "kead-json"
@@ -97,6 +105,27 @@ def api_for(name: str) -> Api:
                          "(README '실시간 데이터' 참고)")
     url = config.worknet_api_url if name == "worknet" else config.kead_api_url
     return Api(name, url, key, config.api_page_size, config.worknet_detail_url, config.api_timeout, config.api_retries)
+
+
+def check_url(url: str, setting: str) -> None:
+    """An API endpoint the key may go to: http(s), no user name or password in it, and not a link-local, multicast
+    or cloud metadata address (169.254.169.254 answered here; the key rides in the query). A loopback or private
+    address is allowed: a local mirror or an office proxy is a real set-up."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as e:
+        raise ApiError(f"{setting} 주소를 읽을 수 없습니다 ({e}): 설정을 확인하세요") from None
+    if parsed.scheme not in ("http", "https"):
+        raise ApiError(f"{setting} 주소는 http:// 또는 https://여야 합니다 (지금: {parsed.scheme or '없음'}://)")
+    if parsed.userinfo:
+        raise ApiError(f"{setting} 주소에 사용자 이름·비밀번호가 들어 있습니다: 빼고 설정하세요")
+    try:
+        address = ipaddress.ip_address(parsed.host)
+    except ValueError:
+        address = None
+    if not parsed.host or parsed.host in {"metadata.google.internal", "metadata"} or (
+            address and (address.is_link_local or address.is_multicast or address.is_unspecified)):
+        raise ApiError(f"{setting} 주소({parsed.host or '없음'})로는 키를 보내지 않습니다: 공공 API 주소를 설정하세요")
 
 
 _REFUSALS = {  # data.go.kr returnReasonCode → meaning (the rest of its codes are refusals too)
