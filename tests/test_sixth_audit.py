@@ -161,3 +161,20 @@ def test_a_waiver_beside_a_stated_level_never_swallows_the_level(text, level):
 def test_a_career_waiver_or_refusal_reads_what_it_names(text, kind, months):
     """'신입(경력 불가)' is a posting for newcomers: the refusal of 신입 takes only a particle between."""
     assert (parse_career(text).kind, parse_career(text).min_months) == (kind, months)
+
+
+def test_the_api_s_newer_record_may_extend_a_dated_posting_to_open_ended_and_an_older_file_may_not():
+    """The diff review: keeping a stored date against '채용시까지' hid for good a posting whose employer extended it
+    (the API lists it, newer by its own modification time); an older export, with no such time, still cannot."""
+    from dataclasses import replace
+
+    from core.data.ingest import build_posting, merge_postings
+
+    raw = {"wantedAuthNo": "C1", "title": "매장 관리원", "company": "(주)한빛", "region": "서울 강남구",
+           "closeDt": "2025-01-10", "smodifyDtm": "202501010900"}
+    stored = replace(build_posting(raw, "worknet", "C1"), closed=True)
+    extended = merge_postings(stored, build_posting({**raw, "closeDt": "채용시까지", "smodifyDtm": "202501150900"},
+                                                    "worknet", "C1"))
+    assert extended.close_date == "" and not extended.closed
+    older = merge_postings(stored, build_posting({**raw, "closeDt": "채용시까지", "smodifyDtm": ""}, "worknet", "C1"))
+    assert older.close_date == "2025-01-10" and older.closed

@@ -177,15 +177,18 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
         merged.place = new.place
         for name in ADDRESS_FIELDS:
             setattr(merged, name, getattr(new, name))
-    if stored.close_date and not merged.close_date:
-        # an open-ended closing ('채용시까지', or none) never erases a stored date: an older export re-uploaded made a
-        # posting past its closing date open for ever. A later date moves it; the date itself is never lost
+    # the API's own modification time says the record is newer than the stored one (a file or a KEAD record has none)
+    modified = bool(new.smodifyDtm and new.smodifyDtm > (stored.smodifyDtm or ""))
+    if stored.close_date and not merged.close_date and not modified:
+        # an open-ended closing ('채용시까지', or none) never erases a stored date unless the API says the posting
+        # changed since: an older export re-uploaded made a posting past its closing date open for ever
         merged.close_date = stored.close_date
     elif relative_closing(merged.closeDt) and stored.close_date and stored.close_date < merged.close_date:
         # '오늘마감' is dated on the day a file is read: the same crawl read again a week later is no later closing
         merged.close_date = stored.close_date
     # a posting closed once stays closed when seen again (a re-sync, a re-upload), unless its closing date moved later
-    merged.closed = new.closed or (stored.closed and not (merged.close_date and merged.close_date > stored.close_date))
+    extended = (merged.close_date > stored.close_date) if merged.close_date else modified and bool(stored.close_date)
+    merged.closed = new.closed or (stored.closed and not extended)
     # a withdrawn posting stays withdrawn when a file holds it again (an older export proves nothing); only an API
     # listing that holds it clears the mark (sync.run)
     merged.withdrawn = new.withdrawn or stored.withdrawn
