@@ -191,3 +191,8 @@ def test_an_llm_suitable_grade_under_a_grade_less_exclusion_gives_way_and_the_gr
                                              "suitable_types": [judged("시각장애(경증)"), judged("자폐")]})
     assert {t.type for t in both.unsuitable_types} == {"시각장애(경증)", "시각장애(중증)", "청각장애(중증)"}
     assert [t.type for t in both.suitable_types] == ["자폐성장애"]
+
+
+def test_the_last_date_of_a_range_is_the_last_written_whatever_its_form():
+    """The diff review: '2024-12-01~12/31/2024' read its first date as the end (one pattern was tried after the other)."""
+    assert parse_date("2024-12-01~12/31/2024", "closeDt", last=True) == "2024-12-31"

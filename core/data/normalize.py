@@ -281,7 +281,7 @@ def parse_date(value: object, field: str = "date", last: bool = False, today: da
     text = clean_text(value)
     if not text or text in {"-", "nan", "None"}:
         return ""
-    found = list(_FULL_DATE.finditer(text)) or list(_MONTH_DAY_YEAR.finditer(text))
+    found = sorted([*_FULL_DATE.finditer(text), *_MONTH_DAY_YEAR.finditer(text)], key=lambda m: m.start())
     m = found[-1 if last else 0] if found else None
     if m:
         if m.re is _MONTH_DAY_YEAR:

@@ -177,7 +177,8 @@ def filters_off_note(filters: FilterSettings, target: str, disability: bool = Tr
         parts.append("장애유형 적합성 필터가 꺼져 있어, 장애유형에 맞지 않는 " + (
             "공고도 목록에 있습니다 (출력 안내문에는 넣지 않습니다)" if target == "posting" else "구직자도 목록에 있습니다"))
     elif disability and not filters.unknown_verdict:
-        parts.append("'판정 없음 제외'가 꺼져 있어, " + ("적합성 판정이 없는 공고도 장애 구직자에게 보입니다"
+        parts.append("'판정 없음 제외'가 꺼져 있어, " + ("적합성 판정이 없는 공고도 장애 구직자에게 보입니다 "
+                                                    "(출력 안내문에는 넣지 않습니다)"
                      if target == "posting" else "적합성 판정이 없는 공고에도 장애 구직자를 추천합니다"))
     return ". ".join(parts) + "." if parts else None
 
