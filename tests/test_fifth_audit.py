@@ -196,3 +196,17 @@ def test_an_llm_suitable_grade_under_a_grade_less_exclusion_gives_way_and_the_gr
 def test_the_last_date_of_a_range_is_the_last_written_whatever_its_form():
     """The diff review: '2024-12-01~12/31/2024' read its first date as the end (one pattern was tried after the other)."""
     assert parse_date("2024-12-01~12/31/2024", "closeDt", last=True) == "2024-12-31"
+
+
+@pytest.mark.parametrize("unsuitable, suitable", [(["시각장애(중증)"], ["시각장애"]),
+                                                  (["시각장애(경증)", "시각장애(중증)"], ["시각장애"])])
+def test_a_grade_less_suitable_gives_way_to_a_graded_exclusion(unsuitable, suitable):
+    from core.llm.schema import PostingExtraction
+
+    def judged(t: str) -> dict:
+        return {"type": t, "reason": "근거", "evidence": "근거 구절"}
+
+    answer = PostingExtraction.model_validate({"unsuitable_types": [judged(t) for t in unsuitable],
+                                               "suitable_types": [judged(t) for t in suitable]})
+    assert {t.type for t in answer.unsuitable_types} == set(unsuitable)
+    assert not {t.type for t in answer.suitable_types} & set(unsuitable)

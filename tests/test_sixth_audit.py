@@ -178,3 +178,26 @@ def test_the_api_s_newer_record_may_extend_a_dated_posting_to_open_ended_and_an_
     assert extended.close_date == "" and not extended.closed
     older = merge_postings(stored, build_posting({**raw, "closeDt": "채용시까지", "smodifyDtm": ""}, "worknet", "C1"))
     assert older.close_date == "2025-01-10" and older.closed
+
+
+# ---------------------------------------------------------------- the second diff review
+@pytest.mark.parametrize("text, level", [
+    ("대졸 이상 (출신 대학 무관)", Education.UNIVERSITY), ("학사 이상(출신 대학교 무관)", Education.UNIVERSITY),
+    ("대졸 이상 (2년제/4년제 무관)", Education.COLLEGE), ("대졸이상(전공 및 학년 무관)", Education.UNIVERSITY),
+    ("고졸 이상(졸업예정자 무관)", Education.HIGH), ("고졸이상남녀무관", Education.HIGH), ("(무관)", Education.NONE)])
+def test_a_waiver_of_any_other_word_leaves_the_level(text, level):
+    """A waiver neither listed nor generic ('출신 대학 무관') stayed in the text and read as 학력무관."""
+    assert parse_education(text) == level
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("경력 3년 이상 (출신 대학 무관)", "experienced"), ("경력3년이상,정규직경험무관", "experienced"),
+    ("경력 2년 이상, 신입자는 지원 불가", "experienced"), ("경력 2년 이상 (신입사원은 불가)", "experienced"),
+    ("경력 2년 이상(신입·인턴 불가)", "experienced"), ("신입,경력 불가", "either")])
+def test_a_career_requirement_keeps_its_experience_beside_other_waivers_and_refusals(text, kind):
+    assert parse_career(text).kind == kind
+
+
+def test_a_seeker_s_two_year_college_reads_as_college():
+    assert parse_education("대학 2년 졸업", holder=True) == Education.COLLEGE
+    assert parse_education("대학 3년 이상 재학") == Education.UNIVERSITY  # a posting's requirement is never read lower

@@ -110,26 +110,32 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
 # year or its course may stand between)
 _NOT_FINISHED = re.compile(r"(?:[\s()]|대학교?|대학원|학교?|과정|석사|박사|\d\s*학년)*(?:졸업\s*)?"
                            r"(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예|자퇴|제적|퇴학)")
+_HELD_COLLEGE = re.compile(r"(?:대학|대졸)\s*\(?\s*[23]\s*년")
 _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
                Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
                Education.MIDDLE: Education.ELEMENTARY, Education.ELEMENTARY: Education.NONE}
 # what a requirement may waive besides its own subject: '대졸 이상 (전공 무관)' waives no degree, '경력 (년수무관)' asks
-# for experience. The subjects are listed (and any one other word holding no level: '외모 무관'), never any word:
-# a level or a unit next to a waiver ('고졸, 나이 무관', '경력 3년, 나이 무관') must not be taken for its subject
+# for experience. Listed subjects first ('나이·성별 무관'); then any other waiver takes the one word right before it
+# ('출신 대학 무관', '2년제/4년제 무관', '정규직경험무관'), whatever that word holds. A waiver left in the text read as
+# '학력무관' / '경력무관' and cancelled the level the cell stated; a generic subject pattern once swallowed the level
 _WAIVED_SUBJECTS = ("학력", "경력", "전공", "학과", "나이", "연령", "성별", "남녀", "지역", "국적", "자격증?", "장애", "분야",
                     "계열", "업종", "직종", "년수", "연수", "연차", "기간", "학점")
 _SUBJECT = "|".join(_WAIVED_SUBJECTS)
-_ANY_OTHER = r"(?<![\d가-힣A-Za-z])(?![가-힣A-Za-z]*(?:졸|학사|석사|박사|대학|전문|경력|신입|학력|이상|이하|년|개월))[가-힣A-Za-z]{1,4}"
-_WAIVER = re.compile(rf"((?:{_SUBJECT})(?:\s*[·/,]?\s*(?:및\s*)?(?:{_SUBJECT}))*|{_ANY_OTHER})\s*"
-                     r"(?:무관|불문|관계\s*없\w*|제한\s*없\w*)")
+_WAIVES = r"\s*(?:무관|불문|관계\s*없\w*|제한\s*없\w*)"
+_SUBJECT_WAIVER = re.compile(rf"((?:{_SUBJECT})(?:\s*[·/,]?\s*(?:및\s*)?(?:{_SUBJECT}))*){_WAIVES}")
+_WORD_WAIVER = re.compile(rf"([^\s(),/·\[\]]+){_WAIVES}")
 _PRESENCE = re.compile(r"(학력|경력)\s*(?:유무|여부)")  # '경력 유무 무관': the presence of experience waived
 
 
 def _without_other_waivers(text: str, own: str) -> str:
-    """The text without the waivers of other subjects ('전공 무관', '나이 불문', '남녀무관'), which once read as
-    '학력무관' or '경력무관' and cancelled the level the same cell stated ('경력 3년 이상 (나이 무관)'). A waiver
-    naming `own` among others ('학력·경력 무관') still waives it."""
-    rest = _WAIVER.sub(lambda m: f" {own}무관 " if own in m.group(1) else " ", _PRESENCE.sub(r"\1", text))
+    """The text without the waivers of other subjects ('전공 무관', '나이 불문', '남녀무관', '출신 대학 무관'), which once
+    read as '학력무관' or '경력무관' and cancelled the level the same cell stated ('경력 3년 이상 (나이 무관)'). A waiver
+    naming `own` among others ('학력·경력 무관') still waives it, and for a career '신입 무관' does too."""
+    def waives_own(m: re.Match) -> str:
+        names_own = own in m.group(1) or (own == "경력" and "신입" in m.group(1))
+        return f" {own}무관 " if names_own else " "
+
+    rest = _WORD_WAIVER.sub(waives_own, _SUBJECT_WAIVER.sub(waives_own, _PRESENCE.sub(r"\1", text)))
     return rest if re.search(r"[^\W\d_]", rest) else text  # nothing else said ('나이 무관' alone): as written
 
 
@@ -155,6 +161,8 @@ def parse_education(value: object, field: str = "education", holder: bool = Fals
     text = _without_other_waivers(text, "학력")
     for pattern, level in _EDU_PATTERNS:
         if m := re.search(pattern, text):
+            if holder and level == Education.UNIVERSITY and _HELD_COLLEGE.search(text):
+                level = Education.COLLEGE  # a seeker's '대학 2년 졸업' holds 전문대 (a posting's stays 대졸)
             return _HELD_BELOW.get(level, level) if holder and _NOT_FINISHED.match(text, m.end()) else level
     raise FieldError(field, value, "학력 값을 해석할 수 없음")
 
@@ -194,7 +202,8 @@ def _checked_months(months: int, field: str, value: object) -> int:
 _NO_EXPERIENCE = re.compile(r"경력\s*(?:없|미보유|0\s*(?:년|개월)(?!\s*이상))|무경력|미경력")
 _REFUSED = re.compile(r"불가|제외|안\s*됨|불허|사절")  # '무경력자 지원불가': a posting refusing them
 # '(신입 불가)', '신입은 지원 불가': only a particle between, so '신입(경력 불가)' stays a posting for newcomers
-_NEW_REFUSED = re.compile(r"신입(?:은|는|도|자|사원)?\s*(?:지원|채용)?\s*(?:불가|제외|안\s*됨|불허|사절)")
+_NEW_REFUSED = re.compile(r"신입(?:자|사원)?(?:은|는|도)?(?:\s*[·,/]\s*(?!경력)[가-힣]{1,3})?\s*(?:지원|채용)?\s*"
+                          r"(?:불가|제외|안\s*됨|불허|사절)")
 
 
 def parse_career(value: object, field: str = "career") -> Career:

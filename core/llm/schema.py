@@ -88,6 +88,7 @@ class PostingExtraction(BaseModel):
             raise ValueError("적합·부적합 유형 목록이 모두 없음 (판정하지 않은 답)")
         data = dict(data)
         widened: set = set()  # the labels a grade-less exclusion stands for
+        excluded: set = set()  # every label excluded
         for side in ("unsuitable_types", "suitable_types"):
             if not isinstance(data.get(side), list):
                 continue
@@ -98,11 +99,12 @@ class PostingExtraction(BaseModel):
                     kept[id(j)] = j
                     continue
                 for label in labels:
-                    if side == "suitable_types" and label in widened:
-                        continue  # '시각장애' excluded, '시각장애(경증)' suitable: the exclusion stands, whole
+                    if side == "suitable_types" and (label in widened or (len(labels) > 1 and label in excluded)):
+                        continue  # '시각장애' on one side, one grade of it on the other: the exclusion stands
                     kept.setdefault(label, {**j, "type": label})
-                if side == "unsuitable_types" and len(labels) > 1:
-                    widened.update(labels)
+                if side == "unsuitable_types":
+                    excluded.update(labels)
+                    widened.update(labels if len(labels) > 1 else ())
             data[side] = list(kept.values())
         return data
 
