@@ -183,3 +183,41 @@ def test_a_worknet_record_without_its_key_is_rejected_naming_the_field(tmp_data)
     report = ingest_file(store, tmp_data / "w.xml", "worknet-xml")
     assert [p.id for p in store.postings()] == ["worknet:K1"]
     assert [(r.row_no, r.field) for r in report.rejects if not r.reason.startswith("알림")] == [(2, "wantedAuthNo")]
+
+
+# ---------------------------------------------------------------- the second diff review of the sync fixes
+def _kead_pages(pages: dict[str, list[str]], total: int):
+    """A KEAD server whose page N lists the records named in pages[N] (each keyed by its rno)."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        items = [{**KEAD_RECORD, "busplaName": f"한빛{r}", **({"rno": r} if r else {})}
+                 for r in pages.get(request.url.params["pageNo"], [])]
+        return httpx.Response(200, text=json.dumps({"response": {"header": {"resultCode": "00"},
+                                                                 "body": {"items": {"item": items}, "totalCount": total}}},
+                                                   ensure_ascii=False))
+    return httpx.Client(transport=httpx.MockTransport(handler))
+
+
+def test_a_listed_row_without_its_key_is_rejected_and_the_sync_goes_on(tmp_data):
+    store = Store()
+    api = Api("kead", "http://api.test/kead", "KEY-1234567", 100, "", 1.0, 1)
+    report = sync(store, api, today=TODAY, client=_kead_pages({"1": ["1", ""]}, 2))
+    assert not report.stopped and report.new == 1 and report.rejected_rows == 1, report.summary()
+    assert store.sync_state("kead")["status"] == "done"
+
+
+def test_a_list_that_says_it_is_empty_withdraws_nothing_and_says_so(tmp_data):
+    store = Store()
+    api = Api("kead", "http://api.test/kead", "KEY-1234567", 100, "", 1.0, 1)
+    assert sync(store, api, today=TODAY, client=_kead_pages({"1": ["1", "2"]}, 2)).new == 2
+    report = sync(store, api, today=TODAY, client=_kead_pages({}, 0))
+    assert report.withdrawn == 0 and "0건" in report.incomplete and not report.stopped, report.summary()
+
+
+def test_a_posting_listed_twice_while_the_list_shifts_does_not_count_for_one_that_was_missed(tmp_data):
+    """Five postings, pages of two: the second run's pages hold A B / B D / E (C slipped between pages). Counting rows,
+    five equalled the total and C was withdrawn though still listed; distinct postings are four."""
+    store = Store()
+    api = Api("kead", "http://api.test/kead", "KEY-1234567", 2, "", 1.0, 1)
+    sync(store, api, today=TODAY, client=_kead_pages({"1": ["A", "B"], "2": ["C", "D"], "3": ["E"]}, 5))
+    report = sync(store, api, today=TODAY, client=_kead_pages({"1": ["A", "B"], "2": ["B", "D"], "3": ["E"]}, 5))
+    assert report.withdrawn == 0 and not store.posting("kead:C").withdrawn and "4건" in report.incomplete

@@ -7,6 +7,7 @@ stored are only ever updated by a good row with the same natural key.
 """
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -42,6 +43,7 @@ from .store import Reject, Store, UpsertCounts
 
 __all__ = ["FORMATS", "SHARED_DATASETS", "IngestError", "IngestReport", "build_posting", "build_seeker",
            "ingest_file", "ingest_rows", "iter_records"]
+log = logging.getLogger(__name__)
 RESERVED = {"id", "source", "synthetic", "place"}  # set by JobLens, never by a file's column mapping
 # the sources whose rows may say they are synthetic (the demo corpus, written by core/data/demo.py): a 'synthetic'
 # column in any other file would make real postings never close by date and print as '데모 공고'
@@ -178,7 +180,8 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
         for name in ADDRESS_FIELDS:
             setattr(merged, name, getattr(new, name))
     # the API's own modification time says the record is newer than the stored one (a file or a KEAD record has none)
-    modified = bool(new.smodifyDtm and new.smodifyDtm > (stored.smodifyDtm or ""))
+    when_new, when_stored = (re.sub(r"\D", "", t or "")[:12] for t in (new.smodifyDtm, stored.smodifyDtm))
+    modified = bool(when_new and when_stored and when_new > when_stored)  # both said, read as digits
     if stored.close_date and not merged.close_date and not modified:
         # an open-ended closing ('채용시까지', or none) never erases a stored date unless the API says the posting
         # changed since: an older export re-uploaded made a posting past its closing date open for ever
@@ -336,7 +339,8 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
             yield row_no, None, [Reject(row_no, f.field, f.reason, str(f.value)) for f in faults_of(e)]
         except (ValueError, TypeError, OverflowError, KeyError, IndexError) as e:  # a value no check foresaw: this
             # row is refused, the file goes on (it once ended the whole upload in a traceback)
-            yield row_no, None, [Reject(row_no, "row", f"읽는 중 오류 ({type(e).__name__}: {str(e)[:120]})")]
+            log.exception("ingest: row %s of %s", row_no, path)  # a bug shows in the log, not only as rejects
+            yield row_no, None, [Reject(row_no, "row", f"예상하지 못한 값이라 이 행을 읽지 않음 ({type(e).__name__})")]
         report(progress, f"수집 {path.name}", i, len(rows))
 
 

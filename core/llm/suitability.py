@@ -36,17 +36,19 @@ def _rules_now(p: Posting, text_hash: str) -> dict:
         return {**row, "status": FAILED, "result": None, "error": f"{type(e).__name__}: {str(e)[:300]}"}
 
 
-_EARLIER_READ: dict[tuple[str, str], dict] = {}  # an earlier text never changes: today's rules read it once a process
+_EARLIER_READ: dict[tuple[str, str, str], dict] = {}  # an earlier text never changes: today's rules read it once a process
 
 
 def _rules_then(version: Posting, text_hash: str) -> dict:
     """`_rules_now` of an earlier text of a posting, read once (every engine refresh asks again)."""
-    key = (version.id, text_hash)
-    if key not in _EARLIER_READ:
+    key = (version.id, text_hash, RULES_MODEL)
+    row = _EARLIER_READ.get(key)  # one lookup, then the local row: another session may clear the cache between
+    if row is None:
+        row = _rules_now(version, text_hash)
         if len(_EARLIER_READ) > 50_000:
             _EARLIER_READ.clear()
-        _EARLIER_READ[key] = _rules_now(version, text_hash)
-    return _EARLIER_READ[key]
+        _EARLIER_READ[key] = row
+    return row
 
 
 def verdict_rows(store: Store, postings: list[Posting] | list[str] | None = None) -> dict[str, tuple[str, list[dict]]]:

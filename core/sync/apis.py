@@ -14,6 +14,7 @@ import ipaddress
 import json
 import logging
 import re
+import socket
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -107,6 +108,20 @@ def api_for(name: str) -> Api:
     return Api(name, url, key, config.api_page_size, config.worknet_detail_url, config.api_timeout, config.api_retries)
 
 
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host written as a number means, in any form a resolver takes ('2852039166', '0xa9fea9fe')."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if re.fullmatch(r"(?:0x[0-9a-f]+|\d+)(?:\.(?:0x[0-9a-f]+|\d+)){0,3}", host):
+        try:
+            return ipaddress.ip_address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
 def check_url(url: str, setting: str) -> None:
     """An API endpoint the key may go to: http(s), no user name or password in it, and not a link-local, multicast
     or cloud metadata address (169.254.169.254 answered here; the key rides in the query). A loopback or private
@@ -119,13 +134,14 @@ def check_url(url: str, setting: str) -> None:
         raise ApiError(f"{setting} 주소는 http:// 또는 https://여야 합니다 (지금: {parsed.scheme or '없음'}://)")
     if parsed.userinfo:
         raise ApiError(f"{setting} 주소에 사용자 이름·비밀번호가 들어 있습니다: 빼고 설정하세요")
-    try:
-        address = ipaddress.ip_address(parsed.host)
-    except ValueError:
-        address = None
-    if not parsed.host or parsed.host in {"metadata.google.internal", "metadata"} or (
-            address and (address.is_link_local or address.is_multicast or address.is_unspecified)):
-        raise ApiError(f"{setting} 주소({parsed.host or '없음'})로는 키를 보내지 않습니다: 공공 API 주소를 설정하세요")
+    host = parsed.host.rstrip(".").lower()
+    address = _address(host)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if not host or host in {"metadata.google.internal", "metadata"} or (address and (
+            address.is_link_local or address.is_multicast or address.is_unspecified
+            or address == ipaddress.ip_address("100.100.100.200"))):  # Alibaba's metadata address
+        raise ApiError(f"{setting} 주소({host or '없음'})로는 키를 보내지 않습니다: 공공 API 주소를 설정하세요")
 
 
 _REFUSALS = {  # data.go.kr returnReasonCode → meaning (the rest of its codes are refusals too)

@@ -17,7 +17,7 @@ import httpx
 from .. import clock
 from ..data.formats import FORMATS
 from ..data.ingest import RAW_POSTING_FIELDS, IngestError, ingest_rows
-from ..data.normalize import clean_text
+from ..data.normalize import FieldError, clean_text
 from ..data.store import Store
 from ..locations import here
 from ..progress import Progress, report
@@ -66,8 +66,16 @@ def _changed(raw: dict, stored) -> bool:
     return any(clean_text(raw.get(f) or "") != (getattr(stored, f, "") or "").strip() for f in CHANGE_FIELDS if f in raw)
 
 
+def _listed_id(spec, row: dict, row_no: int) -> str:
+    """The stored id a listed row has, or '' for a row without its key (the ingest rejects it, naming the field)."""
+    try:
+        return f"{spec.source}:{spec.key(row, row_no)}"
+    except FieldError:
+        return ""
+
+
 def _checked_request(request: httpx.Request) -> None:
-    check_url(str(request.url.copy_with(query=None)), "리디렉션된")
+    check_url(str(request.url.copy_with(query=None)), "서버가 보낸 리디렉션")
 
 
 def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_pages: int | None = None,
@@ -98,20 +106,27 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             text = get(api, client, api.url, api.list_params(page))
             name = f"list-{page:05d}.{'xml' if api.name == 'worknet' else 'json'}"
             (folder / name).write_text(text, encoding="utf-8")  # the raw reply, for audit only
-            total = listed_total(text) if total is None else total
+            said = listed_total(text)  # the latest page's word: a live list shrinks while it is paged through
+            total = said if said is not None else total
             try:
                 rows = spec.parse(text, name)
             except IngestError as e:
-                if out.pages and ("없습니다" in str(e) or "찾지 못했습니다" in str(e)):  # an empty page after full ones:
-                    whole = True  # the list has ended
+                empty = "없습니다" in str(e) or "찾지 못했습니다" in str(e)
+                if empty and (out.pages or resuming):  # an empty page after full ones (this run's or the one it
+                    whole = True  # resumes): the list has ended
+                    break
+                if empty and said == 0:  # the list itself says it holds nothing: nothing is decided from that
+                    out.incomplete = "목록이 비어 있습니다 (0건): 목록에서 사라진 공고는 처리하지 않았습니다."
                     break
                 # an empty or unreadable first page is no list at all (an error page, a maintenance notice): read
                 # as the end, it once marked every stored posting of the source withdrawn
                 raise ApiError(f"{page}쪽 응답을 읽을 수 없음: {str(e).split(': ', 1)[-1]}") from None
-            ids = [f"{spec.source}:{spec.key(r, i)}" for i, r in enumerate(rows, start=1)]  # as the ingest keys them
+            keyed = [(r, _listed_id(spec, r, i)) for i, r in enumerate(rows, start=1)]  # as the ingest keys them
+            ids = [i for _, i in keyed if i]
             listed.update(ids)
             stored = store.postings_by_id(ids)
-            fresh = [r for r, i in zip(rows, ids) if _changed(r, stored.get(i))]
+            # a row without its key goes to the ingest, which rejects it naming the field (it once ended the run)
+            fresh = [r for r, i in keyed if not i or _changed(r, stored.get(i))]
             out.listed += len(rows)
             out.unchanged += len(rows) - len(fresh)
             if fresh:
@@ -128,9 +143,9 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
                 break
         held = store.postings(spec.source)  # read once for both passes' candidates (each decided again as stored)
         out.closed = close_expired(store, spec.source, today or clock.today(), held)
-        if whole and total is not None and out.listed < total:  # a short page before the end: not the whole list
-            out.incomplete = (f"목록이 다 오지 않아 ({total:,}건 중 {out.listed:,}건) 목록에서 사라진 공고를 정하지 않았습니다. "
-                              "다시 실행하세요.")
+        if whole and not resuming and total is not None and len(listed) < total:  # a short page before the end
+            out.incomplete = (f"목록이 다 오지 않아 ({total:,}건 중 {len(listed):,}건) 목록에서 사라진 공고는 처리하지 "
+                              "않았습니다. 다시 실행하세요.")
         elif whole and not resuming:  # read from page 1 to the end in this run: what it did not list has left it
             out.withdrawn = mark_withdrawn(store, spec.source, listed, held)
         if engine is not None:
@@ -158,7 +173,7 @@ def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[dict],
     _count_rejects(listed, out)
     if api.name != "worknet":
         return
-    keys = [FORMATS[fmt].key(r, i) for i, r in enumerate(fresh, start=1)]
+    keys = [k.split(":", 1)[1] for i, r in enumerate(fresh, start=1) if (k := _listed_id(FORMATS[fmt], r, i))]
     stored = store.postings_by_id([f"worknet:{k}" for k in keys])
     accepted = [k for k in keys if f"worknet:{k}" in stored]
     details = [get(api, client, api.detail_url, api.detail_params(k)) for k in accepted]
