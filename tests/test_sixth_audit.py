@@ -131,7 +131,7 @@ def test_the_kead_seekers_preset_keeps_a_secondary_disability_column(tmp_data):
     with open(tmp_data / "kead.csv", "w", encoding="cp949", newline="") as f:
         w = csv.writer(f)
         w.writerow(header)
-        w.writerow(["1", "2025-01-01", "30", "서울 강남구", "사무 보조원(공공기관)", "(시급)10030", "지적장애", "중증", "공단", "시각장애", "중증"])
+        w.writerow(["1", "2025-01-01", "30", "서울 강남구", "매장 관리원", "(시급)10030", "지적장애", "중증", "공단", "시각장애", "중증"])
     store = Store()
     ingest_file(store, tmp_data / "kead.csv", "kead-seekers")
     (seeker,) = store.seekers()
