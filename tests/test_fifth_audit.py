@@ -160,7 +160,9 @@ def test_e2e_a_new_seeker_is_not_shown_a_posting_that_refuses_newcomers(tmp_data
     assert not {"t:K1", "t:K2"} & set(shown(engine, "s:1", FilterSettings()))
 
 
-@pytest.mark.parametrize("text", ["장애인 지원 불가", "시각장애인 우대", "청각장애인도 지원 가능", "시간장애 없음"])
+@pytest.mark.parametrize("text", ["장애인 지원 불가", "시각장애인 우대", "청각장애인도 지원 가능", "시간장애 없음",
+                                  "시각장애인의 경우 근무가 어렵지 않음", "청각장애인 근무 어려움 없음",
+                                  "청각장애인의 경우 지원 가능"])
 def test_the_declared_exclusion_rule_fires_only_on_a_named_type_refused(text):
     from core.llm.rules import extract_rules
 
@@ -172,7 +174,11 @@ def test_the_declared_exclusion_rule_fires_only_on_a_named_type_refused(text):
     ("시각·청각장애인 지원 불가", {"시각장애", "청각장애"}), ("시각, 청각장애 불가", {"시각장애", "청각장애"}),
     ("청각 및 언어장애인 지원 불가", {"청각장애", "언어장애"}), ("시각장애인·청각장애인 지원 불가", {"시각장애", "청각장애"}),
     ("시각장애인분 지원 불가", {"시각장애"}), ("자폐 장애인 채용 불가", {"자폐성장애"}),
-    ("청각장애 제외 없음", set()), ("청각장애인 제외 대상 아님", set()), ("시각장애인 지원 불가 아님", set())])
+    ("청각장애 제외 없음", set()), ("청각장애인 제외 대상 아님", set()), ("시각장애인 지원 불가 아님", set()),
+    # the last read left these alone: a particle ('도', '의 경우'), a part of the type in brackets, '어렵다'
+    ("청각장애인도 지원 불가", {"청각장애"}), ("청각장애인의 경우 지원 불가", {"청각장애"}),
+    ("지체(하지)장애인 불가", {"지체장애"}), ("시각장애인은 채용이 어렵습니다", {"시각장애"}),
+    ("시각장애인의 경우에는 근무가 어려움", {"시각장애"})])
 def test_the_declared_exclusion_rule_reads_every_type_of_a_list_and_no_negation(text, types):
     """The diff review: a list excluded its last type only, and '제외 없음' excluded (for good: exclusions only add)."""
     from core.llm.rules import extract_rules

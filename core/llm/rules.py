@@ -88,6 +88,9 @@ class Rule:
 
 
 _TYPE_NAME = r"(?:지체|뇌병변|시각|청각|언어|지적|자폐성?|정신|신장|심장|호흡기|간|안면|장루|요루|뇌전증|내부)"
+_SUBTYPE = r"(?:\s*\((?:상지|하지|전맹|저시력|농|난청)\))?"  # '지체(하지)장애인': a part of the type, not another one
+# a grade the employer names ('시각장애(중증)', '시각장애 1급'): the rule still refuses both grades (exclusions only add up)
+_GRADE = r"(?:\s*\((?:중증|경증|심한\s*장애|심하지\s*않은\s*장애|[1-6]\s*급)\)|\s*[1-6]\s*급)?"
 
 
 def named_types(names: str) -> tuple[str, ...]:
@@ -123,9 +126,12 @@ RULES: list[Rule] = [
     Rule("CVNT-BRAILLE", "disableCvntl", r"점자", suitable=G("시각장애"), reason="점자 편의시설 있음"),
     # the employer's own words: '시각장애인 지원 불가', '(청각장애 제외)' exclude the type they name, both grades
     # ('시각·청각장애인', '청각 및 언어장애인': every type of a list; '제외 없음', '불가 아님' refuse nothing)
-    Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_NAME}(?:\s*(?:장애(?:인|자)?)?\s*(?:[·,/]|및|와|과)\s*{_TYPE_NAME})*)"
-         r"\s*장애(?:인|자)?(?:분)?(?:은|는|의)?\s*(?:지원|채용|응시|근무)?\s*(?:불가|제외|안\s*됨|불허|사절)"
-         r"(?!\s*(?:없|아님|대상\s*아|능?\s*하지\s*않))", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
+    # ('청각장애인도 지원 불가', '시각장애인의 경우 채용이 어렵습니다', '지체(하지)장애인 불가' alike)
+    Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_NAME}{_SUBTYPE}(?:\s*(?:장애(?:인|자)?)?{_GRADE}\s*"
+         rf"(?:[·,/]|및|와|과|또는|이나)\s*{_TYPE_NAME}{_SUBTYPE})*)\s*장애(?:인|자)?(?:분들?|들)?{_SUBTYPE}{_GRADE}"
+         r"(?:은|는|도|의\s*경우(?:에는?|는)?|의)?\s*"
+         r"(?:(?:지원|채용|응시|근무)(?:이|가|은|는|도)?)?\s*(?:불가|제외|안\s*됨|불허|사절|어렵|어려움)"
+         r"(?!\s*(?:없|아님|대상\s*아|(?:능?\s*하)?지\s*않))", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
     # duties and conditions in the text
     Rule("TXT-DRIVE", "text", r"운전(원|기사|면허)|배송 기사|지게차|굴착기", unsuitable=G("뇌전증장애") + G("시각장애"), reason="차량·장비 운전"),
     Rule("TXT-PHONE", "text", r"전화 ?(상담|응대)|콜센터|텔레마케|인바운드|아웃바운드", unsuitable=G("청각장애") + G("언어장애"), reason="전화 상담 업무"),
