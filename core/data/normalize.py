@@ -494,10 +494,12 @@ def disability_label(kind: object, grade: object = None) -> str | None:
 
 
 def _grade(text: str) -> str:
-    """'중증' / '경증' from what a file writes for the degree of a disability ('심한', '2급' …); '' when unknown."""
-    if text in {"중증", "심한", "장애의 정도가 심한", "1", "2", "3", "1급", "2급", "3급"}:
+    """'중증' / '경증' from what a file or an LLM answer writes for the degree of a disability ('심한', '2급',
+    '심하지않은 장애' …); '' when unknown."""
+    squeezed = re.sub(r"\s+", "", text).removesuffix("장애")
+    if squeezed in {"중증", "심한", "장애의정도가심한", "1", "2", "3", "1급", "2급", "3급"}:
         return "중증"
-    if text in {"경증", "심하지 않은", "장애의 정도가 심하지 않은", "4", "5", "6", "4급", "5급", "6급"}:
+    if squeezed in {"경증", "심하지않은", "장애의정도가심하지않은", "4", "5", "6", "4급", "5급", "6급"}:
         return "경증"
     return ""
 

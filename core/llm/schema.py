@@ -33,9 +33,6 @@ class TypeJudgement(BaseModel):
                                                               description="공고 원문에서 그대로 인용한 구절")
 
 
-_LLM_GRADES = {"심한": "중증", "심하지않은": "경증", "중증": "중증", "경증": "경증"}
-
-
 def type_labels(written: object) -> list:
     """The legal labels an answer's type means: itself when it is one; '시각 장애(중증)', '시각장애(심한 장애)' and
     '시각장애(1급)' as '시각장애(중증)'; a graded type named without its grade ('시각장애', as an employer writes it)
@@ -44,8 +41,7 @@ def type_labels(written: object) -> list:
         return [written]
     kind, grades = written, ("경증", "중증")
     if m := re.fullmatch(r"(.+?)\s*\((.+)\)\s*", written):
-        squeezed = re.sub(r"\s+", "", m.group(2)).removesuffix("장애")
-        kind, grades = m.group(1), (_LLM_GRADES.get(squeezed, m.group(2).strip()),)  # else a file's grade word ('1급')
+        kind, grades = m.group(1), (m.group(2),)  # the grade as written ('심한 장애', '1급'): normalize reads it
     try:
         labels = list(dict.fromkeys(disability_label(kind, g) for g in grades))
     except FieldError:

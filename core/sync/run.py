@@ -126,7 +126,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
             listed.update(ids)
             stored = store.postings_by_id(ids)
             # a row without its key goes to the ingest, which rejects it naming the field (it once ended the run)
-            fresh = [r for r, i in keyed if not i or _changed(r, stored.get(i))]
+            fresh = [(r, i) for r, i in keyed if not i or _changed(r, stored.get(i))]
             out.listed += len(rows)
             out.unchanged += len(rows) - len(fresh)
             if fresh:
@@ -162,20 +162,20 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
     return out
 
 
-def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[dict], folder: Path, page: int,
-                run_id: str, out: SyncReport) -> None:
-    """The new or changed rows of one page, then (고용24) their details, through the one ingest path."""
+def _store_page(store: Store, api: Api, client: httpx.Client, fresh: list[tuple[dict, str]], folder: Path,
+                page: int, run_id: str, out: SyncReport) -> None:
+    """The new or changed rows of one page, each with its stored id ('' when it has no key), then (고용24) their
+    details, through the one ingest path."""
     fmt = api.ingest_format
     label = f"{api.name}-sync-{run_id}-p{page:05d}"  # names the rows in the ingest log and the rejects
-    listed = ingest_rows(store, fresh, fmt, label)
+    listed = ingest_rows(store, [r for r, _ in fresh], fmt, label)
     out.new += listed.inserted
     out.updated += listed.updated
     _count_rejects(listed, out)
     if api.name != "worknet":
         return
-    keys = [k.split(":", 1)[1] for i, r in enumerate(fresh, start=1) if (k := _listed_id(FORMATS[fmt], r, i))]
-    stored = store.postings_by_id([f"worknet:{k}" for k in keys])
-    accepted = [k for k in keys if f"worknet:{k}" in stored]
+    stored = store.postings_by_id([i for _, i in fresh if i])
+    accepted = [i.split(":", 1)[1] for _, i in fresh if i in stored]
     details = [get(api, client, api.detail_url, api.detail_params(k)) for k in accepted]
     if details:
         (folder / f"detail-{page:05d}.txt").write_text("\n".join(details), encoding="utf-8")  # for audit only
