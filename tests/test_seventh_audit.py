@@ -221,3 +221,26 @@ def test_a_posting_listed_twice_while_the_list_shifts_does_not_count_for_one_tha
     sync(store, api, today=TODAY, client=_kead_pages({"1": ["A", "B"], "2": ["C", "D"], "3": ["E"]}, 5))
     report = sync(store, api, today=TODAY, client=_kead_pages({"1": ["A", "B"], "2": ["B", "D"], "3": ["E"]}, 5))
     assert report.withdrawn == 0 and not store.posting("kead:C").withdrawn and "4건" in report.incomplete
+
+
+# ---------------------------------------------------------------- redirects the sync's own client follows
+@pytest.mark.parametrize("location", ["http://apis.example.org/list", "https://169.254.169.254/latest/meta-data/"])
+def test_a_redirect_down_to_http_or_to_a_metadata_address_is_not_followed(tmp_data, location):
+    """The client a sync builds (`api_client`) follows redirects: one from https to plain http sent the key (in the
+    query) in clear, and that check, like the metadata one, had no test. Neither request leaves; the run stops."""
+    from core.sync.apis import api_client
+
+    sent = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        if request.url.host == "apis.example.org" and request.url.scheme == "https":
+            return httpx.Response(302, headers={"Location": location + "?serviceKey=KEY-1234567"})
+        return httpx.Response(200, text="{}")
+
+    store = Store()
+    api = Api("kead", "https://apis.example.org/list", "KEY-1234567", 100, "", 1.0, 1)
+    report = sync(store, api, today=TODAY, client=api_client(httpx.MockTransport(handler)))
+    assert [u.split("?")[0] for u in sent] == ["https://apis.example.org/list"], sent
+    assert report.stopped and "리디렉션" in report.stopped and "KEY-1234567" not in report.stopped, report.stopped
+    assert store.sync_state("kead")["status"] != "running"

@@ -144,6 +144,26 @@ def check_url(url: str, setting: str) -> None:
         raise ApiError(f"{setting} 주소({host or '없음'})로는 키를 보내지 않습니다: 공공 API 주소를 설정하세요")
 
 
+def api_client(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The client a sync asks with: redirects followed, each checked like the setting itself (a redirect to a
+    metadata address would carry the key along), and none from https down to http (the key would travel in clear).
+    `transport`: a test's stand-in for the network."""
+    return httpx.Client(follow_redirects=True, transport=transport,
+                        event_hooks={"request": [_checked_redirect], "response": [_no_downgrade]})
+
+
+def _checked_redirect(request: httpx.Request) -> None:
+    check_url(str(request.url.copy_with(query=None)), "서버가 보낸 리디렉션")
+
+
+def _no_downgrade(response: httpx.Response) -> None:
+    if response.has_redirect_location and response.request.url.scheme == "https":
+        target = response.request.url.join(response.headers["Location"])
+        if target.scheme != "https":
+            raise ApiError(f"서버가 https 주소를 암호화되지 않은 주소({target.scheme}://{target.host})로 리디렉션했습니다: "
+                           "키가 암호화 없이 전송되므로 따르지 않습니다 (API 주소 설정을 확인하세요)")
+
+
 _REFUSALS = {  # data.go.kr returnReasonCode → meaning (the rest of its codes are refusals too)
     "12": "서비스가 없거나 폐기됨", "20": "서비스 접근 거부", "22": "일일 호출 한도 초과", "30": "등록되지 않은 서비스키",
     "31": "기한이 만료된 서비스키", "32": "등록되지 않은 IP",

@@ -21,7 +21,7 @@ from ..data.normalize import FieldError, clean_text
 from ..data.store import Store
 from ..locations import here
 from ..progress import Progress, report
-from .apis import Api, ApiError, check_url, get, listed_total
+from .apis import Api, ApiError, api_client, get, listed_total
 
 # without a modification time (KEAD), a record is compared field by field on every raw field a posting keeps: the
 # work environment (env*) and duties are what the disability rules read, and a change there must be stored and
@@ -74,10 +74,6 @@ def _listed_id(spec, row: dict, row_no: int) -> str:
         return ""
 
 
-def _checked_request(request: httpx.Request) -> None:
-    check_url(str(request.url.copy_with(query=None)), "서버가 보낸 리디렉션")
-
-
 def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_pages: int | None = None,
          today: date | None = None, client: httpx.Client | None = None,
          progress: Progress | None = None) -> SyncReport:
@@ -94,8 +90,7 @@ def sync(store: Store, api: Api, *, engine=None, restart: bool = False, max_page
     folder.mkdir(parents=True, exist_ok=True)
     store.save_sync_state(api.name, run_id=run_id, next_page=page, status="running", message="", started_at=start)
     own_client = client is None
-    # a redirect is checked like the setting itself (a redirect to a metadata address would carry the key along)
-    client = client or httpx.Client(follow_redirects=True, event_hooks={"request": [_checked_request]})
+    client = client or api_client()
     spec = FORMATS[api.ingest_format]  # the file format a page is: its reader, key and source
     listed: set[str] = set()  # every id this run's pages held: a run that read the whole list knows what left it
     whole = False
