@@ -126,7 +126,7 @@ def test_the_wbert_page_predicts_the_records_without_a_code_sure_ones_used_the_r
     store.put_autocodes([(waiting.id, "posting", "023", 0.41, "wbert-test", "review", 0.0)])  # predicted before
     before = {r.id for r in uncoded(store)} - {waiting.id}
     texts = {p.id: p.text() for p in uncoded(store)}
-    monkeypatch.setattr("ui.autocode.WbertClassifier", lambda path: FakeClassifier(
+    monkeypatch.setattr("core.models.wbert.classify.WbertClassifier", lambda path: FakeClassifier(
         {texts[sure.id]: (code, 0.95), texts[unsure.id]: (code, 0.4)}))
     monkeypatch.setattr(FakeClassifier, "fit", lambda self: self, raising=False)
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "wbert_training.py"), default_timeout=180)

@@ -6,9 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.data import keco
-from core.models.wbert import current_path, static_path
-from core.models.wbert.autocode import autocode, review, without_code
-from core.models.wbert.classify import WbertClassifier
+from core.models.wbert.autocode import autocode, coding_classifier, pending_reviews, review, without_code
 from ui.auth import signed_in_user
 from ui.resources import get_engine
 
@@ -31,14 +29,9 @@ def predict_button(store, corpus) -> None:
     if not st.button(f"직종 코드가 없는 기록 {len(new):,}건 예측하기", key="autocode_run",
                      help="추천에 쓰는 W-BERT가 직종을 예측합니다. 확실한 예측만 바로 쓰고, 나머지는 아래 검토 목록에 올립니다."):
         return
-    classifier = None
-    for path in dict.fromkeys((current_path(), static_path())):  # a transformer W-BERT has no calibrated head
-        try:
-            classifier = WbertClassifier(path).fit()
-            break
-        except (OSError, ValueError):
-            continue
-    if classifier is None:
+    try:
+        classifier = coding_classifier()
+    except ValueError:
         st.error("직종 예측에는 학습된 정적 W-BERT가 필요합니다. 위에서 정적 임베딩 변형을 먼저 학습하세요.")
         return
     bar = st.progress(0.0, text="직종 예측 중…")
@@ -51,7 +44,7 @@ def predict_button(store, corpus) -> None:
 def review_list() -> None:
     engine = get_engine()
     store = engine.store  # the chosen corpus's own store (데모 or 실데이터), as every other page reads it
-    waiting = store.autocodes("review")
+    waiting = pending_reviews(store)  # a record coded by its source since has nothing left to review
     st.subheader("직종 예측 검토")
     done = store.autocode_reviews()
     accepted = len(store.autocodes("accepted"))
@@ -76,7 +69,11 @@ def review_list() -> None:
                                     if (keco.middle_of(w["code"]) or w["code"]) in names else 0,
                                     format_func=names.get, key=f"ac_pick_{w['record_id']}")
                 if st.button("확인·저장", key=f"ac_save_{w['record_id']}", disabled=not analyst):
-                    review(store, w["record_id"], pick, analyst)
+                    try:
+                        review(store, w["record_id"], pick, analyst)
+                    except ValueError as e:  # coded by a sync since the page was drawn
+                        st.warning(str(e))
+                        st.stop()
                     get_engine()  # takes the change in at once (the store moved)
                     st.success(f"{_label(record)} → {keco.middle_name(pick)} 저장 완료 ({analyst})")
                     st.rerun()

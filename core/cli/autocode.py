@@ -2,10 +2,10 @@
 the rest wait for an analyst on the W-BERT page."""
 from __future__ import annotations
 
+import math
+
 from ..data.store import Store
-from ..models.wbert import current_path
-from ..models.wbert.autocode import autocode
-from ..models.wbert.classify import WbertClassifier
+from ..models.wbert.autocode import autocode, coding_classifier
 from ..progress import TerminalProgress
 
 
@@ -17,7 +17,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    classifier = WbertClassifier(args.model or current_path()).fit()
+    if args.threshold is not None and not (math.isfinite(args.threshold) and 0 <= args.threshold <= 1):
+        raise ValueError(f"--threshold는 0에서 1 사이의 신뢰도여야 합니다 (지금: {args.threshold})")
+    classifier = coding_classifier(args.model)
     counts = autocode(Store(), classifier, args.threshold, progress=TerminalProgress())
     print(counts.summary())
     return 0

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from .records import Posting
 
-CODE_FIELDS = ("jobsCd", "occupation")
+CODE_FIELDS = ("jobsCd", "occupation", "occupation_source")  # a guessed code goes with its mark
 NAME_FIELDS = ("jobNm", "relJobsNm")
 BLIND_FIELDS = CODE_FIELDS + NAME_FIELDS
 

@@ -195,6 +195,8 @@ def merge_postings(stored: Posting, new: Posting) -> Posting:
     # a withdrawn posting stays withdrawn when a file holds it again (an older export proves nothing); only an API
     # listing that holds it clears the mark (sync.run)
     merged.withdrawn = new.withdrawn or stored.withdrawn
+    if not merged.occupation and stored.occupation_source:  # seen again still without a code: the one W-BERT or an
+        merged.occupation, merged.occupation_source = stored.occupation, stored.occupation_source  # analyst gave stays
     return merged
 
 
@@ -203,6 +205,8 @@ def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
     disability keeps the stored one (a blank would switch the disability filter off for a disabled seeker
     without a word); '없음' or '비장애' written out does clear it. Returns (the record to store, whether the
     stored disability was kept)."""
+    if not new.desired_occupation and stored.occupation_source:  # a code W-BERT or an analyst gave stays (#25)
+        new = replace(new, desired_occupation=stored.desired_occupation, occupation_source=stored.occupation_source)
     if not new.secondary_disability_stated:  # a file without the 부장애 column never blanks it; '없음' there does
         new = replace(new, secondary_disability=stored.secondary_disability,
                       secondary_disability_stated=stored.secondary_disability_stated)

@@ -85,6 +85,17 @@ class JsonRecord:
     def middle_code(self) -> str | None:
         return keco.middle_of(self.occupation_code)
 
+    @property
+    def official_code(self) -> str:
+        """The 직종 code the record came with ('' when W-BERT or an analyst gave the one it has, #25): what an
+        evaluation grades by and what a disability judgment reads."""
+        return "" if getattr(self, "occupation_source", "") else self.occupation_code
+
+    @property
+    def code_predicted(self) -> bool:
+        """The record's 직종 is W-BERT's guess, not yet confirmed by an analyst: every view says 예측."""
+        return getattr(self, "occupation_source", "") == "predicted" and bool(self.occupation_code)
+
     def text_hash(self) -> str:
         return hashlib.sha1(self.text().encode("utf-8")).hexdigest()
 

@@ -43,8 +43,11 @@ def rules_payload(p: Posting) -> dict:
 
 
 def occupation_label(p: Posting) -> str:
-    """'소프트웨어 (024)': the posting's 직종 middle category as a quotable line of its text."""
-    return f"{keco.middle_name(p.occupation)} ({p.middle_code})" if p.middle_code else ""
+    """'소프트웨어 (024)': the posting's official 직종 middle category as a quotable line of its text. A code W-BERT
+    or an analyst gave (#25) is not the posting's text: read as one, a guess changed the text's hash (a failed
+    extraction's '판정 없음' lapsed) and spoke for the disability verdict as if the employer had written it."""
+    middle = keco.middle_of(p.official_code)
+    return f"{keco.middle_name(middle)} ({middle})" if middle else ""
 
 
 @lru_cache(maxsize=256)

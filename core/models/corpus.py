@@ -42,7 +42,8 @@ class Corpus:
         self.enrich = enrich  # add the standard description (off when the models' enrich_weight is 0)
         self.short_posting_chars = short_posting_chars  # a posting shorter than this is enriched too
         self.blind = blind
-        self.hidden: dict[str, str] = {p.id: p.occupation for p in postings} if blind else {}
+        # graded by the official code only: a code W-BERT or an analyst gave is no label to score W-BERT against
+        self.hidden: dict[str, str] = {p.id: p.official_code for p in postings} if blind else {}
         postings = [blinded(p) for p in postings] if blind else postings
         self.unsuitable = dict(unsuitable or {})
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # side → (middle, major) codes; see `occupation_codes`
@@ -110,7 +111,7 @@ class Corpus:
         """Add or replace one record in place; returns (side, row, is_new)."""
         kind = "posting" if isinstance(record, Posting) else "seeker"
         if self.blind and kind == "posting":
-            self.hidden[record.id] = record.occupation or self.hidden.get(record.id, "")
+            self.hidden[record.id] = record.official_code or self.hidden.get(record.id, "")
             record = blinded(record)
         table = self.tables[kind]
         (self.postings if kind == "posting" else self.seekers)[record.id] = record
@@ -180,18 +181,20 @@ class Corpus:
         return cache[kind]
 
     def relevance_codes(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        """(middle, major) codes an evaluation grades with: the records' own, or, blind, the hidden ones."""
-        if not (self.blind and kind == "posting"):
-            return self.occupation_codes(kind)
-        codes = [self.hidden.get(i, "") for i in self.tables[kind].ids]
+        """(middle, major) codes an evaluation grades with, row-aligned: each record's official code (blind: the
+        posting's hidden one). A code W-BERT or an analyst gave grades nothing: W-BERT would be scored by its guesses."""
+        if self.blind and kind == "posting":
+            codes = [self.hidden.get(i, "") for i in self.tables[kind].ids]
+        else:
+            codes = [r.official_code for r in self.records(kind)]
         return (np.array([keco.middle_of(c) or "" for c in codes], dtype=object),
                 np.array([keco.major_of(c) or "" for c in codes], dtype=object))
 
     def relevance_code(self, record: Posting | Seeker) -> str:
-        """The 직종 code an evaluation grades `record` by (blind: the posting's hidden one)."""
+        """The 직종 code an evaluation grades `record` by: its official one (blind: the posting's hidden one)."""
         if self.blind and isinstance(record, Posting):
-            return self.hidden.get(record.id, record.occupation)
-        return record.occupation_code
+            return self.hidden.get(record.id, record.official_code)
+        return record.official_code
 
     def occupation_tiers(self, query: Posting | Seeker, target: str, mask: np.ndarray) -> list[np.ndarray]:
         """The mask split into: same middle category as the query, same major only, the rest (empty tiers dropped)."""

@@ -10,7 +10,7 @@ from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
 from ..filters import FilterSettings
 from ..geo.naming import distance_text, place_name
-from .relevance import plain_reason, relevant
+from .relevance import plain_reason, predicted_mark, relevant
 
 FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}
 
@@ -38,7 +38,7 @@ def occupation_label(record) -> str:
     """The record's middle 직종 name, with '(예측)' when W-BERT auto-coding gave it (#25)."""
     code = record.occupation_code
     name = keco.middle_name(code) if code else ""
-    return f"{name} (예측)" if name and getattr(record, "occupation_source", "") == "predicted" else name
+    return f"{name} (예측)" if name and record.code_predicted else name
 
 
 def seeker_row(s: Seeker) -> dict:
@@ -66,8 +66,7 @@ def category_match(query, item) -> str:
     seeker's desired), by the full code table (not the code's first digits)."""
     if query is None or item is None:
         return ""
-    predicted = " (예측)" if "predicted" in (getattr(query, "occupation_source", ""), getattr(item, "occupation_source", "")) else ""
-    return RELEVANCE_LABELS[grade(query, item)] + predicted
+    return RELEVANCE_LABELS[grade(query, item)] + predicted_mark(query, item)
 
 
 # what the result table shows (no sideways scroll at 1280 px); everything else is in the detail panel

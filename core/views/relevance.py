@@ -26,17 +26,25 @@ def relevant(query, item, strength: int | None, floor: int) -> bool:
     return strength is None or strength >= floor
 
 
+def predicted_mark(*records) -> str:
+    """' (예측)' when any of `records` holds a 직종 W-BERT guessed (#25): a comparison built on a guess says so."""
+    return " (예측)" if any(getattr(r, "code_predicted", False) for r in records) else ""
+
+
 def occupation_phrase(query, item) -> str:
-    """'같은 직종(요양보호사)' / '비슷한 직종(보건·의료직)' / '다른 직종(재단사)', from the code table; '' when unknown."""
+    """'같은 직종(요양보호사)' / '비슷한 직종(보건·의료직)' / '다른 직종(재단사)', from the code table, with ' (예측)'
+    when either code is W-BERT's guess; '' when unknown."""
     q_middle, q_major = getattr(query, "middle_code", None), getattr(query, "major_code", None)
     i_middle, i_major = item.middle_code, item.major_code
     if not i_major or not q_major:
         return ""
     if q_middle and q_middle == i_middle:
-        return f"같은 직종({keco.middle_name(i_middle)})"
-    if q_major == i_major:
-        return f"비슷한 직종({keco.majors().get(i_major, i_major)})"
-    return f"다른 직종({keco.middle_name(i_middle) if i_middle else keco.majors().get(i_major, i_major)})"
+        phrase = f"같은 직종({keco.middle_name(i_middle)})"
+    elif q_major == i_major:
+        phrase = f"비슷한 직종({keco.majors().get(i_major, i_major)})"
+    else:
+        phrase = f"다른 직종({keco.middle_name(i_middle) if i_middle else keco.majors().get(i_major, i_major)})"
+    return phrase + predicted_mark(query, item)
 
 
 def plain_reason(query, item, rec) -> str:

@@ -2,7 +2,7 @@
 synced record without jobsCd, a seeker whose desired occupation did not map), with a calibrated confidence.
 
 At or above the threshold chosen on dev (the card's `autocode_threshold`: the lowest confidence at which dev
-postings were still right `AUTOCODE_PRECISION` of the time) the code is written into the record, marked
+postings were still right 90 % of the time) the code is written into the record, marked
 'predicted', and from then on feeds what any code feeds: the standard-description enrichment, 직종 일치 and
 희망 직종 우선. Below it the record keeps no code (so nothing is enriched or tiered by a guess) and waits on the
 review list of the W-BERT page, where an analyst confirms or corrects it; the decision is stored with the
@@ -17,8 +17,8 @@ from ...data import keco
 from ...data.records import Posting, Seeker
 from ...data.store import Store
 from ...progress import Progress, report
+from .paths import current_path, static_path
 
-AUTOCODE_PRECISION = 0.9  # what 'sure enough to use without a person' means on dev
 PREDICTED, REVIEWED = "predicted", "reviewed"
 
 
@@ -31,6 +31,20 @@ class AutocodeCounts:
     def summary(self) -> str:
         return (f"직종 예측: {self.accepted + self.review:,}건 중 {self.accepted:,}건 사용 (신뢰도 ≥ {self.threshold:.2f}), "
                 f"{self.review:,}건 검토 대기 (W-BERT 화면의 '직종 예측 검토')")
+
+
+def coding_classifier(path=None):
+    """The W-BERT that codes: `path`, else the one the app serves, else the static one beside it (a transformer
+    W-BERT has no calibrated head). ValueError, in Korean, when none can."""
+    from .classify import WbertClassifier
+
+    error: Exception | None = None
+    for folder in [path] if path else list(dict.fromkeys((current_path(), static_path()))):
+        try:
+            return WbertClassifier(folder).fit()
+        except (OSError, ValueError) as e:
+            error = e
+    raise ValueError(f"직종 예측에는 학습된 정적 W-BERT가 필요합니다 ({error})")
 
 
 def without_code(records) -> list[Posting | Seeker]:
@@ -80,10 +94,19 @@ def autocode(store: Store, classifier, threshold: float | None = None, progress:
         set_code(record, accepted["posting" if isinstance(record, Posting) else "seeker", record.id], PREDICTED)
         return True
 
-    store.modify_postings([i for kind, i in accepted if kind == "posting"], take_prediction)
-    store.modify_seekers([i for kind, i in accepted if kind == "seeker"], take_prediction)
+    taken = (store.modify_postings([i for kind, i in accepted if kind == "posting"], take_prediction)
+             + store.modify_seekers([i for kind, i in accepted if kind == "seeker"], take_prediction))
     store.put_autocodes(rows)
-    return AutocodeCounts(len(accepted), len(rows) - len(accepted), threshold)
+    return AutocodeCounts(len(taken), len(rows) - len(accepted), threshold)  # a record coded meanwhile took none
+
+
+def pending_reviews(store: Store) -> list[dict]:
+    """The predictions waiting for an analyst (`Store.autocodes('review')`) whose record is still stored and still
+    without a code of its own: one a sync or an upload has coded since has nothing left to review."""
+    rows = store.autocodes("review")
+    ids = [r["record_id"] for r in rows]
+    held = {**store.postings_by_id(ids), **store.seekers_by_id(ids)}
+    return [r for r in rows if r["record_id"] in held and not held[r["record_id"]].official_code]
 
 
 def review(store: Store, record_id: str, code: str, analyst: str) -> Posting | Seeker:
@@ -93,6 +116,8 @@ def review(store: Store, record_id: str, code: str, analyst: str) -> Posting | S
     if not (keco.middle_of(code) and keco.middle_of(code) in keco.middles()):
         raise ValueError(f"'{code}'는 직종 코드가 아닙니다 (중분류 3자리 또는 세분류 6자리)")
     def take_review(record: Posting | Seeker) -> bool:
+        if record.official_code:  # a sync or an upload brought its own code since the prediction: that one stands
+            raise ValueError(f"'{record_id}'에는 이제 공식 직종 코드({record.official_code})가 있어 검토할 필요가 없습니다")
         set_code(record, code, REVIEWED)
         return True
 
