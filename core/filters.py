@@ -15,6 +15,9 @@ from .data.normalize import EDUCATION_LABELS, VERDICT_UNKNOWN, Education
 from .data.records import disabilities
 from .geo import CAPITAL_REGION, SIDO_SHORT, haversine_km
 from .geo.grid import GridIndex
+from .geo.naming import radius_text
+
+FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}  # as lists say them
 
 CAREER_CODES = {"new": 0, "experienced": 1, "either": 2}
 
@@ -218,7 +221,7 @@ def badges(origin: Origin, table: ItemTable, row: int, distance: float, settings
     if settings.distance and origin.coarse:
         out["distance"] = f"{SIDO_SHORT.get(origin.sido, origin.sido)} 안 ✓"
     elif settings.distance and not np.isnan(distance):
-        out["distance"] = f"{distance:.1f} km ≤ {settings.radius(origin.sido):.0f} km"
+        out["distance"] = f"{distance:.1f} km ≤ {radius_text(settings.radius(origin.sido))}"
     if settings.education:
         item, own = EDUCATION_LABELS[Education(int(table.education[row]))], EDUCATION_LABELS[Education(origin.education)]
         out["education"] = f"{item} ≤ {own}" if table.kind == "posting" else f"{own} ≤ {item}"

@@ -20,8 +20,8 @@ store = engine.store  # the chosen corpus's own store (데모 or 실데이터)
 large = a11y_on()
 # the cached frames are per corpus, and rebuilt when a sync or upload changes it, or a verdict (an extraction, a
 # correction) changes what disabled seekers may be offered (a hashed argument: one with a leading underscore would
-# be left out of the cache key)
-version = (current_corpus(), store.last_write(), store.verdicts_written())
+# be left out of the cache key), or the day moves (at midnight a posting past its closing date closes in every list)
+version = (current_corpus(), store.last_write(), store.verdicts_written(), engine.corpus.as_of)
 
 
 @st.cache_data(show_spinner="지역별 집계 중…")

@@ -82,7 +82,7 @@ def test_the_result_table_shows_key_columns_and_the_rest_goes_to_the_detail(engi
     frame = result_frame(engine.corpus, result, "posting", "seeker->posting", seeker)
     columns = key_columns(frame, "posting")
     assert columns == KEY_COLUMNS["posting"]
-    assert {"근거", "필터", "급여", "학력", "경력", "구인인증번호"}.isdisjoint(columns)
+    assert {"근거", "필터", "급여", "학력", "경력", "공고번호"}.isdisjoint(columns)
     badges = set(frame["직종 일치"])
     assert badges <= {"같은 중분류", "같은 대분류", "다름"} and badges
     detail = detail_rows(frame, frame["id"].iloc[0], "posting")

@@ -133,7 +133,7 @@ def _pick(kind: str, current: str, label: str, fmt, empty: str) -> str | None:
     return st.selectbox(label, ids, index=index, format_func=fmt, key=f"pick_{kind}")
 
 
-def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·지역·구인인증번호로 검색)") -> str | None:
+def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·지역·공고번호로 검색)") -> str | None:
     postings = get_engine().corpus.postings
     return _pick("posting", state.posting, label, lambda pid: (
         f"{postings[pid].title} · {postings[pid].display_company} · "

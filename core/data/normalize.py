@@ -343,11 +343,23 @@ class Salary:
 
     @property
     def label(self) -> str:
+        """'월 250만원', '시급 10,030원 (월 210만원 환산)', '연봉 4,000만원 (월 333만원 환산)': the posting's own unit and amount
+        first (a 시급 job shown only as a 209-hour month read as full-time pay it never offered), then the month it
+        compares at; a range whose ends print alike prints once."""
         if self.monthly_min is None:
             return WAGE_TYPE_LABELS.get(self.wage_type, "회사내규")
-        lo = f"{self.monthly_min / 10000:,.0f}만원"
-        hi = f"{self.monthly_max / 10000:,.0f}만원" if self.monthly_max and self.monthly_max != self.monthly_min else ""
-        return f"월 {lo}" + (f"~{hi}" if hi else "") + f" ({WAGE_TYPE_LABELS.get(self.wage_type, '')} 환산)"
+        month = _span(*(f"{m / 10000:,.0f}" for m in (self.monthly_min, self.monthly_max or self.monthly_min)), "만원")
+        factor = _MONTHLY_FACTOR.get(self.wage_type, 1)
+        if factor == 1:
+            return f"월 {month}"
+        own = [m / factor for m in (self.monthly_min, self.monthly_max or self.monthly_min)]
+        amounts = (_span(*(f"{a / 10000:,.0f}" for a in own), "만원") if self.wage_type == "yearly"
+                   else _span(*(f"{a:,.0f}" for a in own), "원"))
+        return f"{WAGE_TYPE_LABELS[self.wage_type]} {amounts} (월 {month} 환산)"
+
+
+def _span(lo: str, hi: str, unit: str) -> str:
+    return f"{lo}{unit}" if lo == hi else f"{lo}~{hi}{unit}"
 
 
 def _to_won(number: str, unit: str) -> float:
@@ -361,9 +373,11 @@ def _to_won(number: str, unit: str) -> float:
     return n
 
 
+_MONTHLY_FACTOR = {"hourly": HOURS_PER_MONTH, "daily": DAYS_PER_MONTH, "weekly": 4.345, "monthly": 1, "yearly": 1 / 12}
+
+
 def _monthly(amount: float, wage_type: str) -> int:
-    factor = {"hourly": HOURS_PER_MONTH, "daily": DAYS_PER_MONTH, "weekly": 4.345, "monthly": 1, "yearly": 1 / 12}
-    return int(round(amount * factor[wage_type]))
+    return int(round(amount * _MONTHLY_FACTOR[wage_type]))
 
 
 def parse_salary(wage_type: object = None, text: object = None, min_sal: object = None,

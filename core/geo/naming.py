@@ -29,6 +29,12 @@ def same_sigungu(a, b) -> bool:
     return (a.sido, a.sigungu) == (getattr(b, "sido", None), getattr(b, "sigungu", None)) and (_coarse(a) or _coarse(b))
 
 
+def radius_text(km: float) -> str:
+    """'20 km', '13.4 km': a radius as the filter used it (rounded to whole km, 13.4 read '13 km' beside a distance
+    of 13.3 km that passed)."""
+    return f"{round(km, 2):g} km"
+
+
 def distance_text(km: float | None, origin=None, place=None) -> str:
     """'12.3 km', '같은 시군구', or '' when unknown."""
     if origin is not None and place is not None and same_sigungu(origin, place):

@@ -8,11 +8,9 @@ from ..data.export import csv_bytes
 from ..data.kinds import RELEVANCE_LABELS, grade
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
-from ..filters import FilterSettings
-from ..geo.naming import distance_text, place_name
+from ..filters import FILTER_LABELS, FilterSettings
+from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text
 from .relevance import plain_reason, predicted_mark, relevant
-
-FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}
 
 
 def explanation_text(expl: dict) -> str:
@@ -28,10 +26,11 @@ def explanation_text(expl: dict) -> str:
 
 
 def posting_row(p: Posting) -> dict:
-    return {"구인인증번호": p.wantedAuthNo or p.id.split(":", 1)[-1], "제목": p.title, "회사": p.display_company,
+    # 고용24's 구인인증번호 where there is one, else the source's own number (a KEAD rno is no 고용24 number)
+    return {"공고번호": p.wantedAuthNo or p.id.split(":", 1)[-1], "제목": p.title, "회사": p.display_company,
             "지역": place_name(p.place, p.display_region),
             "학력": p.education_label, "경력": p.career_label, "급여": p.salary_label,
-            "직종": occupation_label(p)}
+            "직종": occupation_label(p), "마감일": p.close_date}
 
 
 def occupation_label(record) -> str:
@@ -66,6 +65,8 @@ def category_match(query, item) -> str:
     seeker's desired), by the full code table (not the code's first digits)."""
     if query is None or item is None:
         return ""
+    if not (query.major_code and item.major_code):  # nothing known is not 'another occupation'
+        return "직종 미상"
     return RELEVANCE_LABELS[grade(query, item)] + predicted_mark(query, item)
 
 
@@ -135,13 +136,26 @@ def result_frame(corpus, result, target: str, direction: str | None = None, quer
                      **({"적합도": strength[i]} if strength is not None else {}),
                      **({"직종 일치": category_match(query, item)} if query is not None else {}),
                      "점수": round(rec.score, 4),
-                     "필터": " · ".join(f"{FILTER_LABELS[k]} {v}" for k, v in rec.filters_passed.items()),
+                     "필터": filter_badges(rec.filters_passed, getattr(query, "place", None), item.place),
                      **({"근거": plain_reason(query, item, rec)} if query is not None else {}),
                      "모델 근거": explanation_text(rec.explanation),
                      **({"관련": relevant(query, item, None if strength is None else strength[i], calibration.floor)}
                         if query is not None else {}),
                      "id": rec.item_id})
     return pd.DataFrame(rows)
+
+
+def filter_badges(passed: dict[str, str], origin=None, place=None) -> str:
+    """'거리 12.3 km ≤ 20 km · 학력무관 ≤ 고졸 · 경력 ✓': each filter passed with the values it compared, its name
+    once ('학력 학력무관', '경력 경력' repeated it), and '같은 시군구' where the distance is centre to centre ('0.0 km'
+    there was false, beside the 거리 column's '같은 시군구')."""
+    out = []
+    for name, value in passed.items():
+        if name == "distance" and distance_text(0.0, origin, place) == SAME_SIGUNGU and "≤" in value:
+            value = f"{SAME_SIGUNGU} ✓"
+        label = FILTER_LABELS[name]
+        out.append(value if value.startswith(label) else f"{label} {value}")
+    return " · ".join(out)
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -159,7 +173,7 @@ def filter_summary(corpus, result, query, target: str, filters: FilterSettings) 
         wider = FilterSettings(**{**filters.__dict__, "capital_km": filters.capital_km + 10,
                                   "other_km": filters.other_km + 10})
         _, rep = corpus.candidates(query, target, wider)
-        parts.append(f"{result.report.radius_km + 10:.0f} km이면 +{rep.kept - result.report.kept:,}건")
+        parts.append(f"{radius_text(result.report.radius_km + 10)}이면 +{rep.kept - result.report.kept:,}건")
     return "; ".join(parts)
 
 
@@ -215,8 +229,8 @@ def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings
         wider = FilterSettings(**{**filters.__dict__, "capital_km": filters.capital_km * 2, "other_km": filters.other_km * 2})
         more = same_category(wider)
         if more > same:
-            return (f"반경 {radius:.0f} km 안에 같은 직종 {subject} {'없습니다' if not same else f'{same:,}건뿐입니다'}"
-                    f" · {radius * 2:.0f} km로 넓히면 {more:,}건.")
+            return (f"반경 {radius_text(radius)} 안에 같은 직종 {subject} {'없습니다' if not same else f'{same:,}건뿐입니다'}"
+                    f" · {radius_text(radius * 2)}로 넓히면 {more:,}건.")
     gains = {name: same_category(FilterSettings(**{**filters.__dict__, name: False})) - same
              for name in FILTER_LABELS if getattr(filters, name)}
     blocker = max(gains, key=gains.get, default=None)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import clock
 from ..data.normalize import education_phrase
-from ..filters import FilterSettings
+from ..filters import FILTER_LABELS, FilterSettings
 from ..geo import mapdata
 from ..geo.naming import distance_text
 
@@ -160,16 +160,18 @@ class SheetItem:
     education: str
     career: str
     apply: str  # how to apply: 고용24 posting number, or the demo note
+    closes: str = ""  # ISO closing date, '' when open-ended or unknown
 
 
 def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_of: Callable[[set[int]], bytes | None] | None,
-                    today: date | None = None, large: bool = True, left_out: int = 0, withdrawn: int = 0) -> bytes:
+                    today: date | None = None, large: bool = True, left_out: int = 0, withdrawn: int = 0,
+                    filters_off: list[str] | None = None) -> bytes:
     """One A4 page in large type: what the seeker wants, the postings, how to apply, a small map and the date.
     Postings that do not fit on the page are left off, and the footer says how many of the list it holds; the map
     (`map_of(ranks)`, drawn once the page knows which ranks it holds) pins only those. `left_out` postings of the
     list were below the relevance floor and never offered to it (the footer says how many and why); `withdrawn`
     ones were closed, past their closing date, or stopped fitting the seeker (said without saying which: the paper
-    goes to the seeker)."""
+    goes to the seeker). `filters_off`: the conditions the list was drawn without ('학력'), said in the footer."""
     import logging
 
     from fpdf import FPDF
@@ -203,16 +205,21 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
         pdf.cell(0, 8, _fit(pdf, f"{item.rank}. {item.title}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Nanum", "", body - 1)
         distance = f" · {item.distance}" if item.distance else ""
-        pdf.cell(0, 7, _fit(pdf, f"{item.company} · {item.place}{distance}"), new_x="LMARGIN", new_y="NEXT")
-        pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · {education_phrase(item.education)} · 경력 {item.career}"), new_x="LMARGIN", new_y="NEXT")
+        closes = f" · {item.closes} 마감" if item.closes else ""
+        pdf.cell(0, 7, _fit(pdf, f"{item.company} · {item.place}{distance}{closes}"), new_x="LMARGIN", new_y="NEXT")
+        career = item.career if item.career.startswith("경력") else f"경력 {item.career}"  # '경력 3년 이상' holds it
+        pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · {education_phrase(item.education)} · {career}"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Nanum", "", small)
         pdf.cell(0, 6, _fit(pdf, f"지원 방법: {item.apply}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
         listed += 1
     if map_of and (map_png := map_of({item.rank for item in items[:listed]})):
         pdf.image(io.BytesIO(map_png), x=140, y=12, w=58)
-    pdf.set_y(-16 - 6 * (bool(left_out) + bool(withdrawn)))
+    pdf.set_y(-16 - 6 * (bool(left_out) + bool(withdrawn) + bool(filters_off)))
     pdf.set_font("Nanum", "", small - 1)
+    if filters_off:  # the page says it; the paper the seeker takes home says it too
+        pdf.cell(0, 6, f"{' · '.join(filters_off)} 조건을 따지지 않고 고른 목록입니다: 지원 전에 조건을 확인하세요.",
+                 align="C", new_x="LMARGIN", new_y="NEXT")
     if left_out:
         pdf.cell(0, 6, f"다른 직종 공고 {left_out}건은 싣지 않았습니다 (희망 직종과 달라 추천 근거가 약함).", align="C",
                  new_x="LMARGIN", new_y="NEXT")
@@ -277,11 +284,13 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         if p is None:
             continue
         number = p.wantedAuthNo or p.id.split(":", 1)[-1]
+        # only a 고용24 구인인증번호 is searched for on 고용24 (a KEAD rno or an upload's number finds nothing there)
         apply = (f"데모 공고 (실제 공고 아님) · 번호 {number}" if p.synthetic
-                 else f"고용24(www.work24.go.kr)에서 구인인증번호 {number} 검색 · 또는 상담사에게 문의")
+                 else f"고용24(www.work24.go.kr)에서 구인인증번호 {number} 검색 · 또는 상담사에게 문의" if p.wantedAuthNo
+                 else f"상담사에게 문의 (공고 번호 {number})")
         place = p.place.sigungu and f"{p.place.sido} {p.place.sigungu}" or p.display_region
         items.append(SheetItem(rank, p.title, p.display_company, place, distance_text(distance, seeker.place, p.place),
-                               p.salary_label, p.education_label, p.career_label, apply))
+                               p.salary_label, p.education_label, p.career_label, apply, p.close_date))
         if p.place.lat is not None:
             points.append((rank, p.place.lat, p.place.lon))
     origin = (seeker.place.lat, seeker.place.lon) if seeker.place.lat is not None else None
@@ -290,4 +299,5 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         return list_map_png(origin, radius_km, [p for p in points if p[0] in ranks], large=False)
 
     desired = seeker.desired_job_name or keco.middle_name(seeker.desired_occupation)
-    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn)
+    off = [FILTER_LABELS[name] for name in ("distance", "education", "career") if not getattr(guarded, name)]
+    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn, off)

@@ -11,6 +11,7 @@ dev (`core.evaluation.calibration.choose_floor`).
 from __future__ import annotations
 
 from ..data import keco
+from ..geo.naming import SAME_SIGUNGU, distance_text
 
 DIVIDER = "여기부터 다른 직종"
 
@@ -51,8 +52,9 @@ def plain_reason(query, item, rec) -> str:
     """Why an item is in the list, in facts a counselor can check: occupation, distance, each filter it passed.
     Model evidence (shared morphemes, field similarity) is not here: analysts open it apart."""
     parts = [occupation_phrase(query, item)]
-    if rec.distance_km is not None:
-        parts.append(f"{rec.distance_km:.0f} km" if rec.distance_km >= 1 else "1 km 이내")
+    if rec.distance_km is not None:  # '같은 시군구' where both sit on its centre ('1 km 이내' was false there)
+        near = distance_text(rec.distance_km, getattr(query, "place", None), getattr(item, "place", None))
+        parts.append(near if near == SAME_SIGUNGU else f"{rec.distance_km:.0f} km" if rec.distance_km >= 1 else "1 km 이내")
     passed = rec.filters_passed
     if "education" in passed:
         required = item.education_label if hasattr(item, "edu_min") else query.education_label
