@@ -19,6 +19,12 @@ from .geo.naming import radius_text
 
 FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}  # as lists say them
 
+
+def switched_off(settings: FilterSettings) -> list[str]:
+    """The hard filters a counselor (or a link) may switch off that are off, by name ('학력'): what a list, and the
+    sheet made from it, must say it was drawn without. The disability guards are never among them."""
+    return [FILTER_LABELS[name] for name in ("distance", "education", "career") if not getattr(settings, name)]
+
 CAREER_CODES = {"new": 0, "experienced": 1, "either": 2}
 
 

@@ -90,6 +90,11 @@ def education_phrase(label: str) -> str:
     """'학력 고졸', and '학력 무관' (not '학력 학력무관') for a posting that asks none: a label after the word 학력."""
     return "학력 무관" if label == EDUCATION_LABELS[Education.NONE] else f"학력 {label}"
 
+
+def career_phrase(label: str) -> str:
+    """'경력 관계없음', and '경력 3년 이상' / '신입' as they are (not '경력 경력 3년 이상'): a label after the word 경력."""
+    return label if label.startswith(("경력", "신입")) else f"경력 {label}"
+
 # Order matters: longer / more specific patterns first.
 _EDU_PATTERNS: list[tuple[str, Education]] = [
     (r"무관|제한\s*없|불문", Education.NONE),

@@ -92,6 +92,12 @@ class JsonRecord:
         return "" if getattr(self, "occupation_source", "") else self.occupation_code
 
     @property
+    def judged_code(self) -> str:
+        """The 직종 code a disability judgment reads: the record's own or one an analyst confirmed, never W-BERT's
+        guess (a guess is no evidence of what the work demands)."""
+        return "" if self.code_predicted else self.occupation_code
+
+    @property
     def code_predicted(self) -> bool:
         """The record's 직종 is W-BERT's guess, not yet confirmed by an analyst: every view says 예측."""
         return getattr(self, "occupation_source", "") == "predicted" and bool(self.occupation_code)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from ..data.kinds import Direction
+from ..data.normalize import career_phrase, education_phrase
 from ..llm.client import LLMError, LLMFatal, ask_validated, make_client
 from ..llm.pii import mask_pii
 from ..progress import Progress, report
@@ -48,12 +49,12 @@ def record_text(record) -> str:
     place = " ".join(x for x in (record.place.sido, record.place.sigungu) if x)
     if record.kind == "posting":
         parts = [f"제목: {record.title}", f"직무: {record.jobCont[:600]}",
-                 f"조건: {record.salary_label}, 학력 {record.education_label}, 경력 {record.career_label}, "
+                 f"조건: {record.salary_label}, {education_phrase(record.education_label)}, {career_phrase(record.career_label)}, "
                  f"{record.workdayWorkhrCont or record.empType or ''}", f"근무지: {place or record.display_region}"]
     else:
         parts = [f"희망 직무: {record.desired_job_name} {record.desired_duties[:400]}",
                  f"희망 지역: {record.desired_region or place}",
-                 f"조건: 학력 {record.education_label}, 경력 {record.career_label}, 희망임금 {record.desired_wage or '미상'}, "
+                 f"조건: {education_phrase(record.education_label)}, {career_phrase(record.career_label)}, 희망임금 {record.desired_wage or '미상'}, "
                  f"장애유형 {record.filter_disability or '없음'}"]
     return "\n".join(p for p in parts if p.split(": ", 1)[-1].strip())
 

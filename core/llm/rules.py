@@ -43,10 +43,10 @@ def rules_payload(p: Posting) -> dict:
 
 
 def occupation_label(p: Posting) -> str:
-    """'소프트웨어 (024)': the posting's official 직종 middle category as a quotable line of its text. A code W-BERT
-    or an analyst gave (#25) is not the posting's text: read as one, a guess changed the text's hash (a failed
-    extraction's '판정 없음' lapsed) and spoke for the disability verdict as if the employer had written it."""
-    middle = keco.middle_of(p.official_code)
+    """'소프트웨어 (024)': the posting's 직종 middle category (its own, or one an analyst confirmed) as a quotable line
+    of its text. W-BERT's guess (#25) is not: read as one, a guess changed the text's hash (a failed extraction's
+    '판정 없음' lapsed) and spoke for the disability verdict as if the employer had written it."""
+    middle = keco.middle_of(p.judged_code)
     return f"{keco.middle_name(middle)} ({middle})" if middle else ""
 
 
@@ -130,11 +130,14 @@ RULES: list[Rule] = [
     # the employer's own words: '시각장애인 지원 불가', '(청각장애 제외)' exclude the type they name, both grades
     # ('시각·청각장애인', '청각 및 언어장애인': every type of a list; '제외 없음', '불가 아님' refuse nothing)
     # ('청각장애인도 지원 불가', '시각장애인의 경우 채용이 어렵습니다', '지체(하지)장애인 불가' alike)
+    # a negation after the refusal refuses nothing: '제외 대상이 아닙니다', '어렵지는 않습니다', '어려움이 없습니다',
+    # '제외되지 않습니다', '불가능하지 않음'
     Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_NAME}{_SUBTYPE}(?:\s*(?:장애(?:인|자)?)?{_GRADE}\s*"
-         rf"(?:[·,/]|및|와|과|또는|이나)\s*{_TYPE_NAME}{_SUBTYPE})*)\s*장애(?:인|자)?(?:분들?|들)?{_SUBTYPE}{_GRADE}"
-         r"(?:은|는|도|의\s*경우(?:에는?|는)?|의)?\s*"
+         rf"(?:[·,/]|및|와|과|또는|이나)\s*{_TYPE_NAME}{_SUBTYPE})*)\s*장애(?:인|자)?(?:\s*분들?|들)?{_SUBTYPE}{_GRADE}"
+         r"(?:은|는|도|의\s*경우(?:에도|에는?|는|도)?|의)?\s*"
          r"(?:(?:지원|채용|응시|근무)(?:이|가|은|는|도)?)?\s*(?:불가|제외|안\s*됨|불허|사절|어렵|어려움)"
-         r"(?!\s*(?:없|아님|대상\s*아|(?:능?\s*하)?지\s*않))", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
+         r"(?!\s*(?:[이가은는]\s*)?(?:능\s*)?(?:되|하)?\s*(?:지|진|지는|지도)?\s*(?:않|없|아님|아니|아닙)"
+         r"|\s*대상\s*(?:이|은|는|도)?\s*아)", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
     # duties and conditions in the text
     Rule("TXT-DRIVE", "text", r"운전(원|기사|면허)|배송 기사|지게차|굴착기", unsuitable=G("뇌전증장애") + G("시각장애"), reason="차량·장비 운전"),
     Rule("TXT-PHONE", "text", r"전화 ?(상담|응대)|콜센터|텔레마케|인바운드|아웃바운드", unsuitable=G("청각장애") + G("언어장애"), reason="전화 상담 업무"),

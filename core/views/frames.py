@@ -8,7 +8,7 @@ from ..data.export import csv_bytes
 from ..data.kinds import RELEVANCE_LABELS, grade
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
-from ..filters import FILTER_LABELS, FilterSettings
+from ..filters import FILTER_LABELS, FilterSettings, switched_off
 from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text
 from .relevance import plain_reason, predicted_mark, relevant
 
@@ -182,7 +182,7 @@ def filters_off_note(filters: FilterSettings, target: str, disability: bool = Tr
     sit in the sidebar, where one turned off (on the page, or by a link for distance, education and career) is
     easy to miss: the list itself says it. `disability`: whether the disability filters apply (a seeker side)."""
     noun = "공고" if target == "posting" else "구직자"
-    off = [FILTER_LABELS[name] for name in ("distance", "education", "career") if not getattr(filters, name)]
+    off = switched_off(filters)
     parts = []
     if off:
         parts.append(f"{' · '.join(off)} 필터가 꺼져 있어, 그 조건에 맞지 않는 {noun}도 목록에 있습니다")

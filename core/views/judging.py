@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..data import keco
-from ..data.normalize import education_phrase
+from ..data.normalize import career_phrase, education_phrase
 from ..data.records import Posting, Seeker
 from ..geo.places import haversine_km
 from .relevance import predicted_mark
@@ -35,7 +35,7 @@ def judging_card(query, item) -> dict[str, str]:
     """The lines a blind-queue card shows for `item` under `query` (no model, rank or score)."""
     if isinstance(item, Posting):
         conditions = [item.salary_label, item.workdayWorkhrCont, item.empType or item.holidayTpNm,
-                      education_phrase(item.education_label), f"경력 {item.career_label}"]
+                      education_phrase(item.education_label), career_phrase(item.career_label)]
         return {"제목": item.title or keco.middle_name(item.occupation) or "제목 없음",
                 "직종": (keco.middle_name(item.occupation) + predicted_mark(item)) if item.occupation else "미분류",
                 "직무": _short(item.jobCont) or "직무 설명 없음",
@@ -43,7 +43,7 @@ def judging_card(query, item) -> dict[str, str]:
                 "근무지": place_text(item), "거리": distance_text(query, item)}
     assert isinstance(item, Seeker), type(item)
     conditions = [f"희망임금 {item.desired_wage}" if item.desired_wage else "", education_phrase(item.education_label),
-                  f"경력 {item.career_label}", item.filter_disability]
+                  career_phrase(item.career_label), item.filter_disability]
     return {"제목": item.desired_job_name or keco.middle_name(item.desired_occupation) or "희망직종 미상",
             "직종": (keco.middle_name(item.desired_occupation) + predicted_mark(item)) if item.desired_occupation else "미분류",
             "직무": _short(item.desired_duties) or "희망 직무 설명 없음",

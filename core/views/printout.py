@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .. import clock
-from ..data.normalize import education_phrase
-from ..filters import FILTER_LABELS, FilterSettings
+from ..data.normalize import career_phrase, education_phrase
+from ..filters import FilterSettings, switched_off
 from ..geo import mapdata
 from ..geo.naming import distance_text
 
@@ -207,8 +207,8 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
         distance = f" · {item.distance}" if item.distance else ""
         closes = f" · {item.closes} 마감" if item.closes else ""
         pdf.cell(0, 7, _fit(pdf, f"{item.company} · {item.place}{distance}{closes}"), new_x="LMARGIN", new_y="NEXT")
-        career = item.career if item.career.startswith("경력") else f"경력 {item.career}"  # '경력 3년 이상' holds it
-        pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · {education_phrase(item.education)} · {career}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, _fit(pdf, f"급여 {item.wage} · {education_phrase(item.education)} · {career_phrase(item.career)}"),
+                 new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Nanum", "", small)
         pdf.cell(0, 6, _fit(pdf, f"지원 방법: {item.apply}"), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
@@ -299,5 +299,5 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         return list_map_png(origin, radius_km, [p for p in points if p[0] in ranks], large=False)
 
     desired = seeker.desired_job_name or keco.middle_name(seeker.desired_occupation)
-    off = [FILTER_LABELS[name] for name in ("distance", "education", "career") if not getattr(guarded, name)]
-    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn, off)
+    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn,
+                           switched_off(guarded))
