@@ -9,6 +9,7 @@ from core.evaluation.report import reports_significance
 from core.locations import here
 from core.models.registry import APP_MODELS, MODEL_LABELS
 from core.views import labels
+from core.views.frames import closed_query_note, filters_off_note
 from ui import controls, get_engine, get_model, page_header, pick_query, sidebar_common, view_state
 
 sidebar_common()
@@ -19,6 +20,11 @@ direction = st.radio("방향", list(DIRECTIONS), horizontal=True, format_func=DI
 target = Direction(direction).target
 query = pick_query(state, direction)
 if query is not None:
+    # what the recommendation pages say above a list, said here too (a link may carry dist=0 or ckm=200)
+    if closed := closed_query_note(engine.corpus, query, direction):
+        st.warning(closed, icon="📅")
+    if off := filters_off_note(state.filters, target, disability=direction != "posting->posting"):
+        st.warning(off, icon="⚠️")
     lists, frames = {}, {}
     for name in APP_MODELS:
         if get_model(name, state.analyser) is None:

@@ -17,6 +17,7 @@ from core.views import printout
 from core.views.frames import (
     SECONDARY_COLUMNS,
     STRENGTH_HELP,
+    closed_query_note,
     counselor_frame,
     detail_rows,
     filter_summary,
@@ -152,9 +153,8 @@ def recommendation_page(direction: str) -> None:
     if not getattr(query, "disability_stated", True) and not getattr(query, "filter_disability", ""):  # as not disabled
         st.warning("이 구직자의 기록에는 장애 정보가 없어, 장애가 없는 구직자로 보고 추천합니다. 장애가 있다면 구직자 "
                    "기록(장애유형)을 고친 뒤 다시 여세요.", icon="♿")
-    if direction == "posting->seeker" and not engine.corpus.is_open(query):
-        st.warning("마감되었거나 목록에서 내려간 공고입니다. 추천된 구직자는 이 공고에 지원할 수 없습니다. 모집 중인 비슷한 공고는 "
-                   "'유사 공고 추천'에서 찾을 수 있습니다.", icon="📅")
+    if closed := closed_query_note(engine.corpus, query, direction):
+        st.warning(closed, icon="📅")
     model = get_model(state.model, state.analyser)
     if model is None:
         return

@@ -186,6 +186,12 @@ def filters_off_note(filters: FilterSettings, target: str, disability: bool = Tr
     parts = []
     if off:
         parts.append(f"{' · '.join(off)} 필터가 꺼져 있어, 그 조건에 맞지 않는 {noun}도 목록에 있습니다")
+    wider = [f"{area} {radius_text(km)}" for area, km, usual in (("수도권", filters.capital_km, FilterSettings.capital_km),
+                                                                ("그 밖", filters.other_km, FilterSettings.other_km))
+             if km > usual]
+    if filters.distance and wider:  # a link may carry ckm=200: as easy to miss as a switch turned off
+        parts.append(f"거리 반경을 기본(수도권 {radius_text(FilterSettings.capital_km)}, 그 밖 "
+                     f"{radius_text(FilterSettings.other_km)})보다 넓혀({', '.join(wider)}), 먼 {noun}도 목록에 있습니다")
     if disability and not filters.disability:
         parts.append("장애유형 적합성 필터가 꺼져 있어, 장애유형에 맞지 않는 " + (
             "공고도 목록에 있습니다 (출력 안내문에는 넣지 않습니다)" if target == "posting" else "구직자도 목록에 있습니다"))
@@ -194,6 +200,14 @@ def filters_off_note(filters: FilterSettings, target: str, disability: bool = Tr
                                                     "(출력 안내문에는 넣지 않습니다)"
                      if target == "posting" else "적합성 판정이 없는 공고에도 장애 구직자를 추천합니다"))
     return ". ".join(parts) + "." if parts else None
+
+
+def closed_query_note(corpus, query, direction: str) -> str | None:
+    """For 인재 추천 of a posting that is closed, withdrawn or past its closing date: the seekers listed cannot apply."""
+    if direction != "posting->seeker" or corpus.is_open(query):
+        return None
+    return ("마감되었거나 목록에서 내려간 공고입니다. 추천된 구직자는 이 공고에 지원할 수 없습니다. 모집 중인 비슷한 공고는 "
+            "'유사 공고 추천'에서 찾을 수 있습니다.")
 
 
 def weak_list_advice(corpus, result, query, target: str, filters: FilterSettings, direction: str,
