@@ -140,3 +140,21 @@ def test_the_cli_prints_a_list_drawn_without_the_disability_filter_without_sayin
     out = capsys.readouterr().out
     assert "진열 사원" in out, out  # the unsuitable posting is printed
     assert any("장애유형" in line and ("꺼" in line or "끄" in line or "없이" in line) for line in out.splitlines()), out
+
+
+def test_the_lists_the_recsets_command_stores_are_the_ones_the_app_serves(demo_copy, tmp_path, locate):
+    """`python -m core recsets` stored its lists under the scope of `--sources demo --seeker-sources demo-seekers`,
+    while the app's engine holds the whole store (scope 'store'): README says the lists are stored for the app, yet
+    the app never served one and ranked every list live."""
+    import streamlit as st
+
+    from core.cli import main
+    from ui import resources
+
+    store = demo_copy(tmp_path / "joblens.db")
+    locate(data=tmp_path)
+    st.cache_resource.clear()
+    assert main(["recsets", "--models", "tfidf"]) == 0
+    engine = resources._engine_at(str(store.path))
+    query = next(iter(engine.corpus.seekers.values()))
+    assert engine.recommend("tfidf", "mecab", query, "posting", 10, FilterSettings(), explain=False).stored

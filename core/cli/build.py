@@ -14,8 +14,10 @@ from ..settings import settings
 
 
 def add_corpus_arguments(p) -> None:
-    p.add_argument("--sources", default="demo", help="공고 출처 (쉼표 구분); 빈 값이면 전체")
-    p.add_argument("--seeker-sources", default="demo-seekers")
+    # by default the whole store, as the app holds it: lists stored for another scope ('demo' only) were never
+    # served by the app, whose engine holds every source
+    p.add_argument("--sources", default="", help="공고 출처 (쉼표 구분); 빈 값이면 앱처럼 전체")
+    p.add_argument("--seeker-sources", default="", help="구직자 출처 (쉼표 구분); 빈 값이면 앱처럼 전체")
     p.add_argument("--analyser", default="mecab")
 
 
