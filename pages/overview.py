@@ -4,7 +4,7 @@ import pydeck as pdk
 import streamlit as st
 
 from core.geo import mapdata
-from core.models.registry import MODEL_LABELS
+from core.models.registry import MODEL_LABELS, spec
 from core.text.particles import particle
 from core.views import overview, printout, stats
 from core.views.frames import to_csv_bytes
@@ -101,7 +101,9 @@ if len(ready) < 2:
     st.info("이 데이터에서 준비된 모델이 TF-IDF 하나뿐입니다. 추천 화면에서 다른 모델을 한 번 쓰면 여기에 함께 나옵니다.")
 else:
     try:
-        matrix = agreement(version, ready).rename(index=MODEL_LABELS, columns=MODEL_LABELS)
+        # keyed by each model's version too: a retrained W-BERT writes no record, yet changes its lists
+        models_now = tuple(spec(name).version() for name in MODEL_LABELS)  # the hybrid holds W-BERT
+        matrix = agreement((*version, models_now), ready).rename(index=MODEL_LABELS, columns=MODEL_LABELS)
     except ValueError as exc:  # a model that cannot be fitted on this corpus (e.g. no text to index): say so, keep the page
         st.error(f"모델 일치도를 계산할 수 없습니다: {exc}")
 if matrix is not None:

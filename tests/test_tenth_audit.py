@@ -158,3 +158,34 @@ def test_the_lists_the_recsets_command_stores_are_the_ones_the_app_serves(demo_c
     engine = resources._engine_at(str(store.path))
     query = next(iter(engine.corpus.seekers.values()))
     assert engine.recommend("tfidf", "mecab", query, "posting", 10, FilterSettings(), explain=False).stored
+
+
+def test_the_overviews_model_agreement_is_computed_again_after_wbert_is_retrained(tmp_data, monkeypatch):
+    """현황 한눈에 caches the model agreement by (corpus, last store write, verdicts, day): training W-BERT writes no
+    record, so a manager shown the page after a retrain saw the old model's agreement figures."""
+    import dataclasses
+
+    import pandas as pd
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from core.models import registry
+    from core.views import overview
+    from tests.test_pages import REPO, TIMEOUT
+
+    corpus(tmp_data, [{"wantedAuthNo": "K1", "region": "서울 서초구"}], [{"id": "1", "desired_region": "서울 강남구"}])
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    calls = []
+    monkeypatch.setattr(overview, "model_agreement", lambda engine, models, **kw: calls.append(models) or
+                        pd.DataFrame(1.0, index=models, columns=models))
+    at = AppTest.from_file(str(REPO / "pages" / "overview.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(calls) == 1  # cached between reruns
+    monkeypatch.setitem(registry.REGISTRY, "wbert", dataclasses.replace(registry.REGISTRY["wbert"],
+                                                                         version=lambda: "retrained"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(calls) == 2
