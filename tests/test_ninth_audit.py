@@ -101,8 +101,8 @@ def test_a_predicted_occupation_is_marked_in_the_reason():
     from core.views.frames import category_match, occupation_label
     from core.views.relevance import plain_reason
 
-    seeker = Seeker(id="s:1", source="s", desired_occupation="550100", desired_job_name="조리사")
-    posting = Posting(id="t:1", source="t", title="주방 보조", occupation="550100", occupation_source="predicted")
+    seeker = Seeker(id="s:1", source="s", desired_occupation="024", desired_job_name="웹 개발자")
+    posting = Posting(id="t:1", source="t", title="웹 개발", occupation="024", occupation_source="predicted")
     assert "(예측)" in occupation_label(posting) and "(예측)" in category_match(seeker, posting)
     reason = plain_reason(seeker, posting, Recommendation("t:1", 1, 0.5, 3.0, {}))
     assert reason.startswith("같은 직종(")

@@ -51,7 +51,10 @@ def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | Non
                 raise FileNotFoundError(f"{path} 없음: ../shared/data 를 확인하세요")
             print(ingest_file(store, path, fmt, progress=progress).summary())
     marks = (store.last_write(), store.verdicts_written())
-    seekers = sample(store.seekers("kead-seekers"), seekers_sample, seed=7) if seekers_sample else []
+    # drawn from the seekers with a code, the population every committed evaluation sampled (a seeker whose desired
+    # occupation no table reaches is stored since #25 for auto-coding, but grades nothing)
+    coded = [s for s in store.seekers("kead-seekers") if s.desired_occupation]
+    seekers = sample(coded, seekers_sample, seed=7) if seekers_sample else []
     return Dataset(name, store, store.postings(DATASETS[name]), seekers, marks)
 
 

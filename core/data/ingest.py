@@ -236,6 +236,10 @@ def _secondary_disability(raw: dict) -> tuple[str, bool]:
         raise FieldError("secondary_disability", written, f"{column} 열: {e.reason}") from None
 
 
+UNMAPPED_NOTE = ("알림(저장됨): 희망직종을 직종코드에 대응할 수 없어 코드 없이 저장함 (코드표·검토된 별칭 목록·이름 유사도 모두 "
+                 "해당 없음): W-BERT 화면의 직종 예측·검토 대상")
+
+
 def build_seeker(raw: dict, source: str, key: str) -> Seeker:
     values = {k: clean_text(v) for k, v in raw.items() if k in SEEKER_FIELDS and k not in {"id", "source", "place"}}
     s = Seeker(id=f"{source}:{key}", source=source,
@@ -264,9 +268,8 @@ def build_seeker(raw: dict, source: str, key: str) -> Seeker:
         s.desired_occupation = _occupation(s.desired_occupation, s.desired_job_name, "desired_occupation")
         if not s.desired_occupation and not s.desired_job_name:
             raise FieldError("desired_occupation", raw.get("desired_job_name"), "희망직종이 없음")
-        if not s.desired_occupation:
-            raise FieldError("desired_job_name", s.desired_job_name,
-                             "희망직종을 직종코드에 대응할 수 없음 (코드표·검토된 별칭 목록·이름 유사도 모두 해당 없음)")
+        # a name no table reaches is kept as written, without a code: W-BERT auto-coding reads it (#25), and until
+        # a code is confirmed the seeker is recommended by the text alone (the ingest says so: UNMAPPED_NOTE)
     faults.check()
     s.place = _place([s.desired_region])
     return s
@@ -335,6 +338,8 @@ def iter_records(path: str | Path, fmt: str | Format, mapping: dict[str, str] | 
             record = (build_seeker if spec.kind == "seeker" else build_posting)(data, spec.source, key)
             notes = [Reject(row_no, name, "알림(저장됨): 보이지 않는 문자(NUL·폭 없는 공백·글자 방향 제어)를 지움", row[name][:60])
                      for name in hidden if name in row]
+            if isinstance(record, Seeker) and record.desired_job_name and not record.desired_occupation:
+                notes.append(Reject(row_no, "desired_job_name", UNMAPPED_NOTE, record.desired_job_name[:60]))
             if record.place.geo_status != "ok":
                 notes.append(Reject(row_no, "region", f"미배치(저장됨): {record.place.geo_note}",
                                     data.get("region") or data.get("desired_region") or ""))
