@@ -237,3 +237,17 @@ def test_the_autocode_command_uses_the_static_wbert_when_the_app_serves_the_tran
     monkeypatch.setattr(command, "autocode", lambda store, clf, *a, **k: used.append(clf.path) or AutocodeCounts(0, 0, 0.8))
     assert main(["autocode"]) == 0, capsys.readouterr().err
     assert used == [models / "wbert-static"]
+
+
+def test_a_seekers_code_stays_when_a_later_file_repeats_the_wish_without_it(tmp_data):
+    """Since unmapped seekers are stored, a later file without the code column (the same wish, a name no table
+    reaches) replaced the stored seeker and its code with none: the seeker lost 희망 직종 우선."""
+    row = {"id": "S1", "education": "고졸", "career": "신입", "desired_region": "서울 강남구", "disability_type": "",
+           "disability_grade": "", "desired_job_name": "우주 비행 조종 보조"}
+    s = Store()
+    ingest_file(s, write_csv(tmp_data / "a.csv", [{**row, "desired_occupation": "024"}]), "seekers-csv", source="s")
+    assert s.seeker("s:S1").desired_occupation == "024"
+    ingest_file(s, write_csv(tmp_data / "b.csv", [row]), "seekers-csv", source="s")
+    assert s.seeker("s:S1").desired_occupation == "024"
+    ingest_file(s, write_csv(tmp_data / "c.csv", [{**row, "desired_job_name": "달 기지 정비 보조"}]), "seekers-csv", source="s")
+    assert s.seeker("s:S1").desired_occupation == ""  # a new wish: its own (missing) code, not the old one

@@ -205,7 +205,9 @@ def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
     disability keeps the stored one (a blank would switch the disability filter off for a disabled seeker
     without a word); '없음' or '비장애' written out does clear it. Returns (the record to store, whether the
     stored disability was kept)."""
-    if not new.desired_occupation and stored.occupation_source:  # a code W-BERT or an analyst gave stays (#25)
+    if not new.desired_occupation and (stored.occupation_source or new.desired_job_name == stored.desired_job_name):
+        # a code W-BERT or an analyst gave stays (#25), and so does a file's code for the same wish (a later file
+        # without the code column); a new wish no table reaches comes without one
         new = replace(new, desired_occupation=stored.desired_occupation, occupation_source=stored.occupation_source)
     if not new.secondary_disability_stated:  # a file without the 부장애 column never blanks it; '없음' there does
         new = replace(new, secondary_disability=stored.secondary_disability,
