@@ -23,8 +23,6 @@ if query is not None:
     # what the recommendation pages say above a list, said here too (a link may carry dist=0 or ckm=200)
     if closed := closed_query_note(engine.corpus, query, direction):
         st.warning(closed, icon="📅")
-    if off := filters_off_note(state.filters, target, disability=direction != "posting->posting"):
-        st.warning(off, icon="⚠️")
     lists, frames = {}, {}
     for name in APP_MODELS:
         if get_model(name, state.analyser) is None:
@@ -33,6 +31,10 @@ if query is not None:
         lists[name] = [r.item_id for r in res.items]
         frames[name] = res
     if lists:
+        report = next(iter(frames.values())).report  # one candidate set for every model
+        if off := filters_off_note(state.filters, target, disability=direction != "posting->posting", query=query,
+                                   radius_km=report.radius_km):
+            st.warning(off, icon="⚠️")
         only = unique_items(lists)
         st.caption(f"필터 통과 후보 {next(iter(frames.values())).report.kept:,}건 (모든 모델 동일)")
         names = list(lists)

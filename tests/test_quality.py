@@ -47,9 +47,12 @@ def test_keco2018_names_from_the_rejects_map_to_the_right_code():
     assert (m.code, m.via) == ("890007", "alias") and keco.middle_of(m.code) == "126"  # 제조 단순 종사자
     assert matcher().match("교통.운송.물류 사무보조원").code == "029506"  # punctuation-insensitive key
     assert matcher().match("병원 안내원 및 병원고객 도우미").code == "029104"
-    with pytest.raises(FieldError) as e:  # still unmapped: a reject naming the field, with its reason
-        build_seeker({"desired_job_name": "숲 치유사", "desired_region": "서울 강남구"}, "t", "1")
-    assert e.value.field == "desired_job_name" and "별칭" in str(e.value)
+    # still unmapped: stored without a code for W-BERT auto-coding (#25); the ingest's notice names the field
+    unmapped = build_seeker({"desired_job_name": "숲 치유사", "desired_region": "서울 강남구"}, "t", "1")
+    assert (unmapped.desired_job_name, unmapped.desired_occupation) == ("숲 치유사", "")
+    with pytest.raises(FieldError) as e:  # no wish at all is still a reject naming the field
+        build_seeker({"desired_region": "서울 강남구"}, "t", "2")
+    assert e.value.field == "desired_occupation"
 
 
 def test_everyday_job_names_reach_their_middle_code_without_the_detailed_table(tmp_path, locate):

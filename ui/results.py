@@ -23,6 +23,7 @@ from core.views.frames import (
     filter_summary,
     filters_off_note,
     key_columns,
+    prefer_note,
     result_frame,
     split_at_floor,
     to_csv_bytes,
@@ -166,13 +167,14 @@ def recommendation_page(direction: str) -> None:
                                   today_first=clock.today().isoformat() if state.today else "")
     st.markdown(f"**{MODEL_LABELS[state.model]}** · {filter_summary(engine.corpus, result, query, target, state.filters)} · "
                 f"{result.seconds * 1000:.0f} ms")
-    off = filters_off_note(state.filters, target, disability=direction != "posting->posting")
+    off = filters_off_note(state.filters, target, disability=direction != "posting->posting", query=query,
+                           radius_km=result.report.radius_km)
     if off:
         st.warning(off, icon="⚠️")
     if state.model == "wbert":
         st.caption(wbert.describe(wbert.read_card()))  # which W-BERT: variant, level, data, accuracy
     if state.prefer:
-        st.caption("희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다.")
+        st.caption(prefer_note(query))
     frame = results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction,
                          filters=state.filters, state=state)
     if direction == "seeker->posting" and result.items:

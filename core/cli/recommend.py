@@ -10,7 +10,14 @@ from ..filters import FilterSettings
 from ..models.registry import MODEL_LABELS, REGISTRY
 from ..progress import TerminalProgress
 from ..text.particles import particle
-from ..views.frames import closed_query_note, filters_off_note, result_frame, split_at_floor, weak_list_advice
+from ..views.frames import (
+    closed_query_note,
+    filters_off_note,
+    prefer_note,
+    result_frame,
+    split_at_floor,
+    weak_list_advice,
+)
 from ..views.links import BOUNDS
 from ..views.relevance import DIVIDER
 from .build import add_corpus_arguments, engine_for
@@ -62,9 +69,12 @@ def run(args) -> int:
     if result.report.note:  # e.g. a 시도-level place: 시도 membership instead of a distance
         print(f"※ {result.report.note}")
     for note in (closed_query_note(engine.corpus, query, direction),  # as the pages say them above a list
-                 filters_off_note(filters, args.target, disability=direction != "posting->posting")):
+                 filters_off_note(filters, args.target, disability=direction != "posting->posting", query=query,
+                                  radius_km=result.report.radius_km)):
         if note:
             print(f"※ {note}")
+    if args.prefer:
+        print(f"※ {prefer_note(query)}")
     advice = weak_list_advice(engine.corpus, result, query, args.target, filters, direction)
     if advice:
         print(f"※ {advice}")

@@ -53,7 +53,7 @@ def load_dataset(name: str, seekers_sample: int = 3000, progress: Progress | Non
     marks = (store.last_write(), store.verdicts_written())
     # drawn from the seekers with a code, the population every committed evaluation sampled (a seeker whose desired
     # occupation no table reaches is stored since #25 for auto-coding, but grades nothing)
-    coded = [s for s in store.seekers("kead-seekers") if s.desired_occupation]
+    coded = [s for s in store.seekers("kead-seekers") if s.official_code]
     seekers = sample(coded, seekers_sample, seed=7) if seekers_sample else []
     return Dataset(name, store, store.postings(DATASETS[name]), seekers, marks)
 

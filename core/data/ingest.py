@@ -205,9 +205,9 @@ def merge_seekers(stored: Seeker, new: Seeker) -> tuple[Seeker, bool]:
     disability keeps the stored one (a blank would switch the disability filter off for a disabled seeker
     without a word); '없음' or '비장애' written out does clear it. Returns (the record to store, whether the
     stored disability was kept)."""
-    if not new.desired_occupation and (stored.occupation_source or new.desired_job_name == stored.desired_job_name):
-        # a code W-BERT or an analyst gave stays (#25), and so does a file's code for the same wish (a later file
-        # without the code column); a new wish no table reaches comes without one
+    if not new.desired_occupation and new.desired_job_name == stored.desired_job_name:
+        # the same wish keeps its code, whoever gave it (a file, W-BERT, an analyst: #25), when a later file has none
+        # (no code column); a new wish no table reaches comes without one, and W-BERT reads it again
         new = replace(new, desired_occupation=stored.desired_occupation, occupation_source=stored.occupation_source)
     if not new.secondary_disability_stated:  # a file without the 부장애 column never blanks it; '없음' there does
         new = replace(new, secondary_disability=stored.secondary_disability,
@@ -431,6 +431,9 @@ def ingest_file(store: Store, path: str | Path, fmt: str | Format, mapping: dict
 
     def merge_seeker(stored: Seeker, new: Seeker) -> Seeker:
         merged, kept = merge_seekers(stored, new)
+        if merged.desired_occupation and not new.desired_occupation:  # the row's 'stored without a code' no longer holds
+            row = row_of[new.id]
+            report.rejects[:] = [x for x in report.rejects if not (x.row_no == row and x.reason == UNMAPPED_NOTE)]
         if kept:
             report.rejects.append(Reject(
                 row_of[new.id], "disability_type", f"알림(저장됨): 장애유형이 비어 있어 저장된 값({merged.disability_type})을 "

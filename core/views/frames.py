@@ -8,7 +8,7 @@ from ..data.export import csv_bytes
 from ..data.kinds import RELEVANCE_LABELS, grade
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
-from ..filters import FILTER_LABELS, FilterSettings, switched_off
+from ..filters import FILTER_LABELS, FilterSettings, switched_off, usual_radius, widened
 from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text
 from .relevance import plain_reason, predicted_mark, relevant
 
@@ -177,21 +177,21 @@ def filter_summary(corpus, result, query, target: str, filters: FilterSettings) 
     return "; ".join(parts)
 
 
-def filters_off_note(filters: FilterSettings, target: str, disability: bool = True) -> str | None:
-    """Which hard filters are off, in the list's own words; None when every one that applies is on. The switches
-    sit in the sidebar, where one turned off (on the page, or by a link for distance, education and career) is
-    easy to miss: the list itself says it. `disability`: whether the disability filters apply (a seeker side)."""
+def filters_off_note(filters: FilterSettings, target: str, disability: bool = True, query=None,
+                     radius_km: float | None = None) -> str | None:
+    """Which hard filters are off, and whether the radius the list used (`radius_km`, its report's, for `query`) is
+    wider than the default, in the list's own words; None when neither. The switches sit in the sidebar, where one
+    turned off (on the page, or by a link for distance, education and career) is easy to miss: the list itself says
+    it. `disability`: whether the disability filters apply (a seeker side)."""
     noun = "공고" if target == "posting" else "구직자"
     off = switched_off(filters)
     parts = []
     if off:
         parts.append(f"{' · '.join(off)} 필터가 꺼져 있어, 그 조건에 맞지 않는 {noun}도 목록에 있습니다")
-    wider = [f"{area} {radius_text(km)}" for area, km, usual in (("수도권", filters.capital_km, FilterSettings.capital_km),
-                                                                ("그 밖", filters.other_km, FilterSettings.other_km))
-             if km > usual]
-    if filters.distance and wider:  # a link may carry ckm=200: as easy to miss as a switch turned off
-        parts.append(f"거리 반경을 기본(수도권 {radius_text(FilterSettings.capital_km)}, 그 밖 "
-                     f"{radius_text(FilterSettings.other_km)})보다 넓혀({', '.join(wider)}), 먼 {noun}도 목록에 있습니다")
+    sido = getattr(getattr(query, "place", None), "sido", None)
+    if widened(filters, sido, radius_km):
+        parts.append(f"거리 반경을 기본 {radius_text(usual_radius(sido))}보다 넓혀 {radius_text(radius_km)} 안에서 골라, "
+                     f"먼 {noun}도 목록에 있습니다")
     if disability and not filters.disability:
         parts.append("장애유형 적합성 필터가 꺼져 있어, 장애유형에 맞지 않는 " + (
             "공고도 목록에 있습니다 (출력 안내문에는 넣지 않습니다)" if target == "posting" else "구직자도 목록에 있습니다"))
@@ -200,6 +200,14 @@ def filters_off_note(filters: FilterSettings, target: str, disability: bool = Tr
                                                     "(출력 안내문에는 넣지 않습니다)"
                      if target == "posting" else "적합성 판정이 없는 공고에도 장애 구직자를 추천합니다"))
     return ". ".join(parts) + "." if parts else None
+
+
+def prefer_note(query) -> str:
+    """What '희망 직종 우선' did to a list: grouped by the query's 직종, or nothing where the query has no code (a
+    seeker whose wish no table reaches, until W-BERT or an analyst codes it)."""
+    if not getattr(query, "major_code", None):
+        return "희망 직종 우선: 기준의 직종 코드가 없어 묶지 못했습니다. 목록은 모델 점수 순 그대로입니다."
+    return "희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다."
 
 
 def closed_query_note(corpus, query, direction: str) -> str | None:

@@ -19,9 +19,9 @@ import pandas as pd
 
 from .. import clock
 from ..data.normalize import career_phrase, education_phrase
-from ..filters import FilterSettings, switched_off
+from ..filters import FilterSettings, switched_off, usual_radius, widened
 from ..geo import mapdata
-from ..geo.naming import distance_text
+from ..geo.naming import distance_text, radius_text
 
 
 @lru_cache(maxsize=2)
@@ -165,13 +165,13 @@ class SheetItem:
 
 def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_of: Callable[[set[int]], bytes | None] | None,
                     today: date | None = None, large: bool = True, left_out: int = 0, withdrawn: int = 0,
-                    filters_off: list[str] | None = None) -> bytes:
+                    conditions: list[str] | None = None) -> bytes:
     """One A4 page in large type: what the seeker wants, the postings, how to apply, a small map and the date.
     Postings that do not fit on the page are left off, and the footer says how many of the list it holds; the map
     (`map_of(ranks)`, drawn once the page knows which ranks it holds) pins only those. `left_out` postings of the
     list were below the relevance floor and never offered to it (the footer says how many and why); `withdrawn`
     ones were closed, past their closing date, or stopped fitting the seeker (said without saying which: the paper
-    goes to the seeker). `filters_off`: the conditions the list was drawn without ('학력'), said in the footer."""
+    goes to the seeker). `conditions`: how the list was drawn unlike the defaults, each a sentence of the footer."""
     import logging
 
     from fpdf import FPDF
@@ -215,11 +215,11 @@ def counselor_sheet(desired_job: str, region: str, items: list[SheetItem], map_o
         listed += 1
     if map_of and (map_png := map_of({item.rank for item in items[:listed]})):
         pdf.image(io.BytesIO(map_png), x=140, y=12, w=58)
-    pdf.set_y(-16 - 6 * (bool(left_out) + bool(withdrawn) + bool(filters_off)))
+    conditions = conditions or []
+    pdf.set_y(-16 - 6 * (bool(left_out) + bool(withdrawn) + len(conditions)))
     pdf.set_font("Nanum", "", small - 1)
-    if filters_off:  # the page says it; the paper the seeker takes home says it too
-        pdf.cell(0, 6, f"{' · '.join(filters_off)} 조건을 따지지 않고 고른 목록입니다: 지원 전에 조건을 확인하세요.",
-                 align="C", new_x="LMARGIN", new_y="NEXT")
+    for line in conditions:  # the page says it; the paper the seeker takes home says it too
+        pdf.cell(0, 6, line, align="C", new_x="LMARGIN", new_y="NEXT")
     if left_out:
         pdf.cell(0, 6, f"다른 직종 공고 {left_out}건은 싣지 않았습니다 (희망 직종과 달라 추천 근거가 약함).", align="C",
                  new_x="LMARGIN", new_y="NEXT")
@@ -299,5 +299,10 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         return list_map_png(origin, radius_km, [p for p in points if p[0] in ranks], large=False)
 
     desired = seeker.desired_job_name or keco.middle_name(seeker.desired_occupation)
-    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn,
-                           switched_off(guarded))
+    conditions = []
+    if off := switched_off(guarded):
+        conditions.append(f"{' · '.join(off)} 조건을 따지지 않고 고른 목록입니다: 지원 전에 조건을 확인하세요.")
+    if widened(guarded, seeker.place.sido, radius_km):
+        conditions.append(f"거리 반경을 기본 {radius_text(usual_radius(seeker.place.sido))}보다 넓혀 "
+                          f"{radius_text(radius_km)} 안에서 고른 목록입니다.")
+    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn, conditions)
