@@ -249,5 +249,5 @@ def test_a_seekers_code_stays_when_a_later_file_repeats_the_wish_without_it(tmp_
     assert s.seeker("s:S1").desired_occupation == "024"
     ingest_file(s, write_csv(tmp_data / "b.csv", [row]), "seekers-csv", source="s")
     assert s.seeker("s:S1").desired_occupation == "024"
-    ingest_file(s, write_csv(tmp_data / "c.csv", [{**row, "desired_job_name": "달 기지 정비 보조"}]), "seekers-csv", source="s")
+    ingest_file(s, write_csv(tmp_data / "c.csv", [{**row, "desired_job_name": "화성 탐사 기지 보조"}]), "seekers-csv", source="s")
     assert s.seeker("s:S1").desired_occupation == ""  # a new wish: its own (missing) code, not the old one

@@ -75,7 +75,7 @@ def test_the_sheet_footer_says_the_radius_was_widened_as_the_readme_says(tmp_dat
 # ---------------------------------------------------------------- seekers stored without a code
 def test_a_predicted_code_for_the_old_wish_stays_when_the_seeker_changes_to_a_new_unmapped_wish(tmp_data):
     """A seeker wished '우주 비행 조종 보조' (no table reaches it); W-BERT coded it (소프트웨어, 'predicted'). A later
-    file says the seeker now wants '달 기지 정비 보조' (no table reaches it either): the seeker keeps 소프트웨어, W-BERT's
+    file says the seeker now wants '화성 탐사 기지 보조' (no table reaches it either): the seeker keeps 소프트웨어, W-BERT's
     guess for the old wish, and is never predicted again (it has a code). 희망 직종 우선 and 직종 일치 ('같은 직종
     (소프트웨어) (예측)') then rank and explain by a wish the seeker no longer has. The commit says 'a new wish comes
     without the old code'; that holds only for a file's code."""
@@ -85,10 +85,10 @@ def test_a_predicted_code_for_the_old_wish_stays_when_the_seeker_changes_to_a_ne
     ingest_file(s, write_csv(tmp_data / "a.csv", [UNMAPPED_ROW]), "seekers-csv", source="s")
     autocode(s, Fake({"우주 비행 조종 보조": ("024", 0.95)}))
     assert s.seeker("s:S1").desired_occupation == "024" and s.seeker("s:S1").occupation_source == "predicted"
-    ingest_file(s, write_csv(tmp_data / "b.csv", [{**UNMAPPED_ROW, "desired_job_name": "달 기지 정비 보조"}]),
+    ingest_file(s, write_csv(tmp_data / "b.csv", [{**UNMAPPED_ROW, "desired_job_name": "화성 탐사 기지 보조"}]),
                 "seekers-csv", source="s")
     now = s.seeker("s:S1")
-    assert now.desired_job_name == "달 기지 정비 보조"
+    assert now.desired_job_name == "화성 탐사 기지 보조"
     assert now.desired_occupation == "", (now.desired_occupation, now.occupation_source)
     assert "s:S1" in {r.id for r in uncoded(s)}  # the new wish waits for its own prediction
 

@@ -84,12 +84,12 @@ def test_the_result_table_shows_key_columns_and_the_rest_goes_to_the_detail(engi
     assert columns == KEY_COLUMNS["posting"]
     assert {"근거", "필터", "급여", "학력", "경력", "공고번호"}.isdisjoint(columns)
     badges = set(frame["직종 일치"])
-    assert badges <= {"같은 중분류", "같은 대분류", "다름"} and badges
+    assert badges <= {"같은 중분류", "같은 대분류", "다름", "직종 미상"} and badges  # 미상: no code the table reaches
     detail = detail_rows(frame, frame["id"].iloc[0], "posting")
     assert {"근거", "필터", "급여", "학력", "경력", "직종"} <= set(detail) and "id" not in detail
     # the badge reads the code table: the same middle category, the same major only, or neither
     posting = engine.corpus.postings[frame["id"].iloc[0]]
-    expected = ("같은 중분류" if posting.middle_code == seeker.middle_code else
+    expected = ("직종 미상" if not posting.major_code else "같은 중분류" if posting.middle_code == seeker.middle_code else
                 "같은 대분류" if posting.major_code == seeker.major_code else "다름")
     assert category_match(seeker, posting) == expected
 
