@@ -20,15 +20,14 @@ from .geo.naming import radius_text
 FILTER_LABELS = {"distance": "거리", "education": "학력", "career": "경력", "disability": "장애유형"}  # as lists say them
 
 
-def usual_radius(sido: str | None) -> float:
-    """The default radius for an origin in `sido` (20 km in 서울·인천·경기, 40 km elsewhere)."""
-    return FilterSettings().radius(sido)
-
-
-def widened(settings: FilterSettings, sido: str | None, radius_km: float | None) -> bool:
-    """Whether a list was drawn with a radius (`radius_km`, its report's; None where none applied: a 시도-level or
-    unplaced origin) wider than the default for its origin: a link's ckm=200 is as easy to miss as a switch."""
-    return settings.distance and radius_km is not None and radius_km > usual_radius(sido)
+def widened(settings: FilterSettings, sido: str | None, radius_km: float | None) -> str | None:
+    """'거리 반경을 기본 20 km보다 넓혀 200 km 안에서' when a list was drawn with a radius (`radius_km`, its report's;
+    None where none applied: a 시도-level or unplaced origin) wider than the default for its origin (20 km in
+    서울·인천·경기, 40 km elsewhere), else None: a link's ckm=200 is as easy to miss as a switch."""
+    usual = FilterSettings().radius(sido)
+    if not (settings.distance and radius_km is not None and radius_km > usual):
+        return None
+    return f"거리 반경을 기본 {radius_text(usual)}보다 넓혀 {radius_text(radius_km)} 안에서"
 
 
 def switched_off(settings: FilterSettings) -> list[str]:

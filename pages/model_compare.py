@@ -36,7 +36,7 @@ if query is not None:
                                    radius_km=report.radius_km):
             st.warning(off, icon="⚠️")
         only = unique_items(lists)
-        st.caption(f"필터 통과 후보 {next(iter(frames.values())).report.kept:,}건 (모든 모델 동일)")
+        st.caption(f"필터 통과 후보 {report.kept:,}건 (모든 모델 동일)")
         names = list(lists)
         for start in range(0, len(names), 2):  # two lists a row: full titles at 1280 px (four columns cut them)
             for col, name in zip(st.columns(2), names[start:start + 2]):

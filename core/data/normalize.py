@@ -353,11 +353,12 @@ class Salary:
         compares at; a range whose ends print alike prints once."""
         if self.monthly_min is None:
             return WAGE_TYPE_LABELS.get(self.wage_type, "회사내규")
-        month = _span(*(f"{m / 10000:,.0f}" for m in (self.monthly_min, self.monthly_max or self.monthly_min)), "만원")
+        ends = (self.monthly_min, self.monthly_max or self.monthly_min)
+        month = _span(*(f"{m / 10000:,.0f}" for m in ends), "만원")
         factor = _MONTHLY_FACTOR.get(self.wage_type, 1)
         if factor == 1:
             return f"월 {month}"
-        own = [m / factor for m in (self.monthly_min, self.monthly_max or self.monthly_min)]
+        own = [m / factor for m in ends]
         amounts = (_span(*(f"{a / 10000:,.0f}" for a in own), "만원") if self.wage_type == "yearly"
                    else _span(*(f"{a:,.0f}" for a in own), "원"))
         return f"{WAGE_TYPE_LABELS[self.wage_type]} {amounts} (월 {month} 환산)"

@@ -8,9 +8,9 @@ from ..data.export import csv_bytes
 from ..data.kinds import RELEVANCE_LABELS, grade
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
-from ..filters import FILTER_LABELS, FilterSettings, switched_off, usual_radius, widened
-from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text
-from .relevance import plain_reason, predicted_mark, relevant
+from ..filters import FILTER_LABELS, FilterSettings, switched_off, widened
+from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text, same_sigungu
+from .relevance import occupation_label, plain_reason, predicted_mark, relevant
 
 
 def explanation_text(expl: dict) -> str:
@@ -31,13 +31,6 @@ def posting_row(p: Posting) -> dict:
             "지역": place_name(p.place, p.display_region),
             "학력": p.education_label, "경력": p.career_label, "급여": p.salary_label,
             "직종": occupation_label(p), "마감일": p.close_date}
-
-
-def occupation_label(record) -> str:
-    """The record's middle 직종 name, with '(예측)' when W-BERT auto-coding gave it (#25)."""
-    code = record.occupation_code
-    name = keco.middle_name(code) if code else ""
-    return f"{name} (예측)" if name and record.code_predicted else name
 
 
 def seeker_row(s: Seeker) -> dict:
@@ -151,7 +144,7 @@ def filter_badges(passed: dict[str, str], origin=None, place=None) -> str:
     there was false, beside the 거리 column's '같은 시군구')."""
     out = []
     for name, value in passed.items():
-        if name == "distance" and distance_text(0.0, origin, place) == SAME_SIGUNGU and "≤" in value:
+        if name == "distance" and same_sigungu(origin, place) and "≤" in value:
             value = f"{SAME_SIGUNGU} ✓"
         label = FILTER_LABELS[name]
         out.append(value if value.startswith(label) else f"{label} {value}")
@@ -188,10 +181,8 @@ def filters_off_note(filters: FilterSettings, target: str, disability: bool = Tr
     parts = []
     if off:
         parts.append(f"{' · '.join(off)} 필터가 꺼져 있어, 그 조건에 맞지 않는 {noun}도 목록에 있습니다")
-    sido = getattr(getattr(query, "place", None), "sido", None)
-    if widened(filters, sido, radius_km):
-        parts.append(f"거리 반경을 기본 {radius_text(usual_radius(sido))}보다 넓혀 {radius_text(radius_km)} 안에서 골라, "
-                     f"먼 {noun}도 목록에 있습니다")
+    if wider := widened(filters, getattr(getattr(query, "place", None), "sido", None), radius_km):
+        parts.append(f"{wider} 골라, 먼 {noun}도 목록에 있습니다")
     if disability and not filters.disability:
         parts.append("장애유형 적합성 필터가 꺼져 있어, 장애유형에 맞지 않는 " + (
             "공고도 목록에 있습니다 (출력 안내문에는 넣지 않습니다)" if target == "posting" else "구직자도 목록에 있습니다"))

@@ -5,7 +5,7 @@ from ..data import keco
 from ..data.normalize import career_phrase, education_phrase
 from ..data.records import Posting, Seeker
 from ..geo.places import haversine_km
-from .relevance import predicted_mark
+from .relevance import occupation_label
 
 DUTY_CHARS = 220  # a card shows this much of the duties; the whole text is one click away in the record pages
 
@@ -37,7 +37,7 @@ def judging_card(query, item) -> dict[str, str]:
         conditions = [item.salary_label, item.workdayWorkhrCont, item.empType or item.holidayTpNm,
                       education_phrase(item.education_label), career_phrase(item.career_label)]
         return {"제목": item.title or keco.middle_name(item.occupation) or "제목 없음",
-                "직종": (keco.middle_name(item.occupation) + predicted_mark(item)) if item.occupation else "미분류",
+                "직종": occupation_label(item) or "미분류",
                 "직무": _short(item.jobCont) or "직무 설명 없음",
                 "조건": " · ".join(c for c in conditions if c and c.strip()),
                 "근무지": place_text(item), "거리": distance_text(query, item)}
@@ -45,7 +45,7 @@ def judging_card(query, item) -> dict[str, str]:
     conditions = [f"희망임금 {item.desired_wage}" if item.desired_wage else "", education_phrase(item.education_label),
                   career_phrase(item.career_label), item.filter_disability]
     return {"제목": item.desired_job_name or keco.middle_name(item.desired_occupation) or "희망직종 미상",
-            "직종": (keco.middle_name(item.desired_occupation) + predicted_mark(item)) if item.desired_occupation else "미분류",
+            "직종": occupation_label(item) or "미분류",
             "직무": _short(item.desired_duties) or "희망 직무 설명 없음",
             "조건": " · ".join(c for c in conditions if c),
             "근무지": place_text(item) + (f" (희망: {item.desired_region})" if item.desired_region else ""),

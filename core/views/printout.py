@@ -19,9 +19,9 @@ import pandas as pd
 
 from .. import clock
 from ..data.normalize import career_phrase, education_phrase
-from ..filters import FilterSettings, switched_off, usual_radius, widened
+from ..filters import FilterSettings, switched_off, widened
 from ..geo import mapdata
-from ..geo.naming import distance_text, radius_text
+from ..geo.naming import distance_text
 
 
 @lru_cache(maxsize=2)
@@ -302,7 +302,6 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
     conditions = []
     if off := switched_off(guarded):
         conditions.append(f"{' · '.join(off)} 조건을 따지지 않고 고른 목록입니다: 지원 전에 조건을 확인하세요.")
-    if widened(guarded, seeker.place.sido, radius_km):
-        conditions.append(f"거리 반경을 기본 {radius_text(usual_radius(seeker.place.sido))}보다 넓혀 "
-                          f"{radius_text(radius_km)} 안에서 고른 목록입니다.")
+    if wider := widened(guarded, seeker.place.sido, radius_km):
+        conditions.append(f"{wider} 고른 목록입니다.")
     return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn, conditions)

@@ -11,7 +11,7 @@ dev (`core.evaluation.calibration.choose_floor`).
 from __future__ import annotations
 
 from ..data import keco
-from ..geo.naming import SAME_SIGUNGU, distance_text
+from ..geo.naming import SAME_SIGUNGU, same_sigungu
 
 DIVIDER = "여기부터 다른 직종"
 
@@ -30,6 +30,13 @@ def relevant(query, item, strength: int | None, floor: int) -> bool:
 def predicted_mark(*records) -> str:
     """' (예측)' when any of `records` holds a 직종 W-BERT guessed (#25): a comparison built on a guess says so."""
     return " (예측)" if any(getattr(r, "code_predicted", False) for r in records) else ""
+
+
+def occupation_label(record) -> str:
+    """The record's middle 직종 name, with '(예측)' when W-BERT auto-coding gave it (#25); '' when unknown."""
+    code = record.occupation_code
+    name = keco.middle_name(code) if code else ""
+    return name + predicted_mark(record) if name else ""
 
 
 def occupation_phrase(query, item) -> str:
@@ -53,8 +60,8 @@ def plain_reason(query, item, rec) -> str:
     Model evidence (shared morphemes, field similarity) is not here: analysts open it apart."""
     parts = [occupation_phrase(query, item)]
     if rec.distance_km is not None:  # '같은 시군구' where both sit on its centre ('1 km 이내' was false there)
-        near = distance_text(rec.distance_km, getattr(query, "place", None), getattr(item, "place", None))
-        parts.append(near if near == SAME_SIGUNGU else f"{rec.distance_km:.0f} km" if rec.distance_km >= 1 else "1 km 이내")
+        near = same_sigungu(getattr(query, "place", None), getattr(item, "place", None))
+        parts.append(SAME_SIGUNGU if near else f"{rec.distance_km:.0f} km" if rec.distance_km >= 1 else "1 km 이내")
     passed = rec.filters_passed
     if "education" in passed:
         required = item.education_label if hasattr(item, "edu_min") else query.education_label
