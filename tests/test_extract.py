@@ -192,6 +192,31 @@ def test_what_lies_past_the_last_part_is_flagged_as_unread(tmp_data):
     assert any("LLM이 읽지 않음" in flag for flag in got["result"]["flags"])
 
 
+def test_a_part_without_an_answer_keeps_the_other_parts_exclusions_and_holds_the_posting_for_review(tmp_data):
+    """One part of a long posting whose answer never validated used to fail the whole extraction: the danger another
+    part's answer named was lost with it. Now the answered parts stand, their exclusions count, and the posting is
+    held for review (its 'suitable' unproven), with a flag naming the part the LLM did not read."""
+    p = sample_posting(jobCont="문서 정리와 자료 입력 " * 1500 + LONG_DANGER)
+
+    def garbage_for_page_one(body: dict) -> str:
+        return "이건 JSON이 아님" if "아주 작은 글씨" in body["messages"][1]["content"] else judge_by_part(body)
+
+    with FakeOpenAI(answer=garbage_for_page_one) as srv:
+        store = Store()
+        got = extract_posting(store, p, "llm", srv.config(retries=2))
+    assert got["status"] == "conflict" and got["result"]["failed_parts"] == 1
+    assert {t["type"] for t in got["result"]["unsuitable_types"]} == {"청각장애(중증)"}
+    assert any("LLM 응답을 받지 못해 읽지 않음" in flag for flag in got["result"]["flags"])
+    assert "청각장애(중증)" in unsuitable_map(store)["t:1"]
+
+
+def test_a_posting_whose_every_part_fails_is_recorded_as_failed(tmp_data):
+    p = sample_posting(jobCont="문서 정리와 자료 입력 " * 1500 + LONG_DANGER)
+    with FakeOpenAI(answer=lambda body: "이건 JSON이 아님") as srv:
+        got = extract_posting(Store(), p, "llm", srv.config(retries=2))
+    assert got["status"] == "failed" and "2회 시도 모두 실패" in got["error"]
+
+
 def test_llm_timeouts_are_recorded_as_failed_never_as_truth(tmp_data):
     with FakeOpenAI([("sleep", 1.5)] * 3) as srv:
         store = Store()

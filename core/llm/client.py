@@ -56,24 +56,36 @@ def make_client(cfg: LLMConfig):
 
 def extract_llm(p: Posting, cfg: LLMConfig, client=None) -> tuple[PostingExtraction, dict]:
     """One LLM answer, validated; an invalid answer is asked again, up to `cfg.retries` times. A posting longer
-    than one request is read in parts and their answers merged (`merge_parts`): the meta says how many parts, and
-    how many characters were left unread past the last."""
+    than one request is read in parts and their answers merged (`merge_parts`): the meta says how many parts, how
+    many characters were left unread past the last, and how many parts got no answer (`failed_parts`,
+    `failed_chars`). A part that fails does not throw away the others' exclusions (they only add up); only when
+    every part fails is the posting's extraction a failure."""
     masked, pii = mask_pii(posting_source_text(p))  # masked whole, then split: a split never leaves a number unmasked
     parts, unread = request_parts(masked, cfg.max_request_chars, cfg.max_request_parts)
     schema = PostingExtraction.model_json_schema()
     client = client or make_client(cfg)
-    answers, attempts, errors = [], 0, []
+    answers, attempts, errors, failed = [], 0, [], []
     for part in parts:
-        answer, tries, invalid = ask_validated(
-            cfg, client,
-            [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": part}],
-            {"type": "json_schema", "json_schema": {"name": "posting_extraction", "schema": schema}},
-            lambda content, shown=part: validate_answer(content, shown))
+        try:
+            answer, tries, invalid = ask_validated(
+                cfg, client,
+                [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": part}],
+                {"type": "json_schema", "json_schema": {"name": "posting_extraction", "schema": schema}},
+                lambda content, shown=part: validate_answer(content, shown))
+        except LLMFatal:
+            raise
+        except LLMError as e:
+            if len(failed) + 1 == len(parts):  # no part answered: the posting's extraction failed
+                raise
+            failed.append(len(part))
+            errors.append(f"{len(answers) + len(failed)}번째 부분: {e}")
+            continue
         answers.append(answer)
         attempts += tries
         errors += invalid
     return merge_parts(answers), {"attempts": attempts, "pii_masked": pii, "errors": errors, "parts": len(parts),
-                                  **({"unread_chars": unread} if unread else {})}
+                                  **({"unread_chars": unread} if unread else {}),
+                                  **({"failed_parts": len(failed), "failed_chars": sum(failed)} if failed else {})}
 
 
 def request_parts(text: str, limit: int, most: int) -> tuple[list[str], int]:

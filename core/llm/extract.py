@@ -92,12 +92,17 @@ def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | Non
         return failed
     final = answers[0] if runs == 1 else majority(answers)
     found = conflicts(final, p, posting_source_text(p))
-    unread = meta.get("unread_chars", 0)
+    unread, failed = meta.get("unread_chars", 0), meta.get("failed_parts", 0)
     flags = cross_check(final, p) + ([f"공고가 길어 끝의 {unread:,}자는 LLM이 읽지 않음 (규칙은 전체를 읽음)"] if unread else [])
+    if failed:
+        flags.append(f"{meta['parts']}개 부분 중 {failed}개({meta['failed_chars']:,}자)는 LLM 응답을 받지 못해 읽지 않음 "
+                     "(규칙은 전체를 읽음)")
     payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs, "flags": flags, "conflicts": found,
-               "pii_masked": meta.get("pii_masked", {}), "parts": meta.get("parts", 1), "unread_chars": unread}
-    # a text the LLM did not read to the end is held for review: its exclusions count, its 'suitable' is unproven
-    store.put_extraction(key, p.id, CONFLICT if found or unread else SETTLED, keep_earlier_exclusions(payload, earlier))
+               "pii_masked": meta.get("pii_masked", {}), "parts": meta.get("parts", 1), "unread_chars": unread,
+               "failed_parts": failed}
+    # a text the LLM did not read whole is held for review: its exclusions count, its 'suitable' is unproven
+    store.put_extraction(key, p.id, CONFLICT if found or unread or failed else SETTLED,
+                         keep_earlier_exclusions(payload, earlier))
     return store.get_extraction(key)
 
 
