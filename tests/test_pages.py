@@ -79,6 +79,28 @@ def test_turning_distance_filter_off_lets_far_item_in(corpus):
     assert "거리 · 학력 · 경력 필터가 꺼져" in " ".join(w.value for w in at.warning)
 
 
+def test_the_csv_of_a_list_with_filters_off_says_so_on_every_row(corpus, monkeypatch):
+    """The page warns above a list whose hard filters a link switched off; the CSV a counselor downloads travels
+    without the page, and it said nothing. Each of its rows now carries the page's warning."""
+    import io
+
+    import pandas as pd
+
+    import ui.results
+
+    written = []
+    original = ui.results.to_csv_bytes
+    monkeypatch.setattr(ui.results, "to_csv_bytes", lambda frame, notes=(): written.append(original(frame, notes))
+                        or written[-1])
+    pid = next(p.id for p in corpus.postings.values() if p.place.sido in CAPITAL_REGION)
+    at = page("similar_postings", {"posting": pid, "model": "tfidf", "k": "10", "edu": "0", "career": "0"})
+    warned = next(w.value for w in at.warning if "필터가 꺼져" in w.value)
+    sheet = pd.read_csv(io.BytesIO(written[-1]), encoding="utf-8-sig")
+    assert list(sheet.columns)[0] == "주의" and (sheet["주의"] == warned).all()
+    at = page("similar_postings", {"posting": pid, "model": "tfidf", "k": "10"})
+    assert "주의" not in pd.read_csv(io.BytesIO(written[-1]), encoding="utf-8-sig").columns  # nothing to say: no column
+
+
 def test_deep_link_restores_view(corpus):
     sid = list(corpus.seekers)[3]
     at = page("seeker_postings", {"seeker": sid, "model": "tfidf", "k": "7", "dist": "0", "an": "kiwi"})

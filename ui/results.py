@@ -40,9 +40,11 @@ from .widgets import A11Y_SCALE, a11y_on, controls, escape_md, page_header, pick
 
 
 def results_view(engine: Engine, result: RecommendResult, query, target: str, key: str,
-                 direction: str | None = None, filters=None, state: ViewState | None = None) -> pd.DataFrame:
+                 direction: str | None = None, filters=None, state: ViewState | None = None,
+                 notes: tuple[str, ...] = ()) -> pd.DataFrame:
     """The list as a page shows it; returns the full frame (관련 included) for what the page adds below it. With
-    `state`, the opened row travels in the URL: a link opens the list with the same row's details."""
+    `state`, the opened row travels in the URL: a link opens the list with the same row's details. `notes`: the
+    warnings the page said above the list, carried into the CSV."""
     full = result_frame(engine.corpus, result, target, direction, query)
     if result.report.note:
         st.warning(result.report.note)
@@ -99,7 +101,7 @@ def results_view(engine: Engine, result: RecommendResult, query, target: str, ke
             st.markdown("\n".join(f"- **{escape_md(name)}**: {escape_md(value)}" for name, value in details.items()))
     else:
         st.caption("표의 행이나 지도의 점을 누르면 근거·필터·급여 등 자세한 내용이 여기에 열립니다.")
-    st.download_button("CSV 내려받기 (엑셀 호환)", to_csv_bytes(frame), file_name=f"joblens_{key}.csv",
+    st.download_button("CSV 내려받기 (엑셀 호환)", to_csv_bytes(frame, notes), file_name=f"joblens_{key}.csv",
                        mime="text/csv", key=f"{key}_csv")
     return full
 
@@ -176,7 +178,7 @@ def recommendation_page(direction: str) -> None:
     if state.prefer:
         st.caption(prefer_note(query))
     frame = results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction,
-                         filters=state.filters, state=state)
+                         filters=state.filters, state=state, notes=(closed or "", off or ""))
     if direction == "seeker->posting" and result.items:
         # made when the button is pressed (Streamlit calls `data` then), not on every view of the list; only the
         # items above the relevance floor go on paper, and the sheet says how many it left out

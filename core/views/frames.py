@@ -151,8 +151,17 @@ def filter_badges(passed: dict[str, str], origin=None, place=None) -> str:
     return " · ".join(out)
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A table as CSV through the one neutraliser (core/data/export.py): posting text is untrusted."""
+CSV_NOTE_COLUMN = "주의"
+
+
+def to_csv_bytes(frame: pd.DataFrame, notes: list[str] | tuple[str, ...] = ()) -> bytes:
+    """A table as CSV through the one neutraliser (core/data/export.py): posting text is untrusted. `notes`: what the
+    page said above the list (a hard filter off, a closed posting's query). A file travels without its page, so
+    each of its rows carries them, in a first column '주의'."""
+    said = " / ".join(n for n in notes if n)
+    if said:
+        frame = frame.copy()
+        frame.insert(0, CSV_NOTE_COLUMN, said)
     return csv_bytes([str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
 
 
