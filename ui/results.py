@@ -27,6 +27,7 @@ from core.views.frames import (
     result_frame,
     split_at_floor,
     to_csv_bytes,
+    unstated_disability_note,
     weak_list_advice,
 )
 from core.views.links import ViewState
@@ -153,9 +154,8 @@ def recommendation_page(direction: str) -> None:
         return
     with st.expander("기준 정보", expanded=False):
         record_card(query)
-    if not getattr(query, "disability_stated", True) and not getattr(query, "filter_disability", ""):  # as not disabled
-        st.warning("이 구직자의 기록에는 장애 정보가 없어, 장애가 없는 구직자로 보고 추천합니다. 장애가 있다면 구직자 "
-                   "기록(장애유형)을 고친 뒤 다시 여세요.", icon="♿")
+    if unstated := unstated_disability_note(query):
+        st.warning(unstated, icon="♿")
     if closed := closed_query_note(engine.corpus, query, direction):
         st.warning(closed, icon="📅")
     model = get_model(state.model, state.analyser)
@@ -178,7 +178,7 @@ def recommendation_page(direction: str) -> None:
     if state.prefer:
         st.caption(prefer_note(query))
     frame = results_view(engine, result, query, target, key=direction.replace("->", "_"), direction=direction,
-                         filters=state.filters, state=state, notes=(closed or "", off or ""))
+                         filters=state.filters, state=state, notes=(unstated or "", closed or "", off or ""))
     if direction == "seeker->posting" and result.items:
         # made when the button is pressed (Streamlit calls `data` then), not on every view of the list; only the
         # items above the relevance floor go on paper, and the sheet says how many it left out

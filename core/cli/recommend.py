@@ -16,6 +16,7 @@ from ..views.frames import (
     prefer_note,
     result_frame,
     split_at_floor,
+    unstated_disability_note,
     weak_list_advice,
 )
 from ..views.links import BOUNDS
@@ -68,7 +69,8 @@ def run(args) -> int:
     frame = result_frame(engine.corpus, result, args.target, direction, query)
     if result.report.note:  # e.g. a 시도-level place: 시도 membership instead of a distance
         print(f"※ {result.report.note}")
-    for note in (closed_query_note(engine.corpus, query, direction),  # as the pages say them above a list
+    for note in (unstated_disability_note(query),  # as the pages say them above a list
+                 closed_query_note(engine.corpus, query, direction),
                  filters_off_note(filters, args.target, disability=direction != "posting->posting", query=query,
                                   radius_km=result.report.radius_km)):
         if note:

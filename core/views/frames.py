@@ -210,6 +210,15 @@ def prefer_note(query) -> str:
     return "희망 직종 우선: 같은 중분류 직종, 같은 대분류 직종, 그 밖의 순서로 묶고 묶음 안은 모델 점수 순입니다."
 
 
+def unstated_disability_note(query) -> str | None:
+    """For a seeker whose record says nothing of a disability: the list is drawn as for a seeker without one (no
+    type to check a posting against), which the counselor must hear before reading it."""
+    if getattr(query, "disability_stated", True) or getattr(query, "filter_disability", ""):
+        return None
+    return ("이 구직자의 기록에는 장애 정보가 없어, 장애가 없는 구직자로 보고 추천합니다. 장애가 있다면 구직자 기록(장애유형)을 "
+            "고친 뒤 다시 여세요.")
+
+
 def closed_query_note(corpus, query, direction: str) -> str | None:
     """For 인재 추천 of a posting that is closed, withdrawn or past its closing date: the seekers listed cannot apply."""
     if direction != "posting->seeker" or corpus.is_open(query):
