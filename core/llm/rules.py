@@ -90,17 +90,30 @@ class Rule:
         return [f for f in found if f[2] or not self.named]
 
 
-_TYPE_NAME = r"(?:지체|뇌병변|시각|청각|언어|지적|자폐성?|정신|신장|심장|호흡기|간|안면|장루|요루|뇌전증|내부)"
+# '발달' (장애인복지법's umbrella of 지적장애 and 자폐성장애) and '간질' (뇌전증's name before 2014) as employers write them
+_TYPE_NAME = r"(?:지체|뇌병변|시각|청각|언어|지적|자폐성?|발달|정신|신장|심장|호흡기|간질|간|안면|장루|요루|뇌전증|내부)"
+_TYPE_GROUPS = {"발달": ("지적", "자폐성"), "간질": ("뇌전증",)}
 _SUBTYPE = r"(?:\s*\((?:상지|하지|전맹|저시력|농|난청)\))?"  # '지체(하지)장애인': a part of the type, not another one
 # a grade the employer names ('시각장애(중증)', '시각장애 1급'): the rule still refuses both grades (exclusions only add up)
 _GRADE = r"(?:\s*\((?:중증|경증|심한\s*장애|심하지\s*않은\s*장애|[1-6]\s*급)\)|\s*[1-6]\s*급)?"
+# one type or a list of them ('시각·청각', '청각 및 언어', '지체(하지)장애인 또는 청각'): the types a refusal names
+_TYPE_LIST = (rf"{_TYPE_NAME}{_SUBTYPE}(?:\s*(?:장애(?:인|자)?)?{_GRADE}\s*(?:[·,/]|및|와|과|또는|이나)\s*"
+              rf"{_TYPE_NAME}{_SUBTYPE})*")
+_VERB = r"(?:지원|채용|응시|근무)"
+# a refusal, and after it a negation that undoes it: '제외 대상이 아닙니다', '어렵지는 않습니다', '어려움이 없습니다',
+# '제외되지 않습니다', '불가능하지 않음', '채용 제한 없음'
+_REFUSAL = (rf"(?:(?:{_VERB}(?:자)?(?:이|가|은|는|도|하기)?\s*)?"
+            r"(?:불가|제외|안\s*됨|불허|사절|어렵|어려움|어려우|제한(?!적)|곤란|부적합)"
+            rf"|{_VERB}\s*(?:할\s*수\s*없|하지\s*않))")
+_UNDONE = (r"(?!\s*(?:[이가은는]\s*)?(?:능\s*)?(?:되|하)?\s*(?:지|진|지는|지도)?\s*(?:않|없|아님|아니|아닙)"
+           r"|\s*대상\s*(?:이|은|는|도)?\s*아)")
 
 
 def named_types(names: str) -> tuple[str, ...]:
     """The types a list of names means, each at both grades: '시각' → 시각장애(경증), 시각장애(중증); '지적' →
     지적장애; '신장' → 내부장애; '시각·청각' → both types."""
     labels = []
-    for name in re.findall(_TYPE_NAME, names):
+    for name in (n for found in re.findall(_TYPE_NAME, names) for n in _TYPE_GROUPS.get(found, (found,))):
         try:
             labels += [disability_label(name, g) for g in ("경증", "중증")]
         except FieldError:
@@ -132,12 +145,15 @@ RULES: list[Rule] = [
     # ('청각장애인도 지원 불가', '시각장애인의 경우 채용이 어렵습니다', '지체(하지)장애인 불가' alike)
     # a negation after the refusal refuses nothing: '제외 대상이 아닙니다', '어렵지는 않습니다', '어려움이 없습니다',
     # '제외되지 않습니다', '불가능하지 않음'
-    Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_NAME}{_SUBTYPE}(?:\s*(?:장애(?:인|자)?)?{_GRADE}\s*"
-         rf"(?:[·,/]|및|와|과|또는|이나)\s*{_TYPE_NAME}{_SUBTYPE})*)\s*장애(?:인|자)?(?:\s*분들?|들)?{_SUBTYPE}{_GRADE}"
-         r"(?:은|는|도|의\s*경우(?:에도|에는?|는|도)?|의)?\s*"
-         r"(?:(?:지원|채용|응시|근무)(?:이|가|은|는|도)?)?\s*(?:불가|제외|안\s*됨|불허|사절|어렵|어려움)"
-         r"(?!\s*(?:[이가은는]\s*)?(?:능\s*)?(?:되|하)?\s*(?:지|진|지는|지도)?\s*(?:않|없|아님|아니|아닙)"
-         r"|\s*대상\s*(?:이|은|는|도)?\s*아)", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
+    # ('청각장애인은 지원할 수 없습니다', '채용하지 않습니다', '근무 곤란', '부적합', '청각장애를 가진 분은 지원 불가',
+    # '청각장애인을 제외한 장애인 채용', '청각장애 (지원 불가)' alike), and a refusal followed by the types it names
+    # ('지원 불가 장애유형: 청각장애')
+    Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_LIST})\s*장애(?:인|자)?"
+         r"(?:\s*분들?|들|\s*(?:을|를)\s*가진\s*(?:분|사람|자)들?)?"
+         rf"{_SUBTYPE}{_GRADE}(?:은|는|도|을|를|의\s*경우(?:에도|에는?|는|도)?|의)?\s*(?:[(\[]\s*)?{_REFUSAL}{_UNDONE}",
+         reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
+    Rule("TXT-DECLARED-LIST", "text", rf"{_VERB}?\s*(?:불가|제외|제한)\s*(?:대상\s*)?(?:장애\s*)?(?:유형\s*)?[:：]\s*"
+         rf"({_TYPE_LIST})\s*장애", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
     # duties and conditions in the text
     Rule("TXT-DRIVE", "text", r"운전(원|기사|면허)|배송 기사|지게차|굴착기", unsuitable=G("뇌전증장애") + G("시각장애"), reason="차량·장비 운전"),
     Rule("TXT-PHONE", "text", r"전화 ?(상담|응대)|콜센터|텔레마케|인바운드|아웃바운드", unsuitable=G("청각장애") + G("언어장애"), reason="전화 상담 업무"),
@@ -160,7 +176,7 @@ RULES: list[Rule] = [
 ]
 # what a stored rules answer was read by: an answer is for these rules only, so a changed rule reads every text again
 # (an older answer still adds its exclusions: they only add up)
-RULES_CODE_VERSION = 3  # raise when `extract_rules` or `Rule.search` reads differently with the same patterns
+RULES_CODE_VERSION = 4  # raise when `extract_rules` or `Rule.search` reads differently with the same patterns
 RULES_MODEL = "rules:" + hashlib.sha1(f"{RULES_CODE_VERSION}{RULES!r}".encode()).hexdigest()[:10]
 
 

@@ -34,14 +34,16 @@ class TypeJudgement(BaseModel):
 
 
 def type_labels(written: object) -> list:
-    """The legal labels an answer's type means: itself when it is one; '시각 장애(중증)', '시각장애(심한 장애)' and
-    '시각장애(1급)' as '시각장애(중증)'; a graded type named without its grade ('시각장애', as an employer writes it)
-    as both grades. Anything else (not a string, not a legal type) is returned as written, for the schema to refuse."""
+    """The legal labels an answer's type means: itself when it is one; '시각 장애(중증)', '시각장애(심한 장애)',
+    '시각장애(심함)', '시각장애 중증', '시각장애인(중증)' and '시각장애(1급)' as '시각장애(중증)'; a graded type named
+    without its grade ('시각장애', '시각장애인', as an employer writes it) as both grades. Anything else (not a
+    string, not a legal type) is returned as written, for the schema to refuse."""
     if not isinstance(written, str) or written in DISABILITY_TYPES or "보청" in written:  # a file's typo, not an answer's
         return [written]
-    kind, grades = written, ("경증", "중증")
-    if m := re.fullmatch(r"(.+?)\s*\((.+)\)\s*", written):
-        kind, grades = m.group(1), (m.group(2),)  # the grade as written ('심한 장애', '1급'): normalize reads it
+    text = re.sub(r"장애\s*(?:인|자)(?![가-힣])", "장애", written.strip())  # '시각장애인', as the posting names them
+    kind, grades = text, ("경증", "중증")
+    if m := re.fullmatch(r"(.+?)\s*\((.+)\)", text) or re.fullmatch(r"(.+?장애)\s+(\S+)", text):
+        kind, grades = m.group(1), (m.group(2),)  # the grade as written ('심한 장애', '1급', '중증'): normalize reads it
     try:
         labels = list(dict.fromkeys(disability_label(kind, g) for g in grades))
     except FieldError:
