@@ -113,8 +113,10 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
 # holds 고졸, not 전문대; '고졸(대학 중퇴)' holds 고졸)
 # ('전문대학 중퇴', '4년제 대학 중퇴', '대학교 3학년 중퇴', '대학원 석사과정 수료': the rest of the school's name, its
 # year or its course may stand between)
-_NOT_FINISHED = re.compile(r"(?:[\s()]|대학교?|대학원|학교?|과정|석사|박사|\d\s*학년)*(?:졸업\s*)?"
-                           r"(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예|자퇴|제적|퇴학)")
+# ('대학생', '대학원생', '대학교 3학년', '4년제 대학 2학년': a student, or a year of study, without such a word)
+_STUDY_WORDS = r"(?:[\s()]|대학교?|대학원|학교?|과정|석사|박사|\d\s*학년)*"
+_NOT_FINISHED = re.compile(rf"{_STUDY_WORDS}(?:졸업\s*)?(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예|자퇴|제적|퇴학)"
+                           rf"|{_STUDY_WORDS}\d\s*학년(?!\s*졸업)|생(?![가-힣])")
 _HELD_COLLEGE = re.compile(r"(?:대학|대졸)\s*\(?\s*[23]\s*년")
 _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
                Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
@@ -204,7 +206,9 @@ def _checked_months(months: int, field: str, value: object) -> int:
     return months
 
 
-_NO_EXPERIENCE = re.compile(r"경력\s*(?:없|미보유|0\s*(?:년|개월)(?!\s*이상))|무경력|미경력")
+# ('경력 무', '경력: 무', '경력 X', '0년': how intake forms write it; '경력무관' is not one)
+_NO_EXPERIENCE = re.compile(r"경력\s*[:：]?\s*(?:없|미보유|0\s*(?:년|개월)(?!\s*이상)|[무xX×](?![가-힣a-zA-Z]))|무경력|미경력"
+                            r"|^\s*0\s*(?:년|개월)\s*$")
 _REFUSED = re.compile(r"불가|제외|안\s*됨|불허|사절")  # '무경력자 지원불가': a posting refusing them
 # '(신입 불가)', '신입은 지원 불가': only a particle between, so '신입(경력 불가)' stays a posting for newcomers
 _NEW_REFUSED = re.compile(r"신입(?:자|사원)?(?:은|는|도)?(?:\s*[·,/]\s*(?!경력)[가-힣]{1,3})?\s*(?:지원|채용)?\s*"
@@ -257,7 +261,9 @@ _FULL_DATE = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*[-./년]\s*(\d{1,2})\s*[-./월]
 _MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})(?!\d)")
 # Excel's US locale: '12/31/2024' (month first; day first when the first number cannot be a month). Read as a
 # month-day, its own year was ignored and a posting closed two years ago stayed open
-_MONTH_DAY_YEAR = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})(?!\d)")
+# and its short form 'm/d/yy' ('3/15/25'): the year is the last number wherever the Korean 'yy/mm/dd' cannot be
+# read ('12/31/24'; a one-digit first number), else the Korean reading stands ('24/05/01')
+_MONTH_DAY_YEAR = re.compile(r"(?<!\d)(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4}|\d{2})(?!\d)")
 _WEEKDAY = re.compile(r"\s*\(\s*([월화수목금토일])\s*\)")
 DATE_YEARS = (1990, 2100)  # postings and registrations outside these years are typing errors, not history
 
@@ -282,6 +288,24 @@ def year_by_weekday(month: int, day: int, weekday: str, today: date | None = Non
     return ""
 
 
+def _ymd(m: re.Match) -> tuple[int, int, int]:
+    """(year, month, day) as a date match writes them: a US 'm/d/y' (day first when the first number cannot be a
+    month), or year first."""
+    if m.re is _MONTH_DAY_YEAR:
+        first, second = int(m.group(1)), int(m.group(2))
+        y, mo, d = m.group(3), *((first, second) if first <= 12 else (second, first))
+    else:
+        y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
+    return int(y) + (2000 if len(y) == 2 else 0), int(mo), int(d)
+
+
+def _calendar_date(m: re.Match) -> date | None:
+    try:
+        return date(*_ymd(m))
+    except ValueError:
+        return None
+
+
 def parse_date(value: object, field: str = "date", last: bool = False, today: date | None = None) -> str:
     """'23-04-29', '채용시까지  23-04-29', '24/05/01', '2026-11-03', '20261103' → ISO '2023-04-29'.
 
@@ -295,18 +319,16 @@ def parse_date(value: object, field: str = "date", last: bool = False, today: da
     text = clean_text(value)
     if not text or text in {"-", "nan", "None"}:
         return ""
-    found = sorted([*_FULL_DATE.finditer(text), *_MONTH_DAY_YEAR.finditer(text)], key=lambda m: m.start())
+    at: dict[int, re.Match] = {}  # one reading per place: the Korean one where it is a date, else the US one
+    for m in sorted([*_FULL_DATE.finditer(text), *_MONTH_DAY_YEAR.finditer(text)],
+                    key=lambda m: (m.start(), _calendar_date(m) is None)):
+        at.setdefault(m.start(), m)
+    found = list(at.values())
     m = found[-1 if last else 0] if found else None
     if m:
-        if m.re is _MONTH_DAY_YEAR:
-            first, second = int(m.group(1)), int(m.group(2))
-            y, mo, d = m.group(3), *((first, second) if first <= 12 else (second, first))
-        else:
-            y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
-        year = int(y) + (2000 if len(y) == 2 else 0)
-        try:
-            day = date(year, int(mo), int(d))
-        except ValueError:
+        year = _ymd(m)[0]
+        day = _calendar_date(m)
+        if day is None:
             if _OPEN_ENDED.search(text):
                 return ""
             raise FieldError(field, value, "달력에 없는 날짜") from None
@@ -517,9 +539,9 @@ def _grade(text: str) -> str:
     """'중증' / '경증' from what a file or an LLM answer writes for the degree of a disability ('심한', '2급',
     '심하지않은 장애' …); '' when unknown."""
     squeezed = re.sub(r"\s+", "", text).removesuffix("장애")
-    if squeezed in {"중증", "심한", "장애의정도가심한", "1", "2", "3", "1급", "2급", "3급"}:
+    if squeezed in {"중증", "심한", "심함", "장애의정도가심한", "1", "2", "3", "1급", "2급", "3급"}:
         return "중증"
-    if squeezed in {"경증", "심하지않은", "장애의정도가심하지않은", "4", "5", "6", "4급", "5급", "6급"}:
+    if squeezed in {"경증", "심하지않은", "심하지않음", "장애의정도가심하지않은", "4", "5", "6", "4급", "5급", "6급"}:
         return "경증"
     return ""
 
