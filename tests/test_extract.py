@@ -206,7 +206,7 @@ def test_a_part_without_an_answer_keeps_the_other_parts_exclusions_and_holds_the
         got = extract_posting(store, p, "llm", srv.config(retries=2))
     assert got["status"] == "conflict" and got["result"]["failed_parts"] == 1
     assert {t["type"] for t in got["result"]["unsuitable_types"]} == {"청각장애(중증)"}
-    assert any("LLM 응답을 받지 못해 읽지 않음" in flag for flag in got["result"]["flags"])
+    assert any("LLM 응답을 받지 못해 읽지 않은 부분 1개" in flag for flag in got["result"]["flags"])
     assert "청각장애(중증)" in unsuitable_map(store)["t:1"]
 
 

@@ -115,8 +115,9 @@ _EDU_PATTERNS: list[tuple[str, Education]] = [
 # year or its course may stand between)
 # ('대학생', '대학원생', '대학교 3학년', '4년제 대학 2학년': a student, or a year of study, without such a word)
 _STUDY_WORDS = r"(?:[\s()]|대학교?|대학원|학교?|과정|석사|박사|\d\s*학년)*"
+# ('대졸 (3학년 편입)', '대학 4학년 (졸업)': a year of study with a 편입 or 졸업 later in the value is a graduate's)
 _NOT_FINISHED = re.compile(rf"{_STUDY_WORDS}(?:졸업\s*)?(?:중퇴|재학|수료|휴학|중도\s*(?:포기|탈락)|예정|유예|자퇴|제적|퇴학)"
-                           rf"|{_STUDY_WORDS}\d\s*학년(?!\s*졸업)|생(?![가-힣])")
+                           rf"|{_STUDY_WORDS}\d\s*학년(?![^,;/]*(?:졸업|편입))|생(?![가-힣])")
 _HELD_COLLEGE = re.compile(r"(?:대학|대졸)\s*\(?\s*[23]\s*년")
 _HELD_BELOW = {Education.DOCTOR: Education.MASTER, Education.MASTER: Education.UNIVERSITY,
                Education.UNIVERSITY: Education.HIGH, Education.COLLEGE: Education.HIGH, Education.HIGH: Education.MIDDLE,
@@ -293,6 +294,8 @@ def _ymd(m: re.Match) -> tuple[int, int, int]:
     month), or year first."""
     if m.re is _MONTH_DAY_YEAR:
         first, second = int(m.group(1)), int(m.group(2))
+        if first > 12 and len(m.group(3)) == 2:  # 'd/m/yy' is no Excel form: '25/06/31' is a Korean date mistyped
+            raise ValueError("no US reading")
         y, mo, d = m.group(3), *((first, second) if first <= 12 else (second, first))
     else:
         y, mo, d = (m.group(1), m.group(2), m.group(3)) if m.group(1) else (m.group(4), m.group(5), m.group(6))
@@ -326,13 +329,12 @@ def parse_date(value: object, field: str = "date", last: bool = False, today: da
     found = list(at.values())
     m = found[-1 if last else 0] if found else None
     if m:
-        year = _ymd(m)[0]
         day = _calendar_date(m)
         if day is None:
             if _OPEN_ENDED.search(text):
                 return ""
             raise FieldError(field, value, "달력에 없는 날짜") from None
-        if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
+        if not DATE_YEARS[0] <= day.year <= DATE_YEARS[1]:
             if _OPEN_ENDED.search(text):
                 return ""
             raise FieldError(field, value, f"연도가 비정상적임 ({DATE_YEARS[0]}~{DATE_YEARS[1]}년)")

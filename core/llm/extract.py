@@ -38,8 +38,8 @@ def extract_posting(store, p: Posting, extractor: str = "rules", cfg: LLMConfig 
     key = cache_key(p, extractor, answer_model(extractor, cfg, runs))
     stored = store.get_extraction(key)
     earlier = stored if stored and stored["status"] in (SETTLED, CONFLICT) else None  # a stored failure is no answer
-    if earlier and not refresh:
-        return earlier
+    if earlier and not refresh and not (earlier.get("result") or {}).get("failed_parts"):
+        return earlier  # an answer with a part the LLM never answered is asked again, its exclusions carried
     try:
         return _extract(store, key, p, extractor, cfg, runs, client, earlier)
     except LLMFatal:
@@ -80,11 +80,12 @@ def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | Non
         return store.get_extraction(key)
     if cfg is None:
         raise LLMError("LLM 설정이 없습니다 (JOBLENS_LLM_BASE_URL / JOBLENS_LLM_API_KEY 또는 secrets.toml [llm])")
-    answers, meta = [], {}
+    answers, metas = [], []
     try:
         for _ in range(runs):
             answer, meta = extract_llm(p, cfg, client)
             answers.append(answer)
+            metas.append(meta)
     except LLMError as e:
         failed = _failed(store, key, p, redact(str(e), cfg), earlier)
         if isinstance(e, LLMFatal):  # the next posting would fail alike: the caller stops the run
@@ -92,11 +93,13 @@ def _extract(store, key: tuple, p: Posting, extractor: str, cfg: LLMConfig | Non
         return failed
     final = answers[0] if runs == 1 else majority(answers)
     found = conflicts(final, p, posting_source_text(p))
-    unread, failed = meta.get("unread_chars", 0), meta.get("failed_parts", 0)
+    unread = meta.get("unread_chars", 0)  # the same split every run
+    failed = sum(m.get("failed_parts", 0) for m in metas)  # any run's: the majority counted a run that missed a part
     flags = cross_check(final, p) + ([f"공고가 길어 끝의 {unread:,}자는 LLM이 읽지 않음 (규칙은 전체를 읽음)"] if unread else [])
     if failed:
-        flags.append(f"{meta['parts']}개 부분 중 {failed}개({meta['failed_chars']:,}자)는 LLM 응답을 받지 못해 읽지 않음 "
-                     "(규칙은 전체를 읽음)")
+        chars = sum(m.get("failed_chars", 0) for m in metas)
+        flags.append(f"LLM 응답을 받지 못해 읽지 않은 부분 {failed}개({chars:,}자"
+                     + (f", {runs}회 실행 합계" if runs > 1 else "") + "): 다음 추출 때 다시 묻습니다 (규칙은 전체를 읽음)")
     payload = {**final.model_dump(), "agreement": agreement(answers), "runs": runs, "flags": flags, "conflicts": found,
                "pii_masked": meta.get("pii_masked", {}), "parts": meta.get("parts", 1), "unread_chars": unread,
                "failed_parts": failed}
@@ -136,7 +139,8 @@ def majority(answers: list[PostingExtraction]) -> PostingExtraction:
 
 def extract_all(store, postings: list[Posting], extractor: str = "rules", cfg: LLMConfig | None = None, runs: int = 1,
                 progress: Progress | None = None, refresh: bool = False) -> dict:
-    """Batch, resumable: cached answers are skipped (failures are asked again), so an interrupted run continues
+    """Batch, resumable: cached answers are skipped (failures, and answers with a part left unanswered, are asked
+    again), so an interrupted run continues
     where it stopped. A fault that every posting would meet alike (invalid key, quota) stops the run cleanly:
     the counts then carry `stopped` (why) and `resume_at` (the posting a re-run starts from)."""
     counts: dict = {SETTLED: 0, CONFLICT: 0, FAILED: 0}
