@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("JOBLENS_DATA", tempfile.mkdtemp())
 
-from core.llm.pii import mask_pii  # noqa: E402
+from core.text.pii import mask_pii  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "bounds.json"
 N = 40_000

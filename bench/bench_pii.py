@@ -28,9 +28,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.data.ingest import iter_records  # noqa: E402
-from core.llm.pii import mask_pii, normalise  # noqa: E402
 from core.llm.rules import posting_source_text  # noqa: E402
 from core.locations import here  # noqa: E402
+from core.text.pii import mask_pii, normalise  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "results" / "pii.json"
 HANGUL = "공일이삼사오육칠팔구"

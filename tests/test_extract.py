@@ -14,10 +14,10 @@ from core.data.store import Store
 from core.filters import FilterSettings
 from core.llm.client import LLMConfig
 from core.llm.extract import extract_posting
-from core.llm.pii import mask_pii
 from core.llm.rules import cross_check, extract_rules, posting_source_text
 from core.llm.schema import PostingExtraction, validate_answer
 from core.llm.suitability import apply_correction, unsuitable_map
+from core.text.pii import mask_pii
 
 SECRET = "sk-test-SECRET-KEY-123456"
 

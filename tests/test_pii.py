@@ -2,7 +2,7 @@
 (wages, dates, codes, times, ordinary words after '담당' or before '팀장') stays."""
 import pytest
 
-from core.llm.pii import mask_pii
+from core.text.pii import mask_pii
 
 LEAKED = [  # (text, the part that must not survive)
     ("연락처 +82-10-2345-6789 로", "6789"), ("Tel +82 10 2345 6789", "6789"), ("대표 (02) 123-4567", "4567"),

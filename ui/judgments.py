@@ -143,7 +143,7 @@ def judgment_report() -> None:
                 who = signed_in_user() or st.session_state.get("analyst", "").strip() or f"가져온 판정 ({upload.name})"
                 n = jd.import_qrels(store, upload.getvalue(), who, jd.direction_resolver(engine.corpus))
             st.session_state["judgments_uploaded"] = upload.file_id
-            st.success(f"판정 {n:,}건을 가져왔습니다.")
+            st.success(f"새 판정 {n:,}건을 가져왔습니다 (이미 저장된 판정은 그대로입니다).")
             marks = jd.load(store)
         except jd.JudgmentImportError as e:
             st.error(f"가져오지 않았습니다 (저장된 판정은 그대로): {e}")

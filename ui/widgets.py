@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import clock
-from core.geo.naming import place_name
+from core.geo.naming import place_name, seeker_region
 from core.models.registry import APP_MODELS, MODEL_LABELS, REGISTRY
 from core.text.analysers import ANALYSERS
 from core.text.particles import particle
@@ -145,7 +145,7 @@ def pick_seeker(state: ViewState) -> str | None:
     seekers = get_engine().corpus.seekers
     return _pick("seeker", state.seeker, "구직자 (번호·희망직종·지역으로 검색)", lambda sid: (
         f"{sid.split(':', 1)[-1]} · {seekers[sid].desired_job_name or '희망직종 미상'} · "
-        f"{place_name(seekers[sid].place, seekers[sid].desired_region)} · "
+        f"{seeker_region(seekers[sid]) or '지역 미상'} · "
         f"{seekers[sid].filter_disability or '장애 ' + seekers[sid].disability_text}"), "구직자가 없습니다.")
 
 

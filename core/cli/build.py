@@ -1,6 +1,8 @@
 """`python -m core build --models …`: fit models and cache their vectors for the stored corpus."""
 from __future__ import annotations
 
+import argparse
+import math
 import time
 
 from .. import clock
@@ -11,6 +13,7 @@ from ..models.registry import ModelParams
 from ..models.vectorstore import open_vector_store
 from ..progress import TerminalProgress
 from ..settings import settings
+from ..text.particles import particle
 
 
 def add_corpus_arguments(p) -> None:
@@ -21,11 +24,30 @@ def add_corpus_arguments(p) -> None:
     p.add_argument("--analyser", default="mecab")
 
 
+def bounded(kind: type, low, high):
+    """An argparse type that refuses what the app's widgets refuse (negative, nan, out of range) with a clear line."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{particle(repr(text), '은/는')} 숫자가 아닙니다") from None
+        if not math.isfinite(value) or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text}: {low}~{high} 사이여야 합니다")
+        return value
+    return parse
+
+
 def engine_for(args, read_only: bool = False) -> Engine:
     sources = args.sources.split(",") if args.sources else None
     seeker_sources = args.seeker_sources.split(",") if args.seeker_sources else None
-    return Engine.from_store(Store(read_only=read_only), sources, seeker_sources, ModelParams.from_settings(settings()),
-                             open_vector_store(settings().vector_store), as_of=clock.today().isoformat())
+    engine = Engine.from_store(Store(read_only=read_only), sources, seeker_sources,
+                               ModelParams.from_settings(settings()), open_vector_store(settings().vector_store),
+                               as_of=clock.today().isoformat())
+    if not engine.corpus.postings:  # a model fitted on nothing fails in a library's words ('empty vocabulary')
+        where = f" (출처 {args.sources})" if args.sources else ""
+        raise ValueError(f"저장소에 공고가 없습니다{where}. 먼저 `python -m core demo` 또는 `python -m core ingest 파일`로 "
+                         "데이터를 넣으세요")
+    return engine
 
 
 def add_ray_arguments(p) -> None:

@@ -1,8 +1,6 @@
 """`python -m core recommend --posting ID | --seeker ID`: one filtered list, printed as a table."""
 from __future__ import annotations
 
-import argparse
-import math
 import sys
 
 from ..data.kinds import Direction
@@ -21,20 +19,7 @@ from ..views.frames import (
 )
 from ..views.links import BOUNDS
 from ..views.relevance import DIVIDER
-from .build import add_corpus_arguments, engine_for
-
-
-def bounded(kind: type, low, high):
-    """An argparse type that refuses what the app's widgets refuse (negative, nan, out of range) with a clear line."""
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{particle(repr(text), '은/는')} 숫자가 아닙니다") from None
-        if not math.isfinite(value) or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text}: {low}~{high} 사이여야 합니다")
-        return value
-    return parse
+from .build import add_corpus_arguments, bounded, engine_for
 
 
 def register(sub) -> None:

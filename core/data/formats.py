@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..text.particles import particle
+from ..text.pii import mask_rrn
 from .normalize import FieldError
 from .readers import parse_json_records, parse_worknet_xml, read_json_records, read_table, read_worknet_xml
 
@@ -40,8 +41,11 @@ def _key_from(*names: str, required: str = "") -> Callable[[dict, int], str]:
     record without its key became a phantom posting that a sync asked the detail API for."""
     def key(row: dict, row_no: int) -> str:
         for n in names:
-            if normalise_key(row.get(n, "")):
-                return normalise_key(row[n])
+            if value := normalise_key(row.get(n, "")):
+                if mask_rrn(value) != value:  # the key is shown on pages, in CSVs and in links
+                    raise FieldError(n, "[주민번호]", "주민등록번호로 보이는 값은 번호(id)로 쓸 수 없습니다: 연번 등 다른 번호를 "
+                                                  "쓰세요 (이 값은 저장하지 않았습니다)")
+                return value
         if required:
             raise FieldError(names[0], "", f"{particle(required, '이/가')} 없음: 행마다 {' 또는 '.join(names)} 값이 있어야 합니다")
         basis = "|".join(str(row.get(k, "")) for k in ("busplaName", "jobNm", "regDt", "title", "company"))

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..locations import here
+from ..text.pii import mask_pii, mask_rrn
 from .records import Posting, Seeker
 
 SCHEMA = """
@@ -85,10 +86,17 @@ def _without_closed(record_json: str) -> dict:
 
 @dataclass
 class Reject:
+    """A row (or a note on one) an ingest could not store as given. Its value and reason are shown in the upload
+    report and kept in the store: personal data in them is masked here, once (`mask_pii`; a resident number typed
+    into another column was stored and shown in the clear)."""
     row_no: int
     field: str
     reason: str
     value: str = ""
+
+    def __post_init__(self) -> None:
+        self.value = mask_pii(str(self.value))[0] if self.value else ""
+        self.reason = mask_rrn(self.reason)
 
 
 @dataclass
@@ -216,11 +224,15 @@ class Store:
         if not ids:
             return []
         with self.tx() as con:
-            if not con.in_transaction:
-                con.execute("BEGIN IMMEDIATE")
-            changed = [r for r in self._by_id(table, record, ids).values() if change(r)]
-            if changed:
-                self._upsert_in(con, table, changed, to_row, stamp_at, keep_versions)
+            return self._modify_in(con, table, record, to_row, stamp_at, keep_versions, ids, change)
+
+    def _modify_in(self, con: sqlite3.Connection, table: str, record, to_row: Callable, stamp_at: int,
+                   keep_versions: bool, ids: list[str], change: Callable) -> list:
+        if not con.in_transaction:
+            con.execute("BEGIN IMMEDIATE")
+        changed = [r for r in self._by_id(table, record, ids).values() if change(r)]
+        if changed:
+            self._upsert_in(con, table, changed, to_row, stamp_at, keep_versions)
         return changed
 
     def posting_versions(self, ids: list[str] | None = None) -> dict[str, list[Posting]]:
@@ -621,15 +633,24 @@ class Store:
         return [dict(zip(self.AUTOCODE_COLUMNS, r)) for r in self.query(sql + " ORDER BY confidence, record_id",
                                                                           (status,) if status else ())]
 
-    def review_autocode(self, record_id: str, code: str, analyst: str) -> None:
-        """An analyst's confirmation or correction: the prediction's status and an audit row, in one transaction."""
+    def review_autocode(self, record_id: str, code: str, analyst: str,
+                        change: Callable[[Posting | Seeker], bool]) -> list[Posting | Seeker]:
+        """An analyst's confirmation or correction: the record changed by `change` (a posting or a seeker, read under
+        the write lock), the prediction's status and an audit row, in one transaction: a record never keeps a
+        reviewed code without the row that says who gave it. Returns the changed record ([] when none is stored
+        or `change` left it as it was, and then nothing is written)."""
         with self.tx() as con:
+            changed = (self._modify_in(con, "postings", Posting, self._posting_row, 17, True, [record_id], change)
+                       or self._modify_in(con, "seekers", Seeker, self._seeker_row, 13, False, [record_id], change))
+            if not changed:
+                return []
             row = con.execute("SELECT code FROM autocodes WHERE record_id=?", (record_id,)).fetchone()
             predicted = row[0] if row else None
             con.execute("UPDATE autocodes SET status=? WHERE record_id=?",
                         ("confirmed" if code == predicted else "corrected", record_id))
             con.execute("INSERT INTO autocode_reviews (record_id, predicted, code, analyst, at) VALUES (?,?,?,?,?)",
                         (record_id, predicted, code, analyst, time.time()))
+        return changed
 
     def autocode_reviews(self) -> list[dict]:
         cols = ("record_id", "predicted", "code", "analyst", "at")

@@ -106,10 +106,37 @@ def direction_resolver(corpus):
     return direction_of
 
 
+def _new_marks(store, rows: list[tuple[int, Judgment]]) -> list[Judgment]:
+    """The imported marks that are new. An import adds marks and never changes a stored one: a row that would
+    turn another analyst's 관련 into 무관, replace the importer's own blind mark with a qrels grade, or turn an
+    analyst's mark into a ruling is refused (naming its row), and a row the store already holds is left out. A
+    ruling ('adjudication') comes from an analyst who did not judge the item, as `adjudicate` asks."""
+    stored = {(j.analyst, j.direction, j.query_id, j.item_id): j for j in load(store)}
+    judged: dict[tuple[str, str, str], set[str]] = {}
+    for j in [*stored.values(), *(j for _, j in rows)]:
+        if j.model != ADJUDICATION and not j.analyst.startswith(MACHINE_PREFIX):
+            judged.setdefault((j.direction, j.query_id, j.item_id), set()).add(j.analyst)
+    new = []
+    for row_no, j in rows:
+        old = stored.get((j.analyst, j.direction, j.query_id, j.item_id))
+        if j.model == ADJUDICATION and j.analyst in judged.get((j.direction, j.query_id, j.item_id), set()):
+            raise JudgmentImportError(f"{row_no}행 'model': {particle(repr(j.analyst), '은/는')} 이 항목을 판정했습니다: "
+                                      "결정(adjudication)은 판정하지 않은 다른 분석가가 합니다")
+        if old is not None and old.grade == j.grade and (old.model == ADJUDICATION) == (j.model == ADJUDICATION):
+            continue  # already stored as it is (an export imported again)
+        if old is not None:
+            raise JudgmentImportError(
+                f"{row_no}행 'grade': '{j.analyst}'의 저장된 판정({GRADE_LABELS[old.grade]})을 바꾸는 행입니다. "
+                "가져오기는 저장된 판정을 바꾸지 않습니다 (판정은 그 분석가가 판정 화면에서 고칩니다)")
+        new.append(j)
+    return new
+
+
 def import_qrels(store, data: bytes, analyst: str, direction_of) -> int:
     """Judgments from a TREC qrels file, recorded under `analyst`; `direction_of(query, item)` names the
     direction (None for an id the corpus does not hold). Every line is checked first; one bad line (its
-    number and field named) and nothing is stored."""
+    number and field named) and nothing is stored, nor is a line that would change a stored mark (`_new_marks`).
+    Returns how many marks were added."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -132,13 +159,14 @@ def import_qrels(store, data: bytes, analyst: str, direction_of) -> int:
                                       "추천 방향이 아닌 쌍")
         j = Judgment(analyst, str(direction), query_id, item_id, grade_value, "qrels")
         validate(j, row_no)
-        judgments.append(j)
-    return store.put_judgments([j.row() for j in judgments])
+        judgments.append((row_no, j))
+    return store.put_judgments([j.row() for j in _new_marks(store, judgments)])
 
 
 def import_csv(store, data: bytes, known_ids: set[str] | None = None) -> int:
     """Pool another analyst's judgments. Every row is checked first; one bad row (its number and field named)
-    and nothing is stored, so what is already stored is never half-overwritten."""
+    and nothing is stored, so what is already stored is never half-overwritten, nor overwritten at all
+    (`_new_marks`). Returns how many marks were added."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
@@ -165,8 +193,8 @@ def import_csv(store, data: bytes, known_ids: set[str] | None = None) -> int:
         j = Judgment(str(row.get("analyst") or ""), str(row.get("direction") or ""), str(row.get("query_id") or ""),
                      str(row.get("item_id") or ""), grade, str(row.get("model") or ""), str(row.get("filters") or ""), at)
         validate(j, row_no, known_ids)
-        judgments.append(j)
-    return store.put_judgments([j.row() for j in judgments])
+        judgments.append((row_no, j))
+    return store.put_judgments([j.row() for j in _new_marks(store, judgments)])
 
 
 # ------------------------------------------------------------------ the blind queue

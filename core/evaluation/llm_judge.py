@@ -19,10 +19,11 @@ from pydantic import BaseModel, Field
 
 from ..data.kinds import Direction
 from ..data.normalize import career_phrase, education_phrase
+from ..geo.naming import seeker_region
 from ..llm.client import LLMError, LLMFatal, ask_validated, make_client
-from ..llm.pii import mask_pii
 from ..progress import Progress, report
 from ..settings import LLMSettings
+from ..text.pii import mask_pii
 from .agreement import cohen
 from .judgments import MACHINE_PREFIX, Judgment, consensus, record
 
@@ -53,7 +54,7 @@ def record_text(record) -> str:
                  f"{record.workdayWorkhrCont or record.empType or ''}", f"근무지: {place or record.display_region}"]
     else:
         parts = [f"희망 직무: {record.desired_job_name} {record.desired_duties[:400]}",
-                 f"희망 지역: {record.desired_region or place}",
+                 f"희망 지역: {seeker_region(record)}",
                  f"조건: {education_phrase(record.education_label)}, {career_phrase(record.career_label)}, 희망임금 {record.desired_wage or '미상'}, "
                  f"장애유형 {record.filter_disability or '없음'}"]
     return "\n".join(p for p in parts if p.split(": ", 1)[-1].strip())

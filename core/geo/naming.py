@@ -2,6 +2,7 @@
 '같은 시군구' where two records are known only to their 시군구 (both sit on its centre, so '0 km' would be false)."""
 from __future__ import annotations
 
+from ..text.pii import mask_pii
 from .places import SIDO_SHORT
 
 SAME_SIGUNGU = "같은 시군구"
@@ -15,6 +16,13 @@ def place_name(place, fallback: str = "") -> str:
     if sigungu and short and short != sigungu:
         return f"{short} {sigungu}"
     return sigungu or short or fallback
+
+
+def seeker_region(seeker) -> str:
+    """A seeker's region as every view shows it: the place's 시도·시군구 ('서울 강남구'), never what the file wrote
+    in 희망지역, which may be where the seeker lives ('… 테헤란로 152 101동 1203호'); text that could not be placed
+    is shown with its personal data masked."""
+    return place_name(getattr(seeker, "place", None)) or mask_pii(getattr(seeker, "desired_region", "") or "")[0]
 
 
 def _coarse(place) -> bool:

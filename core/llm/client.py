@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from ..data.normalize import DISABILITY_TYPES
 from ..data.records import Posting
 from ..settings import LLMSettings
-from .pii import mask_pii
+from ..text.pii import mask_pii
 from .rules import posting_source_text
 from .schema import PostingExtraction, validate_answer
 

@@ -9,7 +9,7 @@ from ..data.kinds import RELEVANCE_LABELS, grade
 from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
 from ..filters import FILTER_LABELS, FilterSettings, switched_off, widened
-from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text, same_sigungu
+from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text, same_sigungu, seeker_region
 from .relevance import occupation_label, plain_reason, predicted_mark, relevant
 
 
@@ -35,7 +35,7 @@ def posting_row(p: Posting) -> dict:
 
 def seeker_row(s: Seeker) -> dict:
     """No personal identifiers: an opaque id, age band, region, wishes, disability type."""
-    return {"구직자": s.id.split(":", 1)[-1], "연령대": s.age_band, "희망지역": s.desired_region,
+    return {"구직자": s.id.split(":", 1)[-1], "연령대": s.age_band, "희망지역": seeker_region(s),
             "희망직종": s.desired_job_name or occupation_label(s), "학력": s.education_label,
             "경력": s.career_label, "장애유형": s.disability_text}
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..data import keco
 from ..data.normalize import career_phrase, education_phrase
 from ..data.records import Posting, Seeker
+from ..geo.naming import seeker_region
 from ..geo.places import haversine_km
 from .relevance import occupation_label
 
@@ -26,9 +27,10 @@ def distance_text(query, item) -> str:
 
 
 def place_text(record) -> str:
+    if isinstance(record, Seeker):
+        return seeker_region(record) or "지역 미상"
     p = record.place
-    return " ".join(x for x in (p.sido, p.sigungu) if x) or getattr(record, "display_region", "") or \
-        getattr(record, "desired_region", "") or "지역 미상"
+    return " ".join(x for x in (p.sido, p.sigungu) if x) or getattr(record, "display_region", "") or "지역 미상"
 
 
 def judging_card(query, item) -> dict[str, str]:
@@ -48,5 +50,5 @@ def judging_card(query, item) -> dict[str, str]:
             "직종": occupation_label(item) or "미분류",
             "직무": _short(item.desired_duties) or "희망 직무 설명 없음",
             "조건": " · ".join(c for c in conditions if c),
-            "근무지": place_text(item) + (f" (희망: {item.desired_region})" if item.desired_region else ""),
+            "근무지": place_text(item),
             "거리": distance_text(query, item)}

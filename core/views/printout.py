@@ -21,7 +21,7 @@ from .. import clock
 from ..data.normalize import career_phrase, education_phrase
 from ..filters import FilterSettings, switched_off, widened
 from ..geo import mapdata
-from ..geo.naming import distance_text
+from ..geo.naming import distance_text, seeker_region
 
 
 @lru_cache(maxsize=2)
@@ -304,4 +304,4 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         conditions.append(f"{' · '.join(off)} 조건을 따지지 않고 고른 목록입니다: 지원 전에 조건을 확인하세요.")
     if wider := widened(guarded, seeker.place.sido, radius_km):
         conditions.append(f"{wider} 고른 목록입니다.")
-    return counselor_sheet(desired, seeker.desired_region, items, map_of, today, large, left_out, withdrawn, conditions)
+    return counselor_sheet(desired, seeker_region(seeker), items, map_of, today, large, left_out, withdrawn, conditions)

@@ -121,8 +121,7 @@ def review(store: Store, record_id: str, code: str, analyst: str) -> Posting | S
         set_code(record, code, REVIEWED)
         return True
 
-    changed = store.modify_postings([record_id], take_review) or store.modify_seekers([record_id], take_review)
+    changed = store.review_autocode(record_id, code, analyst.strip(), take_review)  # record and audit row: one write
     if not changed:
         raise ValueError(f"'{record_id}' 기록이 저장소에 없습니다")
-    store.review_autocode(record_id, code, analyst.strip())
     return changed[0]

@@ -123,6 +123,11 @@ def normalise(text: str) -> str:
     return _DASHES.sub("-", unicodedata.normalize("NFKC", text))
 
 
+def mask_rrn(text: str) -> str:
+    """`text` with its resident numbers masked (and nothing else: a message or a key keeps its other numbers)."""
+    return _RRN.sub(_mask_rrn, normalise(text))
+
+
 def _mask_rrn(m: re.Match) -> str:
     yy, mm, dd, gender = int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4))
     century = {1: 1900, 2: 1900, 5: 1900, 6: 1900, 3: 2000, 4: 2000, 7: 2000, 8: 2000}[gender]
