@@ -17,3 +17,61 @@ def test_the_cli_says_a_seeker_s_record_holds_no_disability_information(tmp_data
     assert "장애 정보가 없어" in capsys.readouterr().out
     assert main(["recommend", "--seeker", "s:2", "--model", "tfidf"]) == 0  # '없음' is said outright: no warning
     assert "장애 정보가 없어" not in capsys.readouterr().out
+
+
+def test_a_demo_posting_shows_no_made_up_closing_date_as_its_deadline(engine):
+    """Demo postings never close (their dates are fixed, or the demo would empty), yet the list and the printed sheet
+    showed '마감일 2026-12-01' for a posting recommended on 2026-12-04 (a browser pass by a helper): a counselor read
+    it as a closed posting handed to a seeker. The list says it is a demo posting without a deadline, and the sheet
+    prints no date."""
+    import io
+    from datetime import date
+
+    from pypdf import PdfReader
+
+    from core.filters import FilterSettings
+    from core.views import printout
+    from core.views.frames import result_frame
+
+    seeker = next(iter(engine.corpus.seekers.values()))
+    result = engine.model("tfidf").recommend(seeker, k=5, filters=FilterSettings(), explain=False)
+    assert result.items
+    frame = result_frame(engine.corpus, result, "posting", "seeker->posting", seeker)
+    assert (frame["마감일"] == "데모 공고 (마감 없음)").all(), frame["마감일"].tolist()
+    ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items]
+    pdf = printout.seeker_sheet(engine.corpus, seeker, ranked, result.report.radius_km, filters=FilterSettings(),
+                                today=date(2026, 12, 4))
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "1. " in text and "2026-12-" not in text.replace("작성일: 2026-12-04", ""), text
+
+
+def test_a_seeker_s_disability_type_does_not_pull_postings_that_share_its_word(tmp_data):
+    """The seeker's query text held '시각장애(중증) 장애인 채용': TF-IDF read '시각' and opened a blind welder's list on
+    '시각 디자이너' postings (browser pass, seeker S00076). The type stays out of the text; the welding posting
+    comes first, and a design job is not the top of a partly sighted welder's list."""
+    from core.filters import FilterSettings
+    from tests.test_fourth_audit import shown
+
+    _, engine, _ = corpus(tmp_data, [{"wantedAuthNo": "D1", "title": "시각 디자이너 모집", "jobCont": "시각 디자인 업무"},
+                                     {"wantedAuthNo": "W1", "title": "특수 용접원 모집", "jobCont": "특수 용접 작업"}],
+                          [{"id": "1", "desired_job_name": "특수용접원", "disability_type": "시각장애",
+                            "disability_grade": "경증"}])
+    seeker = engine.corpus.seekers["s:1"]
+    assert "시각" not in seeker.text() and "장애인 채용" in seeker.text()
+    assert shown(engine, "s:1", FilterSettings(disability=False))[0] == "t:W1"
+
+
+def test_a_severely_blind_seeker_is_not_shown_design_or_visual_inspection_jobs(tmp_data):
+    """No rule read a job done by eye: a seeker with 시각장애(중증) was shown '시각 디자이너' and '부품 검사원' postings
+    marked '장애유형 제외 사유 없음' (browser pass). TXT-VISUAL excludes 시각장애(중증) from design and visual
+    inspection work; a partly sighted seeker (경증) still sees them."""
+    from core.filters import FilterSettings
+    from tests.test_fourth_audit import shown
+
+    _, engine, _ = corpus(tmp_data, [{"wantedAuthNo": "D1", "title": "시각 디자이너 모집", "jobCont": "편집 디자인"},
+                                     {"wantedAuthNo": "Q1", "title": "부품 검사원", "jobCont": "완성품 외관검사"},
+                                     {"wantedAuthNo": "O1", "title": "안마사 모집", "jobCont": "안마"}],
+                          [{"id": "1", "disability_type": "시각장애", "disability_grade": "중증"},
+                           {"id": "2", "disability_type": "시각장애", "disability_grade": "경증"}])
+    assert set(shown(engine, "s:1", FilterSettings())) == {"t:O1"}
+    assert {"t:D1", "t:Q1"} <= set(shown(engine, "s:2", FilterSettings()))

@@ -194,6 +194,13 @@ class Posting(JsonRecord):
     withdrawn: bool = False
     place: Place = field(default_factory=Place)
 
+    @property
+    def closing_label(self) -> str:
+        """마감일 as pages, CSVs and the sheet show it. A synthetic posting never closes (its made-up dates are
+        fixed, or the demo would empty), so its date is not shown as a deadline: a recommended demo posting once
+        read '마감일 2026-12-01' on the 4th, and the printed sheet said so too."""
+        return "데모 공고 (마감 없음)" if self.synthetic else self.close_date
+
     def expired_on(self, day: str) -> bool:
         """A real posting whose closing date is before `day` (ISO); a synthetic one keeps its made-up dates, and
         an open-ended one (채용시까지) never expires."""
@@ -291,10 +298,13 @@ class Seeker(JsonRecord):
         return "신입" if self.career_kind == "new" else Career("experienced", self.career_months).label
 
     def text(self) -> str:
-        """Desired occupation, duties, major, certificates and disability profile (the paper's query)."""
+        """Desired occupation, duties, major, certificates and, for a disabled seeker, '장애인 채용' (the paper's
+        query). The type itself stays out: its name matched the job words it shares ('시각장애' → '시각 디자이너',
+        '지적장애' → '지적 측량', '언어장애' → '언어치료사'), so a blind welder's list opened on design jobs. Which
+        postings suit the type is the disability filter's to decide."""
         parts = [self.desired_job_name, keco.middle_name(self.desired_occupation) if self.middle_code else "",
                  self.desired_duties, self.major, self.certificates,
-                 f"{self.disability_type} 장애인 채용" if self.disability_type else ""]
+                 "장애인 채용" if self.filter_disability else ""]
         return " ".join(p for p in parts if p)
 
 

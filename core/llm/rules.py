@@ -164,6 +164,8 @@ RULES: list[Rule] = [
     Rule("TXT-HEIGHT", "text", r"고소 ?작업|높은 곳|사다리", unsuitable=G("뇌전증장애") + G("지체장애", "중증"), reason="높은 곳 작업"),
     Rule("TXT-HEAVY", "text", r"중량물|상하차|자재 운반|하역", unsuitable=G("지체장애", "중증") + G("뇌병변장애", "중증") + G("내부장애"), reason="무거운 물건 운반"),
     Rule("TXT-NIGHT", "text", r"야간|교대 ?근무|2교대|3교대", unsuitable=G("뇌전증장애", "중증") + G("내부장애", "중증"), reason="야간·교대 근무"),
+    Rule("TXT-VISUAL", "text", r"디자이너|그래픽|영상\s*편집|사진\s*촬영|육안\s*검사|외관\s*검사|품질\s*검사|검사원|검수",
+         unsuitable=G("시각장애", "중증"), reason="눈으로 보고 판단하는 작업 (디자인·검사)"),
     Rule("TXT-WELD", "text", r"용접|절단|프레스", unsuitable=G("뇌전증장애") + G("시각장애"), reason="위험 기계·화기 작업"),
     Rule("TXT-OFFICE", "text", r"문서|자료 ?입력|사무 ?보조|서류|스캔|컴퓨터", suitable=G("지체장애") + G("청각장애") + G("내부장애", "경증"), reason="앉아서 하는 사무 작업"),
     Rule("TXT-SIMPLE", "text", r"포장|단순 ?조립|라벨|세탁|분리수거|선별|청소", suitable=("지적장애", "자폐성장애") + G("청각장애"), reason="반복적·단순한 작업"),

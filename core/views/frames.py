@@ -30,7 +30,7 @@ def posting_row(p: Posting) -> dict:
     return {"공고번호": p.wantedAuthNo or p.id.split(":", 1)[-1], "제목": p.title, "회사": p.display_company,
             "지역": place_name(p.place, p.display_region),
             "학력": p.education_label, "경력": p.career_label, "급여": p.salary_label,
-            "직종": occupation_label(p), "마감일": p.close_date}
+            "직종": occupation_label(p), "마감일": p.closing_label}
 
 
 def seeker_row(s: Seeker) -> dict:

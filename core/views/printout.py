@@ -290,7 +290,8 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
                  else f"상담사에게 문의 (공고 번호 {number})")
         place = p.place.sigungu and f"{p.place.sido} {p.place.sigungu}" or p.display_region
         items.append(SheetItem(rank, p.title, p.display_company, place, distance_text(distance, seeker.place, p.place),
-                               p.salary_label, p.education_label, p.career_label, apply, p.close_date))
+                               p.salary_label, p.education_label, p.career_label, apply,
+                               "" if p.synthetic else p.close_date))  # a demo posting's date is no deadline
         if p.place.lat is not None:
             points.append((rank, p.place.lat, p.place.lon))
     origin = (seeker.place.lat, seeker.place.lon) if seeker.place.lat is not None else None
