@@ -32,7 +32,7 @@ def _excluded_by_rules(text: str) -> set[str]:
 
 
 # ---------------------------------------------------------------- 1. an LLM exclusion in other words, once more
-SMALL_PRINT = "작은 글씨의 서류를 하루 종일 검수함"  # a danger the LLM reads and no offline rule does
+SMALL_PRINT = "작은 글씨의 서류를 하루 종일 읽고 대조함"  # a danger the LLM reads and no offline rule does
 
 
 @pytest.mark.parametrize("label, excluded", [

@@ -34,7 +34,7 @@ def _guarded(store: Store, posting_id: str, types: set[str]) -> bool:
 
 
 # ---------------------------------------------------------------- 1. an LLM exclusion in other words is dropped whole
-SMALL_PRINT = "작은 글씨의 서류를 하루 종일 검수함"  # a danger the LLM reads and no offline rule does
+SMALL_PRINT = "작은 글씨의 서류를 하루 종일 읽고 대조함"  # a danger the LLM reads and no offline rule does
 
 
 @pytest.mark.parametrize("label, excluded", [("시각장애", VISUAL), ("시각 장애(중증)", {"시각장애(중증)"}),
