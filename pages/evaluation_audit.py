@@ -1,9 +1,9 @@
 """평가·감사: metrics per model with CIs, charts, the audit panel, report download."""
-import time
 
 import plotly.express as px
 import streamlit as st
 
+from core import clock
 from core.data.datasets import DATASET_LABELS
 from core.evaluation import report as ev
 from core.evaluation.metrics import DIRECTIONS, KS
@@ -48,7 +48,7 @@ if not any(REPORT.parent.glob("evaluation*.json")):  # a fresh set-up: a small e
 reports = sorted(REPORT.parent.glob("evaluation*.json"))
 chosen = st.selectbox("보고서", reports, index=reports.index(REPORT) if REPORT in reports else 0,
                       format_func=lambda p: f"{'평가 보고서' if p.stem == 'evaluation' else p.stem} "
-                                            f"({time.strftime('%Y-%m-%d %H:%M', time.localtime(p.stat().st_mtime))})")
+                                            f"({clock.stamp(p.stat().st_mtime)})")
 REPORT = chosen
 results, pairs = ev.load_report(REPORT)
 k = st.radio("k", KS, index=1, horizontal=True)
@@ -68,7 +68,7 @@ if not cat.empty:
 st.subheader("감사")
 for r in results:
     a = r.audit
-    with st.expander(f"{r.dataset} · {DIRECTIONS[r.direction]} · {r.display_name}"):
+    with st.expander(f"{r.dataset} · {DIRECTIONS[r.direction]} · {ev.model_label(r.display_name)}"):
         c1, c2, c3 = st.columns(3)
         beyond = a["beyond_radius_if_distance_filter_off"]
         c1.metric("거리 필터 해제 시 반경 밖 추천", "-" if beyond is None else f"{beyond:.1%}")

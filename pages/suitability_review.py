@@ -2,11 +2,11 @@
 and a counselor's accept/correct that the disability filter uses at once."""
 
 import re
-import time
 
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from core.data.normalize import DISABILITY_TYPES, VERDICT_UNKNOWN
 from core.llm.client import LLMError
 from core.llm.extract import extract_posting
@@ -111,7 +111,7 @@ with st.form("correction"):
 history = store.corrections(posting.id)
 if history:
     st.caption("수정 이력")
-    st.dataframe(pd.DataFrame([{"시각": time.strftime("%Y-%m-%d %H:%M", time.localtime(c["at"])), "장애유형": c["disability_type"],
+    st.dataframe(pd.DataFrame([{"시각": clock.stamp(c["at"]), "장애유형": c["disability_type"],
                                 "판정": VERDICT_WORDS.get(c["verdict"], c["verdict"]), "확인자": c["who"], "사유": c["why"]}
                                for c in history]), hide_index=True, width="stretch")
 st.session_state.setdefault("suitability_seen", {})[posting.id] = source_hash(posting)  # what the counselor has read

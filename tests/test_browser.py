@@ -359,7 +359,7 @@ def test_every_page_at_1280(server, browser, name, query, ready, list_key, extra
     _no_exception(browser, name)
     body = browser.find_element(By.TAG_NAME, "body").text
     if "model=wbert" in query:
-        assert "학습 필요" not in body and "W-BERT 정적 임베딩" in body, f"{name}: W-BERT not ready: {body[:300]}"
+        assert "학습되지 않았습니다" not in body and "W-BERT 정적 임베딩" in body, f"{name}: W-BERT not ready: {body[:300]}"
     nav = browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebarNav"]').text
     assert "인재 추천" in nav and "코퍼스 현황" in nav, f"{name}: deep link lost the app navigation: {nav[:200]}"
     _settled(browser, timeout=15, still=2)

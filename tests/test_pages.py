@@ -200,6 +200,16 @@ def test_wbert_page_shows_training_needed(corpus, tmp_path, locate):
     assert any("학습 필요" in i.value for i in at.info)
 
 
+def test_an_untrained_wbert_is_said_in_the_page_s_words_not_the_cli_s(corpus, tmp_path, locate):
+    """A list page with W-BERT chosen and none trained read 'W-BERT: 학습 필요 — W-BERT 학습 필요: `python -m core
+    train-wbert` 또는 …' (browser pass): the same words twice and a command line, shown to a counselor."""
+    locate(models=tmp_path, wbert=None)
+    at = page("similar_postings", {"model": "wbert", "k": "5"})
+    said = [i.value for i in at.info if "W-BERT" in i.value]
+    assert said and "학습되지 않았습니다" in said[0], [i.value for i in at.info]
+    assert "python -m" not in said[0] and "학습 필요" not in said[0]
+
+
 def test_a_model_that_fails_to_load_is_not_called_untrained_and_keeps_the_detail_folded(corpus, tmp_path, locate):
     """A W-BERT folder that is there but cannot be opened is not '학습 필요': the page says it could not load it,
     in words, and the technical reason sits folded under '관리자용 자세한 내용'."""

@@ -75,3 +75,25 @@ def test_a_severely_blind_seeker_is_not_shown_design_or_visual_inspection_jobs(t
                            {"id": "2", "disability_type": "시각장애", "disability_grade": "경증"}])
     assert set(shown(engine, "s:1", FilterSettings())) == {"t:O1"}
     assert {"t:D1", "t:Q1"} <= set(shown(engine, "s:2", FilterSettings()))
+
+
+def test_times_on_the_pages_read_in_korean_time_whatever_the_server_s_zone(tmp_data, monkeypatch):
+    """코퍼스 현황 said '마지막 갱신 2026-12-03 16:31' beside a sheet dated 2026-12-04 (browser pass): the server ran on
+    UTC and the times were its own. Every time a page shows is Korean time."""
+    import time
+
+    from core import clock
+    from core.data.store import Store
+    from core.views import stats
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        assert clock.stamp(0) == "1970-01-01 09:00"
+        store = Store()
+        store.save_sync_state("worknet", run_id="r", next_page=1, status="done", message="", started_at=0.0)
+        store.save_sync_state("worknet", last_success=1_764_779_460.0)  # 2025-12-03 16:31 UTC
+        assert stats.freshness(store)["last_sync"]["worknet"] == "2025-12-04 01:31"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -205,7 +205,8 @@ def test_upload_of_a_mixed_csv_shows_the_report_and_new_rows_reach_the_picker(ow
     assert list(preview["필드"])[1:4] == ["구인제목 (title)", "급여 (sal)", "마감일 (closeDt)"]  # named as a person reads it
     at.button(key="upload_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("신규 2" in s.value and "거부 3" in s.value for s in at.success)
+    assert any("신규 2" in s.value and "거부 3" in s.value for s in at.warning)  # rows were rejected: not green
+    assert not any("신규" in s.value for s in at.success)
     counts = own_app_store.counts()  # the figures above the panel include the upload (they were one step behind)
     shown = {m.label: m.value for m in at.metric}
     assert shown["공고"] == f"{counts['postings']:,}" and shown["거부된 행"] == f"{counts['rejects']:,}"
@@ -216,6 +217,33 @@ def test_upload_of_a_mixed_csv_shows_the_report_and_new_rows_reach_the_picker(ow
     labels = picker.selectbox(key="pick_posting").options
     assert any("업로드 사무보조원" in o for o in labels) and any("업로드 조리원" in o for o in labels)
     assert own_app_store.posting("csv:UP1") is not None and own_app_store.posting("csv:UP2") is None
+
+
+def test_an_upload_with_an_unclosed_quote_in_its_header_is_refused_naming_it(own_app_store):
+    """A header with an unclosed quote swallowed the whole file into one header cell: the upload then rejected its
+    one row as '구인제목이 없음' (the file has a 제목 column) with 값 'None', in a green box (browser pass). The file is
+    refused, naming the quote; a file none of whose rows was stored reads as an error, not a success."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    repo = Path(__file__).resolve().parent.parent
+    at = AppTest.from_file(str(repo / "pages" / "corpus_status.py"), default_timeout=180)
+    at.run()
+    at.file_uploader(key="upload_file").upload("따옴표.csv", '"wantedAuthNo,title,region\nQ1,사무보조원,서울 강남구\n'.encode(),
+                                               "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value for e in at.error)
+    assert "따옴표" in shown and "머리글" in shown, shown
+    at = AppTest.from_file(str(repo / "pages" / "corpus_status.py"), default_timeout=180)
+    at.run()
+    at.file_uploader(key="upload_file").upload("빈제목.csv", "wantedAuthNo,title,region\nQ2,,서울 강남구\n".encode(),
+                                               "text/csv")
+    at.run()
+    at.button(key="upload_go").click().run()
+    assert not any("신규" in s.value for s in at.success)
+    assert any("저장된 행이 없습니다" in e.value for e in at.error), [e.value for e in at.error]
 
 
 def test_an_unreadable_upload_is_named_by_its_file_not_by_the_server_s_copy(own_app_store):

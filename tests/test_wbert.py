@@ -320,7 +320,7 @@ def test_missing_wbert_says_training_needed(tmp_path, locate):
     from core.models.registry import make_model
 
     locate(models=tmp_path, wbert=None)
-    with pytest.raises(ModelNotReady, match="학습 필요"):
+    with pytest.raises(ModelNotReady, match="학습되지 않았습니다"):
         make_model("wbert")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from core.data import keco
 from core.models.wbert.autocode import autocode, coding_classifier, pending_reviews, review, without_code
 from ui.auth import signed_in_user
@@ -82,5 +83,5 @@ def review_list() -> None:
     if done:
         st.dataframe(pd.DataFrame([{"기록": d["record_id"].split(":", 1)[-1], "예측": keco.middle_name(d["predicted"] or ""),
                                     "결정": keco.middle_name(d["code"]), "검토자": d["analyst"],
-                                    "시각": pd.Timestamp(d["at"], unit="s").strftime("%Y-%m-%d %H:%M")} for d in done]),
+                                    "시각": clock.stamp(d["at"])} for d in done]),
                      hide_index=True)

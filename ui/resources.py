@@ -134,15 +134,16 @@ def get_model(name: str, analyser: str = "mecab"):
         bar = st.progress(0.0, text=f"{MODEL_LABELS.get(name, name)} 준비 중…")
 
         def progress(label: str, i: int, n: int, note: str = "") -> None:
-            bar.progress(min(1.0, i / max(n, 1)), text=f"{label}: {i:,}/{n:,}")
+            bar.progress(min(1.0, i / max(n, 1)), text=f"{MODEL_LABELS.get(name, name)} 준비 중 · {label}: {i:,}/{n:,}건")
 
         try:
             engine.model(name, analyser, progress=progress)
         except ModelNotReady as e:
             bar.empty()
             label = MODEL_LABELS.get(name, name)
-            if e.needs_training:
-                st.info(f"**{label}: 학습 필요** — {e}")
+            if e.needs_training:  # the CLI's words are for whoever runs the server: the page names its own button
+                st.info(f"**{particle(label, '은/는')} 아직 학습되지 않았습니다.** W-BERT 화면의 학습 버튼으로 만들 수 있고, "
+                        "그동안 왼쪽 추천 설정에서 다른 모델을 고를 수 있습니다.")
             else:  # not on this machine, or it failed to load: say so plainly, keep the detail for the admin
                 st.warning(f"**{particle(label, '을/를')} 불러오지 못했습니다.** 왼쪽 추천 설정에서 다른 모델을 고를 수 "
                            "있습니다. 관리자에게는 아래 내용을 전해 주세요.")

@@ -15,8 +15,8 @@ from .resources import get_engine, get_store
 def upload_panel() -> None:
     st.subheader("파일 올리기")
     if done := st.session_state.pop("upload_done", None):
-        message, rejects = done
-        st.success(message)
+        message, level, rejects = done
+        getattr(st, level)(message)
         if rejects is not None:
             st.dataframe(rejects, hide_index=True, width="stretch")
     uploaded = st.file_uploader(f"CSV·XLSX·JSON·XML 파일을 끌어 놓거나 '파일 선택'을 누르세요 · 최대 {MAX_UPLOAD_MB} MB · "
@@ -51,7 +51,11 @@ def upload_panel() -> None:
             return
         added = get_engine().refresh()
         # shown after a rerun, so the counts above this panel and the tables below it include the new rows
+        stored = report.inserted + report.updated
+        # green only for a file stored without a rejected row; nothing stored reads as the failure it is
+        level = "success" if not report.rejected else "warning" if stored else "error"
         st.session_state["upload_done"] = (
-            f"신규 {report.inserted:,} · 갱신 {report.updated:,} · 거부 {report.rejected:,} (바로 추천 가능: {added:,}건)",
-            rejects_frame(report) if report.rejects else None)
+            ("저장된 행이 없습니다: 아래 거부 사유를 고쳐 다시 올리세요. " if level == "error" else "")
+            + f"신규 {report.inserted:,} · 갱신 {report.updated:,} · 거부 {report.rejected:,} (바로 추천 가능: {added:,}건)",
+            level, rejects_frame(report) if report.rejects else None)
         st.rerun()

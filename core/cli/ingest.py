@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
+from .. import clock
 from ..data.ingest import FORMATS, ingest_file
 from ..data.store import Store
 from ..progress import TerminalProgress
@@ -36,7 +36,7 @@ def load_mapping(value: str | None) -> dict[str, str] | None:
 def run(args) -> int:
     store = Store()
     for cut in store.interrupted_ingests():
-        print(f"주의: 이전 수집이 끝나지 않았습니다 ({cut['source_file']}, {time.strftime('%Y-%m-%d %H:%M', time.localtime(cut['at']))}). "
+        print(f"주의: 이전 수집이 끝나지 않았습니다 ({cut['source_file']}, {clock.stamp(cut['at'])}). "
               "일부 행만 저장되었을 수 있으니 같은 파일을 다시 수집하세요 (중복 없이 갱신됩니다).")
     report = ingest_file(store, args.file, args.format, mapping=load_mapping(args.mapping), source=args.source,
                          progress=TerminalProgress())

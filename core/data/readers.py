@@ -249,6 +249,9 @@ def read_table(path: str | Path) -> Rows:
     rows = Rows()
     try:
         names = [(n or "").strip() for n in reader.fieldnames or ()]
+        if any("\n" in n for n in names):  # the rest of the file went into the header: every row 'lacked' its title
+            raise IngestError(f"{path}: 1행(머리글)의 따옴표(\")가 닫히지 않아 파일 전체가 머리글로 읽힙니다. 머리글의 따옴표를 "
+                              "닫거나 지우세요")
         check_header(path, names)
         for row in reader:
             clean = {(k or "").strip(): (v or "") for k, v in row.items() if isinstance(v, str) or v is None}

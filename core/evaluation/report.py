@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import numpy as np
 
+from .. import clock
 from ..models.registry import MODEL_LABELS
 from .bootstrap import paired_bootstrap
 from .metrics import DIRECTIONS, KS, METRIC_LABELS, METRICS
@@ -27,7 +27,7 @@ def _fmt(ci: list[float]) -> str:
 
 
 def markdown_report(results: list[ModelResult], pairs: list[dict]) -> str:
-    lines = ["# JobLens 평가 보고서", "", f"생성: {time.strftime('%Y-%m-%d %H:%M')}; 95 % 부트스트랩 신뢰구간 (질의 재표집).",
+    lines = ["# JobLens 평가 보고서", "", f"생성: {clock.stamp()}; 95 % 부트스트랩 신뢰구간 (질의 재표집).",
              "관련성: 직종 대분류 일치 = 1, 중분류까지 일치 = 2. 필터 적용 후 관련 후보가 있는 질의만 평가.", ""]
     lines += ["## 논문 표 4 형식 (확장)", "",
               "| 데이터 | 방향 | 모델 | n | Top-3 | Top-5 | MAP@3 | MAP@5 | MAP@5(논문식) | 논문 Top-5 / MAP@5 |",

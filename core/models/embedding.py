@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..data.kinds import Kind
 from ..data.store import Store
 from .base import Recommender
 from .encoders import Encoder, cached_encode
@@ -35,7 +36,7 @@ class EmbeddingRecommender(Recommender):
         self.corpus = corpus
         for kind in ("posting", "seeker"):
             self.matrices[kind] = self.vectors(corpus.texts(kind), "passage", progress=progress,
-                                               label=f"{self.name} 임베딩 ({kind})")
+                                               label=f"{Kind(kind).label} 문장 벡터 계산")
         return self
 
     def encode(self, texts, kind="query"):

@@ -1,8 +1,6 @@
 """Corpus figures for the 코퍼스 현황 page: sizes, sources, freshness, rejects, distributions."""
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 
 from .. import clock
@@ -21,7 +19,7 @@ def sources(store: Store) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["출처", "공고", "합성", "지도 배치", "마지막 갱신"])
     frame["출처"] = frame["출처"].map(lambda s: SOURCE_LABELS.get(s, s))
     frame["배치율"] = (frame["지도 배치"] / frame["공고"]).round(3)
-    frame["마지막 갱신"] = frame["마지막 갱신"].map(lambda t: time.strftime("%Y-%m-%d %H:%M", time.localtime(t)))
+    frame["마지막 갱신"] = frame["마지막 갱신"].map(lambda t: clock.stamp(t))
     return frame
 
 
@@ -58,7 +56,7 @@ def freshness(store: Store, today: str | None = None) -> dict[str, object]:
     today = today or clock.today().isoformat()
     syncs = {api: store.sync_state(api) for api in ("worknet", "kead")}
     registered_today, closed = store.registered_and_closed(today)
-    return {"last_sync": {api: (time.strftime("%Y-%m-%d %H:%M", time.localtime(s["last_success"]))
+    return {"last_sync": {api: (clock.stamp(s["last_success"])
                                 if s and s["last_success"] else "없음") for api, s in syncs.items()},
             "sync_status": {api: (s["status"], s["message"]) for api, s in syncs.items() if s},
             "registered_today": registered_today, "closed": closed, **registration_ages(store, today)}

@@ -25,7 +25,7 @@ def wbert_recommender(store: Store | None = None, backend: str = "torch", **vect
     `backend`: the `wbert_backend` setting at the edges (int8 costs W-BERT more than SBERT, so its own)."""
     path = current_path()
     if not (path / "modules.json").exists():
-        raise ModelNotReady("W-BERT 학습 필요: `python -m core train-wbert` 또는 앱의 학습 버튼으로 먼저 학습하세요.",
+        raise ModelNotReady("W-BERT가 아직 학습되지 않았습니다: `python -m core train-wbert` 또는 앱의 W-BERT 화면에서 학습하세요.",
                             needs_training=True)
     version = wbert_version().rsplit(":", 1)[-1]
     return EmbeddingRecommender(lambda: SBERTEncoder(str(path), name=f"wbert:{path.name}:{version}",

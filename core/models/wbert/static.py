@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ... import clock
 from ...progress import Progress, report
 from ..encoders import ensure_e5
 from .labels import LabelledSet, Split
@@ -597,7 +598,7 @@ def make_card(data: LabelledSet, cfg: StaticConfig, prep: Prepared, model: Stati
         "test_macro_f1": round(float(f1_score(y_test, pred, average="macro")), 4) if test else None,
         "scale": cfg.scale, "temperature": round(temperature, 4),
         "history": history, "train_seconds": round(seconds, 1), "config": asdict(cfg),
-        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "date": clock.stamp(),
     }
     probe = [data.texts[i] for i in prep.train_idx[:4]]
     with torch.no_grad():  # vectors of a few texts from the in-memory model, so a reload can be checked against them

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ... import clock
 from ...progress import Progress, report
 from ..encoders import E5_FOLDER, ensure_e5
 from .labels import LabelledSet, Split
@@ -310,7 +311,7 @@ class _Run:
             "test_accuracy": round(float(accuracy_score(y_test, test_pred)), 4),
             "test_macro_f1": round(float(f1_score(y_test, test_pred, average="macro")), 4),
             "history": self.history, "train_seconds": round(train_seconds, 1),
-            "losses": [round(x, 4) for x in self.losses], "config": asdict(cfg), "date": time.strftime("%Y-%m-%d %H:%M"),
+            "losses": [round(x, 4) for x in self.losses], "config": asdict(cfg), "date": clock.stamp(),
         }
         card["check"] = {"texts": [self.texts[i] for i in self.train_idx[:4]]}
         card["check"]["vectors"], card["check"]["probabilities"] = self.read_back(card["check"]["texts"])
