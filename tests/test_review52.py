@@ -97,3 +97,39 @@ def test_times_on_the_pages_read_in_korean_time_whatever_the_server_s_zone(tmp_d
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_list_with_nothing_above_the_relevance_floor_offers_no_empty_sheet(tmp_data, locate):
+    """구직자 맞춤 추천 offered '🖨️ PDF 출력' for a list whose every item was another 직종, and the sheet printed
+    '공고 0건' (browser pass): a counselor handed the seeker an empty page. The page says there is nothing to print."""
+    import streamlit as st
+
+    from tests.test_tenth_audit import page
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        corpus(tmp_data, [{"wantedAuthNo": "K1", "title": "특수 용접원", "jobCont": "배관 용접", "jobsCd": "084100"}],
+               [{"id": "1", "desired_job_name": "매장 관리원"}])
+        at = page("seeker_postings", {"seeker": "s:1", "model": "tfidf", "k": "5"})
+        assert any("특수 용접원" in str(v) for d in at.dataframe if "제목" in d.value for v in d.value["제목"])
+        assert "출력할 공고가 없습니다" in " ".join(c.value for c in at.caption)
+        assert not [b for b in at.get("download_button") if "PDF" in b.proto.label]
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+def test_a_row_s_reason_and_filter_badge_give_the_same_distance(engine):
+    """The detail panel read '필터: 거리 10.4 km ≤ 20 km' beside '근거: … 10 km' (browser pass): two figures for one
+    distance. Both write it alike."""
+    from core.filters import FilterSettings
+    from core.views.frames import result_frame
+
+    seeker = next(iter(engine.corpus.seekers.values()))
+    result = engine.model("tfidf").recommend(seeker, k=10, filters=FilterSettings())
+    frame = result_frame(engine.corpus, result, "posting", "seeker->posting", seeker)
+    rows = [r for _, r in frame.iterrows() if r["거리"] and "km" in r["거리"]]
+    assert rows
+    for r in rows:
+        assert r["거리"] in r["근거"] and r["거리"] in r["필터"], (r["거리"], r["근거"], r["필터"])

@@ -184,10 +184,13 @@ def recommendation_page(direction: str) -> None:
         # items above the relevance floor go on paper, and the sheet says how many it left out
         above, below = split_at_floor(frame)
         ranked = [(r.rank, r.item_id, r.distance_km) for r in result.items if r.item_id in set(above["id"])]
-        sheet = partial(printout.sheet_now, engine, query, ranked, mapdata.shown_radius(result.report), state.filters,
-                        left_out=len(below))  # made at the click, on the store as it is then
-
-        st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
-                           file_name=f"joblens_추천공고_{clock.today().isoformat()}.pdf", mime="application/pdf",
-                           key="seeker_pdf", help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")
+        if not ranked:  # a sheet that lists no posting is no help on paper
+            st.caption("🖨️ 출력할 공고가 없습니다: 같은 직종으로 볼 만한 공고가 목록에 없어 안내문을 만들지 않습니다.")
+        else:
+            sheet = partial(printout.sheet_now, engine, query, ranked, mapdata.shown_radius(result.report),
+                            state.filters, left_out=len(below))  # made at the click, on the store as it is then
+            st.download_button("🖨️ PDF 출력 (A4 한 장, 큰 글씨)", sheet,
+                               file_name=f"joblens_추천공고_{clock.today().isoformat()}.pdf", mime="application/pdf",
+                               key="seeker_pdf",
+                               help="구직자에게 건넬 안내문: 희망 직종·지역, 추천 공고, 지원 방법, 지도 (개인 식별정보 없음)")
     judgment_panel(result, query, direction, state, key=direction.replace("->", "_"))

@@ -11,7 +11,7 @@ dev (`core.evaluation.calibration.choose_floor`).
 from __future__ import annotations
 
 from ..data import keco
-from ..geo.naming import SAME_SIGUNGU, same_sigungu
+from ..geo.naming import distance_text
 
 DIVIDER = "여기부터 다른 직종"
 
@@ -59,9 +59,9 @@ def plain_reason(query, item, rec) -> str:
     """Why an item is in the list, in facts a counselor can check: occupation, distance, each filter it passed.
     Model evidence (shared morphemes, field similarity) is not here: analysts open it apart."""
     parts = [occupation_phrase(query, item)]
-    if rec.distance_km is not None:  # '같은 시군구' where both sit on its centre ('1 km 이내' was false there)
-        near = same_sigungu(getattr(query, "place", None), getattr(item, "place", None))
-        parts.append(SAME_SIGUNGU if near else f"{rec.distance_km:.0f} km" if rec.distance_km >= 1 else "1 km 이내")
+    if rec.distance_km is not None:  # '같은 시군구' where both sit on its centre ('1 km 이내' was false there); the
+        # distance as the filter badge beside it writes it ('10 km' beside '거리 10.4 km' read as two figures)
+        parts.append(distance_text(rec.distance_km, getattr(query, "place", None), getattr(item, "place", None)))
     passed = rec.filters_passed
     if "education" in passed:
         required = item.education_label if hasattr(item, "edu_min") else query.education_label
