@@ -45,11 +45,12 @@ if query is not None:
                 for rank, item_id in enumerate(lists[name], 1):
                     item = engine.corpus.get(item_id)
                     label = getattr(item, "title", None) or f"{item_id.split(':', 1)[-1]} {item.desired_job_name}"
+                    # the number beside the title: two postings of one title read as a duplicate without it
                     rows.append({"순위": rank, "항목": ("★ " if item_id in only[name] else "") + label,
-                                 "점수": round(frames[name].items[rank - 1].score, 3)})
+                                 "번호": item_id.split(":", 1)[-1], "점수": round(frames[name].items[rank - 1].score, 3)})
                 col.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
                     "순위": st.column_config.NumberColumn(width=48), "점수": st.column_config.NumberColumn(width=64),
-                    "항목": st.column_config.TextColumn(width="large")})
+                    "항목": st.column_config.TextColumn(width="large"), "번호": st.column_config.TextColumn(width="small")})
         st.caption(f"{labels.UNIQUE.label}: {labels.UNIQUE.help}")
         top, similar = labels.overlap(state.k), labels.RBO
         pairs = [{"모델 A": MODEL_LABELS[a], "모델 B": MODEL_LABELS[b],

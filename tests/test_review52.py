@@ -133,3 +133,26 @@ def test_a_row_s_reason_and_filter_badge_give_the_same_distance(engine):
     assert rows
     for r in rows:
         assert r["거리"] in r["근거"] and r["거리"] in r["필터"], (r["거리"], r["근거"], r["필터"])
+
+
+def test_the_compare_page_numbers_each_item_and_the_judging_radio_names_its_empty_choice(tmp_data, locate):
+    """모델 비교 showed two postings of one title as if one were listed twice, and the judging radios' default was a
+    bare '-' (browser pass). Each row carries its number; the empty choice reads '미판정'."""
+    import streamlit as st
+
+    from tests.test_tenth_audit import page
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        corpus(tmp_data, [{"wantedAuthNo": "K1", "title": "매장 관리원"}, {"wantedAuthNo": "K2", "title": "매장 관리원"},
+                          {"wantedAuthNo": "K3", "title": "매장 관리원 모집"}], [{"id": "1"}])
+        at = page("model_compare", {"posting": "t:K3", "k": "5"})
+        listed = [d.value for d in at.dataframe if "항목" in d.value.columns]
+        assert listed and {"K1", "K2"} <= set(listed[0]["번호"]), listed
+        at = page("similar_postings", {"posting": "t:K3", "model": "tfidf", "k": "5"})
+        options = list(at.radio(key="posting_posting_mark_1").options)
+        assert options[0] == "미판정" and "-" not in options, options
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()

@@ -56,6 +56,8 @@ def review_list() -> None:
         st.info("검토할 직종 예측이 없습니다.")
     else:
         analyst = signed_in_user() or st.text_input("검토자 이름 (기록용)", key="autocode_analyst", placeholder="예: 김분석").strip()
+        if not analyst:  # the buttons below wait for it: say so, not a greyed button with no reason
+            st.caption("검토 결과는 검토자 이름과 함께 기록됩니다: 위에 이름을 적으면 '확인·저장'을 누를 수 있습니다.")
         records = {**store.postings_by_id([w["record_id"] for w in waiting if w["kind"] == "posting"]),
                    **{s.id: s for s in (store.seeker(w["record_id"]) for w in waiting if w["kind"] == "seeker") if s}}
         names = {code: f"{name} ({code})" for code, name in sorted(keco.middles().items())}
@@ -69,7 +71,8 @@ def review_list() -> None:
                 pick = st.selectbox("직종", list(names), index=list(names).index(keco.middle_of(w["code"]) or w["code"])
                                     if (keco.middle_of(w["code"]) or w["code"]) in names else 0,
                                     format_func=names.get, key=f"ac_pick_{w['record_id']}")
-                if st.button("확인·저장", key=f"ac_save_{w['record_id']}", disabled=not analyst):
+                if st.button("확인·저장", key=f"ac_save_{w['record_id']}", disabled=not analyst,
+                             help=None if analyst else "위에 검토자 이름을 먼저 적으세요"):
                     try:
                         review(store, w["record_id"], pick, analyst)
                     except ValueError as e:  # coded by a sync since the page was drawn

@@ -21,7 +21,7 @@ from .auth import signed_in_user
 from .resources import get_engine, get_store
 from .widgets import escape_md
 
-MARKS = ["-", *jd.GRADES]  # '-' = not judged
+MARKS = ["미판정", *jd.GRADES]  # left as 미판정: not judged, nothing stored
 
 
 def analyst_name() -> str:
