@@ -61,8 +61,8 @@ with st.container(key="ov_choropleth"):  # the key names the chart for the brows
     legend_row([(f"{measure} {label}" if i == 0 else label, colour)
                 for i, (label, colour) in enumerate(overview.choropleth_legend(top))], large, square=True)
 largest = f"{top:.2f}" if "/" in measure else f"{top:,.0f}{'명' if measure == '구직자' else '건'}"  # a count, or a ratio
-st.caption(f"진할수록 {particle(measure, '이/가')} 많습니다 (최대 {largest}). 위치가 시도 단위로만 알려진 기록 "
-           f"{frame.attrs.get('unplaced', 0):,}건은 지도에서 빠집니다.")
+st.caption(f"진할수록 {particle(measure, '이/가')} 많습니다 (최대 {largest}). 위치가 시도 단위로만 알려진 공고·구직자 "
+           f"{frame.attrs.get('unplaced', 0):,}건은 시군구를 칠할 수 없어 이 지도에서 빠집니다.")
 exports("supply_demand", frame, printout.choropleth_png(frame, measure, f"시군구별 {measure}", large))
 
 st.header("2. 같은 직종 공고를 5건 이상 받는 구직자 비율 (시도별)")

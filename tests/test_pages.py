@@ -169,6 +169,15 @@ def test_evaluation_page_runs_and_shows_report(corpus):
     assert tables and len(tables[0]) == 1
     assert list(tables[0]["모델"]) == ["TF-IDF"]  # named as the app names it, not 'tfidf'
     assert all(round(x, 3) == x for x in tables[0]["Top-k 정확도"])  # three places at most, as the CI beside it
+    # the chart by k marks the k evaluated (it read '4 6 8 10' under points at 3, 5, 10) and names its axis
+    import json
+
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    by_k = next(f for f in specs if "k별" in f["layout"]["title"]["text"])
+    assert [str(v) for v in by_k["layout"]["xaxis"]["tickvals"]] == ["3", "5", "10"]
+    assert by_k["layout"]["yaxis"]["title"]["text"] == "Top-k 정확도"
+    # the expanders below name the model as the app does, not 'tfidf'
+    assert any("TF-IDF" in e.label for e in at.expander) and not any(e.label.endswith("tfidf") for e in at.expander)
 
 
 def test_suitability_page_correction_reaches_the_filter(corpus):
