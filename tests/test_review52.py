@@ -156,3 +156,17 @@ def test_the_compare_page_numbers_each_item_and_the_judging_radio_names_its_empt
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
+
+
+def test_a_source_without_company_names_shows_no_blank_company_column_or_double_separator(tmp_data):
+    """Real 2024 postings name no company: every row's 회사 was blank, and the picker read '제목 · · 부산 해운대구'
+    (browser pass). The column is left out where no row fills it, and the picker skips the blank part."""
+    from core.filters import FilterSettings
+    from core.views.frames import key_columns, result_frame
+
+    _, engine, _ = corpus(tmp_data, [{"wantedAuthNo": "K1", "company": ""}, {"wantedAuthNo": "K2", "company": ""}],
+                          [{"id": "1"}])
+    seeker = engine.corpus.seekers["s:1"]
+    result = engine.model("tfidf").recommend(seeker, k=5, filters=FilterSettings())
+    frame = result_frame(engine.corpus, result, "posting", "seeker->posting", seeker)
+    assert not frame.empty and "회사" not in key_columns(frame, "posting") and "지역" in key_columns(frame, "posting")

@@ -137,9 +137,9 @@ def _pick(kind: str, current: str, label: str, fmt, empty: str) -> str | None:
 
 def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·지역·공고번호로 검색)") -> str | None:
     postings = get_engine().corpus.postings
-    return _pick("posting", state.posting, label, lambda pid: (
-        f"{postings[pid].title} · {postings[pid].display_company} · "
-        f"{place_name(postings[pid].place, postings[pid].display_region)} · {postings[pid].wantedAuthNo or pid}"),
+    return _pick("posting", state.posting, label, lambda pid: " · ".join(part for part in (  # no '· ·' for a blank
+        postings[pid].title, postings[pid].display_company,
+        place_name(postings[pid].place, postings[pid].display_region), postings[pid].wantedAuthNo or pid) if part),
         "공고가 없습니다. `python -m core demo` 또는 `python -m core ingest` 로 먼저 수집하세요.")
 
 

@@ -77,6 +77,8 @@ def key_columns(frame: pd.DataFrame, target: str, large: bool = False) -> list[s
     (큰 글씨), 회사 and 지역 go last, so what a row is judged by (거리, 적합도, 직종 일치) stays beside its title
     and what scrolls off is what the detail panel repeats."""
     columns = [c for c in (c if c != "적합도" or "적합도" in frame else "점수" for c in KEY_COLUMNS[target]) if c in frame]
+    # a column no row fills (a source that names no company) is left out, not shown blank on every row
+    columns = [c for c in columns if c not in SECONDARY_COLUMNS or frame[c].astype(str).str.strip().ne("").any()]
     if large:
         columns = [c for c in columns if c not in SECONDARY_COLUMNS] + [c for c in columns if c in SECONDARY_COLUMNS]
     return columns
