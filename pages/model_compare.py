@@ -9,7 +9,7 @@ from core.evaluation.report import reports_significance
 from core.locations import here
 from core.models.registry import APP_MODELS, MODEL_LABELS
 from core.views import labels
-from core.views.frames import closed_query_note, filters_off_note
+from core.views.frames import closed_query_note, filters_off_note, record_number
 from ui import controls, get_engine, get_model, page_header, pick_query, sidebar_common, view_state
 
 sidebar_common()
@@ -44,10 +44,10 @@ if query is not None:
                 rows = []
                 for rank, item_id in enumerate(lists[name], 1):
                     item = engine.corpus.get(item_id)
-                    label = getattr(item, "title", None) or f"{item_id.split(':', 1)[-1]} {item.desired_job_name}"
+                    label = getattr(item, "title", None) or f"{record_number(item_id)} {item.desired_job_name}"
                     # the number beside the title: two postings of one title read as a duplicate without it
                     rows.append({"순위": rank, "항목": ("★ " if item_id in only[name] else "") + label,
-                                 "번호": item_id.split(":", 1)[-1], "점수": round(frames[name].items[rank - 1].score, 3)})
+                                 "번호": record_number(item_id), "점수": round(frames[name].items[rank - 1].score, 3)})
                 col.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
                     "순위": st.column_config.NumberColumn(width=48), "점수": st.column_config.NumberColumn(width=64),
                     "항목": st.column_config.TextColumn(width="large"), "번호": st.column_config.TextColumn(width="small")})

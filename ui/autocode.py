@@ -8,6 +8,7 @@ import streamlit as st
 from core import clock
 from core.data import keco
 from core.models.wbert.autocode import autocode, coding_classifier, pending_reviews, review, without_code
+from core.views.frames import record_number
 from ui.auth import signed_in_user
 from ui.resources import get_engine
 
@@ -84,7 +85,7 @@ def review_list() -> None:
         if len(waiting) > 20:
             st.caption(f"신뢰도가 낮은 순서로 20건을 보여 줍니다 (전체 {len(waiting):,}건).")
     if done:
-        st.dataframe(pd.DataFrame([{"기록": d["record_id"].split(":", 1)[-1], "예측": keco.middle_name(d["predicted"] or ""),
+        st.dataframe(pd.DataFrame([{"기록": record_number(d["record_id"]), "예측": keco.middle_name(d["predicted"] or ""),
                                     "결정": keco.middle_name(d["code"]), "검토자": d["analyst"],
                                     "시각": clock.stamp(d["at"])} for d in done]),
                      hide_index=True)

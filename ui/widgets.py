@@ -11,7 +11,7 @@ from core.geo.naming import place_name, seeker_region
 from core.models.registry import APP_MODELS, MODEL_LABELS, REGISTRY
 from core.text.analysers import ANALYSERS
 from core.text.particles import particle
-from core.views.frames import posting_row, seeker_row
+from core.views.frames import posting_row, record_number, seeker_row
 from core.views.links import BOUNDS, ViewState
 
 from .resources import corpus_label, corpus_picker, current_corpus, get_engine, get_store
@@ -146,7 +146,7 @@ def pick_posting(state: ViewState, label: str = "기준 공고 (제목·회사·
 def pick_seeker(state: ViewState) -> str | None:
     seekers = get_engine().corpus.seekers
     return _pick("seeker", state.seeker, "구직자 (번호·희망직종·지역으로 검색)", lambda sid: (
-        f"{sid.split(':', 1)[-1]} · {seekers[sid].desired_job_name or '희망직종 미상'} · "
+        f"{record_number(sid)} · {seekers[sid].desired_job_name or '희망직종 미상'} · "
         f"{seeker_region(seekers[sid]) or '지역 미상'} · "
         f"{seekers[sid].filter_disability or '장애 ' + seekers[sid].disability_text}"), "구직자가 없습니다.")
 

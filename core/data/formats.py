@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..text.particles import particle
-from ..text.pii import mask_rrn
+from ..text.pii import RRN_MASK, mask_rrn
 from .normalize import FieldError
 from .readers import parse_json_records, parse_worknet_xml, read_json_records, read_table, read_worknet_xml
 
@@ -42,7 +42,7 @@ def _key_from(*names: str, required: str = "") -> Callable[[dict, int], str]:
     def key(row: dict, row_no: int) -> str:
         for n in names:
             if value := normalise_key(row.get(n, "")):
-                if mask_rrn(value) != value:  # the key is shown on pages, in CSVs and in links
+                if RRN_MASK in mask_rrn(value):  # the key is shown on pages, in CSVs and in links
                     raise FieldError(n, "[주민번호]", "주민등록번호로 보이는 값은 번호(id)로 쓸 수 없습니다: 연번 등 다른 번호를 "
                                                   "쓰세요 (이 값은 저장하지 않았습니다)")
                 return value

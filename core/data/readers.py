@@ -249,7 +249,9 @@ def read_table(path: str | Path) -> Rows:
     rows = Rows()
     try:
         names = [(n or "").strip() for n in reader.fieldnames or ()]
-        if any("\n" in n for n in names):  # the rest of the file went into the header: every row 'lacked' its title
+        # the rest of the file went into the header (a line of it, past the break, holds the delimiter): every row
+        # 'lacked' its title. A header cell quoted with a line break in it ('"메모\n(상담사)"') is read as written
+        if any(delimiter in line for n in names for line in n.split("\n")[1:]):
             raise IngestError(f"{path}: 1행(머리글)의 따옴표(\")가 닫히지 않아 파일 전체가 머리글로 읽힙니다. 머리글의 따옴표를 "
                               "닫거나 지우세요")
         check_header(path, names)

@@ -116,6 +116,11 @@ class JsonRecord:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+# how `text()` composes a record's text: a stored list ranked on texts composed otherwise is not served (raise it
+# whenever either `text()` changes; cached vectors are keyed by the text itself and need nothing)
+TEXT_VERSION = 2  # 2: a seeker's text no longer names its disability type
+
+
 @dataclass
 class Posting(JsonRecord):
     kind: ClassVar[Kind] = Kind.POSTING

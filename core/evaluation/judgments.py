@@ -116,9 +116,17 @@ def _new_marks(store, rows: list[tuple[int, Judgment]]) -> list[Judgment]:
     for j in [*stored.values(), *(j for _, j in rows)]:
         if j.model != ADJUDICATION and not j.analyst.startswith(MACHINE_PREFIX):
             judged.setdefault((j.direction, j.query_id, j.item_id), set()).add(j.analyst)
-    new = []
+    new, seen = [], {}
     for row_no, j in rows:
-        old = stored.get((j.analyst, j.direction, j.query_id, j.item_id))
+        key = (j.analyst, j.direction, j.query_id, j.item_id)
+        if key in seen:  # the file marks one pair twice: the same mark once, two marks refused (which one stands?)
+            first_row, first = seen[key]
+            if (first.grade, first.model == ADJUDICATION) != (j.grade, j.model == ADJUDICATION):
+                raise JudgmentImportError(f"{row_no}행 'grade': {first_row}행과 같은 분석가·질의·항목에 다른 판정입니다. "
+                                          "한 행만 남기세요")
+            continue
+        seen[key] = (row_no, j)
+        old = stored.get(key)
         if j.model == ADJUDICATION and j.analyst in judged.get((j.direction, j.query_id, j.item_id), set()):
             raise JudgmentImportError(f"{row_no}행 'model': {particle(repr(j.analyst), '은/는')} 이 항목을 판정했습니다: "
                                       "결정(adjudication)은 판정하지 않은 다른 분석가가 합니다")

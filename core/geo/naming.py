@@ -20,9 +20,15 @@ def place_name(place, fallback: str = "") -> str:
 
 def seeker_region(seeker) -> str:
     """A seeker's region as every view shows it: the place's 시도·시군구 ('서울 강남구'), never what the file wrote
-    in 희망지역, which may be where the seeker lives ('… 테헤란로 152 101동 1203호'); text that could not be placed
-    is shown with its personal data masked."""
-    return place_name(getattr(seeker, "place", None)) or mask_pii(getattr(seeker, "desired_region", "") or "")[0]
+    in 희망지역, which may be where the seeker lives ('… 테헤란로 152 101동 1203호'). Text that could not be placed
+    is shown masked and only up to its first word holding a digit (a building or unit number: '테헤란로 152 101동
+    1203호' reads '테헤란로'; '해운대 센텀시티' stays)."""
+    placed = place_name(getattr(seeker, "place", None))
+    if placed:
+        return placed
+    words = mask_pii(getattr(seeker, "desired_region", "") or "")[0].split()
+    kept = [w for w in words[:next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), len(words))]]
+    return " ".join(kept)
 
 
 def _coarse(place) -> bool:

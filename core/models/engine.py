@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from .. import clock
 from ..data.blind import blinded
 from ..data.datasets import load_dataset
-from ..data.records import Posting, Seeker
+from ..data.records import TEXT_VERSION, Posting, Seeker
 from ..data.store import Store
 from ..filters import FilterSettings
 from ..llm.rules import extract_rules, source_hash
@@ -138,13 +138,14 @@ class Engine:
         the models that use one), the model version (a retrained W-BERT), the model's own parameters (encoder
         and its backend, enrichment weight, e5 prompts, token caps, the hybrid's fusion), the corpus's
         enrichment rule, whether its postings are blinded (a blind evaluation must never score lists ranked with
-        the code visible), which records of the store it holds (`scope`) and how its rows are ordered (ties break
-        by row). Fits the model when it is not loaded."""
+        the code visible), which records of the store it holds (`scope`), how its rows are ordered (ties break
+        by row) and how records' texts are composed (`TEXT_VERSION`). Fits the model when it is not loaded."""
         model = self.model(name, analyser)
         return json.dumps({"model": name, "analyser": self._key(name, analyser)[1], "version": spec(name).version(),
                            "params": model.signature(),
                            "corpus": {"enrich": self.corpus.enrich, "short_posting_chars": self.corpus.short_posting_chars,
-                                      "blind": self.corpus.blind, "scope": self.scope, "rows": self.corpus.ROW_ORDER}},
+                                      "blind": self.corpus.blind, "scope": self.scope, "rows": self.corpus.ROW_ORDER,
+                                      "texts": TEXT_VERSION}},
                           sort_keys=True, ensure_ascii=False)
 
     def list_key(self, name: str, analyser: str = "mecab") -> str:

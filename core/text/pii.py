@@ -123,6 +123,9 @@ def normalise(text: str) -> str:
     return _DASHES.sub("-", unicodedata.normalize("NFKC", text))
 
 
+RRN_MASK = "[주민번호]"
+
+
 def mask_rrn(text: str) -> str:
     """`text` with its resident numbers masked (and nothing else: a message or a key keeps its other numbers)."""
     return _RRN.sub(_mask_rrn, normalise(text))
@@ -135,7 +138,7 @@ def _mask_rrn(m: re.Match) -> str:
         date(century + yy, mm, dd)
     except ValueError:  # 13 digits that are no birth date: a code, not a resident number
         return m.group(0)
-    return "[주민번호]"
+    return RRN_MASK
 
 
 _KR_PHONE_SHAPE = re.compile(r"(?:01[016789]\d{7,8}|0(?:2|[3-6][1-5])\d{7,8}|050\d{8,9}|070\d{8}|1[5-9]\d{6})")

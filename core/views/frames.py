@@ -10,6 +10,7 @@ from ..data.records import Posting, Seeker
 from ..evaluation.calibration import WEAK_STRENGTH, Calibration, for_corpus, shipped
 from ..filters import FILTER_LABELS, FilterSettings, switched_off, widened
 from ..geo.naming import SAME_SIGUNGU, distance_text, place_name, radius_text, same_sigungu, seeker_region
+from ..text.pii import mask_rrn
 from .relevance import occupation_label, plain_reason, predicted_mark, relevant
 
 
@@ -27,15 +28,21 @@ def explanation_text(expl: dict) -> str:
 
 def posting_row(p: Posting) -> dict:
     # 고용24's 구인인증번호 where there is one, else the source's own number (a KEAD rno is no 고용24 number)
-    return {"공고번호": p.wantedAuthNo or p.id.split(":", 1)[-1], "제목": p.title, "회사": p.display_company,
+    return {"공고번호": p.wantedAuthNo or record_number(p.id), "제목": p.title, "회사": p.display_company,
             "지역": place_name(p.place, p.display_region),
             "학력": p.education_label, "경력": p.career_label, "급여": p.salary_label,
             "직종": occupation_label(p), "마감일": p.closing_label}
 
 
+def record_number(record_id: str) -> str:
+    """The number a page shows for a record: its id without the source, a resident number masked (a store filled
+    before keys were checked may hold one)."""
+    return mask_rrn(record_id.split(":", 1)[-1])
+
+
 def seeker_row(s: Seeker) -> dict:
     """No personal identifiers: an opaque id, age band, region, wishes, disability type."""
-    return {"구직자": s.id.split(":", 1)[-1], "연령대": s.age_band, "희망지역": seeker_region(s),
+    return {"구직자": record_number(s.id), "연령대": s.age_band, "희망지역": seeker_region(s),
             "희망직종": s.desired_job_name or occupation_label(s), "학력": s.education_label,
             "경력": s.career_label, "장애유형": s.disability_text}
 

@@ -22,6 +22,7 @@ from ..data.normalize import career_phrase, education_phrase
 from ..filters import FilterSettings, switched_off, widened
 from ..geo import mapdata
 from ..geo.naming import distance_text, seeker_region
+from .frames import record_number
 
 
 @lru_cache(maxsize=2)
@@ -283,7 +284,7 @@ def seeker_sheet(corpus, seeker, ranked: list[tuple[int, str, float | None]], ra
         p = corpus.postings.get(posting_id)
         if p is None:
             continue
-        number = p.wantedAuthNo or p.id.split(":", 1)[-1]
+        number = p.wantedAuthNo or record_number(p.id)
         # only a 고용24 구인인증번호 is searched for on 고용24 (a KEAD rno or an upload's number finds nothing there)
         apply = (f"데모 공고 (실제 공고 아님) · 번호 {number}" if p.synthetic
                  else f"고용24(www.work24.go.kr)에서 구인인증번호 {number} 검색 · 또는 상담사에게 문의" if p.wantedAuthNo
