@@ -47,7 +47,13 @@ if card:
     runs = [{"표": k + 1, **h} for k, m in enumerate(card.get("members") or [{"history": card["history"]}])
             for h in m["history"]]
     history = pd.DataFrame(runs).drop(columns=["val_by_view"] + ([] if card.get("members") else ["표"]), errors="ignore")
-    st.dataframe(history.rename(columns={**HISTORY_LABELS, "val_accuracy": f"검증 정확도{note}"}), hide_index=True)
+    accuracy = f"검증 정확도{note}"
+    # accuracy as a percentage, like the figures above it (0.195 beside 63.4 % read as two scales); F1 and loss as
+    # three-place numbers, like 평균 F1 above
+    st.dataframe(history.rename(columns={**HISTORY_LABELS, "val_accuracy": accuracy}), hide_index=True, column_config={
+        accuracy: st.column_config.NumberColumn(format="percent"),
+        "검증 평균 F1": st.column_config.NumberColumn(format="%.3f"),
+        "학습 손실": st.column_config.NumberColumn(format="%.3f")})
     if card.get("members") and card.get("dev_accuracy"):
         st.caption(f"표 {len(card['members'])}개를 합친 모델의 검증 정확도{note}: "
                    f"{card['dev_accuracy']['mean_of_views']:.1%} (제목·본문·긴 글 평균). 표마다 검증 정확도가 가장 높던 "

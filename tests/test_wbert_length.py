@@ -226,6 +226,9 @@ def test_the_synthetic_card_never_shows_a_bare_accuracy(tmp_path, locate, demo_s
     for s in with_figures:  # …and nowhere without saying it is a synthetic one
         if "정확도" in s or "99.9" in s or "0.99" in s:
             assert "합성 데이터 기준" in s, s
+    # the epochs' accuracy reads as a percentage, like the figures above it (0.195 beside 63.4 % read as two scales)
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert any(c.startswith("검증 정확도") and v["type_config"]["format"] == "percent" for c, v in config.items()), config
 
 
 def test_a_wbert_built_the_old_way_says_so_and_how_to_rebuild(tmp_path, locate, demo_store):
