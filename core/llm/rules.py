@@ -50,12 +50,17 @@ def occupation_label(p: Posting) -> str:
     return f"{keco.middle_name(middle)} ({middle})" if middle else ""
 
 
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
 @lru_cache(maxsize=256)
 def fold(value: str) -> tuple[str, tuple[int, ...] | None]:
     """`value` NFKC-folded character by character ('㎏' → 'kg', '２０' → '20', as HWP and Excel write them), and
     for each folded character the index it came from (one more at the end); None when folding changes nothing (the
     common case, at no cost). Rules match the folded text and quote the original. Cached: every rule reads the same
     few values of a posting."""
+    # an HTML line break ('<br>', left by an entity-encoded field) reads as the spaces it stands for, same length
+    value = _HTML_BREAK.sub(lambda m: " " * len(m.group()), value)
     if unicodedata.is_normalized("NFKC", value):
         return value, None
     folded, where = [], []
@@ -93,21 +98,27 @@ class Rule:
 # '발달' (장애인복지법's umbrella of 지적장애 and 자폐성장애) and '간질' (뇌전증's name before 2014) as employers write them
 _TYPE_NAME = r"(?:지체|뇌병변|시각|청각|언어|지적|자폐성?|발달|정신|신장|심장|호흡기|간질|간|안면|장루|요루|뇌전증|내부)"
 _TYPE_GROUPS = {"발달": ("지적", "자폐성"), "간질": ("뇌전증",)}
-_SUBTYPE = r"(?:\s*\((?:상지|하지|전맹|저시력|농|난청)\))?"  # '지체(하지)장애인': a part of the type, not another one
-# a grade the employer names ('시각장애(중증)', '시각장애 1급'): the rule still refuses both grades (exclusions only add up)
-_GRADE = r"(?:\s*\((?:중증|경증|심한\s*장애|심하지\s*않은\s*장애|[1-6]\s*급)\)|\s*[1-6]\s*급)?"
+# a parenthesis that names a part of the type or scopes it ('지체(하지)장애인', '시각장애인(저시력 포함)', '신장장애인(투석)',
+# '지체장애인(휠체어 사용자)'): the type is still the one refused
+_SUBTYPE = r"(?:\s*\([^()\n]{1,20}\))?"
+# a grade the employer names ('시각장애(중증)', '시각장애 1급', '1~3급', '1,2급', '2급 이상', '중증'): the rule still
+# refuses both grades (exclusions only add up)
+_GRADE_NUMBER = r"[1-6]\s*급?(?:\s*[~∼\-–,·]\s*[1-6])*\s*급(?:\s*(?:이상|이하))?"
+_GRADE = (rf"(?:\s*\((?:중증|경증|심한\s*장애|심하지\s*않은\s*장애|{_GRADE_NUMBER})\)|\s*{_GRADE_NUMBER}"
+          r"|\s*(?:중증|경증)(?![가-힣]))?")
 # one type or a list of them ('시각·청각', '청각 및 언어', '지체(하지)장애인 또는 청각'): the types a refusal names
-_TYPE_LIST = (rf"{_TYPE_NAME}{_SUBTYPE}(?:\s*(?:장애(?:인|자)?)?{_GRADE}\s*(?:[·,/]|및|와|과|또는|이나)\s*"
+_PERSON = r"장애(?:인|자|우)?"  # '장애우': the older word for 장애인
+_TYPE_LIST = (rf"{_TYPE_NAME}{_SUBTYPE}(?:\s*(?:{_PERSON})?{_SUBTYPE}{_GRADE}\s*(?:[·,/]|및|와|과|또는|혹은|이나)\s*"
               rf"{_TYPE_NAME}{_SUBTYPE})*")
-_VERB = r"(?:지원|채용|응시|근무)"
+_VERB = r"(?:지원|채용|응시|근무|고용)"
 # a refusal, and after it a negation that undoes it: '제외 대상이 아닙니다', '어렵지는 않습니다', '어려움이 없습니다',
 # '제외되지 않습니다', '불가능하지 않음', '채용 제한 없음'
 # '제한', '곤란' and '부적합' refuse only where they end the clause ('청각장애인 채용 제한', '근무 곤란합니다'): '채용
 # 제한을 두지 않습니다', '부적합 직무 없음' and '근무 곤란한 경우 직무 조정' refuse nothing
 _CLAUSE_END = r"(?=\s*(?:$|[.,;:)\]!/·\n]|(?:함|합니다|하며|하여|하므로|하니|하오니|됨|됩니다|되며)(?![가-힣])))"
 _REFUSAL = (rf"(?:(?:{_VERB}(?:자)?(?:이|가|은|는|도|하기)?\s*)?"
-            rf"(?:불가|제외|안\s*(?:됨|됩|돼)|불허|사절|어렵|어려움|어려우|(?:제한|곤란|부적합){_CLAUSE_END})"
-            rf"|{_VERB}\s*(?:할|하실)\s*수\s*없|{_VERB}\s*하지\s*않)")
+            rf"(?:불가|제외|안\s*(?:됨|됩|돼|함|합)|불허|사절|금지|어렵|어려움|어려우|(?:제한|곤란|부적합){_CLAUSE_END})"
+            rf"|{_VERB}\s*(?:할|하실)\s*수\s*없|{_VERB}\s*하지\s*않|{_VERB}\s*자격(?:이|은)?\s*없)")
 _UNDONE = (r"(?!\s*(?:[이가은는]\s*)?(?:능\s*)?(?:되|하)?\s*(?:지|진|지는|지도)?\s*(?:않|없|아님|아니|아닙)"
            r"|\s*대상\s*(?:이|은|는|도)?\s*아)")
 
@@ -152,12 +163,16 @@ RULES: list[Rule] = [
     # '청각장애를 가진 분은 지원 불가', '청각장애가 있는 분은 지원이 어렵습니다',
     # '청각장애인을 제외한 장애인 채용', '청각장애 (지원 불가)' alike), and a refusal followed by the types it names
     # ('지원 불가 장애유형: 청각장애')
-    Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_LIST})\s*장애(?:인|자)?"
-         r"(?:\s*분들?|들|\s*(?:(?:을|를)\s*가진|(?:이|가)\s*있는)\s*(?:분|사람|자)들?)?"
-         rf"{_SUBTYPE}{_GRADE}(?:은|는|도|을|를|의\s*경우(?:에도|에는?|는|도)?|의)?\s*(?:[(\[]\s*)?{_REFUSAL}{_UNDONE}",
+    # ('시각, 청각 등 장애인 지원 불가', '청각장애인 등은', '청각 혹은 언어장애인', '청각장애 1~3급', '(저시력 포함)',
+    # '가지신 분은', '있으신 분은', '채용 안 함', '고용 불가', '지원 금지', '지원 자격이 없습니다' alike)
+    Rule("TXT-DECLARED", "text", rf"(?<![가-힣])({_TYPE_LIST})(?:\s*등)?\s*{_PERSON}"
+         r"(?:\s*분들?|들|\s*(?:(?:을|를)\s*가(?:진|지신)|(?:이|가)\s*있(?:는|으신))\s*(?:분|사람|자)들?)?"
+         rf"{_SUBTYPE}{_GRADE}(?:\s*등)?(?:은|는|도|을|를|의\s*경우(?:에도|에는?|는|도)?|의)?\s*(?:[(\[]\s*)?"
+         rf"{_REFUSAL}{_UNDONE}",
          reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
-    Rule("TXT-DECLARED-LIST", "text", rf"{_VERB}?\s*(?:불가|제외|제한)\s*(?:대상\s*)?(?:장애\s*)?(?:유형\s*)?[:：]\s*"
-         rf"({_TYPE_LIST})\s*장애", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
+    # ('지원 불가 장애유형: 청각장애', '- 청각장애', '제외 장애유형 : 청각')
+    Rule("TXT-DECLARED-LIST", "text", rf"{_VERB}?\s*(?:불가|제외|제한)\s*(?:대상\s*)?(?:장애\s*)?(?:유형\s*)?[:：\-–]\s*"
+         rf"({_TYPE_LIST})(?:\s*{_PERSON})?(?![가-힣])", reason="고용주가 이 장애유형을 받지 않는다고 적음", named=True),
     # duties and conditions in the text
     Rule("TXT-DRIVE", "text", r"운전(원|기사|면허)|배송 기사|지게차|굴착기", unsuitable=G("뇌전증장애") + G("시각장애"), reason="차량·장비 운전"),
     Rule("TXT-PHONE", "text", r"전화 ?(상담|응대)|콜센터|텔레마케|인바운드|아웃바운드", unsuitable=G("청각장애") + G("언어장애"), reason="전화 상담 업무"),
@@ -182,7 +197,7 @@ RULES: list[Rule] = [
 ]
 # what a stored rules answer was read by: an answer is for these rules only, so a changed rule reads every text again
 # (an older answer still adds its exclusions: they only add up)
-RULES_CODE_VERSION = 4  # raise when `extract_rules` or `Rule.search` reads differently with the same patterns
+RULES_CODE_VERSION = 5  # raise when `extract_rules` or `Rule.search` reads differently with the same patterns
 RULES_MODEL = "rules:" + hashlib.sha1(f"{RULES_CODE_VERSION}{RULES!r}".encode()).hexdigest()[:10]
 
 
