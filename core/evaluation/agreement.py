@@ -11,29 +11,17 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
 
-from .judgments import ADJUDICATION, GRADE_LABELS, MACHINE_PREFIX, Judgment, JudgmentImportError, record
-
-Pair = tuple[str, str, str]  # (direction, query id, item id)
+from .judgments import ADJUDICATION, GRADE_LABELS, Judgment, JudgmentImportError, Pair, ratings, record
 
 
 def double_judged(direction: str, query_id: str, share: float) -> bool:
     """Whether this query belongs to the double-judging share (stable across sessions and machines)."""
     return zlib.crc32(f"{direction}|{query_id}".encode()) % 10_000 < round(share * 10_000)
-
-
-def ratings(judgments: Iterable[Judgment]) -> dict[Pair, dict[str, int]]:
-    """(direction, query, item) → {analyst: grade}, analysts' own marks only (rulings and machine judges apart)."""
-    out: dict[Pair, dict[str, int]] = {}
-    for j in judgments:
-        if j.model != ADJUDICATION and not j.analyst.startswith(MACHINE_PREFIX):
-            out.setdefault((j.direction, j.query_id, j.item_id), {})[j.analyst] = j.grade
-    return out
 
 
 @dataclass

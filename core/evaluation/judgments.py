@@ -13,6 +13,7 @@ import json
 import math
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -75,6 +76,18 @@ def validate(j: Judgment, row: int | None = None, known_ids: set[str] | None = N
         raise JudgmentImportError(f"{where}'grade': {particle(repr(j.grade), '은/는')} 판정이 아님 (2 관련, 1 부분, 0 무관)")
 
 
+Pair = tuple[str, str, str]  # (direction, query id, item id)
+
+
+def ratings(judgments: Iterable[Judgment]) -> dict[Pair, dict[str, int]]:
+    """(direction, query, item) → {analyst: grade}, analysts' own marks only (rulings and machine judges apart)."""
+    out: dict[Pair, dict[str, int]] = {}
+    for j in judgments:
+        if j.model != ADJUDICATION and not j.analyst.startswith(MACHINE_PREFIX):
+            out.setdefault((j.direction, j.query_id, j.item_id), {})[j.analyst] = j.grade
+    return out
+
+
 def load(store) -> list[Judgment]:
     return [Judgment(**r) for r in store.judgments()]
 
@@ -111,26 +124,26 @@ def _new_marks(store, rows: list[tuple[int, Judgment]]) -> list[Judgment]:
     turn another analyst's 관련 into 무관, replace the importer's own blind mark with a qrels grade, or turn an
     analyst's mark into a ruling is refused (naming its row), and a row the store already holds is left out. A
     ruling ('adjudication') comes from an analyst who did not judge the item, as `adjudicate` asks."""
+    def same(a: Judgment, b: Judgment) -> bool:  # one mark: the grade, and whether it is a ruling
+        return (a.grade, a.model == ADJUDICATION) == (b.grade, b.model == ADJUDICATION)
+
     stored = {(j.analyst, j.direction, j.query_id, j.item_id): j for j in load(store)}
-    judged: dict[tuple[str, str, str], set[str]] = {}
-    for j in [*stored.values(), *(j for _, j in rows)]:
-        if j.model != ADJUDICATION and not j.analyst.startswith(MACHINE_PREFIX):
-            judged.setdefault((j.direction, j.query_id, j.item_id), set()).add(j.analyst)
+    judged = ratings([*stored.values(), *(j for _, j in rows)])
     new, seen = [], {}
     for row_no, j in rows:
         key = (j.analyst, j.direction, j.query_id, j.item_id)
         if key in seen:  # the file marks one pair twice: the same mark once, two marks refused (which one stands?)
             first_row, first = seen[key]
-            if (first.grade, first.model == ADJUDICATION) != (j.grade, j.model == ADJUDICATION):
+            if not same(first, j):
                 raise JudgmentImportError(f"{row_no}행 'grade': {first_row}행과 같은 분석가·질의·항목에 다른 판정입니다. "
                                           "한 행만 남기세요")
             continue
         seen[key] = (row_no, j)
         old = stored.get(key)
-        if j.model == ADJUDICATION and j.analyst in judged.get((j.direction, j.query_id, j.item_id), set()):
+        if j.model == ADJUDICATION and j.analyst in judged.get((j.direction, j.query_id, j.item_id), {}):
             raise JudgmentImportError(f"{row_no}행 'model': {particle(repr(j.analyst), '은/는')} 이 항목을 판정했습니다: "
                                       "결정(adjudication)은 판정하지 않은 다른 분석가가 합니다")
-        if old is not None and old.grade == j.grade and (old.model == ADJUDICATION) == (j.model == ADJUDICATION):
+        if old is not None and same(old, j):
             continue  # already stored as it is (an export imported again)
         if old is not None:
             raise JudgmentImportError(
