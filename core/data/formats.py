@@ -43,7 +43,7 @@ def _key_from(*names: str, required: str = "") -> Callable[[dict, int], str]:
         for n in names:
             if value := normalise_key(row.get(n, "")):
                 if RRN_MASK in mask_rrn(value):  # the key is shown on pages, in CSVs and in links
-                    raise FieldError(n, "[주민번호]", "주민등록번호로 보이는 값은 번호(id)로 쓸 수 없습니다: 연번 등 다른 번호를 "
+                    raise FieldError(n, RRN_MASK, "주민등록번호로 보이는 값은 번호(id)로 쓸 수 없습니다: 연번 등 다른 번호를 "
                                                   "쓰세요 (이 값은 저장하지 않았습니다)")
                 return value
         if required:

@@ -2,6 +2,8 @@
 '같은 시군구' where two records are known only to their 시군구 (both sit on its centre, so '0 km' would be false)."""
 from __future__ import annotations
 
+from itertools import takewhile
+
 from ..text.pii import mask_pii
 from .places import SIDO_SHORT
 
@@ -27,8 +29,7 @@ def seeker_region(seeker) -> str:
     if placed:
         return placed
     words = mask_pii(getattr(seeker, "desired_region", "") or "")[0].split()
-    kept = [w for w in words[:next((i for i, w in enumerate(words) if any(c.isdigit() for c in w)), len(words))]]
-    return " ".join(kept)
+    return " ".join(takewhile(lambda w: not any(c.isdigit() for c in w), words))
 
 
 def _coarse(place) -> bool:
